@@ -1,0 +1,246 @@
+"""Commands for the store and its people: init, gui, demo, users, backup, restore, verify, rotate-key, audit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from hhdesk.cli.common import (
+    add_format_option,
+    add_store_user_options,
+    open_session,
+    print_rows,
+    read_new_password,
+    read_password,
+    store_path,
+)
+from hhdesk.errors import UserError, ValidationFailed
+from hhdesk.services import maintenance, users
+from hhdesk.services.settings import AgencyInfo
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create a new store and its first administrator")
+    add_store_user_options(p, user=False)
+    p.add_argument("--org", required=True, help="the agency's name")
+    p.add_argument("--admin", required=True, help="the first administrator's username")
+    p.add_argument("--admin-name", default="", help="the administrator's full name")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("gui", help="open the window (what plain 'hhdesk' does)")
+    add_store_user_options(p, user=False)
+    p.set_defaults(handler=cmd_gui)
+
+    p = sub.add_parser("demo", help="build a demo store with synthetic members, then open the window")
+    add_store_user_options(p, user=False)
+    p.add_argument("--members", type=int, default=200)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--no-gui", action="store_true", help="build the store only")
+    p.set_defaults(handler=cmd_demo)
+
+    users_parser = sub.add_parser("users", help="list, add, disable users and set passwords")
+    users_sub = users_parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    p = users_sub.add_parser("add", help="add a user (new password from HHDESK_NEW_PASSWORD or a prompt)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["admin", "supervisor", "care_manager", "billing",
+                                                      "read_only"])
+    p.add_argument("--full-name", default="")
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_users_add)
+    p = users_sub.add_parser("passwd", help="set a user's password (your own: asks the old one)")
+    p.add_argument("name")
+    p.add_argument("--recovery-key", action="store_true",
+                   help="use the printed recovery key (from HHDESK_RECOVERY_KEY or a prompt) instead")
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_users_passwd)
+    p = users_sub.add_parser("disable", help="disable a user: their password no longer opens the store")
+    p.add_argument("name")
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_users_disable)
+    p = users_sub.add_parser("list", help="list users and roles")
+    add_store_user_options(p)
+    add_format_option(p)
+    p.set_defaults(handler=cmd_users_list)
+
+    p = sub.add_parser("backup", help="write an encrypted backup file")
+    p.add_argument("--out", type=Path, required=True)
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into a new store path, and verify it")
+    p.add_argument("file", type=Path)
+    p.add_argument("--to", type=Path, required=True, help="a new path for the restored store")
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("verify", help="check the encryption, the database and the audit chain")
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("rotate-key", help="re-encrypt the store with a new key (after someone leaves)")
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_rotate_key)
+
+    p = sub.add_parser("audit", help="show the audit log")
+    p.add_argument("--member", metavar="MEDICAID_ID")
+    p.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--limit", type=int, default=200)
+    add_store_user_options(p)
+    add_format_option(p)
+    p.set_defaults(handler=cmd_audit)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = store_path(args)
+    password = read_new_password()
+    recovery = users.create_store(path, AgencyInfo(name=args.org), args.admin, password, args.admin_name)
+    print(f"Created the store at {path}")
+    print(f"Administrator: {args.admin}")
+    print()
+    print("RECOVERY KEY (shown once; print it and lock it away, it opens the store if every password is lost):")
+    print(f"    {recovery}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from hhdesk.ui.app import run_gui
+
+    return run_gui(store_path(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hhdesk.demo import DEMO_PASSWORD, DEMO_USER, build_demo_store
+
+    path = store_path(args)
+    if args.members < 1:
+        raise ValidationFailed("--members must be at least 1.")
+    if path.exists():
+        print(f"Using the existing demo store at {path}")
+    else:
+        print(f"Building a demo store with {args.members} members at {path} ...", flush=True)
+        build_demo_store(path, members=args.members, seed=args.seed)
+    print(f"User: {DEMO_USER}   Password: {DEMO_PASSWORD}   (role: admin)")
+    if args.no_gui:
+        return 0
+    from hhdesk.ui.app import run_gui
+
+    return run_gui(path, username=DEMO_USER)
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        info = users.add_user(app, args.name, args.role, read_new_password(), args.full_name)
+    finally:
+        app.close()
+    print(f"Added {info.username} ({info.role.value}).")
+    return 0
+
+
+def cmd_users_passwd(args: argparse.Namespace) -> int:
+    if args.recovery_key:
+        key = read_password("Recovery key: ", env="HHDESK_RECOVERY_KEY")
+        users.recover(store_path(args), key, args.name, read_new_password())
+        print(f"New password set for {args.name} with the recovery key.")
+        return 0
+    app = open_session(args)
+    try:
+        if args.name == app.actor.username:
+            # The password just typed to log in is the old one.
+            users.change_own_password(app, args.login_password, read_new_password())
+        else:
+            users.reset_password(app, args.name, read_new_password())
+    finally:
+        app.close()
+    print(f"Password changed for {args.name}.")
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        users.set_disabled(app, args.name, True)
+    finally:
+        app.close()
+    print(f"Disabled {args.name}. Consider 'hhdesk rotate-key' if they kept a copy of the store.")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        rows = users.list_users(app)
+    finally:
+        app.close()
+    print_rows(["username", "full_name", "role", "disabled"],
+               [[u.username, u.full_name, u.role.value, "yes" if u.disabled else "no"] for u in rows],
+               args.format)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        digest = maintenance.backup_now(app, args.out.expanduser())
+    finally:
+        app.close()
+    print(f"Backup written to {args.out} (SHA-256 {digest}).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        raise UserError(f"There is no backup file at {args.file}.")
+    report = maintenance.restore_to(args.file, args.to.expanduser(), args.user, read_password())
+    print(f"Restored to {args.to} and verified: encryption and integrity ok, "
+          f"audit chain of {report.audit_events} events intact.")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        report = maintenance.verify(app)
+    finally:
+        app.close()
+    if report.ok:
+        print(f"ok: encryption and database integrity checked; audit chain of {report.audit_events} events intact.")
+        return 0
+    for problem in report.cipher_and_integrity:
+        print(f"integrity: {problem}", file=sys.stderr)
+    if report.audit_problem:
+        print(f"audit chain broken: {report.audit_problem}", file=sys.stderr)
+    print("hhdesk: the store failed verification. Restore the newest good backup "
+          "and keep this copy for investigation.", file=sys.stderr)
+    return 1
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        users.rotate_key(app)
+    finally:
+        app.close()
+    print("The store is now encrypted with a new key; every current password and the recovery key still open it.")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        rows = maintenance.audit_log(app, args.member, args.since, args.limit)
+    finally:
+        app.close()
+    print_rows(["id", "at", "user", "action", "entity", "entity_id", "medicaid_id", "detail"],
+               [[r.id, r.at, r.username, r.action, r.entity, r.entity_id, r.medicaid_id, r.detail]
+                for r in rows], args.format)
+    return 0

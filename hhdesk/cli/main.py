@@ -1,0 +1,61 @@
+"""The command line: `hhdesk COMMAND ...`. Every command calls the same services as the window.
+
+Exit status: 0 success, 1 a user error (one line on stderr saying what to do), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from hhdesk import __version__
+from hhdesk.errors import UserError
+
+# Each module adds its commands with register(subparsers); later features add their module here.
+COMMAND_MODULES = [
+    "hhdesk.cli.admin_commands",
+    "hhdesk.cli.member_commands",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own exit(2), with a hint
+        self.print_usage(sys.stderr)
+        print(f"hhdesk: {message} (see 'hhdesk --help')", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hhdesk", description="Care management and billing for Medicaid Health Homes.")
+    parser.add_argument("--version", action="version", version=f"hhdesk {__version__}")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="start offscreen on a temporary store, check the essentials, and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.smoke_test:
+        from hhdesk.cli.smoke import run_smoke_test
+
+        return run_smoke_test()
+    if args.command is None:
+        args = parser.parse_args(["gui", *(argv or [])])
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as exc:
+        print(f"hhdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hhdesk: stopped; nothing more was changed.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Alembic migrations, run in-process when a store opens."""

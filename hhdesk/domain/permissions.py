@@ -1,0 +1,65 @@
+"""Who may do what: the permission matrix, enforced by every service call (ARCHITECTURE.md, HIPAA).
+
+Admins hold every permission: in a five-person agency the administrator is usually the director, who also
+covers for staff. Billing clerks see demographics, consent and billing, never clinical notes (minimum
+necessary), and may record a consent form so that they can fix a month before it closes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from hhdesk.domain.enums import Role
+
+
+class Permission(StrEnum):
+    VIEW_MEMBERS = "view_members"  # caseload and demographics
+    VIEW_CLINICAL = "view_clinical"  # conditions, care plans, contacts, transitions, referrals
+    EDIT_DEMOGRAPHICS = "edit_demographics"
+    RECORD_CONSENT = "record_consent"
+    EDIT_ENROLMENT = "edit_enrolment"  # segments, tiers
+    EDIT_CLINICAL = "edit_clinical"
+    ASSIGN_CASELOAD = "assign_caseload"
+    MANAGE_DIRECTORY = "manage_directory"
+    PRINT_DOCUMENTS = "print_documents"
+    IMPORT_DATA = "import_data"
+    BILLING = "billing"  # preview and export
+    MANAGE_USERS = "manage_users"
+    MANAGE_SETTINGS = "manage_settings"
+    BACKUP = "backup"
+    RESTORE = "restore"
+    VIEW_AUDIT = "view_audit"
+    ROTATE_KEY = "rotate_key"
+
+
+_CLINICAL_WORK = {
+    Permission.VIEW_MEMBERS,
+    Permission.VIEW_CLINICAL,
+    Permission.EDIT_DEMOGRAPHICS,
+    Permission.RECORD_CONSENT,
+    Permission.EDIT_ENROLMENT,
+    Permission.EDIT_CLINICAL,
+    Permission.MANAGE_DIRECTORY,
+    Permission.PRINT_DOCUMENTS,
+}
+
+MATRIX: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SUPERVISOR: frozenset(
+        _CLINICAL_WORK | {Permission.ASSIGN_CASELOAD, Permission.IMPORT_DATA, Permission.BILLING,
+                          Permission.BACKUP}
+    ),
+    Role.CARE_MANAGER: frozenset(_CLINICAL_WORK),
+    Role.BILLING: frozenset(
+        {Permission.VIEW_MEMBERS, Permission.EDIT_DEMOGRAPHICS, Permission.RECORD_CONSENT, Permission.BILLING}
+    ),
+    Role.READ_ONLY: frozenset({Permission.VIEW_MEMBERS, Permission.VIEW_CLINICAL}),
+}
+
+
+def allows(role: Role | str, permission: Permission) -> bool:
+    return permission in MATRIX[Role(role)]
+
+
+def describe(permission: Permission) -> str:
+    return permission.value.replace("_", " ")

@@ -1,0 +1,62 @@
+"""Errors a user can act on. Their messages are shown as they are, in the window and on the CLI.
+
+A message says what happened and what to do, and never carries member data.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """An expected failure with a message for the user (CLI exit status 1)."""
+
+
+class WrongPassword(UserError):
+    pass
+
+
+class UnknownUser(UserError):
+    pass
+
+
+class UserDisabled(UserError):
+    pass
+
+
+class UserLockedOut(UserError):
+    pass
+
+
+class NotAStore(UserError):
+    pass
+
+
+class StoreTooNew(UserError):
+    pass
+
+
+class StoreExists(UserError):
+    pass
+
+
+class KeySlotsMissing(UserError):
+    pass
+
+
+class PermissionDenied(UserError):
+    pass
+
+
+class NotFound(UserError):
+    pass
+
+
+class ValidationFailed(UserError):
+    """Input broke a rule; `problems` lists each one for a form or an import report."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class StorageProblem(UserError):
+    """The disk said no: full, read-only, or gone."""

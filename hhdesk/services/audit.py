@@ -1,0 +1,76 @@
+"""The hash-chained audit log: append, list, verify.
+
+Each event's hash covers the previous event's hash and its own fields, so changing, removing or reordering
+any event breaks the chain from that point on; `verify` finds the first broken link. The store's triggers
+already refuse UPDATE and DELETE; the chain catches what is done to the file outside hhdesk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hhdesk.db.models import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, at: str, username: str, action: str, entity: str, entity_id: str,
+            member_id: int | None, detail: str) -> str:
+    payload = json.dumps([prev_hash, at, username, action, entity, entity_id, member_id, detail],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(session: Session, username: str, action: str, entity: str = "", entity_id: Any = "",
+           member_id: int | None = None, detail: str = "", at: str | None = None) -> None:
+    """Add one event in the caller's transaction (which holds the write lock, so the chain is linear)."""
+    prev = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    prev_hash = prev or GENESIS
+    at = at or datetime.now(UTC).isoformat(timespec="microseconds")
+    entity_id = "" if entity_id is None else str(entity_id)
+    event = AuditEvent(
+        at=at, username=username, action=action, entity=entity, entity_id=entity_id, member_id=member_id,
+        detail=detail, prev_hash=prev_hash,
+        hash=_digest(prev_hash, at, username, action, entity, entity_id, member_id, detail),
+    )
+    session.add(event)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    first_broken_id: int | None
+    problem: str
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify_chain(session: Session) -> ChainReport:
+    prev_hash = GENESIS
+    count = 0
+    rows = session.execute(
+        select(AuditEvent.id, AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.entity,
+               AuditEvent.entity_id, AuditEvent.member_id, AuditEvent.detail, AuditEvent.prev_hash,
+               AuditEvent.hash).order_by(AuditEvent.id)
+    )
+    for row in rows:
+        count += 1
+        if row.prev_hash != prev_hash:
+            return ChainReport(count, row.id, f"event {row.id} does not follow the event before it "
+                                              "(an event was removed or inserted)")
+        expected = _digest(row.prev_hash, row.at, row.username, row.action, row.entity, row.entity_id,
+                           row.member_id, row.detail)
+        if expected != row.hash:
+            return ChainReport(count, row.id, f"event {row.id} was changed after it was written")
+        prev_hash = row.hash
+    return ChainReport(count, None, "")

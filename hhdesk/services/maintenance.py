@@ -1,0 +1,164 @@
+"""Backup, restore, verify and the audit log, as service calls with permissions and audit events."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hhdesk.config import backups_dir, keyslots_path
+from hhdesk.db import backup as backups
+from hhdesk.db.models import AuditEvent, Member
+from hhdesk.db.store import Store
+from hhdesk.domain.permissions import Permission
+from hhdesk.errors import NotAStore, NotFound, StorageProblem
+from hhdesk.services import audit
+from hhdesk.services.context import AppSession
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    cipher_and_integrity: list[str]
+    audit_events: int
+    audit_problem: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.cipher_and_integrity and not self.audit_problem
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: str
+    username: str
+    action: str
+    entity: str
+    entity_id: str
+    medicaid_id: str
+    detail: str
+
+
+def backup_now(app: AppSession, out: Path) -> str:
+    app.require(Permission.BACKUP)
+    digest = backups.write_backup(app.store.path, app.store.raw_key, out)
+    with app.work(None) as uow:
+        uow.audit("backup", "store", detail=f"{out.name} sha256 {digest[:16]}")
+    return digest
+
+
+def auto_backup(app: AppSession, today: date | None = None) -> Path | None:
+    """The daily backup the window makes on its first close of a day (any role: it is for safety)."""
+    written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, today)
+    if written is not None:
+        with app.work(None) as uow:
+            uow.audit("backup", "store", detail=f"automatic {written.name}")
+    return written
+
+
+def list_backups(store_path: Path) -> list[Path]:
+    folder = backups_dir(store_path)
+    return sorted(folder.glob("*.hhbak"), reverse=True) if folder.exists() else []
+
+
+def restore_to(backup_file: Path, to: Path, username: str, password: str) -> VerifyReport:
+    """Unpack a backup into a new path and verify it there: cipher, integrity and audit chain."""
+    backups.unpack_backup(backup_file, to)
+    try:
+        store = Store.open(to, username, password)
+    except BaseException:
+        _remove_store_files(to)
+        raise
+    try:
+        report = _verify_open_store(store)
+        if not report.ok:
+            raise NotAStore("The restored copy failed its checks: " + _describe(report)
+                            + ". The backup may be damaged; try an older one.")
+        with store.write_session() as session:
+            audit.append(session, username, "restore", "store", detail=f"from {backup_file.name}")
+    except BaseException:
+        store.close()
+        _remove_store_files(to)
+        raise
+    store.close()
+    return report
+
+
+def restore_over_current(app: AppSession, backup_file: Path, password: str) -> Path:
+    """Restore the live store from a backup: verify a copy first, then swap; the old store is kept aside.
+
+    Returns where the replaced store was moved. The caller must log in again afterwards.
+    """
+    app.require(Permission.RESTORE)
+    live = app.store.path
+    staging = live.with_name(live.name + ".restored")
+    _remove_store_files(staging)
+    restore_to(backup_file, staging, app.actor.username, password)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = backups_dir(live) / f"replaced-{stamp}.hhdesk"
+    app.close()
+    try:
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("-wal", "-shm"):
+            live.with_name(live.name + suffix).unlink(missing_ok=True)
+        os.replace(live, aside)
+        os.replace(keyslots_path(live), keyslots_path(aside))
+        os.replace(staging, live)
+        os.replace(keyslots_path(staging), keyslots_path(live))
+    except OSError as exc:
+        raise StorageProblem(f"The restore could not replace the store ({exc.strerror}). "
+                             f"The previous store is at {aside}.") from None
+    return aside
+
+
+def verify(app: AppSession) -> VerifyReport:
+    app.require(Permission.VIEW_AUDIT)
+    report = _verify_open_store(app.store)
+    with app.work(None) as uow:
+        uow.audit("verify", "store", detail="ok" if report.ok else _describe(report))
+    return report
+
+
+def _verify_open_store(store: Store) -> VerifyReport:
+    problems = backups.integrity_problems(store.path, store.raw_key)
+    with store.read_session() as session:
+        chain = audit.verify_chain(session)
+    return VerifyReport(problems, chain.events, chain.problem)
+
+
+def _describe(report: VerifyReport) -> str:
+    parts = list(report.cipher_and_integrity[:3])
+    if report.audit_problem:
+        parts.append("audit log: " + report.audit_problem)
+    return "; ".join(parts)
+
+
+def audit_log(app: AppSession, medicaid_id: str | None = None, since: date | None = None,
+              limit: int = 1000) -> list[AuditRow]:
+    app.require(Permission.VIEW_AUDIT)
+    with app.read(None) as session:
+        stmt = (select(AuditEvent, Member.medicaid_id)
+                .outerjoin(Member, Member.id == AuditEvent.member_id)
+                .order_by(AuditEvent.id.desc()).limit(limit))
+        if medicaid_id:
+            member_id = session.execute(
+                select(Member.id).where(Member.medicaid_id == medicaid_id.upper())
+            ).scalar_one_or_none()
+            if member_id is None:
+                raise NotFound("No member has that Medicaid ID.")
+            stmt = stmt.where(AuditEvent.member_id == member_id)
+        if since:
+            stmt = stmt.where(AuditEvent.at >= since.isoformat())
+        return [
+            AuditRow(e.id, e.at, e.username, e.action, e.entity, e.entity_id, mid or "", e.detail)
+            for e, mid in session.execute(stmt)
+        ]
+
+
+def _remove_store_files(path: Path) -> None:
+    for candidate in (path, keyslots_path(path), path.with_name(path.name + "-wal"),
+                      path.with_name(path.name + "-shm")):
+        candidate.unlink(missing_ok=True)
