@@ -50,6 +50,9 @@ def read_new_password(env: str = "HHDESK_NEW_PASSWORD") -> str:
 
 
 def open_session(args: argparse.Namespace) -> AppSession:
+    path = store_path(args)
+    if not path.exists():
+        raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")
     args.login_password = read_password(f"Password for {args.user}: ")
     return users.login(store_path(args), args.user, args.login_password)
 

@@ -1,0 +1,26 @@
+"""Migrations from an empty store give exactly the schema the models describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from hhdesk.db.models import Base
+from hhdesk.db.store import Store, schema_head
+
+
+def test_migrations_from_empty_match_the_models(tmp_path: Path) -> None:
+    store, _ = Store.create(tmp_path / "m.hhdesk", "admin", "a long enough password")
+    try:
+        with store.writer.connect() as connection:
+            context = MigrationContext.configure(connection)
+            assert context.get_current_revision() == schema_head()
+            assert compare_metadata(context, Base.metadata) == []
+            triggers = connection.execute(text("select name from sqlite_master where type='trigger'")).all()
+            assert {t[0] for t in triggers} >= {"audit_events_no_update", "audit_events_no_delete"}
+    finally:
+        store.close()
+
