@@ -1,0 +1,78 @@
+"""The monthly billing-support file, modelled on New York's MAPP Health Home Tracking System billing support.
+
+One row per member-month with a segment: what a Health Home or care management agency reports each month so
+that the month can be billed (was it an outreach or an enrolled month, was a core service provided, at
+which tier, was the Health Home Plus minimum met), plus the dates and the care manager that back it up.
+The columns, the published fields they follow and where they differ are in docs/billing.md. It is a CSV
+for people and for loading into other systems, not the state's upload format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+from typing import TextIO
+
+from hhdesk.domain.enums import SegmentType
+from hhdesk.exports.billing_csv import spreadsheet_safe, yes_no
+from hhdesk.exports.billing_data import BillingRow
+
+BILLING_SUPPORT_COLUMNS: tuple[str, ...] = (
+    "member_id",
+    "service_month",
+    "outreach_enrollment_code",
+    "core_service_provided",
+    "tier",
+    "hh_plus_minimum_met",
+    "consent_date",
+    "care_plan_date",
+    "care_manager",
+)
+
+# MAPP HHTS codes a billing-support month as outreach (O) or enrollment (E).
+SEGMENT_CODES: dict[SegmentType, str] = {SegmentType.OUTREACH: "O", SegmentType.ENROLLED: "E"}
+
+
+def _date(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def billing_support_record(row: BillingRow) -> list[str]:
+    evaluation = row.evaluation
+    assert evaluation.segment is not None
+    return [
+        spreadsheet_safe(row.medicaid_id),
+        str(evaluation.service_month),
+        SEGMENT_CODES[evaluation.segment],
+        yes_no(evaluation.qualifying_contacts > 0),
+        evaluation.tier.value if evaluation.tier else "",
+        yes_no(evaluation.hh_plus_minimum_met),
+        _date(row.consent_date),
+        _date(row.care_plan_date),
+        spreadsheet_safe(row.care_manager),
+    ]
+
+
+def write_billing_support(rows: Iterable[BillingRow], stream: TextIO) -> int:
+    """Write the header and one line per member-month that has a segment; returns the number of rows."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(BILLING_SUPPORT_COLUMNS)
+    count = 0
+    for row in rows:
+        if row.evaluation.segment is None:
+            continue  # no outreach or enrolment segment: nothing to report for the month
+        writer.writerow(billing_support_record(row))
+        count += 1
+    return count
+
+
+def billing_support_text(rows: Iterable[BillingRow]) -> str:
+    buffer = io.StringIO(newline="")
+    write_billing_support(rows, buffer)
+    return buffer.getvalue()
+
+
+def billing_support_bytes(rows: Iterable[BillingRow]) -> bytes:
+    return billing_support_text(rows).encode("utf-8")

@@ -1,0 +1,380 @@
+"""837I and 837P claim files, validated with pyx12 (the library behind its `x12valid` script)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import pyx12.params
+import pyx12.x12n_document
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hhdesk.domain.billing_profile import BillingProfile, ServiceDates
+from hhdesk.domain.billing_rules import MemberBillingFacts, evaluate_month
+from hhdesk.exports.billing_data import (
+    BillingRow,
+    ClaimSettings,
+    ExportError,
+    MissingSettingsError,
+    PostalAddress,
+    missing_settings,
+)
+from hhdesk.exports.profiles import load_profile
+from hhdesk.exports.x12 import (
+    ControlNumbers,
+    claim_identifier,
+    write_837,
+    write_837i,
+    write_837p,
+    x12_amount,
+    x12_text,
+)
+
+MONTH = "2024-03"
+CREATED = datetime(2024, 4, 2, 9, 30)
+CONTROL = ControlNumbers(interchange=42, group=7)
+
+SETTINGS = ClaimSettings(
+    billing_provider_name="Sunrise Care Management, Inc.",
+    billing_provider_npi="1234567893",
+    billing_provider_taxonomy="251B00000X",
+    billing_provider_tax_id="12-3456789",
+    billing_provider_address=PostalAddress("100 Main St", "Suite 2", "Albany", "NY", "12207-1234"),
+    submitter_id="SUNRISE01",
+    submitter_name="Sunrise Care Management",
+    receiver_id="NYMEDICAID",
+    receiver_name="NYS Medicaid",
+    payer_id="141797357",
+    payer_name="NYS Medicaid",
+    contact_phone="(518) 555-0100",
+    contact_name="Billing Office",
+)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def member_facts(
+    tier: str, contacts: list[tuple[date, str, set[str]]], segment: str = "enrolled"
+) -> MemberBillingFacts:
+    return MemberBillingFacts(
+        segments=[(segment, d("2024-01-01"), None)],
+        consents=[("consent", d("2024-01-01"))],
+        care_plans_signed=[d("2024-01-20")],
+        tiers=[(tier, d("2024-01-01"))],
+        contacts=contacts,
+    )
+
+
+def sample_rows(profile: BillingProfile) -> list[BillingRow]:
+    """Four billable member-months of different kinds and one that is not billable."""
+    phone = [(d("2024-03-05"), "phone", {"CM"})]
+    hh_plus_short = [(d("2024-03-05"), "in_person", {"CM"}), (d("2024-03-06"), "phone", {"CC"})]
+    evaluations = [
+        evaluate_month(member_facts("standard", phone), profile, MONTH),
+        evaluate_month(member_facts("hh_plus", hh_plus_short), profile, MONTH),
+        evaluate_month(member_facts("high_risk", phone), profile, MONTH),
+        evaluate_month(member_facts("standard", []), profile, MONTH),  # no core service
+        evaluate_month(member_facts("standard", phone, segment="outreach"), profile, MONTH),
+    ]
+    people = [
+        ("AB12345C", "O'Brien", "Zoë", d("1970-05-06"), "F", ("F32.9", "E11.9", "I10")),
+        ("CD23456E", "Nguyễn", "Minh*Anh", d("1985-11-30"), "M", ("F20.9",)),
+        ("EF34567G", "Smith~Jones", "Al", d("1990-01-01"), "X", ("J45.909",)),
+        ("GH45678I", "Doe", "Jane", d("2000-02-29"), "F", ()),
+        ("IJ56789K", "Lee", "Sam", d("1960-07-04"), "U", ("Z59.00",)),
+    ]
+    rows = []
+    for number, (evaluation, person) in enumerate(zip(evaluations, people, strict=True)):
+        medicaid_id, last, first, dob, sex, diagnoses = person
+        rows.append(
+            BillingRow(
+                evaluation=evaluation,
+                medicaid_id=medicaid_id,
+                last_name=last,
+                first_name=first,
+                dob=dob,
+                care_manager="cm.one",
+                consent_date=d("2024-01-01"),
+                care_plan_date=d("2024-01-20"),
+                sex=sex,
+                diagnosis_codes=diagnoses,
+                address=PostalAddress("5 Elm St", "", "Troy", "NY", "12180") if number % 2 == 0 else None,
+            )
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def ny_adult() -> BillingProfile:
+    return load_profile("ny_adult", overrides={"outreach_rate_code": "1386", "outreach_amount": "135.00"})
+
+
+@pytest.fixture(scope="module")
+def generic() -> BillingProfile:
+    return load_profile(
+        "generic_837p",
+        overrides={"hcpcs_code": "S0280", "modifiers": ["U1"], "rate_amounts": {"S0280": "350.00"}},
+    )
+
+
+def validate(text: str, tmp_path: Path) -> tuple[bool, str]:
+    """Run pyx12's validator over the file; returns (valid, the 999 acknowledgement it wrote)."""
+    path = tmp_path / "claims.x12"
+    path.write_text(text, encoding="ascii")
+    acknowledgement = io.StringIO()
+    valid = pyx12.x12n_document.x12n_document(
+        param=pyx12.params.params(), src_file=str(path), fd_997=acknowledgement, fd_html=None, fd_xmldoc=None
+    )
+    return valid, acknowledgement.getvalue()
+
+
+def segments_of(text: str) -> list[list[str]]:
+    return [segment.strip().split("*") for segment in text.split("~") if segment.strip()]
+
+
+# -- validation -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("newlines", [False, True], ids=["one-line", "segment-per-line"])
+def test_837i_validates_with_pyx12(ny_adult: BillingProfile, tmp_path: Path, newlines: bool) -> None:
+    claim_file = write_837i(
+        sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED, segment_newlines=newlines
+    )
+    valid, acknowledgement = validate(claim_file.text, tmp_path)
+    assert valid, acknowledgement
+    assert "IK5*A" in acknowledgement and "AK9*A*1*1*1" in acknowledgement
+
+
+@pytest.mark.parametrize("newlines", [False, True], ids=["one-line", "segment-per-line"])
+def test_837p_validates_with_pyx12(generic: BillingProfile, tmp_path: Path, newlines: bool) -> None:
+    claim_file = write_837p(
+        sample_rows(generic), SETTINGS, generic, CONTROL, CREATED, segment_newlines=newlines
+    )
+    valid, acknowledgement = validate(claim_file.text, tmp_path)
+    assert valid, acknowledgement
+    assert "IK5*A" in acknowledgement
+
+
+@pytest.mark.parametrize("profile_name", ["ny_adult", "generic_837p"])
+def test_x12valid_script_reports_ok(
+    profile_name: str, ny_adult: BillingProfile, generic: BillingProfile, tmp_path: Path
+) -> None:
+    profile = ny_adult if profile_name == "ny_adult" else generic
+    path = tmp_path / "claims.x12"
+    path.write_bytes(write_837(sample_rows(profile), SETTINGS, profile, CONTROL, CREATED).data)
+    result = subprocess.run(
+        [sys.executable, "-m", "pyx12.scripts.x12valid", "--quiet", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert f"{path}: OK" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda text: re.sub(r"CL1\*[^~]*~", "", text),  # a required segment gone
+        lambda text: re.sub(r"SE\*\d+\*", "SE*3*", text),  # wrong segment count
+        lambda text: text.replace("HL*2*1*22*0", "HL*2*1*23*0"),  # unknown hierarchical level code
+    ],
+    ids=["missing CL1", "wrong SE count", "bad HL03"],
+)
+def test_the_validator_does_catch_broken_files(ny_adult: BillingProfile, tmp_path: Path, corrupt) -> None:  # type: ignore[no-untyped-def]
+    text = write_837i(sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED).text
+    broken = corrupt(text)
+    assert broken != text
+    valid, _ = validate(broken, tmp_path)
+    assert not valid
+
+
+# -- content ----------------------------------------------------------------------------------------------
+
+
+def test_837i_content_follows_the_new_york_conventions(ny_adult: BillingProfile) -> None:
+    rows = sample_rows(ny_adult)
+    claim_file = write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED)
+    segments = segments_of(claim_file.text)
+    billable = [row for row in rows if row.evaluation.billable]
+    assert claim_file.claim_count == len(billable) == 4
+    assert claim_file.total_amount == Decimal("202.00") + Decimal("303.00") + Decimal("303.00") + Decimal(
+        "135.00"
+    )
+    assert [s for s in segments if s[0] == "CLM"] == [
+        ["CLM", claim_identifier(row), x12_amount(row.evaluation.amount), "", "", "34:A:1", "", "A", "Y", "Y"]  # type: ignore[arg-type]
+        for row in billable
+    ]
+    # the rate code travels as value code 24; the HH+ member below the minimum bills at 1874
+    assert [s[1] for s in segments if s[0] == "HI" and s[1].startswith("BE:")] == [
+        "BE:24:::1873",
+        "BE:24:::1874",
+        "BE:24:::1874",
+        "BE:24:::1386",
+    ]
+    assert [s for s in segments if s[0] == "SV2"][0] == ["SV2", "0500", "", "202", "UN", "1"]
+    assert ["DTP", "434", "RD8", "20240301-20240331"] in segments
+    assert ["HI", "ABK:F329", "ABF:E119", "ABF:I10"] not in segments  # principal diagnosis stands alone
+    assert ["HI", "ABK:F329"] in segments and ["HI", "ABF:E119", "ABF:I10"] in segments
+    # control numbers where the store expects them
+    isa = segments[0]
+    assert isa[13] == "000000042" and isa[15] == "P"
+    assert segments[1][6] == "7" and segments[1][8] == "005010X223A2"
+    assert segments[-2] == ["GE", "1", "7"] and segments[-1] == ["IEA", "1", "000000042"]
+    st_index = next(i for i, s in enumerate(segments) if s[0] == "ST")
+    se_index = next(i for i, s in enumerate(segments) if s[0] == "SE")
+    assert segments[se_index][1] == str(se_index - st_index + 1)
+    # member names made safe for X12: no separators, ASCII only
+    assert ["NM1", "IL", "1", "NGUYEN", "MINH ANH", "", "", "", "MI", "CD23456E"] in segments
+    assert ["NM1", "IL", "1", "SMITH JONES", "AL", "", "", "", "MI", "EF34567G"] in segments
+    assert ["DMG", "D8", "19900101", "U"] in segments
+    assert claim_file.text.isascii()
+
+
+def test_837p_content_and_last_day_service_dates(generic: BillingProfile, tmp_path: Path) -> None:
+    last_day_profile = replace(generic, claim=replace(generic.claim, service_dates=ServiceDates.LAST_DAY))
+    claim_file = write_837p(sample_rows(generic), SETTINGS, last_day_profile, CONTROL, CREATED)
+    segments = segments_of(claim_file.text)
+    assert ["SV1", "HC:S0280:U1", "350", "UN", "1", "", "", "1"] in segments
+    assert ["DTP", "472", "D8", "20240331"] in segments
+    assert [s for s in segments if s[0] == "CLM"][0][5:10] == ["99:B:1", "Y", "A", "Y", "Y"]
+    valid, acknowledgement = validate(claim_file.text, tmp_path)
+    assert valid, acknowledgement
+
+
+def test_test_files_are_marked(ny_adult: BillingProfile) -> None:
+    text = write_837(
+        sample_rows(ny_adult), replace(SETTINGS, test_file=True), ny_adult, CONTROL, CREATED
+    ).text
+    assert segments_of(text)[0][15] == "T"
+
+
+# -- refusals ---------------------------------------------------------------------------------------------
+
+
+def test_missing_settings_are_named_in_user_words(ny_adult: BillingProfile) -> None:
+    incomplete = replace(
+        SETTINGS, billing_provider_npi="", payer_id=" ", billing_provider_address=PostalAddress()
+    )
+    with pytest.raises(MissingSettingsError) as caught:
+        write_837(sample_rows(ny_adult), incomplete, ny_adult, CONTROL, CREATED)
+    assert "billing provider NPI" in caught.value.problems
+    assert "payer ID" in caught.value.problems
+    assert "billing provider ZIP code" in caught.value.problems
+    assert "billing provider NPI" in str(caught.value)
+
+
+def test_every_setting_is_reported_when_all_are_empty() -> None:
+    assert len(missing_settings(ClaimSettings())) == 15
+
+
+def test_malformed_settings_are_refused(ny_adult: BillingProfile) -> None:
+    malformed = replace(
+        SETTINGS,
+        billing_provider_npi="1234567890",
+        billing_provider_tax_id="12345",
+        billing_provider_address=PostalAddress("1 Main", "", "Albany", "NY", "12207"),
+    )
+    with pytest.raises(MissingSettingsError) as caught:
+        write_837(sample_rows(ny_adult), malformed, ny_adult, CONTROL, CREATED)
+    assert caught.value.problems == [
+        "billing provider NPI must be 10 digits with a valid check digit",
+        "billing provider tax ID (EIN) must be 9 digits",
+        "billing provider ZIP code must have 9 digits (ZIP+4) on a claim",
+    ]
+
+
+def test_nothing_billable_is_refused(ny_adult: BillingProfile) -> None:
+    rows = [row for row in sample_rows(ny_adult) if not row.evaluation.billable]
+    with pytest.raises(ExportError, match="no billable member-months"):
+        write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED)
+
+
+def test_missing_diagnosis_names_the_row_not_the_member(ny_adult: BillingProfile) -> None:
+    rows = sample_rows(ny_adult)
+    rows[1] = replace(rows[1], diagnosis_codes=("not a code",))
+    with pytest.raises(ExportError) as caught:
+        write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED)
+    message = str(caught.value)
+    assert "rows 2" in message and "ICD-10-CM" in message
+    assert rows[1].medicaid_id not in message and "NGUY" not in message.upper()
+
+
+def test_rate_code_without_an_amount_is_refused(generic: BillingProfile) -> None:
+    no_amount = load_profile("generic_837p")
+    with pytest.raises(ExportError, match="amount is not set for rate code\\(s\\) S0280"):
+        write_837(sample_rows(no_amount), SETTINGS, no_amount, CONTROL, CREATED)
+
+
+def test_the_claim_type_must_match_the_profile(ny_adult: BillingProfile, generic: BillingProfile) -> None:
+    with pytest.raises(ExportError, match="bills on the 837I claim"):
+        write_837p(sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED)
+    with pytest.raises(ExportError, match="bills on the 837P claim"):
+        write_837i(sample_rows(generic), SETTINGS, generic, CONTROL, CREATED)
+
+
+@pytest.mark.parametrize(("interchange", "group"), [(0, 1), (1, 0), (1_000_000_000, 1), (True, 1)])
+def test_control_numbers_are_range_checked(interchange: int, group: int) -> None:
+    with pytest.raises(ExportError, match="control number"):
+        ControlNumbers(interchange, group)
+
+
+# -- values -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (Decimal("202.00"), "202"),
+        (Decimal("215.13"), "215.13"),
+        (Decimal("215.10"), "215.1"),
+        (Decimal("200"), "200"),
+        (Decimal("0"), "0"),
+    ],
+)
+def test_amounts_are_written_without_trailing_zeros(amount: Decimal, text: str) -> None:
+    assert x12_amount(amount) == text
+
+
+@given(st.text(max_size=80), st.integers(min_value=1, max_value=60))
+def test_x12_text_is_plain_ascii_without_separators(value: str, max_length: int) -> None:
+    cleaned = x12_text(value, max_length)
+    assert cleaned.isascii() and len(cleaned) <= max_length
+    assert not set(cleaned) & set("*:^~\n\r")
+    assert cleaned == cleaned.strip() and cleaned == cleaned.upper()
+
+
+def test_claim_identifier_fits_twenty_characters() -> None:
+    evaluation = sample_rows(load_profile("ny_adult"))[0].evaluation
+    short = BillingRow(evaluation, "AB12345C", "A", "B", d("1970-01-01"))
+    long = BillingRow(evaluation, "123456789012345678", "A", "B", d("1970-01-01"))
+    assert claim_identifier(short) == "AB12345C202403"
+    assert len(claim_identifier(long)) == 20 and claim_identifier(long).startswith("202403")
+
+
+def test_a_name_with_no_latin_letters_is_refused_by_row(ny_adult: BillingProfile) -> None:
+    rows = sample_rows(ny_adult)
+    rows[0] = replace(rows[0], last_name="王")
+    with pytest.raises(ExportError, match=r"last name with no letters .* \(rows 1\)"):
+        write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED)
+
+
+def test_a_malformed_member_address_is_left_out_and_the_file_stays_valid(
+    ny_adult: BillingProfile, tmp_path: Path
+) -> None:
+    bad_state = PostalAddress("5 Elm St", "", "Troy", "New York", "12180")
+    rows = [replace(row, address=bad_state) for row in sample_rows(ny_adult)]
+    claim_file = write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED)
+    assert "TROY" not in claim_file.text
+    valid, acknowledgement = validate(claim_file.text, tmp_path)
+    assert valid, acknowledgement
