@@ -38,9 +38,15 @@ def _check_new_password(username: str, password: str) -> None:
 
 
 def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_password: str,
-                 admin_full_name: str = "") -> str:
-    """A new store with its agency and first admin. Returns the recovery key (shown once)."""
-    problems = username_problems(admin_username) + password_problems(admin_username, admin_password)
+                 admin_full_name: str = "", *, admin_email: str = "", detail: str = "",
+                 enforce_password_rule: bool = True) -> str:
+    """A new store with its agency and first admin. Returns the recovery key (shown once).
+
+    Only the demo store turns the password rule off: its published password contains its username.
+    """
+    problems = username_problems(admin_username)
+    if enforce_password_rule:
+        problems += password_problems(admin_username, admin_password)
     if not agency.name.strip():
         problems.append("The agency needs a name.")
     if problems:
@@ -50,8 +56,8 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
         with store.write_session() as session:
             session.add(Agency(**{k: v.strip() for k, v in agency.__dict__.items()}))
             session.add(User(username=admin_username, full_name=admin_full_name or admin_username,
-                             role=Role.ADMIN.value))
-            audit.append(session, admin_username, "store_created", "store")
+                             role=Role.ADMIN.value, email=admin_email))
+            audit.append(session, admin_username, "store_created", "store", detail=detail)
             audit.append(session, admin_username, "user_added", "user", admin_username, detail="role admin")
     finally:
         store.close()
