@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_STORE ?= demo-store/demo.hhdesk
 
-.PHONY: demo test lint venv bench dist clean screenshots
+.PHONY: demo test lint venv bench dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ lint: $(STAMP)
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The frozen one-folder program, dist/hhdesk/hhdesk (installers/README.md), then its smoke test.
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dist]"
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installers/hhdesk.spec
+	dist/hhdesk/hhdesk --smoke-test
+	@du -sh dist/hhdesk
 
 bench: $(STAMP)
 	$(BIN)/hhdesk bench --out bench-results.json

@@ -17,6 +17,12 @@ from hhdesk.errors import UserError
 COMMAND_MODULES = [
     "hhdesk.cli.admin_commands",
     "hhdesk.cli.member_commands",
+    "hhdesk.cli.import_commands",
+    "hhdesk.cli.referral_commands",
+    "hhdesk.cli.care_commands",
+    "hhdesk.cli.print_commands",
+    "hhdesk.cli.billing_commands",
+    "hhdesk.cli.bench_commands",
 ]
 
 

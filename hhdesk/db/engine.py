@@ -38,25 +38,45 @@ def connect(path: Path, raw_key: bytes, *, check_same_thread: bool = False) -> s
         raise NotAStore(
             f"{path.name} is not an hhdesk store, or its key file belongs to another store."
         ) from None
+    _tune(conn)
+    return conn
+
+
+def _tune(conn: sqlcipher.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def connect_plain_for_benchmark(path: Path) -> sqlcipher.Connection:
+    """BENCHMARK ONLY (`hhdesk bench`): an UNENCRYPTED copy of a store, tuned exactly like `connect`.
+
+    The bench times the same queries on a plain SQLite copy to show what encryption costs. Nothing in the
+    window or the other commands opens a plain file: a store is always keyed.
+    """
+    conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    _tune(conn)
     return conn
 
 
-def make_engine(path: Path, raw_key: bytes, *, immediate: bool) -> Engine:
+def make_engine(path: Path, raw_key: bytes, *, immediate: bool, plain_for_benchmark: bool = False) -> Engine:
     """An engine whose transactions begin with BEGIN IMMEDIATE (writers) or plain BEGIN (readers).
 
     Writers take the write lock up front, so two windows saving at once wait for each other instead of
-    failing half-way with SQLITE_BUSY; readers never block anyone under WAL.
+    failing half-way with SQLITE_BUSY; readers never block anyone under WAL. ``plain_for_benchmark``: see
+    `connect_plain_for_benchmark`.
     """
+    def creator() -> sqlcipher.Connection:
+        return connect_plain_for_benchmark(path) if plain_for_benchmark else connect(path, raw_key)
+
     engine = create_engine(
         "sqlite+pysqlite://",
         module=sqlcipher,
-        creator=lambda: connect(path, raw_key),
+        creator=creator,
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,

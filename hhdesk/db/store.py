@@ -8,11 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,10 +18,17 @@ from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import KeySlots, describe_os_error, generate_raw_key
 from hhdesk.errors import NotAStore, StorageProblem, StoreExists, StoreTooNew
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+# Alembic is imported when a store is opened, not at start-up: the login window shows sooner
+# (docs/performance.md).
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -43,10 +47,14 @@ class Store:
     raw_key: bytes = field(repr=False)
     writer: Engine = field(init=False, repr=False)
     reader: Engine = field(init=False, repr=False)
+    # BENCHMARK ONLY (`hhdesk bench`): engines over an unencrypted copy, to time the same queries without
+    # SQLCipher. Never set by the window or the other commands.
+    plain_for_benchmark: bool = field(default=False, kw_only=True, repr=False)
 
     def __post_init__(self) -> None:
-        self.writer = engines.make_engine(self.path, self.raw_key, immediate=True)
-        self.reader = engines.make_engine(self.path, self.raw_key, immediate=False)
+        plain = self.plain_for_benchmark
+        self.writer = engines.make_engine(self.path, self.raw_key, immediate=True, plain_for_benchmark=plain)
+        self.reader = engines.make_engine(self.path, self.raw_key, immediate=False, plain_for_benchmark=plain)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
 
@@ -178,6 +186,10 @@ class _PendingAware(KeySlots):
 
 
 def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     config = _alembic_config()
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()
@@ -207,6 +219,8 @@ def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
 
 
 def schema_head() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head

@@ -134,7 +134,8 @@ class PlanContent:
 
     def counts_text(self) -> str:
         """'3 needs, 4 goals, 6 interventions': what an audit event may say about a plan (never its words)."""
-        return (f"{len(self.needs)} needs, {self.goal_count} goals, {self.intervention_count} interventions")
+        counts = ((len(self.needs), "need"), (self.goal_count, "goal"), (self.intervention_count, "intervention"))
+        return ", ".join(f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts)
 
     def without_ids(self) -> PlanContent:
         """The same content as new items, for a copy saved as another version."""

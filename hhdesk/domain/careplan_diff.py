@@ -5,10 +5,13 @@ in the store says which goal of version 3 "is" which goal of version 2. Items ar
 instead, level by level:
 
 1. the same words (a need: same domain and description; a goal: same text; an intervention: same action);
-2. then the most alike of what is left (``difflib`` ratio at least :data:`SIMILAR`); needs only pair within
-   one domain, and any two needs of the same domain may pair;
-3. then, when exactly one item is left on each side under the same parent, those two: the care manager
-   rewrote it.
+2. then the most alike of what is left (``difflib`` ratio over the words at least :data:`SIMILAR`); needs
+   only pair within one domain, and any two needs of the same domain may pair;
+3. then, when exactly one item is left on each side under the same parent and they still share some words
+   (ratio at least :data:`LONE_SIMILAR`), those two: the care manager rewrote it.
+
+A goal's words for steps 2 and 3 include its interventions' actions: a goal rewritten from scratch usually
+keeps what is being done about it.
 
 Whatever stays unpaired was added or removed. A paired item reports each attribute that differs (the
 words, target date, status, who is responsible, frequency) as its own sentence.
@@ -34,6 +37,7 @@ from hhdesk.domain.careplan import (
 )
 
 SIMILAR = 0.5
+LONE_SIMILAR = 0.25
 QUOTE_LIMIT = 160
 OVERVIEW_AREA = "Strengths, preferences and barriers"
 
@@ -89,12 +93,18 @@ def _date(value: date | None) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, " ".join(a.casefold().split()), " ".join(b.casefold().split())).ratio()
+    """How alike two texts are, word by word (0 to 1): letters in common say little about meaning."""
+    return SequenceMatcher(None, _words(a), _words(b), autojunk=False).ratio()
+
+
+def _words(text: str) -> list[str]:
+    return "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
 
 
 def pair_items(old: Sequence[T], new: Sequence[T], key: Callable[[T], object], text: Callable[[T], str],
                *, may_pair: Callable[[T, T], bool] = lambda _a, _b: True,
-               threshold: float = SIMILAR) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+               threshold: float = SIMILAR,
+               lone_threshold: float = LONE_SIMILAR) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """Pair old items with new ones (see the module docstring): (pairs, unpaired old, unpaired new)."""
     pairs: list[tuple[int, int]] = []
     old_left = list(range(len(old)))
@@ -118,7 +128,8 @@ def pair_items(old: Sequence[T], new: Sequence[T], key: Callable[[T], object], t
             pairs.append((i, j))
             old_left.remove(i)
             new_left.remove(j)
-    if len(old_left) == 1 and len(new_left) == 1 and may_pair(old[old_left[0]], new[new_left[0]]):
+    if (len(old_left) == 1 and len(new_left) == 1 and may_pair(old[old_left[0]], new[new_left[0]])
+            and _similarity(text(old[old_left[0]]), text(new[new_left[0]])) >= lone_threshold):
         pairs.append((old_left.pop(), new_left.pop()))
     pairs.sort(key=lambda p: p[1])
     return pairs, old_left, new_left
@@ -136,6 +147,7 @@ def diff_plans(old: PlanContent, new: PlanContent) -> PlanDiff:
         text=_need_text,
         may_pair=lambda a, b: a.domain == b.domain,
         threshold=0.0,
+        lone_threshold=0.0,
     )
     paired_new = dict((j, i) for i, j in pairs)
     for j, need in enumerate(new.needs):
@@ -170,6 +182,11 @@ def _need_text(need: PlanNeed) -> str:
     return " ".join([need.description, *(goal.text for goal in need.goals)])
 
 
+def _goal_text(goal: PlanGoal) -> str:
+    # A goal rewritten in other words usually keeps its interventions: they count as evidence too.
+    return " ".join([goal.text, *(i.action for i in goal.interventions)])
+
+
 def _need_area(index: int, need: PlanNeed) -> str:
     return f"Need {index + 1}: {NEED_DOMAIN_LABELS[need.domain]}"
 
@@ -198,7 +215,7 @@ def _intervention_summary(intervention: PlanIntervention) -> str:
 def _need_changes(area: str, old: PlanNeed, new: PlanNeed) -> list[PlanChange]:
     changes = _text_change(area, "Need description", old.description, new.description)
     pairs, removed, added = pair_items(old.goals, new.goals, key=lambda g: " ".join(g.text.split()),
-                                       text=lambda g: g.text)
+                                       text=_goal_text)
     paired_new = dict((j, i) for i, j in pairs)
     for j, goal in enumerate(new.goals):
         if j in paired_new:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+import threading
 import warnings
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -292,8 +293,18 @@ def _word_prefix_positions(index: _Icd10Index, prefix: str) -> AbstractSet[int]:
     return found
 
 
-@lru_cache(maxsize=1)
+# The code set fills its code list lazily and without a lock, and the index is cached once built: two
+# threads building it at once (a preload and the first search) could cache an index missing codes.
+_INDEX_LOCK = threading.Lock()
+
+
 def _index() -> _Icd10Index:
+    with _INDEX_LOCK:
+        return _build_index()
+
+
+@lru_cache(maxsize=1)
+def _build_index() -> _Icd10Index:
     icd = _icd()
     codes: list[str] = []
     descriptions: list[str] = []

@@ -1,9 +1,12 @@
 """ASC X12 5010 claim files: 837I (005010X223A2) and 837P (005010X222A1), one claim per billable member-month.
 
-One interchange (ISA) holding one functional group (GS) holding one transaction set (ST): a single billing
-provider (2000A) and, under it, one subscriber level (2000B) per billable member-month. The member is the
-subscriber and the patient (SBR02 = 18, no 2000C loop), identified by the Medicaid ID (NM108 = MI).
-Interchange and group control numbers are passed in: the store keeps them and increments them per export.
+One interchange (ISA) holding one functional group (GS) holding as many transaction sets (ST) as the claims
+need, at most MAX_CLAIMS_PER_TRANSACTION claims each. Every transaction set is complete on its own (BHT,
+submitter, receiver, the single billing provider at 2000A) and holds, under the billing provider, one
+subscriber level (2000B) per billable member-month. The member is the subscriber and the patient (SBR02 = 18,
+no 2000C loop), identified by the Medicaid ID (NM108 = MI). Interchange and group control numbers are passed
+in: the store keeps them and increments them per export; transaction set control numbers run 0001, 0002, ...
+within the file.
 
 Claim conventions (type of bill, revenue code, value code 24 for the NY rate code, place of service,
 service dates) come from the billing profile and are explained in docs/billing.md.
@@ -36,7 +39,8 @@ SEGMENT_TERMINATOR = "~"
 IMPLEMENTATION_837I = "005010X223A2"
 IMPLEMENTATION_837P = "005010X222A1"
 MAX_CONTROL_NUMBER = 999_999_999
-MAX_CLAIMS_PER_TRANSACTION = 5000  # the implementation guides recommend at most 5000 claims per ST-SE
+# The implementation guides recommend at most 5000 claims per transaction set; more claims start another set.
+MAX_CLAIMS_PER_TRANSACTION = 5000
 
 _ICD10_PATTERN = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
 _HCPCS_PATTERN = re.compile(r"[A-Z][0-9]{4}|[0-9]{5}")
@@ -60,12 +64,13 @@ class ControlNumbers:
 
 @dataclass(frozen=True)
 class ClaimFile:
-    """A written claim file and what it holds."""
+    """A written claim file and what it holds (`transaction_sets`: how many ST-SE sets share its one GS-GE)."""
 
     text: str
     claim_count: int
     total_amount: Decimal
     claim_type: ClaimType
+    transaction_sets: int = 1
 
     @property
     def data(self) -> bytes:
@@ -170,10 +175,6 @@ def claim_problems(rows: Sequence[BillingRow], profile: BillingProfile) -> list[
     identifiers = [claim_identifier(row) for _, row in billable]
     if len(set(identifiers)) != len(identifiers):
         problems.append("the same member-month appears more than once among the billable rows")
-    if len(billable) > MAX_CLAIMS_PER_TRANSACTION:
-        problems.append(
-            f"more than {MAX_CLAIMS_PER_TRANSACTION} claims in one file; export fewer months at once"
-        )
     return problems
 
 
@@ -186,7 +187,7 @@ def _row_list(numbers: list[int], shown: int = 10) -> str:
 
 
 class _Segments:
-    """Collects segments; counts those inside the transaction set for SE01."""
+    """Collects segments; counts those inside the current transaction set for SE01."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -271,8 +272,7 @@ def _write(
     if problems:
         raise ExportError("The claim file cannot be written: " + "; ".join(problems) + ".")
     billable = [row for row in all_rows if row.evaluation.billable]
-    institutional = claim_type is ClaimType.INSTITUTIONAL
-    implementation = IMPLEMENTATION_837I if institutional else IMPLEMENTATION_837P
+    implementation = _implementation(claim_type)
 
     out = _Segments()
     _interchange_header(out, settings, control, created_at)
@@ -287,14 +287,52 @@ def _write(
         "X",
         implementation,
     )
+    total = Decimal("0")
+    batches = _batches(billable, MAX_CLAIMS_PER_TRANSACTION)
+    for set_number, batch in enumerate(batches, start=1):
+        total += _transaction_set(out, batch, settings, profile, control, created_at, claim_type, set_number)
+    out.add("GE", str(len(batches)), str(control.group))
+    out.add("IEA", "1", f"{control.interchange:09d}")
+    separator = "\n" if segment_newlines else ""
+    return ClaimFile(
+        text=separator.join(out.lines) + separator,
+        claim_count=len(billable),
+        total_amount=total,
+        claim_type=claim_type,
+        transaction_sets=len(batches),
+    )
+
+
+def _implementation(claim_type: ClaimType) -> str:
+    return IMPLEMENTATION_837I if claim_type is ClaimType.INSTITUTIONAL else IMPLEMENTATION_837P
+
+
+def _batches(billable: list[BillingRow], size: int) -> list[list[BillingRow]]:
+    return [billable[start : start + size] for start in range(0, len(billable), size)]
+
+
+def _transaction_set(
+    out: _Segments,
+    batch: list[BillingRow],
+    settings: ClaimSettings,
+    profile: BillingProfile,
+    control: ControlNumbers,
+    created_at: datetime,
+    claim_type: ClaimType,
+    set_number: int,
+) -> Decimal:
+    """One ST-SE set for the batch; returns the batch's total. HL numbers start again at 1 in every set."""
+    institutional = claim_type is ClaimType.INSTITUTIONAL
     out.in_transaction = 0
-    transaction_control = "0001"
-    out.add("ST", "837", transaction_control, implementation)
+    transaction_control = f"{set_number:04d}"
+    out.add("ST", "837", transaction_control, _implementation(claim_type))
+    # BHT03 is the originator's reference for the batch; the set's control number keeps it distinct between
+    # the sets of one file, which share the interchange number.
     out.add(
         "BHT",
         "0019",
         "00",
-        f"{control.interchange:09d}",
+        f"{control.interchange:09d}{transaction_control}",
         x12_date(created_at.date()),
         created_at.strftime("%H%M"),
         "CH",
@@ -302,7 +340,7 @@ def _write(
     _submitter_and_receiver(out, settings)
     _billing_provider(out, settings)
     total = Decimal("0")
-    for level, row in enumerate(billable, start=2):
+    for level, row in enumerate(batch, start=2):
         amount = row.evaluation.amount
         assert amount is not None
         total += amount
@@ -312,15 +350,7 @@ def _write(
         else:
             _professional_claim(out, row, profile)
     out.add("SE", str(out.in_transaction + 1), transaction_control)
-    out.add("GE", "1", str(control.group))
-    out.add("IEA", "1", f"{control.interchange:09d}")
-    separator = "\n" if segment_newlines else ""
-    return ClaimFile(
-        text=separator.join(out.lines) + separator,
-        claim_count=len(billable),
-        total_amount=total,
-        claim_type=claim_type,
-    )
+    return total
 
 
 def _interchange_header(

@@ -43,6 +43,9 @@ class UnitOfWork:
               detail: str = "") -> None:
         audit.append(self.session, self.actor.username, action, entity, entity_id, member_id, detail)
 
+    def audit_many(self, events: list[audit.PendingEvent]) -> None:
+        audit.append_many(self.session, self.actor.username, events)
+
 
 @dataclass
 class AppSession:

@@ -42,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "receiver_name": "",
     "payer_id": "",
     "payer_name": "",
+    # Agency amounts ({rate code: "202.00"}) replacing the profile's, and the outreach code's amount.
+    "rate_amounts": {},
+    "outreach_amount": "",
+    "claim_test_file": False,  # ISA15 = T: a test file for the payer or clearinghouse
+    # The last control numbers used (0: none yet); each claim export takes the next and stores it.
     "interchange_control_number": 0,
     "group_control_number": 0,
     "last_auto_backup": "",
@@ -53,6 +58,15 @@ SETTING_LABELS: dict[str, str] = {
     "billing_profile": "Billing profile",
     "billing_region": "Rate region",
     "outreach_rate_code": "Outreach rate code",
+    "outreach_amount": "Outreach monthly amount",
+    "hcpcs_code": "HCPCS code",
+    "hcpcs_modifiers": "HCPCS modifiers",
+    "rate_amounts": "Monthly amounts by rate code",
+    "care_plan_grace_days": "Days after enrolment before a signed care plan is needed",
+    "submitter_contact_phone": "Billing contact phone",
+    "claim_test_file": "Mark claim files as test files",
+    "interchange_control_number": "Last interchange control number",
+    "group_control_number": "Last group control number",
     "billing_provider_name": "Billing provider name",
     "billing_provider_npi": "Billing provider NPI",
     "billing_provider_taxonomy": "Billing provider taxonomy code",

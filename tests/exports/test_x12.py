@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from hhdesk.domain.billing_profile import BillingProfile, ServiceDates
 from hhdesk.domain.billing_rules import MemberBillingFacts, evaluate_month
+from hhdesk.exports import x12
 from hhdesk.exports.billing_data import (
     BillingRow,
     ClaimSettings,
@@ -29,6 +30,7 @@ from hhdesk.exports.billing_data import (
 )
 from hhdesk.exports.profiles import load_profile
 from hhdesk.exports.x12 import (
+    MAX_CLAIMS_PER_TRANSACTION,
     ControlNumbers,
     claim_identifier,
     write_837,
@@ -142,6 +144,44 @@ def segments_of(text: str) -> list[list[str]]:
     return [segment.strip().split("*") for segment in text.split("~") if segment.strip()]
 
 
+def generated_rows(profile: BillingProfile, count: int) -> list[BillingRow]:
+    """`count` billable member-months: the sample's billable rows over again, each with its own Medicaid ID."""
+    billable = [row for row in sample_rows(profile) if row.evaluation.billable]
+    return [replace(billable[n % len(billable)], medicaid_id=f"ZZ{n:06d}A") for n in range(count)]
+
+
+def transaction_sets(segments: list[list[str]]) -> list[list[list[str]]]:
+    """The segments of each ST-SE set, ST and SE included, in file order."""
+    sets: list[list[list[str]]] = []
+    for segment in segments:
+        if segment[0] == "ST":
+            sets.append([])
+        if sets and (segment[0] != "GE" and segment[0] != "IEA"):
+            sets[-1].append(segment)
+    return sets
+
+
+def assert_envelope(segments: list[list[str]], claims_per_set: list[int]) -> None:
+    """One ISA/IEA and one GS/GE around sequential, self-contained ST-SE sets holding those claim counts."""
+    sets = transaction_sets(segments)
+    controls = [f"{number:04d}" for number in range(1, len(claims_per_set) + 1)]
+    assert [s[0] for s in segments].count("ISA") == 1 and [s[0] for s in segments].count("GS") == 1
+    assert [s[0][2] for s in sets] == controls
+    assert segments[-2] == ["GE", str(len(claims_per_set)), "7"] and segments[-1] == ["IEA", "1", "000000042"]
+    assert [sum(1 for s in one_set if s[0] == "CLM") for one_set in sets] == claims_per_set
+    bht_references = []
+    for one_set, control in zip(sets, controls, strict=True):
+        assert one_set[0][0] == "ST" and one_set[-1] == ["SE", str(len(one_set)), control]
+        assert one_set[1][0] == "BHT" and [s[:2] for s in one_set[2:5]] == [["NM1", "41"], ["PER", "IC"], ["NM1", "40"]]
+        bht_references.append(one_set[1][3])
+        # HL numbers start at 1 in every set: the billing provider, then one subscriber level per claim
+        levels = [s[1:4] for s in one_set if s[0] == "HL"]
+        assert levels[0] == ["1", "", "20"]
+        assert levels[1:] == [[str(n), "1", "22"] for n in range(2, len(levels) + 1)]
+        assert len(levels) == sum(1 for s in one_set if s[0] == "CLM") + 1
+    assert len(set(bht_references)) == len(bht_references)
+
+
 # -- validation -------------------------------------------------------------------------------------------
 
 
@@ -192,6 +232,68 @@ def test_x12valid_script_reports_ok(
     ids=["missing CL1", "wrong SE count", "bad HL03"],
 )
 def test_the_validator_does_catch_broken_files(ny_adult: BillingProfile, tmp_path: Path, corrupt) -> None:  # type: ignore[no-untyped-def]
+    text = write_837i(sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED).text
+    broken = corrupt(text)
+    assert broken != text
+    valid, _ = validate(broken, tmp_path)
+    assert not valid
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile_name", ["ny_adult", "generic_837p"])
+def test_more_claims_than_one_transaction_set_holds_validate_as_several_sets(
+    profile_name: str, ny_adult: BillingProfile, generic: BillingProfile, tmp_path: Path
+) -> None:
+    # 12,001 claims at 5,000 a set: two full sets and one of 2,001 (pyx12 takes about 15-25 s per file)
+    profile = ny_adult if profile_name == "ny_adult" else generic
+    count = 2 * MAX_CLAIMS_PER_TRANSACTION + 2001
+    claim_file = write_837(generated_rows(profile, count), SETTINGS, profile, CONTROL, CREATED)
+    assert (claim_file.claim_count, claim_file.transaction_sets) == (count, 3)
+    segments = segments_of(claim_file.text)
+    assert [s[2] for s in segments if s[0] == "ST"] == ["0001", "0002", "0003"]
+    assert_envelope(segments, [MAX_CLAIMS_PER_TRANSACTION, MAX_CLAIMS_PER_TRANSACTION, 2001])
+    valid, acknowledgement = validate(claim_file.text, tmp_path)
+    assert valid, acknowledgement[:2000]
+    assert acknowledgement.count("IK5*A") == 3 and "AK9*A*3*3*3" in acknowledgement
+
+
+@pytest.mark.parametrize("newlines", [False, True], ids=["one-line", "segment-per-line"])
+def test_claims_split_into_sets_at_the_limit(
+    ny_adult: BillingProfile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newlines: bool
+) -> None:
+    # a limit of 2 splits the sample's 4 claims without writing thousands of them
+    monkeypatch.setattr(x12, "MAX_CLAIMS_PER_TRANSACTION", 2)
+    rows = sample_rows(ny_adult)
+    claim_file = write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED, segment_newlines=newlines)
+    segments = segments_of(claim_file.text)
+    assert claim_file.transaction_sets == 2
+    assert claim_file.total_amount == sum(row.evaluation.amount or Decimal("0") for row in rows)
+    assert_envelope(segments, [2, 2])
+    valid, acknowledgement = validate(claim_file.text, tmp_path)
+    assert valid, acknowledgement
+    assert acknowledgement.count("IK5*A") == 2 and "AK9*A*2*2*2" in acknowledgement
+
+
+def test_exactly_the_limit_stays_one_set(ny_adult: BillingProfile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(x12, "MAX_CLAIMS_PER_TRANSACTION", 4)
+    claim_file = write_837(sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED)
+    assert claim_file.transaction_sets == 1
+    assert_envelope(segments_of(claim_file.text), [4])
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda text: text.replace("GE*2*7~", "GE*1*7~"),  # group count says one set
+        lambda text: text.replace("ST*837*0002*", "ST*837*0001*").replace("*0002~", "*0001~"),  # repeated ST02
+        lambda text: text.replace("*0002~", "*0003~"),  # SE02 does not match its ST02
+    ],
+    ids=["wrong GE01", "repeated ST02", "SE02 mismatch"],
+)
+def test_the_validator_does_catch_broken_envelopes_of_several_sets(  # type: ignore[no-untyped-def]
+    ny_adult: BillingProfile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corrupt
+) -> None:
+    monkeypatch.setattr(x12, "MAX_CLAIMS_PER_TRANSACTION", 2)
     text = write_837i(sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED).text
     broken = corrupt(text)
     assert broken != text

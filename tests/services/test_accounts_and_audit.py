@@ -160,3 +160,13 @@ def test_daily_backup_keeps_fourteen(admin: AppSession) -> None:
     assert maintenance.auto_backup(admin, first + timedelta(days=19)) is None  # once a day
     kept = [p.name for p in maintenance.list_backups(admin.store.path) if p.name.startswith("daily-")]
     assert len(kept) == 14 and kept[0] == "daily-2026-01-20.hhbak"
+
+
+def test_a_batch_of_events_chains_like_single_ones(admin: AppSession) -> None:
+    from hhdesk.services.audit import PendingEvent
+
+    with admin.work(None) as uow:
+        uow.audit_many([PendingEvent("member_created", "member", n, None, "import") for n in range(50)])
+        uow.audit("after_batch")
+    report = maintenance.verify(admin)
+    assert report.ok and report.audit_events > 50

@@ -1,0 +1,816 @@
+"""`hhdesk bench`: how fast hhdesk is at agency scale, against the goals of issue 9 (docs/performance.md).
+
+It builds a synthetic store (``hhdesk.demo.build_demo_store``: by default 10,000 members, 50 contacts each
+over 24 months, transition episodes for about one member in five, 3 referrals each) in a temporary folder,
+or reuses the store named by ``--store``, then times what a user waits for, each over repeated runs:
+
+- cold start: a fresh ``python -m hhdesk gui`` until the login window is shown (``HHDESK_EXIT_WHEN_SHOWN``
+  makes the window print the moment and quit, see ``hhdesk.ui.app``);
+- unlock: ``users.login`` (Argon2id key slot with the real parameters, key check, migration check);
+- the caseload search, one keystroke at a time, typing a surname and a Medicaid ID;
+- a member's chart with the data of every tab, for randomly chosen members;
+- a care-plan packet PDF; the billing preview of the last full month and its 837I export; a backup;
+- resident memory of a fresh process that logs in in the real window (offscreen), shows the caseload and
+  opens charts with every tab;
+- and the same read queries against a plain SQLite copy of the same data (``sqlcipher_export``), as a
+  ratio encrypted / plain.
+
+Figures are printed beside their goals with ``met`` or ``missed`` and written to a JSON file; nothing is
+asserted, since a slow machine must not fail anything. The store is synthetic: no member data is involved.
+Medians and 95th percentiles use the nearest-rank method, so with five runs the p95 is the slowest run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from hhdesk import __version__
+
+Progress = Callable[[str], None]
+
+EXIT_WHEN_SHOWN_ENV = "HHDESK_EXIT_WHEN_SHOWN"  # read by hhdesk.ui.app.run_gui
+FAST_KDF_ENV = "HHDESK_INSECURE_FAST_KDF"  # read by hhdesk.db.keyslots
+PROBE_PASSWORD_ENV = "HHDESK_BENCH_PASSWORD"
+COLD_START_RUNS = 5
+SURNAME = "Martinez"  # typed as a user would, without the accent: the name key folds it
+
+
+# ---- figures and goals ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A limit on one statistic of a figure: ``p95 < 30`` ms, ``median <= 1.3``."""
+
+    statistic: str  # "median" | "p95" | "value" (a figure measured once: memory, a ratio)
+    limit: float
+    inclusive: bool = False
+
+    def text(self, unit: str) -> str:
+        prefix = "" if self.statistic == "value" else self.statistic + " "
+        return f"{prefix}{'≤' if self.inclusive else '<'} {_number(self.limit)} {unit}".rstrip()
+
+    def met_by(self, value: float) -> bool:
+        return value <= self.limit if self.inclusive else value < self.limit
+
+
+GOALS: dict[str, Goal] = {
+    "cold_start": Goal("median", 1.5),
+    "search_name": Goal("p95", 30),
+    "search_medicaid_id": Goal("p95", 30),
+    "search_keystroke_window": Goal("p95", 30),
+    "chart": Goal("p95", 150),
+    "packet": Goal("median", 0.3),
+    "billing_preview": Goal("median", 2.0),
+    "memory": Goal("value", 300),
+    "memory_every_tab": Goal("value", 300),
+    "ratio_search": Goal("value", 1.3, inclusive=True),
+    "ratio_chart": Goal("value", 1.3, inclusive=True),
+    "ratio_billing_preview": Goal("value", 1.3, inclusive=True),
+    "ratio_all_reads": Goal("value", 1.3, inclusive=True),
+}
+"""The goals of issue 9, by figure key. Figures without a goal are printed for information."""
+
+
+def nearest_rank(samples: Sequence[float], fraction: float) -> float:
+    """The nearest-rank percentile: the smallest sample with at least ``fraction`` of samples at or below it."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured quantity: its samples, in ``unit``, and the goal it is judged against (if any)."""
+
+    key: str
+    label: str
+    unit: str  # "ms", "s", "MB" or "×" (a ratio)
+    samples: tuple[float, ...]
+    note: str = ""
+
+    @property
+    def goal(self) -> Goal | None:
+        return GOALS.get(self.key)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.samples) if self.samples else None
+
+    @property
+    def p95(self) -> float | None:
+        return nearest_rank(self.samples, 0.95) if self.samples else None
+
+    @property
+    def judged(self) -> float | None:
+        if self.goal is None:
+            return None
+        return self.p95 if self.goal.statistic == "p95" else self.median
+
+    @property
+    def result(self) -> str:
+        """``met``, ``missed``, ``not measured`` (a goal but no samples) or "" (no goal)."""
+        if self.goal is None:
+            return ""
+        value = self.judged
+        if value is None:
+            return "not measured"
+        return "met" if self.goal.met_by(value) else "missed"
+
+    def to_json(self) -> dict[str, Any]:
+        goal = self.goal
+        return {
+            "key": self.key, "label": self.label, "unit": self.unit, "runs": len(self.samples),
+            "median": _rounded(self.median), "p95": _rounded(self.p95),
+            "goal": None if goal is None else {"statistic": goal.statistic, "limit": goal.limit,
+                                               "inclusive": goal.inclusive, "text": goal.text(self.unit)},
+            "result": self.result or None, "note": self.note,
+            "samples": [_rounded(s) for s in self.samples],
+        }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _number(value: float) -> str:
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+
+
+@dataclass
+class BenchReport:
+    """Everything one run of the bench found: the figures, what they were measured on, and notes."""
+
+    figures: list[Figure] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, key: str, label: str, unit: str, samples: Sequence[float], note: str = "") -> Figure:
+        figure = Figure(key, label, unit, tuple(samples), note)
+        self.figures.append(figure)
+        return figure
+
+    def figure(self, key: str) -> Figure | None:
+        return next((f for f in self.figures if f.key == key), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"hhdesk_version": __version__, "generated_at": datetime.now().isoformat(timespec="seconds"),
+                "context": self.context, "figures": [f.to_json() for f in self.figures],
+                "missed": [f.key for f in self.figures if f.result == "missed"],
+                "details": self.details, "notes": self.notes}
+
+    def table(self) -> str:
+        """The figures as a plain-text table, each beside its goal and the word met or missed."""
+        header = ("Figure", "Median", "p95", "Runs", "Goal", "Result")
+        rows = [header]
+        for f in self.figures:
+            rows.append((
+                f.label,
+                _with_unit(f.median, f.unit),
+                _with_unit(f.p95, f.unit) if len(f.samples) > 1 else "",
+                str(len(f.samples)),
+                f.goal.text(f.unit) if f.goal else "",
+                f.result,
+            ))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        lines = []
+        for number, row in enumerate(rows):
+            cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in (1, 2, 3)]
+            cells += [row[4].ljust(widths[4]), row[5]]
+            lines.append("  ".join(cells).rstrip())
+            if number == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        for f in self.figures:
+            if not f.samples:
+                lines.append(f"{f.label}: {f.note or 'not measured'}")
+        return "\n".join(lines)
+
+
+def _with_unit(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{_number(value)} {unit}" if unit != "×" else f"{value:.2f} ×"
+
+
+# ---- options ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What to build or reuse and how often to repeat; the defaults are issue 9's agency scale."""
+
+    members: int = 10_000
+    seed: int = 7
+    store: Path | None = None  # reuse this store if it exists, else build it there and keep it
+    username: str | None = None  # default: the demo administrator
+    password: str | None = None
+    runs: int = 5  # repetitions of the quick measurements; slow ones run min(runs, 3) times
+    charts: int = 20  # members whose chart is opened
+    contacts_per_member: int = 50
+    months: int = 24
+    referrals_per_member: int = 3
+    cold_start: bool = True
+    cold_start_runs: int = COLD_START_RUNS
+    memory: bool = True
+    plain_copy: bool = True
+    real_kdf: bool = True  # build the store's key slots with the real Argon2 parameters
+
+    @property
+    def slow_runs(self) -> int:
+        return max(1, min(self.runs, 3))
+
+
+# ---- the run ------------------------------------------------------------------------------------------
+
+
+def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchReport:
+    """Build or reuse the store, measure every figure, and return the report (nothing is printed here)."""
+    say = progress or (lambda _text: None)
+    report = BenchReport()
+    with tempfile.TemporaryDirectory(prefix="hhdesk-bench-") as temp, _bench_environment(Path(temp)):
+        folder = Path(temp)
+        path = options.store or folder / "bench.hhdesk"
+        username, password = _credentials(options)
+        report.context.update(_machine())
+        report.context["store"] = _prepare_store(path, options, say, report)
+        _check_slot(path, username, report)
+
+        say("Unlocking the store (key slot, key check, migration check)")
+        _measure_unlock(path, username, password, options.runs, report)
+
+        from hhdesk.services import users
+
+        app = users.login(path, username, password)
+        try:
+            world = _World.look(app, options)
+            report.context["store"].update(world.describe())
+            if world.member_count != options.members and not report.context["store"]["built"]:
+                report.notes.append(f"The reused store has {world.member_count:,} members, not {options.members:,}.")
+            encrypted = _measure_reads(app, world, options, say, "encrypted")
+            plain: _Reads | None = None
+            if options.plain_copy:
+                plain = _measure_plain(app, world, options, folder, say, report)
+            _add_read_figures(report, encrypted, plain)
+            _measure_packet(app, world, options, say, report)
+            _measure_export(app, world, options, folder, say, report)
+            _measure_backup(app, options, folder, say, report)
+        finally:
+            app.close()
+
+        _measure_fresh_processes(path, username, password, world, options, folder, say, report)
+    _order(report)
+    return report
+
+
+def _measure_fresh_processes(path: Path, username: str, password: str, world: _World, options: BenchOptions,
+                             folder: Path, say: Progress, report: BenchReport) -> None:
+    """Cold start and resident memory: each in new processes, as a user starts the program."""
+    times: list[float] = []
+    if options.cold_start:
+        say(f"Cold start to the login window ({options.cold_start_runs} fresh processes)")
+        times = _cold_starts(path, folder, options.cold_start_runs, report)
+    report.add("cold_start", "Cold start to the login window", "s", times,
+               "from spawning the process to the window shown" if options.cold_start else "skipped")
+    probe: dict[str, Any] = {}
+    if options.memory:
+        say(f"Resident memory: a fresh process logs in, shows the caseload, opens {options.charts} charts")
+        probe = _memory(path, username, password, world.chart_members, folder, report)
+    skipped = "" if options.memory else "skipped"
+    report.add("memory", f"Resident memory, caseload + {options.charts} charts opened", "MB",
+               _present(probe.get("charts_opened_mb")), skipped or "each chart as the window opens it (first tab)")
+    report.add("memory_every_tab", f"Resident memory, every tab of the {options.charts} charts shown", "MB",
+               _present(probe.get("every_tab_shown_mb")), skipped)
+    report.add("memory_code_search", "Resident memory, then one ICD-10 code search", "MB",
+               _present(probe.get("after_code_search_mb")), skipped or "the code set is loaded on first use")
+
+
+def _present(value: float | None) -> list[float]:
+    return [] if value is None else [value]
+
+
+def write_json(report: BenchReport, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+FIGURE_KEYS = ("cold_start", "unlock", "search_name", "search_medicaid_id", "search_keystroke_window", "chart",
+          "packet", "packet_first", "billing_preview", "export_837i", "backup", "memory", "memory_every_tab",
+          "memory_code_search",
+          "plain_search", "plain_chart", "plain_billing_preview", "ratio_search", "ratio_chart",
+          "ratio_billing_preview", "ratio_all_reads")
+"""Every figure the bench reports, in the order of its table."""
+
+
+def _order(report: BenchReport) -> None:
+    rank = {key: number for number, key in enumerate(FIGURE_KEYS)}
+    report.figures.sort(key=lambda f: rank.get(f.key, len(rank)))
+
+
+@contextmanager
+def _bench_environment(folder: Path) -> Iterator[None]:
+    """Logs, window preferences and migration backups of the bench go to its temporary folder."""
+    saved = os.environ.get("HHDESK_DATA_DIR")
+    os.environ["HHDESK_DATA_DIR"] = str(folder / "data")
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("HHDESK_DATA_DIR", None)
+        else:
+            os.environ["HHDESK_DATA_DIR"] = saved
+
+
+@contextmanager
+def _real_key_derivation(wanted: bool) -> Iterator[None]:
+    """Key slots made inside the block use the real Argon2 parameters (unless ``wanted`` is False)."""
+    saved = os.environ.get(FAST_KDF_ENV)
+    if wanted:
+        os.environ.pop(FAST_KDF_ENV, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[FAST_KDF_ENV] = saved
+
+
+def _credentials(options: BenchOptions) -> tuple[str, str]:
+    from hhdesk.demo import DEMO_PASSWORD, DEMO_USER
+
+    return options.username or DEMO_USER, options.password or DEMO_PASSWORD
+
+
+def _machine() -> dict[str, Any]:
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        cipher = conn.execute("PRAGMA cipher_version").fetchone()
+        sqlite = conn.execute("SELECT sqlite_version()").fetchone()[0]
+    finally:
+        conn.close()
+    return {
+        "platform": platform.platform(), "machine": platform.machine(), "processor": platform.processor(),
+        "cpus": os.cpu_count(), "python": platform.python_version(),
+        "sqlcipher": cipher[0] if cipher else "", "sqlite": sqlite,
+    }
+
+
+def _prepare_store(path: Path, options: BenchOptions, say: Progress, report: BenchReport) -> dict[str, Any]:
+    from hhdesk.config import keyslots_path
+
+    if path.exists() and keyslots_path(path).exists():
+        say(f"Reusing the bench store at {path}")
+        return {"path": str(path), "built": False, "size_mb": round(path.stat().st_size / 1e6, 1)}
+    from hhdesk.demo import build_demo_store
+
+    say(f"Building a synthetic store of {options.members:,} members (about half a minute at 10,000)")
+    started = time.perf_counter()
+    with _real_key_derivation(options.real_kdf):
+        build_demo_store(path, members=options.members, seed=options.seed,
+                         contacts_per_member=options.contacts_per_member, months=options.months,
+                         referrals_per_member=options.referrals_per_member, progress=lambda t: say("  " + t))
+    built_in = time.perf_counter() - started
+    report.details["build_seconds"] = round(built_in, 1)
+    return {"path": str(path), "built": True, "build_seconds": round(built_in, 1),
+            "size_mb": round(path.stat().st_size / 1e6, 1), "seed": options.seed}
+
+
+def _check_slot(path: Path, username: str, report: BenchReport) -> None:
+    """Say so when the login slot uses weaker Argon2 parameters than the program's (a test-built store)."""
+    from hhdesk.config import keyslots_path
+    from hhdesk.db.keyslots import DEFAULT_ARGON2, KeySlots
+
+    slot = KeySlots.load(keyslots_path(path)).slots.get(username)
+    if slot is None:
+        return
+    params = {k: slot.kdf.get(k) for k in DEFAULT_ARGON2}
+    report.context["login_slot_kdf"] = params
+    if params != DEFAULT_ARGON2:
+        report.notes.append(
+            f"The login slot's Argon2 parameters {params} are not the program's {DEFAULT_ARGON2}: the store was "
+            "built with the fast test key derivation, so the unlock figure is not representative."
+        )
+
+
+def _measure_unlock(path: Path, username: str, password: str, runs: int, report: BenchReport) -> None:
+    from hhdesk.services import users
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        app = users.login(path, username, password)
+        times.append(time.perf_counter() - started)
+        app.close()
+    report.add("unlock", "Unlock (key slot, open, migration check)", "s", times)
+
+
+# ---- what the reads are made of -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _World:
+    """What the measurements need to know about the store: who to open, what to type, which month."""
+
+    member_count: int
+    contact_count: int
+    chart_members: tuple[int, ...]
+    packet_member: int
+    medicaid_id: str
+    month: Any  # a ServiceMonth
+
+    @classmethod
+    def look(cls, app: Any, options: BenchOptions) -> _World:
+        from sqlalchemy import func, select
+
+        from hhdesk.db.models import Contact, Member
+        from hhdesk.domain.service_month import ServiceMonth
+        from hhdesk.services import printing
+
+        with app.read(None) as session:
+            member_ids = list(session.execute(select(Member.id).order_by(Member.id)).scalars())
+            contact_count = session.execute(select(func.count()).select_from(Contact)).scalar_one()
+            rng = random.Random(options.seed)
+            chosen = rng.sample(member_ids, min(options.charts, len(member_ids)))
+            medicaid_id = session.execute(
+                select(Member.medicaid_id).where(Member.id == rng.choice(member_ids))
+            ).scalar_one()
+        packet_member = next(
+            (m for m in chosen if printing.packet_parts(app, m).version_no is not None), chosen[0]
+        )
+        month = ServiceMonth.of(date.today()).previous()
+        return cls(len(member_ids), contact_count, tuple(chosen), packet_member, medicaid_id, month)
+
+    def describe(self) -> dict[str, Any]:
+        return {"members": self.member_count, "contacts": self.contact_count, "billing_month": str(self.month)}
+
+
+def _chart_parts(app: Any, member_id: int, today: date) -> list[tuple[str, Callable[[], Any]]]:
+    """What the chart window asks the services when it opens and each tab is shown (ui/views/*)."""
+    from hhdesk.services import careplans, contacts, directory, enrolment, members, referrals, transitions
+
+    return [
+        ("header_profile", lambda: members.get_chart(app, member_id)),
+        ("profile_pcp_choices", lambda: directory.search_entries(app, category="pcp")),
+        ("enrolment", lambda: enrolment.get_enrolment(app, member_id)),
+        ("contacts", lambda: (contacts.form_facts(app, member_id), contacts.list_contacts(app, member_id),
+                              contacts.month_summary_for(app, member_id, today))),
+        ("conditions", lambda: (enrolment.list_conditions(app, member_id),
+                                enrolment.explain_eligibility(app, member_id))),
+        ("care_team", lambda: directory.list_care_team(app, member_id)),
+        ("care_plan", lambda: (members.get_details(app, member_id),
+                               careplans.responsible_choices(app, member_id, today),
+                               careplans.list_versions(app, member_id), careplans.version_to_open(app, member_id))),
+        ("transitions", lambda: transitions.member_episodes(app, member_id, now=transitions.local_now())),
+        ("referrals", lambda: referrals.member_referrals(app, member_id, today=today)),
+    ]
+
+
+def open_chart(app: Any, member_id: int, today: date | None = None) -> dict[str, float]:
+    """Read a member's chart with every tab's data; returns seconds per part (the chart's tabs)."""
+    spent: dict[str, float] = {}
+    for name, read in _chart_parts(app, member_id, today or date.today()):
+        started = time.perf_counter()
+        read()
+        spent[name] = time.perf_counter() - started
+    return spent
+
+
+def keystrokes(text: str) -> list[str]:
+    """What the search field holds after each keystroke: "Mar" → ["M", "Ma", "Mar"]."""
+    return [text[:n] for n in range(1, len(text) + 1)]
+
+
+def _window_keystroke(app: Any, text: str) -> None:
+    """What the caseload window asks per keystroke (ui/views/caseload.py CaseloadModel.reload)."""
+    from hhdesk.services import caseload
+
+    query = caseload.CaseloadQuery(text=text)
+    rows = caseload.search(app, query)
+    if len(rows) >= query.limit:
+        caseload.count(app, query)
+    if text.strip():
+        caseload.count(app, replace(query, text=""))
+
+
+@dataclass
+class _Reads:
+    """The read queries compared between the encrypted store and its plain copy (ms; the preview in s)."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: {
+        key: [] for key in ("search_name", "search_medicaid_id", "search_keystroke_window", "chart",
+                            "billing_preview")})
+    chart_parts: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def search(self) -> list[float]:
+        return self.times["search_name"] + self.times["search_medicaid_id"]
+
+    def total_seconds(self) -> float:
+        """Every search, chart and preview call together."""
+        return (sum(self.search) + sum(self.times["chart"])) / 1000 + sum(self.times["billing_preview"])
+
+    def chart_part_medians(self) -> dict[str, float]:
+        return {name: round(statistics.median(values), 2) for name, values in self.chart_parts.items()}
+
+
+def _measure_reads(app: Any, world: _World, options: BenchOptions, say: Progress, which: str) -> _Reads:
+    from hhdesk.services import billing, caseload
+
+    reads = _Reads()
+    times = reads.times
+    say(f"[{which}] Caseload search, one keystroke at a time ({options.runs} rounds)")
+    for _ in range(options.runs):
+        for key, text in (("search_name", SURNAME), ("search_medicaid_id", world.medicaid_id)):
+            for typed in keystrokes(text):
+                started = time.perf_counter()
+                caseload.search(app, caseload.CaseloadQuery(text=typed))
+                times[key].append((time.perf_counter() - started) * 1000)
+        for typed in keystrokes(SURNAME) + keystrokes(world.medicaid_id):
+            started = time.perf_counter()
+            _window_keystroke(app, typed)
+            times["search_keystroke_window"].append((time.perf_counter() - started) * 1000)
+    say(f"[{which}] {len(world.chart_members)} member charts with every tab's data")
+    today = date.today()
+    for member_id in world.chart_members:
+        started = time.perf_counter()
+        spent = open_chart(app, member_id, today)
+        times["chart"].append((time.perf_counter() - started) * 1000)
+        for name, seconds in spent.items():
+            reads.chart_parts.setdefault(name, []).append(seconds * 1000)
+    say(f"[{which}] Billing preview of {world.month} ({options.slow_runs} runs)")
+    for _ in range(options.slow_runs):
+        started = time.perf_counter()
+        billing.preview(app, world.month)
+        times["billing_preview"].append(time.perf_counter() - started)
+    return reads
+
+
+def _measure_plain(app: Any, world: _World, options: BenchOptions, folder: Path, say: Progress,
+                   report: BenchReport) -> _Reads:
+    from hhdesk.db.store import Store
+    from hhdesk.services.context import AppSession
+
+    plain_path = folder / "plain.db"
+    say("Making a plain (unencrypted) SQLite copy of the store with sqlcipher_export")
+    started = time.perf_counter()
+    export_plain_copy(app.store.path, app.store.raw_key, plain_path)
+    report.details["plain_copy_seconds"] = round(time.perf_counter() - started, 2)
+    plain_store = Store(plain_path, app.store.keyslots, b"", plain_for_benchmark=True)
+    try:
+        return _measure_reads(AppSession(plain_store, app.actor), world, options, say, "plain")
+    finally:
+        plain_store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(plain_path) + suffix).unlink(missing_ok=True)
+
+
+def export_plain_copy(store_path: Path, raw_key: bytes, plain_path: Path) -> None:
+    """An unencrypted copy of the store, for the encrypted / plain comparison only (then deleted)."""
+    from hhdesk.db import engine as engines
+
+    conn = engines.connect(store_path, raw_key)
+    try:
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain_path),))
+        conn.execute("SELECT sqlcipher_export('plain')")
+        conn.execute("DETACH DATABASE plain")
+    finally:
+        conn.close()
+
+
+def _add_read_figures(report: BenchReport, encrypted: _Reads, plain: _Reads | None) -> None:
+    labels = {
+        "search_name": f"Search keystroke, surname ({SURNAME})",
+        "search_medicaid_id": "Search keystroke, Medicaid ID",
+        "search_keystroke_window": "Search keystroke as the window asks (search + counts)",
+        "chart": "Member chart, every tab's data",
+        "billing_preview": "Billing preview, last full month",
+    }
+    for key, label in labels.items():
+        report.add(key, label, "s" if key == "billing_preview" else "ms", encrypted.times[key])
+    report.details["chart_parts_ms_median"] = encrypted.chart_part_medians()
+    if plain is not None:
+        report.details["plain_chart_parts_ms_median"] = plain.chart_part_medians()
+    skipped = "" if plain is not None else "skipped"
+    report.add("plain_search", "Plain SQLite: search keystroke", "ms", plain.search if plain else [], skipped)
+    report.add("plain_chart", "Plain SQLite: member chart", "ms", plain.times["chart"] if plain else [], skipped)
+    report.add("plain_billing_preview", "Plain SQLite: billing preview", "s",
+               plain.times["billing_preview"] if plain else [], skipped)
+    pairs = {
+        "ratio_search": ("Encrypted / plain: search", encrypted.search, plain.search if plain else []),
+        "ratio_chart": ("Encrypted / plain: chart", encrypted.times["chart"], plain.times["chart"] if plain else []),
+        "ratio_billing_preview": ("Encrypted / plain: billing preview", encrypted.times["billing_preview"],
+                                  plain.times["billing_preview"] if plain else []),
+    }
+    for key, (label, enc, pla) in pairs.items():
+        ratio = [statistics.median(enc) / statistics.median(pla)] if enc and pla else []
+        report.add(key, label, "×", ratio, skipped or "ratio of the medians")
+    total = [encrypted.total_seconds() / plain.total_seconds()] if plain else []
+    report.add("ratio_all_reads", "Encrypted / plain: all read queries", "×", total,
+               skipped or "ratio of the total time of every search, chart and preview call")
+
+
+def _measure_packet(app: Any, world: _World, options: BenchOptions, say: Progress, report: BenchReport) -> None:
+    from hhdesk.services import printing
+
+    say(f"Care-plan packet PDF ({options.runs} runs after the first)")
+    started = time.perf_counter()
+    printing.packet_pdf(app, world.packet_member)
+    first = time.perf_counter() - started
+    times = []
+    for _ in range(options.runs):
+        started = time.perf_counter()
+        printing.packet_pdf(app, world.packet_member)
+        times.append(time.perf_counter() - started)
+    report.add("packet_first", "Care-plan packet PDF, first of the session", "s", [first],
+               "includes loading ReportLab and registering the fonts")
+    report.add("packet", "Care-plan packet PDF", "s", times)
+
+
+def _measure_export(app: Any, world: _World, options: BenchOptions, folder: Path, say: Progress,
+                    report: BenchReport) -> None:
+    from hhdesk.errors import ValidationFailed
+    from hhdesk.services import billing
+
+    say(f"837I export of {world.month} ({options.slow_runs} runs)")
+    times = []
+    note = ""
+    for number in range(options.slow_runs):
+        out = folder / f"bench-{number}.x12"
+        started = time.perf_counter()
+        try:
+            info = billing.export(app, world.month, "837i", out, reason="benchmark run")
+        except ValidationFailed as exc:
+            note = f"refused: {exc}"
+            break
+        times.append(time.perf_counter() - started)
+        note = f"{info.billable_count:,} claims, {out.stat().st_size / 1e6:.1f} MB; includes the preview"
+        out.unlink(missing_ok=True)
+    report.add("export_837i", "837I export of the month", "s", times, note)
+
+
+def _measure_backup(app: Any, options: BenchOptions, folder: Path, say: Progress, report: BenchReport) -> None:
+    from hhdesk.services import maintenance
+
+    say(f"Backup ({options.slow_runs} runs)")
+    times = []
+    size = 0
+    for number in range(options.slow_runs):
+        out = folder / f"bench-{number}.hhbak"
+        started = time.perf_counter()
+        maintenance.backup_now(app, out)
+        times.append(time.perf_counter() - started)
+        size = out.stat().st_size
+        out.unlink(missing_ok=True)
+    report.add("backup", "Backup", "s", times, f"{size / 1e6:.0f} MB file")
+
+
+# ---- fresh processes ----------------------------------------------------------------------------------
+
+
+def _child_environment(folder: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["HHDESK_DATA_DIR"] = str(folder / "data")
+    return env
+
+
+def _cold_starts(path: Path, folder: Path, runs: int, report: BenchReport) -> list[float]:
+    """Seconds from spawning ``python -m hhdesk gui`` to the login window shown, in fresh processes."""
+    env = _child_environment(folder)
+    env[EXIT_WHEN_SHOWN_ENV] = "1"
+    # A frozen build is its own interpreter: the program itself is started, as a user starts it.
+    program = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "hhdesk"]
+    times = []
+    for _ in range(runs):
+        spawned = time.time()
+        done = subprocess.run([*program, "gui", "--store", str(path)], env=env,
+                              capture_output=True, text=True, timeout=120, cwd=folder)
+        shown = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("shown ")]
+        if done.returncode != 0 or not shown:
+            report.notes.append(f"A cold start did not report its window (exit status {done.returncode}).")
+            continue
+        times.append(float(shown[0]) - spawned)
+    return times
+
+
+def _memory(path: Path, username: str, password: str, member_ids: Sequence[int], folder: Path,
+            report: BenchReport) -> dict[str, Any]:
+    """The memory probe's figures, measured in a fresh process (see `memory_probe`); {} if it failed."""
+    if getattr(sys, "frozen", False):
+        report.notes.append("Memory is measured from a Python installation, not from a frozen build.")
+        return {}
+    env = _child_environment(folder)
+    env[PROBE_PASSWORD_ENV] = password
+    command = [sys.executable, "-m", "hhdesk.bench", "memory-probe", str(path), username,
+               *(str(m) for m in member_ids)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=folder)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        report.notes.append(f"The memory probe failed (exit status {done.returncode}).")
+        return {}
+    result = json.loads(lines[-1])
+    report.details["memory_probe"] = result
+    return result
+
+
+def resident_memory_mb() -> tuple[float | None, float | None]:
+    """(current, peak) resident memory of this process in MB; current is None where /proc is missing."""
+    current = peak = None
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                current = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    if peak is None:
+        try:
+            import resource
+        except ImportError:  # Windows
+            return current, None
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = maxrss / 1024 / 1024 if sys.platform == "darwin" else maxrss / 1024
+    return current, peak
+
+
+def memory_probe(store_path: Path, username: str, password: str, member_ids: Sequence[int]) -> dict[str, Any]:
+    """In a fresh process: log in through the login dialog, show the main window (the caseload section
+    first), open a chart per member as the window does (its first tab), then show every tab of each chart;
+    report resident memory (MB) after each step."""
+    from PySide6.QtWidgets import QApplication
+
+    from hhdesk.ui.app import Shell, make_application
+
+    application = make_application()
+    shell = Shell(store_path, username, quit=application.quit)
+    shell.start()
+    QApplication.processEvents()
+    dialog = shell.login
+    assert dialog is not None, "the login dialog did not open"
+    dialog.username.setText(username)
+    dialog.password.setText(password)
+    if not dialog.try_login():
+        raise SystemExit("the probe could not log in")
+    QApplication.processEvents()
+    window = shell.window
+    assert window is not None, "the main window did not open"
+    result: dict[str, Any] = {"caseload_rows": _row_count(window.section("caseload"))}
+    result["after_login_mb"], _ = resident_memory_mb()
+    for member_id in member_ids:
+        window.open_member(member_id)
+        QApplication.processEvents()
+    result["charts"] = len(window.member_views())
+    result["charts_opened_mb"], _ = resident_memory_mb()
+    for view in window.member_views():
+        for key in getattr(view, "tab_keys", list)():
+            view.show_tab(key)
+            QApplication.processEvents()
+    result["every_tab_shown_mb"], _ = resident_memory_mb()
+    from hhdesk.services import enrolment
+
+    enrolment.suggest_icd10("diabetes")  # what the Conditions tab's code search asks
+    result["after_code_search_mb"], result["peak_mb"] = resident_memory_mb()
+    for view in window.member_views():
+        view.close()
+    window.close()
+    QApplication.processEvents()
+    return result
+
+
+def _row_count(section: Any) -> int | None:
+    model = getattr(section, "model", None)
+    return len(model.rows) if model is not None and hasattr(model, "rows") else None
+
+
+def _probe_main(argv: Sequence[str]) -> int:
+    if len(argv) < 3 or argv[0] != "memory-probe":
+        print("usage: python -m hhdesk.bench memory-probe STORE USER MEMBER_ID... "
+              f"(password in ${PROBE_PASSWORD_ENV})", file=sys.stderr)
+        return 2
+    password = os.environ.get(PROBE_PASSWORD_ENV, "")
+    result = memory_probe(Path(argv[1]), argv[2], password, [int(m) for m in argv[3:]])
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_probe_main(sys.argv[1:]))

@@ -1,0 +1,550 @@
+"""Printing the care plan and the care-plan packet (issue 4): read models from the store, PDFs, batches.
+
+The documents layer (:mod:`hhdesk.documents`) turns plain values into PDF bytes; this module fills those
+values from the store and audits each print. Every print is an audit event ``print`` on the member, whose
+detail says what was printed ("care plan version 3", "care-plan packet, version 3"), never its content.
+
+A document is built in a read transaction and rendered outside it, and the audit event is written after
+the PDF exists, so that a batch of 200 packets never holds the store's write lock while ReportLab works and
+a failed render leaves no "print" event for a page never made.
+
+Decisions where the issue is silent:
+
+* **Which version prints.** The version asked for (the window prints the version on screen, so a draft can
+  be printed for signing on paper); otherwise the active version, else the newest draft, else none ("No care
+  plan on file").
+* **The member's name** prints as "First Last" (the packet goes to the member as well as to the PCP); the
+  PDF's title metadata is the document's kind only (the documents layer sees to that).
+* **Care team**: the current links (not ended before today). **Open referrals**: sent or accepted.
+  **Recent transitions**: admitted or discharged in the last 12 months, newest first; the checklist count
+  leaves out items marked not applicable.
+* **A care manager's whole caseload** means their members enrolled today, by name.
+* **Batch file names** are ``packet-<last>-<first>-<Medicaid ID>.pdf`` in plain ASCII, so that the folder
+  sorts by name and each file is found at a glance; the folder is the user's choice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from hhdesk.db.models import (
+    Agency,
+    CarePlanVersion,
+    CareTeamMember,
+    ChecklistItem,
+    Condition,
+    DirectoryEntry,
+    Member,
+    Referral,
+    TransitionEpisode,
+    User,
+)
+from hhdesk.documents.data import (
+    CarePlanDoc,
+    CareTeamLine,
+    GoalLine,
+    InterventionLine,
+    Letterhead,
+    MemberSummary,
+    NeedLine,
+    PacketDoc,
+    PageSettings,
+    ReferralLine,
+    Signature,
+    TransitionLine,
+)
+from hhdesk.domain import segments as domain_segments
+from hhdesk.domain.careplan import SignerRole
+from hhdesk.domain.enums import (
+    CarePlanStatus,
+    ChecklistItemStatus,
+    MemberStatus,
+    ReferralCategory,
+    ReferralMethod,
+    ReferralStatus,
+    TransitionSetting,
+)
+from hhdesk.domain.identifiers import fold_text
+from hhdesk.domain.permissions import Permission
+from hhdesk.domain.referral_rules import OPEN_STATUSES
+from hhdesk.errors import NotFound, StorageProblem, ValidationFailed
+from hhdesk.services import settings
+from hhdesk.services.careplans import CarePlanVersionView, view_of
+from hhdesk.services.context import AppSession
+from hhdesk.services.member_records import get_member, segments_of, tiers_of
+from hhdesk.services.members import SEX_CHOICES, TIER_LABELS, display_phone
+
+RECENT_TRANSITION_DAYS = 365
+
+ProgressCallback = Callable[[int, int, str], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class CarePlanParts:
+    """What render_care_plan takes, filled from the store."""
+
+    plan: CarePlanDoc
+    member: MemberSummary
+    letterhead: Letterhead
+    page: PageSettings
+    version_id: int
+    version_no: int
+
+
+@dataclass(frozen=True)
+class PacketParts:
+    """What render_packet takes, filled from the store; ``version_no`` is None without a plan."""
+
+    packet: PacketDoc
+    letterhead: Letterhead
+    page: PageSettings
+    member_id: int
+    medicaid_id: str
+    file_stem: str
+    version_no: int | None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch print did: how many packets, into which files, and whether it was stopped early."""
+
+    printed: int
+    total: int
+    files: tuple[Path, ...]
+    cancelled: bool = False
+
+
+# ---- from the store to the documents' values ------------------------------------------------------
+
+
+def letterhead(session: Session) -> Letterhead:
+    """The agency's letterhead: name, address, phone, fax, NPI and logo from the agency settings."""
+    agency = session.execute(select(Agency)).scalars().first()
+    if agency is None:
+        return Letterhead(agency_name="")
+    return Letterhead(
+        agency_name=agency.name,
+        address_lines=_address_lines(agency.address_line1, agency.address_line2, agency.city, agency.state,
+                                     agency.zip),
+        phone=display_phone(agency.phone),
+        fax=display_phone(agency.fax),
+        npi=agency.npi,
+        medicaid_provider_id=agency.medicaid_provider_id,
+        logo_png=agency.logo_png,
+    )
+
+
+def page_settings(session: Session) -> PageSettings:
+    paper = settings.read_all(session).get("paper_size", "letter")
+    return PageSettings(paper="a4" if paper == "a4" else "letter")
+
+
+def _address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
+    place = " ".join(part for part in (state, zip_code) if part)
+    city_line = ", ".join(part for part in (city.strip(), place) if part)
+    return tuple(line for line in (line1.strip(), line2.strip(), city_line) if line)
+
+
+def _entry_name(entry: DirectoryEntry) -> str:
+    if entry.organisation and entry.organisation != entry.name:
+        return f"{entry.name}, {entry.organisation}"
+    return entry.name
+
+
+def member_summary(session: Session, member: Member, on: date) -> MemberSummary:
+    """Demographics, program facts, PCP and care manager as the documents print them."""
+    pcp = session.get(DirectoryEntry, member.pcp_id) if member.pcp_id else None
+    manager = session.get(User, member.care_manager_id) if member.care_manager_id else None
+    tier = domain_segments.tier_on(tiers_of(session, member.id), on)
+    conditions = tuple(
+        (icd10 or "", description)
+        for icd10, description in session.execute(
+            select(Condition.icd10, Condition.description).where(
+                Condition.member_id == member.id, Condition.at_risk.is_(False),
+                or_(Condition.resolved_on.is_(None), Condition.resolved_on > on),
+            ).order_by(Condition.icd10, Condition.id)
+        )
+    )
+    agency_phone = session.execute(select(Agency.phone)).scalars().first() or ""
+    return MemberSummary(
+        name=" ".join(f"{member.first_name} {member.last_name}".split()),
+        date_of_birth=member.dob,
+        medicaid_id=member.medicaid_id,
+        preferred_name=member.preferred_name if member.preferred_name != member.first_name else "",
+        sex=SEX_CHOICES.get(member.sex, member.sex) if member.sex else "",
+        language=member.language,
+        interpreter_needed=member.interpreter_needed,
+        address_lines=_address_lines(member.address_line1, member.address_line2, member.city, member.state,
+                                     member.zip),
+        phone=display_phone(member.phone),
+        tier_label=TIER_LABELS[tier] if tier else "",
+        status=domain_segments.status_on(segments_of(session, member.id), on),
+        pcp_name=_entry_name(pcp) if pcp else "",
+        pcp_phone=display_phone(pcp.phone) if pcp else "",
+        pcp_fax=display_phone(pcp.fax) if pcp else "",
+        care_manager_name=(manager.full_name or manager.username) if manager else "",
+        care_manager_phone=display_phone((manager.phone if manager else "") or agency_phone) if manager else "",
+        care_manager_email=manager.email if manager else "",
+        plan=member.plan_id,
+        conditions=conditions,
+    )
+
+
+def care_plan_doc(view: CarePlanVersionView, prepared_on: date) -> CarePlanDoc:
+    """A plan version as the documents print it."""
+    content = view.content
+    member_signature = None
+    if view.member_signed_on is not None:
+        member_signature = Signature(
+            name=view.member_signer_name, signed_on=view.member_signed_on, method=view.signature_method,
+            capacity="Guardian" if view.member_signer_role is SignerRole.GUARDIAN else "Member",
+        )
+    manager_signature = None
+    if view.care_manager_signed_on is not None:
+        manager_signature = Signature(name=view.care_manager_signer_name, signed_on=view.care_manager_signed_on,
+                                      method=view.signature_method, capacity="Care manager")
+    return CarePlanDoc(
+        version=view.version_no,
+        status=view.status,
+        strengths=content.strengths,
+        preferences=content.preferences,
+        barriers=content.barriers,
+        needs=tuple(
+            NeedLine(
+                domain=need.domain,
+                description=need.description,
+                goals=tuple(
+                    GoalLine(
+                        text=goal.text,
+                        status=goal.status,
+                        target_date=goal.target_date,
+                        interventions=tuple(
+                            InterventionLine(action=i.action, responsible=i.responsible_label,
+                                             frequency=i.frequency, status=i.status)
+                            for i in goal.interventions
+                        ),
+                    )
+                    for goal in need.goals
+                ),
+            )
+            for need in content.needs
+        ),
+        member_signature=member_signature,
+        care_manager_signature=manager_signature,
+        effective_on=view.signed_on,
+        review_due=view.review_due_on,
+        prepared_on=prepared_on,
+    )
+
+
+def _version_to_print(session: Session, member_id: int, version_id: int | None) -> CarePlanVersion | None:
+    if version_id is not None:
+        version = session.get(CarePlanVersion, version_id)
+        if version is None or version.member_id != member_id:
+            raise NotFound("This care plan version is no longer in the store; refresh the chart.")
+        return version
+    versions = list(session.execute(
+        select(CarePlanVersion).where(CarePlanVersion.member_id == member_id)
+        .order_by(CarePlanVersion.version_no.desc())
+    ).scalars())
+    for wanted in (CarePlanStatus.ACTIVE, CarePlanStatus.DRAFT):
+        for version in versions:
+            if version.status == wanted.value:
+                return version
+    return None
+
+
+def care_team_lines(session: Session, member_id: int, on: date) -> tuple[CareTeamLine, ...]:
+    from hhdesk.services.directory import CARE_TEAM_ROLES
+
+    rows = session.execute(
+        select(CareTeamMember, DirectoryEntry)
+        .join(DirectoryEntry, DirectoryEntry.id == CareTeamMember.directory_entry_id)
+        .where(CareTeamMember.member_id == member_id,
+               or_(CareTeamMember.end_date.is_(None), CareTeamMember.end_date >= on))
+    ).all()
+    order = list(CARE_TEAM_ROLES)
+    rows.sort(key=lambda r: (order.index(r[0].role) if r[0].role in order else len(order), r[1].name.casefold()))
+    return tuple(
+        CareTeamLine(
+            name=entry.name,
+            role=CARE_TEAM_ROLES.get(link.role, link.role),
+            organisation=entry.organisation if entry.organisation != entry.name else "",
+            phone=display_phone(entry.phone),
+            fax=display_phone(entry.fax),
+            consent_to_share=link.consent_to_share,
+        )
+        for link, entry in rows
+    )
+
+
+def open_referral_lines(session: Session, member_id: int) -> tuple[ReferralLine, ...]:
+    rows = session.execute(
+        select(Referral, DirectoryEntry)
+        .join(DirectoryEntry, DirectoryEntry.id == Referral.directory_entry_id)
+        .where(Referral.member_id == member_id, Referral.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(Referral.sent_on.desc(), Referral.id.desc())
+    ).all()
+    return tuple(
+        ReferralLine(
+            category=ReferralCategory(referral.category),
+            agency_name=_entry_name(entry),
+            reason=referral.reason,
+            sent_on=referral.sent_on,
+            method=ReferralMethod(referral.sent_how) if referral.sent_how else None,
+            status=ReferralStatus(referral.status),
+            follow_up_on=referral.follow_up_on,
+        )
+        for referral, entry in rows
+    )
+
+
+def recent_transition_lines(session: Session, member_id: int, on: date) -> tuple[TransitionLine, ...]:
+    since = on - timedelta(days=RECENT_TRANSITION_DAYS)
+    episodes = list(session.execute(
+        select(TransitionEpisode).where(
+            TransitionEpisode.member_id == member_id,
+            or_(TransitionEpisode.admitted_on >= since, TransitionEpisode.discharged_on >= since),
+        ).order_by(TransitionEpisode.admitted_on.desc(), TransitionEpisode.id.desc())
+    ).scalars())
+    counts: dict[int, tuple[int, int]] = {}
+    if episodes:
+        for episode_id, status in session.execute(
+            select(ChecklistItem.episode_id, ChecklistItem.status)
+            .where(ChecklistItem.episode_id.in_([e.id for e in episodes]))
+        ):
+            done, total = counts.get(episode_id, (0, 0))
+            if status == ChecklistItemStatus.NOT_APPLICABLE.value:
+                continue
+            counts[episode_id] = (done + (status == ChecklistItemStatus.DONE.value), total + 1)
+    facilities = {e.id: e for e in session.execute(select(DirectoryEntry).where(
+        DirectoryEntry.id.in_([ep.facility_id for ep in episodes if ep.facility_id is not None]))).scalars()}
+    lines = []
+    for episode in episodes:
+        facility = facilities.get(episode.facility_id) if episode.facility_id is not None else None
+        done, total = counts.get(episode.id, (0, 0))
+        lines.append(TransitionLine(
+            setting=TransitionSetting(episode.setting),
+            facility=_entry_name(facility) if facility else episode.facility_name,
+            admitted_on=episode.admitted_on,
+            discharged_on=episode.discharged_on,
+            destination=episode.discharge_destination,
+            is_readmission=episode.is_readmission,
+            checklist_done=done,
+            checklist_total=total,
+        ))
+    return tuple(lines)
+
+
+def file_stem(member: Member) -> str:
+    """'packet-nunez-pena-jose-AB12345C': ASCII, safe on every file system."""
+    def slug(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", fold_text(text)).strip("-")
+
+    parts = [slug(member.last_name), slug(member.first_name), re.sub(r"[^A-Za-z0-9]", "", member.medicaid_id)]
+    return "packet-" + "-".join(part for part in parts if part)
+
+
+def _care_plan_parts(session: Session, member_id: int, version_id: int | None, today: date) -> CarePlanParts:
+    member = get_member(session, member_id)
+    version = _version_to_print(session, member_id, version_id)
+    if version is None:
+        raise ValidationFailed("This member has no care plan yet, so there is nothing to print. Create the "
+                               "plan in the chart's Care plan tab first.")
+    return CarePlanParts(care_plan_doc(view_of(session, version), today), member_summary(session, member, today),
+                         letterhead(session), page_settings(session), version.id, version.version_no)
+
+
+def _packet_parts(session: Session, member_id: int, version_id: int | None, today: date, prepared_by: str,
+                  head: tuple[Letterhead, PageSettings] | None = None) -> PacketParts:
+    member = get_member(session, member_id)
+    version = _version_to_print(session, member_id, version_id)
+    plan = care_plan_doc(view_of(session, version), today) if version is not None else None
+    packet = PacketDoc(
+        member=member_summary(session, member, today),
+        care_plan=plan,
+        care_team=care_team_lines(session, member_id, today),
+        open_referrals=open_referral_lines(session, member_id),
+        recent_transitions=recent_transition_lines(session, member_id, today),
+        prepared_on=today,
+        prepared_by=prepared_by,
+    )
+    head = head or (letterhead(session), page_settings(session))
+    return PacketParts(packet, head[0], head[1], member.id, member.medicaid_id, file_stem(member),
+                       version.version_no if version is not None else None)
+
+
+def _prepared_by(app: AppSession) -> str:
+    return app.actor.full_name or app.actor.username
+
+
+def _require_printing(app: AppSession) -> None:
+    app.require(Permission.VIEW_CLINICAL)
+    app.require(Permission.PRINT_DOCUMENTS)
+
+
+def care_plan_parts(app: AppSession, member_id: int, *, version_id: int | None = None,
+                    today: date | None = None) -> CarePlanParts:
+    """The care plan's values without printing (no audit event): for a test or a preview of values."""
+    _require_printing(app)
+    with app.read(Permission.VIEW_CLINICAL) as session:
+        return _care_plan_parts(session, member_id, version_id, today or date.today())
+
+
+def packet_parts(app: AppSession, member_id: int, *, version_id: int | None = None,
+                 today: date | None = None) -> PacketParts:
+    """The packet's values without printing (no audit event)."""
+    _require_printing(app)
+    with app.read(Permission.VIEW_CLINICAL) as session:
+        return _packet_parts(session, member_id, version_id, today or date.today(), _prepared_by(app))
+
+
+# ---- printing -------------------------------------------------------------------------------------
+
+
+def _print_detail(what: str, version_no: int | None, password: str | None) -> str:
+    detail = what + (f", version {version_no}" if version_no is not None else ", no care plan on file")
+    return detail + (", password-protected" if password else "")
+
+
+def care_plan_pdf(app: AppSession, member_id: int, password: str | None = None, *,
+                  version_id: int | None = None, today: date | None = None) -> bytes:
+    """The care plan as PDF bytes (optionally password-protected); audited as ``print``."""
+    from hhdesk.documents.careplan import render_care_plan
+
+    parts = care_plan_parts(app, member_id, version_id=version_id, today=today)
+    pdf = render_care_plan(parts.plan, parts.member, parts.letterhead, parts.page, password=password or None)
+    with app.work(Permission.PRINT_DOCUMENTS) as uow:
+        uow.audit("print", "care_plan", parts.version_id, member_id,
+                  _print_detail("care plan", parts.version_no, password))
+    return pdf
+
+
+def packet_pdf(app: AppSession, member_id: int, password: str | None = None, *,
+               version_id: int | None = None, today: date | None = None) -> bytes:
+    """The care-plan packet as PDF bytes (optionally password-protected); audited as ``print``."""
+    from hhdesk.documents.packet import render_packet
+
+    parts = packet_parts(app, member_id, version_id=version_id, today=today)
+    pdf = render_packet(parts.packet, parts.letterhead, parts.page, password=password or None)
+    with app.work(Permission.PRINT_DOCUMENTS) as uow:
+        uow.audit("print", "packet", member_id, member_id,
+                  _print_detail("care-plan packet", parts.version_no, password))
+    return pdf
+
+
+def caseload_for_packets(app: AppSession, care_manager: str, today: date | None = None) -> list[int]:
+    """The members a care manager's batch prints: assigned to them and enrolled today, by name."""
+    from hhdesk.services import caseload
+
+    with app.read(Permission.VIEW_MEMBERS) as session:
+        if session.execute(select(User.id).where(User.username == care_manager)).first() is None:
+            raise NotFound(f"There is no user named {care_manager}.")
+    rows = caseload.search(app, caseload.CaseloadQuery(care_manager=care_manager, status=MemberStatus.ENROLLED,
+                                                       limit=1_000_000, on=today))
+    return [row.member_id for row in rows]
+
+
+def print_packets(app: AppSession, *, member_ids: Sequence[int] | None = None, care_manager: str | None = None,
+                  out_dir: Path | None = None, combined_file: Path | None = None, password: str | None = None,
+                  progress: ProgressCallback | None = None, cancelled: CancelCheck | None = None,
+                  today: date | None = None) -> BatchResult:
+    """Packets for a list of members, or a care manager's whole caseload, into a folder (one PDF each) or one
+    combined PDF. ``progress(done, total, text)`` is called as it goes; when ``cancelled()`` turns true, it
+    stops between packets: files already written stay (each is complete), a combined file is not written.
+    """
+    _require_printing(app)
+    if (out_dir is None) == (combined_file is None):
+        raise ValidationFailed("Choose either a folder for one file per member, or one combined file.")
+    if member_ids is None:
+        if not care_manager:
+            raise ValidationFailed("Choose the members to print, or a care manager's caseload.")
+        member_ids = caseload_for_packets(app, care_manager, today)
+    member_ids = list(dict.fromkeys(member_ids))
+    if not member_ids:
+        raise ValidationFailed("There are no members to print packets for.")
+    today = today or date.today()
+    report = progress or (lambda _done, _total, _text: None)
+    stop = cancelled or (lambda: False)
+    total = len(member_ids)
+    if out_dir is not None:
+        _writable_folder(out_dir)
+    elif combined_file is not None:
+        _writable_folder(combined_file.parent)
+
+    from hhdesk.documents.packet import render_packet, render_packets
+
+    prepared_by = _prepared_by(app)
+    with app.read(Permission.VIEW_CLINICAL) as session:
+        head = (letterhead(session), page_settings(session))
+    files: list[Path] = []
+    collected: list[PacketParts] = []
+    report(0, total, f"Preparing {total} packet{'s' if total != 1 else ''}")
+    for done, member_id in enumerate(member_ids, start=1):
+        if stop():
+            return BatchResult(len(files), total, tuple(files), cancelled=True)
+        with app.read(Permission.VIEW_CLINICAL) as session:
+            parts = _packet_parts(session, member_id, None, today, prepared_by, head)
+        if out_dir is not None:
+            pdf = render_packet(parts.packet, parts.letterhead, parts.page, password=password or None)
+            with app.work(Permission.PRINT_DOCUMENTS) as uow:
+                uow.audit("print", "packet", member_id, member_id,
+                          _print_detail("care-plan packet (batch)", parts.version_no, password))
+            path = out_dir / f"{parts.file_stem}.pdf"
+            _write(path, pdf)
+            files.append(path)
+        else:
+            collected.append(parts)
+        report(done, total, f"Packet {done} of {total}")
+    if combined_file is not None:
+        if stop():
+            return BatchResult(0, total, (), cancelled=True)
+        report(total, total, "Putting the packets into one file")
+        pdf = render_packets([p.packet for p in collected], head[0], head[1], password=password or None)
+        with app.work(Permission.PRINT_DOCUMENTS) as uow:
+            for parts in collected:
+                uow.audit("print", "packet", parts.member_id, parts.member_id,
+                          _print_detail(f"care-plan packet (combined file of {total})", parts.version_no,
+                                        password))
+        _write(combined_file, pdf)
+        files.append(combined_file)
+    return BatchResult(total, total, tuple(files))
+
+
+def _writable_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise StorageProblem("The folder for the packets could not be created; choose another folder.") from None
+    if not os.access(folder, os.W_OK):
+        raise StorageProblem("hhdesk may not write in the chosen folder; choose another one.")
+
+
+_BATCH_WRITE_FAILED = ("A packet could not be written (is the disk full, or the file open in another program?). "
+                       "The packets written before it are complete.")
+
+
+def _write(path: Path, data: bytes, failure: str = _BATCH_WRITE_FAILED) -> None:
+    """Write the whole file or nothing: a half-written PDF would print as a broken page."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise StorageProblem(failure) from None
+
+
+def save_pdf(path: Path, data: bytes) -> None:
+    """Save a PDF the user chose to keep (the window's Save as…), whole or not at all."""
+    _write(path, data, "The PDF could not be saved there (is the disk full, or the file open in another "
+                       "program?); choose another place.")

@@ -1,0 +1,1 @@
+"""Dialogs: first-run setup, login, users, backups and the provisional member summary."""

@@ -1,0 +1,34 @@
+"""Small questions to the user. Tests replace these functions to answer without a modal loop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+
+def confirm(parent: QWidget | None, title: str, text: str, yes: str = "OK") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def ask_password(parent: QWidget | None, title: str, text: str) -> str | None:
+    value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Password)
+    return value if ok and value else None
+
+
+def ask_save_path(parent: QWidget | None, title: str, suggested: Path, filter_text: str) -> Path | None:
+    chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), filter_text)
+    return Path(chosen) if chosen else None
+
+
+def ask_open_path(parent: QWidget | None, title: str, folder: Path, filter_text: str) -> Path | None:
+    chosen, _ = QFileDialog.getOpenFileName(parent, title, str(folder), filter_text)
+    return Path(chosen) if chosen else None
+
+
+def inform(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.information(parent, title, text)

@@ -1,0 +1,129 @@
+"""The login dialog: a username and a password, and one clear sentence when they do not open the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hhdesk.services import users
+from hhdesk.services.context import AppSession
+from hhdesk.ui.errors import report
+from hhdesk.ui.prefs import prefs
+from hhdesk.ui.widgets.labels import MessageLabel, role_label
+
+
+class LoginDialog(QDialog):
+    """Accepts with `session` set once a login succeeds. A failed login never changes the store file."""
+
+    def __init__(self, store_path: Path, username: str | None = None, message: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store_path = store_path
+        self.session: AppSession | None = None
+        self.setWindowTitle("Log in to hhdesk")
+        self.setMinimumWidth(420)
+
+        heading = role_label("Log in", "heading")
+        where = role_label(f"Store: {store_path}", "muted")
+        where.setToolTip(str(store_path))
+        self.notice = MessageLabel()
+        if message:
+            self.notice.show_ok(message)
+
+        self.username = QLineEdit(username or str(prefs().value("last_username", "") or ""))
+        self.username.setAccessibleName("Username")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.message = MessageLabel()
+
+        form = QFormLayout()
+        form.setVerticalSpacing(10)
+        form.addRow("&Username:", self.username)
+        form.addRow("&Password:", self.password)
+
+        self.forgot = QPushButton("Forgot your password?")
+        self.forgot.setProperty("role", "link")
+        self.forgot.setAutoDefault(False)
+        self.forgot.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.forgot.setToolTip("An administrator can reset any password in Admin > Users and roles. "
+                               "The printed recovery key sets a new password when no administrator can.")
+        self.forgot.clicked.connect(self._forgot)
+
+        buttons = QDialogButtonBox()
+        self.login_button = buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.login_button.setDefault(True)
+        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(where)
+        layout.addWidget(self.notice)
+        layout.addSpacing(6)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addSpacing(6)
+        layout.addWidget(buttons)
+        layout.addWidget(self.forgot, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.setTabOrder(self.username, self.password)
+        self.setTabOrder(self.password, self.login_button)
+        (self.password if self.username.text() else self.username).setFocus()
+
+    def try_login(self) -> bool:
+        username = self.username.text().strip()
+        password = self.password.text()
+        if not username:
+            self.message.show_error("Type your username.")
+            self.username.setFocus()
+            return False
+        if not password:
+            self.message.show_error("Type your password.")
+            self.password.setFocus()
+            return False
+        self.message.clear_message()
+        self.login_button.setEnabled(False)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.session = users.login(self.store_path, username, password)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one sentence in the dialog
+            self.message.show_error(report(exc, "login"))
+            self.password.clear()
+            self.password.setFocus()
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+            self.login_button.setEnabled(True)
+        prefs().setValue("last_username", username)
+        self.password.clear()
+        self.accept()
+        return True
+
+    def _forgot(self) -> None:
+        from hhdesk.ui.dialogs.recover import RecoverDialog
+
+        dialog = RecoverDialog(self.store_path, self.username.text().strip(), self)
+        dialog.accepted.connect(lambda: self._recovered(dialog.username.text().strip()))
+        dialog.open()
+
+    def _recovered(self, username: str) -> None:
+        self.username.setText(username)
+        self.password.clear()
+        self.message.clear_message()
+        self.notice.show_ok("The new password is set. Log in with it.")
+        self.password.setFocus()

@@ -1,0 +1,142 @@
+"""A PDF shown in the window before it goes anywhere: preview (QPdfView), Print… and Save….
+
+The PDF is loaded from memory through a QBuffer, so no copy of a member's letter is left in a temporary
+folder. Nothing in this dialog is specific to referral letters; any document can use it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from hhdesk.errors import UserError
+from hhdesk.ui.dialogs import common
+from hhdesk.ui.errors import show_error
+from hhdesk.ui.widgets.labels import role_label
+
+MAX_PRINT_DPI = 300  # enough for letters; a 600-dpi page image would take 130 MB
+
+
+def ask_printer(parent: QWidget | None, page_count: int) -> QPrinter | None:
+    """The system print dialog; None if the user cancelled. Tests replace this function."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setFromTo(1, page_count)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return printer
+
+
+def print_document(document: QPdfDocument, printer: QPrinter) -> int:
+    """Draw each page (or the range chosen in the print dialog) on the printer; returns pages printed."""
+    count = document.pageCount()
+    first, last = printer.fromPage(), printer.toPage()
+    pages = range(first - 1, last) if first >= 1 and last >= first else range(count)
+    pages = [number for number in pages if 0 <= number < count]
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise UserError("The printer could not be started. Check that it is on and try again.")
+    try:
+        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        for position, number in enumerate(pages):
+            if position:
+                printer.newPage()
+            area = painter.viewport()
+            points = document.pagePointSize(number)
+            scale = min(area.width() / points.width(), area.height() / points.height())
+            target = QRect(area.x(), area.y(), int(points.width() * scale), int(points.height() * scale))
+            image = document.render(number, QSize(int(points.width() * dpi / 72), int(points.height() * dpi / 72)))
+            painter.drawImage(target, image)
+    finally:
+        painter.end()
+    return len(pages)
+
+
+class PdfPreviewDialog(QDialog):
+    """Shows PDF bytes; Print… opens the print dialog, Save… writes the bytes where the user says."""
+
+    def __init__(self, pdf: bytes, title: str, suggested_name: str, parent: QWidget | None = None,
+                 note: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(760, 900)
+        self.pdf = pdf
+        self.suggested_name = suggested_name
+        self.saved_to: Path | None = None
+        self.printed_pages = 0
+
+        # The buffer must outlive the document, which reads from it lazily.
+        self._bytes = QByteArray(pdf)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setPageSpacing(12)
+
+        self.print_button = QPushButton("Print…")
+        self.print_button.clicked.connect(self.print_pdf)
+        self.save_button = QPushButton("Save…")
+        self.save_button.clicked.connect(self.save_pdf)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        self.print_button.setDefault(True)
+
+        buttons = QHBoxLayout()
+        pages = self.document.pageCount()
+        buttons.addWidget(role_label(f"{pages} page{'s' if pages != 1 else ''}", "muted", wrap=False))
+        if note:
+            buttons.addSpacing(12)
+            buttons.addWidget(role_label(note, "muted"), 1)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def print_pdf(self) -> None:
+        printer = ask_printer(self, self.document.pageCount())
+        if printer is None:
+            return
+        try:
+            self.printed_pages = print_document(self.document, printer)
+        except Exception as exc:  # noqa: BLE001 - shown to the user in their words
+            show_error(self, exc)
+
+    def save_pdf(self) -> None:
+        suggested = Path.home() / self.suggested_name
+        path = common.ask_save_path(self, "Save the PDF", suggested, "PDF files (*.pdf)")
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        try:
+            path.write_bytes(self.pdf)
+        except OSError as exc:
+            show_error(self, UserError(f"Could not save to {path}: {exc.strerror or 'the disk said no'}. "
+                                       "Choose another folder."))
+            return
+        self.saved_to = path
+
+    def done(self, result: int) -> None:
+        self.view.setDocument(None)
+        self.document.close()
+        super().done(result)
+

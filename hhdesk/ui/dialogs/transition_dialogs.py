@@ -1,0 +1,243 @@
+"""Dialogs of the Transitions tab: open an episode, record the discharge, close (asking for the care-plan
+review), mark an item not applicable or done at a chosen time.
+
+Each dialog calls its service on OK and stays open with the service's sentence under the form when the
+service refuses; `result_view` holds the episode as saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hhdesk.domain.enums import TransitionSetting
+from hhdesk.services import transitions
+from hhdesk.services.context import AppSession
+from hhdesk.services.transitions import ChecklistItemView, EpisodeInput, EpisodeView
+from hhdesk.ui.errors import report
+from hhdesk.ui.widgets.labels import MessageLabel, role_label
+
+DATE_FORMAT = "MM/dd/yyyy"
+DATE_TIME_FORMAT = "MM/dd/yyyy hh:mm AP"
+DESTINATIONS = ("Home", "Home with family", "Home with home health care", "Shelter", "Supportive housing",
+                "Skilled nursing facility", "Another hospital", "Residential treatment", "Left against medical advice")
+
+
+def qdatetime(moment: datetime) -> QDateTime:
+    return QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute))
+
+
+def pydatetime(value: QDateTime) -> datetime:
+    d, t = value.date(), value.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+
+
+def _date_time_edit(moment: datetime, latest: datetime) -> QDateTimeEdit:
+    edit = QDateTimeEdit(qdatetime(moment))
+    edit.setDisplayFormat(DATE_TIME_FORMAT)
+    edit.setCalendarPopup(True)
+    edit.setMaximumDateTime(qdatetime(latest))
+    return edit
+
+
+class _ServiceDialog(QDialog):
+    """OK runs `_apply()`; a refusal stays on screen under the form."""
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(480)
+        self.result_view: EpisodeView | None = None
+        self.form = QFormLayout()
+        self.message = MessageLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addLayout(self.form)
+        self.layout_.addWidget(self.message)
+        self.layout_.addWidget(self.buttons)
+
+    def apply(self) -> bool:
+        try:
+            self.result_view = self._apply()
+        except Exception as exc:  # noqa: BLE001 - shown under the form in the user's words
+            self.message.show_error(report(exc, self.windowTitle()))
+            return False
+        self.accept()
+        return True
+
+    def _apply(self) -> EpisodeView:
+        raise NotImplementedError
+
+
+class OpenEpisodeDialog(_ServiceDialog):
+    """Setting, facility (directory or typed), admission date, when and how the agency heard."""
+
+    def __init__(self, app: AppSession, member_id: int, parent: QWidget | None = None,
+                 now: datetime | None = None) -> None:
+        super().__init__("Open a transition episode", parent)
+        self.app = app
+        self.member_id = member_id
+        self.now = now or transitions.local_now()
+        self.setting_box = QComboBox()
+        for setting in TransitionSetting:
+            self.setting_box.addItem(transitions.setting_label(setting), setting)
+        self.facility_box = QComboBox()
+        self.facility_box.setEditable(True)
+        self.facility_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.facility_box.lineEdit().setPlaceholderText("Choose from the directory or type the name")
+        self.facility_box.addItem("", None)
+        for choice in transitions.facility_choices(app):
+            self.facility_box.addItem(choice.name, choice.entry_id)
+        self.facility_box.setCurrentIndex(0)
+        self.admitted = QDateEdit(QDate(self.now.year, self.now.month, self.now.day))
+        self.admitted.setDisplayFormat(DATE_FORMAT)
+        self.admitted.setCalendarPopup(True)
+        self.admitted.setMaximumDate(QDate(self.now.year, self.now.month, self.now.day))
+        self.notified = _date_time_edit(self.now, self.now)
+        self.notified_how = QComboBox()
+        self.notified_how.setEditable(True)
+        self.notified_how.addItems(transitions.NOTIFIED_HOW_CHOICES)
+        self.note = QPlainTextEdit()
+        self.note.setFixedHeight(60)
+        self.note.setTabChangesFocus(True)
+        self.form.addRow("&Setting", self.setting_box)
+        self.form.addRow("&Facility", self.facility_box)
+        self.form.addRow("&Admitted on", self.admitted)
+        self.form.addRow("Agency &notified", self.notified)
+        self.form.addRow("&How notified", self.notified_how)
+        self.form.addRow("N&ote", self.note)
+        self.layout_.insertWidget(1, role_label(
+            "The checklist is made from the setting's template; items due after discharge get their due "
+            "times when you record the discharge.", "muted"))
+
+    def facility(self) -> tuple[int | None, str]:
+        text = self.facility_box.currentText().strip()
+        index = self.facility_box.findText(text)
+        entry_id = self.facility_box.itemData(index) if index >= 0 else None
+        return (entry_id, "") if entry_id is not None else (None, text)
+
+    def _apply(self) -> EpisodeView:
+        entry_id, name = self.facility()
+        admitted = self.admitted.date()
+        return transitions.open_episode(self.app, self.member_id, EpisodeInput(
+            setting=TransitionSetting(self.setting_box.currentData()),
+            admitted_on=date(admitted.year(), admitted.month(), admitted.day()),
+            notified_at=pydatetime(self.notified.dateTime()),
+            notified_how=self.notified_how.currentText(),
+            facility_id=entry_id,
+            facility_name=name,
+            note=self.note.toPlainText(),
+        ), now=transitions.local_now())
+
+
+class DischargeDialog(_ServiceDialog):
+    """When the member left and where to; fills the due times of the items counted from discharge."""
+
+    def __init__(self, app: AppSession, episode: EpisodeView, parent: QWidget | None = None,
+                 now: datetime | None = None) -> None:
+        super().__init__("Record the discharge", parent)
+        self.app = app
+        self.episode = episode
+        now = now or transitions.local_now()
+        self.discharged = _date_time_edit(episode.discharged_at or now, now)
+        self.discharged.setMinimumDateTime(QDateTime(QDate(episode.admitted_on.year, episode.admitted_on.month,
+                                                           episode.admitted_on.day), QTime(0, 0)))
+        self.destination = QComboBox()
+        self.destination.setEditable(True)
+        self.destination.addItems(DESTINATIONS)
+        self.destination.setCurrentText(episode.discharge_destination or "")
+        self.destination.lineEdit().setPlaceholderText("Where the member went")
+        self.form.addRow("&Discharged", self.discharged)
+        self.form.addRow("&To", self.destination)
+        self.layout_.insertWidget(1, role_label(
+            f"{episode.setting_label} at {episode.facility or 'a facility not recorded'}, admitted "
+            f"{episode.admitted_on:%m/%d/%Y}.", "muted"))
+
+    def _apply(self) -> EpisodeView:
+        return transitions.record_discharge(self.app, self.episode.episode_id, pydatetime(self.discharged.dateTime()),
+                                            self.destination.currentText(), now=transitions.local_now())
+
+
+class CloseEpisodeDialog(_ServiceDialog):
+    """Closing asks whether the care plan was reviewed after the transition (DOMAIN.md §6)."""
+
+    def __init__(self, app: AppSession, episode: EpisodeView, parent: QWidget | None = None) -> None:
+        super().__init__("Close the episode", parent)
+        self.app = app
+        self.episode = episode
+        self.reviewed = QRadioButton("&Yes, the care plan was reviewed and updated after this transition")
+        self.not_reviewed = QRadioButton("&No, not reviewed (say why below)")
+        self.choice = QButtonGroup(self)
+        self.choice.addButton(self.reviewed)
+        self.choice.addButton(self.not_reviewed)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why not (e.g. member declined, plan reviewed last week)")
+        self.reason.setEnabled(False)
+        self.not_reviewed.toggled.connect(self.reason.setEnabled)
+        question = role_label("Was the member's care plan reviewed after this transition?", "subheading")
+        self.form.addRow(question)
+        self.form.addRow(self.reviewed)
+        self.form.addRow(self.not_reviewed)
+        self.form.addRow("Reason", self.reason)
+        if episode.open_items:
+            self.layout_.insertWidget(0, role_label(
+                f"{episode.open_items} checklist item{'s are' if episode.open_items != 1 else ' is'} still open; "
+                "they stay on record as not done.", "error"))
+
+    def _apply(self) -> EpisodeView:
+        if not (self.reviewed.isChecked() or self.not_reviewed.isChecked()):
+            from hhdesk.errors import ValidationFailed
+
+            raise ValidationFailed("Answer the question about the care plan review before closing.")
+        return transitions.close_episode(self.app, self.episode.episode_id,
+                                         care_plan_reviewed=self.reviewed.isChecked(), note=self.reason.text(),
+                                         now=transitions.local_now())
+
+
+class NotApplicableDialog(_ServiceDialog):
+    def __init__(self, app: AppSession, item: ChecklistItemView, parent: QWidget | None = None) -> None:
+        super().__init__("Not applicable", parent)
+        self.app = app
+        self.item = item
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why it does not apply, e.g. no home health needed")
+        self.form.addRow(role_label(item.label, "subheading"))
+        self.form.addRow("&Why", self.reason)
+
+    def _apply(self) -> EpisodeView:
+        return transitions.mark_item_not_applicable(self.app, self.item.item_id, self.reason.text(),
+                                                    now=transitions.local_now())
+
+
+class DoneAtDialog(_ServiceDialog):
+    """Mark an item done at a time other than now (it was done yesterday, noted today)."""
+
+    def __init__(self, app: AppSession, item: ChecklistItemView, parent: QWidget | None = None) -> None:
+        super().__init__("Done at", parent)
+        self.app = app
+        self.item = item
+        now = transitions.local_now()
+        self.when = _date_time_edit(now, now)
+        self.form.addRow(role_label(item.label, "subheading"))
+        self.form.addRow("&Done at", self.when)
+
+    def _apply(self) -> EpisodeView:
+        return transitions.mark_item_done(self.app, self.item.item_id, pydatetime(self.when.dateTime()),
+                                          now=transitions.local_now())

@@ -1,0 +1,53 @@
+"""Showing errors to the user: expected ones in their own words, unexpected ones without a traceback.
+
+A `UserError` carries a sentence written for the user (what happened, what to do); it is shown as it is.
+Anything else is a bug: the user gets one calm sentence pointing at the log file, and the details go to
+the log only (see `hhdesk.ui.logs` for what the log may hold).
+"""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from hhdesk.errors import UserError, ValidationFailed
+from hhdesk.ui.logs import log_file, log_unexpected
+
+
+def user_message(exc: BaseException) -> str:
+    """The sentence to show for an exception, in a dialog or an inline label."""
+    if isinstance(exc, ValidationFailed) and len(exc.problems) > 1:
+        return "\n".join(exc.problems)
+    if isinstance(exc, UserError):
+        return str(exc)
+    return f"Something went wrong; the details are in the log file at {log_file()}."
+
+
+def report(exc: BaseException, where: str = "") -> str:
+    """Log an unexpected exception (never a UserError) and return the sentence to show for it."""
+    if not isinstance(exc, UserError):
+        log_unexpected(exc, where)
+    return user_message(exc)
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "hhdesk") -> None:
+    """Tell the user about a failure in a message box; unexpected errors are logged first."""
+    text = report(exc)
+    if isinstance(exc, UserError):
+        QMessageBox.warning(parent, title, text)
+    else:
+        QMessageBox.critical(parent, title, text)
+
+
+def install_excepthook() -> None:
+    """Route exceptions escaping Qt slots to `show_error` instead of a traceback on stderr."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        show_error(None, exc.with_traceback(tb))
+
+    sys.excepthook = hook

@@ -1,0 +1,394 @@
+"""The main window: navigation on the left, the chosen section on the right, and the lock.
+
+Sections come from `hhdesk.ui.sections.SECTIONS`; a member opens through `MEMBER_VIEW_FACTORY`
+(see `hhdesk.ui.member_view`). The window ends its session with `session_ended(message)` (back to the login)
+or `quit_requested()`; the application shell decides what follows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
+    QWidget,
+)
+
+from hhdesk.domain.enums import label
+from hhdesk.domain.permissions import Permission
+from hhdesk.services import maintenance, settings, users
+from hhdesk.services.context import AppSession
+from hhdesk.ui import workers
+from hhdesk.ui.errors import report
+from hhdesk.ui.lock import InactivityWatch, LockScreen
+from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest
+from hhdesk.ui.prefs import prefs
+from hhdesk.ui.sections import SECTIONS, SectionSpec
+from hhdesk.ui.views.member_chart import open_member_chart
+from hhdesk.ui.widgets.labels import role_label
+
+log = logging.getLogger("hhdesk.ui")
+
+MEMBER_VIEW_FACTORY: MemberViewFactory = open_member_chart
+"""What `MainWindow.open_member` builds: the member chart (`open_member_summary` is the small fallback)."""
+
+
+class MainWindow(QMainWindow):
+    """One logged-in session. Everything it shows comes from service calls with `self.app`."""
+
+    session_ended = Signal(str)  # back to the login; the message is shown there
+    quit_requested = Signal()
+
+    def __init__(self, app: AppSession, sections: Sequence[SectionSpec] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.store_path: Path = app.store.path
+        self.settings: dict[str, Any] = settings.get_settings(app)
+        self.agency_name = settings.get_agency(app).name
+        self.is_locked = False
+        self._disabled_by_lock: list[QAction] = []
+        self._session_open = True
+        self._closing = False
+        self._specs = [spec for spec in (SECTIONS if sections is None else sections)
+                       if spec.allowed_for(app.actor)]
+        self._section_widgets: dict[str, QWidget] = {}
+        self._member_views: dict[int, QWidget] = {}
+
+        self.setWindowTitle(f"hhdesk — {self.agency_name}" if self.agency_name else "hhdesk")
+        self._build_shell()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.inactivity = InactivityWatch(self._lock_seconds(), self)
+        self.inactivity.idle.connect(self._idle)
+        self._restore_geometry()
+        if self._specs:
+            self.navigation.setCurrentRow(0)
+
+    # ---- building ---------------------------------------------------------------------------------
+    def _build_shell(self) -> None:
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(190)
+        self.navigation.setAccessibleName("Sections")
+        for spec in self._specs:
+            item = QListWidgetItem(spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            if spec.tooltip:
+                item.setToolTip(spec.tooltip)
+            self.navigation.addItem(item)
+        self.sections = QStackedWidget()
+        if not self._specs:
+            self.sections.addWidget(role_label("Your role has no sections in this version of hhdesk.", "muted"))
+        self.navigation.currentRowChanged.connect(self._show_row)
+
+        self.shell = QWidget()
+        layout = QHBoxLayout(self.shell)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.sections, 1)
+
+        self.lock_screen = LockScreen(self.app.actor, self.agency_name)
+        self.lock_screen.unlock_requested.connect(self.try_unlock)
+        self.lock_screen.log_out_requested.connect(self.log_out)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.shell)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+
+        for number, spec in enumerate(self._specs[:9], start=1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda key=spec.key: None if self.is_locked else self.show_section(key))
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.backup_action = QAction("&Backup now…", self)
+        self.backup_action.setToolTip("Save an encrypted copy of the store to a file you choose")
+        self.backup_action.triggered.connect(self.backup_now)
+        self.backup_action.setEnabled(self.app.actor.can(Permission.BACKUP))
+        self.import_contacts_action = QAction("Import &contacts…", self)
+        self.import_contacts_action.setToolTip("Bring contacts kept in a spreadsheet (CSV) into the store")
+        self.import_contacts_action.triggered.connect(self.import_contacts)
+        self.import_contacts_action.setVisible(self.app.actor.can(Permission.IMPORT_DATA)
+                                               and self.app.actor.can(Permission.EDIT_CLINICAL))
+        self.password_action = QAction("Change my &password…", self)
+        self.password_action.triggered.connect(self.change_password)
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock("Locked by hand."))
+        self.logout_action = QAction("Log &out", self)
+        self.logout_action.triggered.connect(self.log_out)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.import_contacts_action, None, self.backup_action, self.password_action, None,
+                       self.lock_action,
+                       self.logout_action, None, self.quit_action):
+            if action is None:
+                file_menu.addSeparator()
+            else:
+                file_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About hhdesk", self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        actor = self.app.actor
+        who = actor.full_name if actor.full_name and actor.full_name != actor.username else actor.username
+        self.user_label = QLabel(f"{who} ({actor.username})" if who != actor.username else who)
+        self.role_label = QLabel(label(actor.role))
+        self.store_label = QLabel(f"Store: {self.store_path.name}")
+        self.store_label.setToolTip(str(self.store_path))
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        for widget in (self.user_label, self.role_label, self.store_label):
+            bar.addPermanentWidget(widget)
+
+    def _restore_geometry(self) -> None:
+        geometry = prefs().value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+
+    # ---- sections ---------------------------------------------------------------------------------
+    def section_keys(self) -> list[str]:
+        return [spec.key for spec in self._specs]
+
+    def section(self, key: str) -> QWidget | None:
+        """The section's widget if it has been opened (sections are built the first time they show)."""
+        return self._section_widgets.get(key)
+
+    def show_section(self, key: str) -> QWidget:
+        row = self.section_keys().index(key)
+        self.navigation.setCurrentRow(row)
+        return self._section_widgets[key]
+
+    def current_section_key(self) -> str | None:
+        item = self.navigation.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def _show_row(self, row: int) -> None:
+        if row < 0 or row >= len(self._specs) or self.is_locked:
+            return
+        spec = self._specs[row]
+        widget = self._section_widgets.get(spec.key)
+        if widget is None:
+            widget = spec.create(self)
+            self._section_widgets[spec.key] = widget
+            self.sections.addWidget(widget)
+        elif hasattr(widget, "refresh"):
+            widget.refresh()
+        self.sections.setCurrentWidget(widget)
+
+    # ---- members ----------------------------------------------------------------------------------
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None) -> None:
+        """Show a member (one window per member); `tab` names the part of the chart to show first."""
+        if self.is_locked:
+            return
+        existing = self._member_views.get(member_id)
+        if existing is not None:
+            if tab and hasattr(existing, "show_tab"):
+                existing.show_tab(tab)
+            existing.show()
+            existing.raise_()
+            existing.activateWindow()
+            return
+        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row))
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        if view.parent() is not None and not view.isWindow():
+            view.setWindowFlag(Qt.WindowType.Window, True)
+        self._member_views[member_id] = view
+        view.destroyed.connect(lambda _=None, key=member_id: self._member_views.pop(key, None))
+        view.show()
+
+    def member_views(self) -> list[QWidget]:
+        return list(self._member_views.values())
+
+    # ---- settings ---------------------------------------------------------------------------------
+    def _lock_seconds(self) -> float:
+        minutes = self.settings.get("lock_minutes") or settings.DEFAULTS["lock_minutes"]
+        return float(minutes) * 60
+
+    def settings_changed(self) -> None:
+        self.settings = settings.get_settings(self.app)
+        self.agency_name = settings.get_agency(self.app).name
+        self.setWindowTitle(f"hhdesk — {self.agency_name}" if self.agency_name else "hhdesk")
+        self.inactivity.set_seconds(self._lock_seconds())
+
+    def show_status(self, text: str, timeout_ms: int = 5000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    # ---- lock -------------------------------------------------------------------------------------
+    def _idle(self) -> None:
+        if workers.active_jobs():
+            # A backup or export is running under its progress dialog; lock once it is done.
+            self.inactivity.resume()
+            return
+        minutes = round(self.inactivity.seconds / 60)
+        self.lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without activity."
+                  if minutes >= 1 else "Locked after a while without activity.")
+
+    def lock(self, reason: str = "") -> None:
+        """Hide every member's data and ask for the same user's password again."""
+        if self.is_locked or not self._session_open:
+            return
+        self.is_locked = True
+        self.inactivity.pause()
+        self._close_other_windows()
+        for widget in self._section_widgets.values():
+            if hasattr(widget, "clear_for_lock"):
+                widget.clear_for_lock()
+        self.pages.setCurrentWidget(self.lock_screen)
+        # Every menu action (features add their own) waits for the unlock, except leaving and About.
+        keep = {id(self.logout_action), id(self.quit_action)}
+        self._disabled_by_lock = [action for action in self._menu_actions()
+                                  if action.isEnabled() and id(action) not in keep
+                                  and action.menuRole() != QAction.MenuRole.AboutRole]
+        for action in self._disabled_by_lock:
+            action.setEnabled(False)
+        self.lock_screen.prepare(reason)
+        try:
+            users.record_lock(self.app)
+        except Exception as exc:  # noqa: BLE001 - the lock holds even if the audit write fails
+            report(exc, "recording a lock")
+        log.info("Window locked")
+
+    def try_unlock(self, password: str) -> bool:
+        try:
+            users.unlock(self.app, password)
+        except Exception as exc:  # noqa: BLE001 - every failure is one sentence on the lock screen
+            self.lock_screen.show_error(report(exc, "unlock"))
+            return False
+        self.is_locked = False
+        self.pages.setCurrentWidget(self.shell)
+        for action in self._disabled_by_lock:
+            action.setEnabled(True)
+        self._disabled_by_lock = []
+        self._show_row(self.navigation.currentRow())  # shows the section again and refreshes it
+        self.inactivity.resume()
+        log.info("Window unlocked")
+        return True
+
+    def _menu_actions(self) -> list[QAction]:
+        found: list[QAction] = []
+        pending = list(self.menuBar().actions())
+        while pending:
+            action = pending.pop(0)
+            menu = action.menu()
+            if menu is not None:
+                pending.extend(menu.actions())
+            elif not action.isSeparator():
+                found.append(action)
+        return found
+
+    def _close_other_windows(self) -> None:
+        for view in list(self._member_views.values()):
+            view.close()
+        for widget in QApplication.topLevelWidgets():
+            if widget is self or not widget.isVisible() or isinstance(widget, QProgressDialog):
+                continue
+            if isinstance(widget, QDialog):
+                widget.reject()
+            else:
+                widget.close()
+
+    # ---- menu actions -----------------------------------------------------------------------------
+    def backup_now(self) -> None:
+        from hhdesk.ui.dialogs.backup import ask_and_backup
+
+        ask_and_backup(self, self.app, lambda path: self.show_status(f"Backup saved: {path.name}"))
+
+    def import_contacts(self) -> QWidget | None:
+        if self.is_locked:
+            return None
+        from hhdesk.ui.dialogs.import_contacts import ImportContactsDialog
+
+        dialog = ImportContactsDialog(self.app, self)
+        dialog.open()
+        return dialog
+
+    def change_password(self) -> None:
+        from hhdesk.ui.dialogs.change_password import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.app, self)
+        dialog.accepted.connect(lambda: self.show_status("Your password is changed."))
+        dialog.open()
+
+    def about(self) -> None:
+        from hhdesk.ui.dialogs.about import AboutDialog
+
+        dialog = AboutDialog(self, store_path=self.store_path)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+
+    # ---- ending -----------------------------------------------------------------------------------
+    def log_out(self) -> None:
+        self.end_session("You are logged out.")
+
+    def end_session(self, message: str = "", *, log_out: bool = True) -> None:
+        """Close the window and go back to the login. `log_out=False` when the session is already closed
+        (after a restore replaced the store)."""
+        if not log_out:
+            self._session_open = False
+        self._finish(lambda: self.session_ended.emit(message))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._closing:
+            event.accept()
+            return
+        event.ignore()
+        self._finish(self.quit_requested.emit)
+
+    def _finish(self, then: Any) -> None:
+        """Daily backup (first close of the day), log out, close; then `then()`. Runs once."""
+        if self._closing:
+            return
+        self._closing = True
+        prefs().setValue("main_window/geometry", self.saveGeometry())
+        self.inactivity.stop()
+        for view in list(self._member_views.values()):
+            view.close()
+
+        def done(_result: object = None) -> None:
+            if self._session_open:
+                self._session_open = False
+                try:
+                    users.logout(self.app)
+                except Exception as exc:  # noqa: BLE001 - logging out must not keep the window open
+                    report(exc, "logout")
+                    self.app.close()
+            self.close()
+            then()
+
+        def backup_failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, "Daily backup", "The daily automatic backup could not be made: "
+                                + report(exc, "automatic backup"))
+            done()
+
+        if self._session_open:
+            workers.run_in_background(self, "Making the daily backup",
+                                      lambda _progress: maintenance.auto_backup(self.app), done, backup_failed,
+                                      cancellable=False)
+        else:
+            done()

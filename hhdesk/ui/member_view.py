@@ -1,0 +1,35 @@
+"""How the window opens a member: a request, and the factory that turns it into a window.
+
+`hhdesk.ui.main_window.MEMBER_VIEW_FACTORY` holds the factory in use. Until the member chart exists it is
+`open_member_summary` (a small read-only dialog); the chart replaces it with its own factory. A factory
+returns a top-level widget (not yet shown); the main window shows it, keeps one per member, raises it when
+the same member is opened again (calling its `show_tab(tab)` if it has one), and closes it on lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from hhdesk.services.caseload import CaseloadRow
+from hhdesk.services.context import AppSession
+
+
+@dataclass(frozen=True)
+class MemberViewRequest:
+    parent: QWidget
+    app: AppSession
+    member_id: int
+    tab: str | None = None
+    row: CaseloadRow | None = None  # what the list showed, when opened from a list
+
+
+MemberViewFactory = Callable[[MemberViewRequest], QWidget]
+
+
+def open_member_summary(request: MemberViewRequest) -> QWidget:
+    from hhdesk.ui.dialogs.member_summary import MemberSummaryDialog
+
+    return MemberSummaryDialog(request)

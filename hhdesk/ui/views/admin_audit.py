@@ -1,0 +1,144 @@
+"""Admin > Audit log: who did what and when, filtered by member and date, and Verify for the hash chain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hhdesk.services import maintenance
+from hhdesk.services.maintenance import AuditRow, VerifyReport
+from hhdesk.ui import workers
+from hhdesk.ui.errors import report
+from hhdesk.ui.sections import SectionHost
+from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.labels import MessageLabel, role_label
+
+AUDIT_LIMIT = 1000
+
+
+def local_time(at: str) -> str:
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%m/%d/%Y %I:%M:%S %p")
+
+
+def describe_verify(result: VerifyReport) -> str:
+    if result.ok:
+        return (f"The store passed every check: encryption and database intact, and the audit log's "
+                f"{result.audit_events:,} events are unbroken.")
+    parts = list(result.cipher_and_integrity[:5])
+    if result.audit_problem:
+        parts.append(f"Audit log: {result.audit_problem}.")
+    return "The store failed a check: " + " ".join(parts) + " Restore a recent backup, or call for help."
+
+
+class AuditTab(QWidget):
+    def __init__(self, host: SectionHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.app = host.app
+        self.rows: list[AuditRow] = []
+        self.medicaid_id = QLineEdit()
+        self.medicaid_id.setPlaceholderText("Medicaid ID")
+        self.medicaid_id.setToolTip("Only the events about this member")
+        self.medicaid_id.setClearButtonEnabled(True)
+        self.medicaid_id.setMaximumWidth(170)
+        self.medicaid_id.returnPressed.connect(self.refresh)
+        self.since_enabled = QCheckBox("Since:")
+        self.since = QDateEdit(QDate.currentDate().addDays(-30))
+        self.since.setCalendarPopup(True)
+        self.since.setDisplayFormat("MM/dd/yyyy")
+        self.since.setEnabled(False)
+        self.since_enabled.toggled.connect(self.since.setEnabled)
+        self.show_button = QPushButton("&Show")
+        self.show_button.clicked.connect(self.refresh)
+        self.verify_button = QPushButton("&Verify…")
+        self.verify_button.setToolTip("Check the encryption, the database and every link of the audit chain")
+        self.verify_button.clicked.connect(self.verify)
+        self.message = MessageLabel()
+        self.count_label = role_label("", "muted", wrap=False)
+        self.table = ListTable(["When", "User", "Action", "Member", "What", "Detail"], [180, 110, 140, 110, 120])
+
+        filters = QHBoxLayout()
+        filters.addWidget(role_label("Member:", wrap=False))
+        filters.addWidget(self.medicaid_id)
+        filters.addSpacing(8)
+        filters.addWidget(self.since_enabled)
+        filters.addWidget(self.since)
+        filters.addWidget(self.show_button)
+        filters.addStretch(1)
+        filters.addWidget(self.verify_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 12, 0, 0)
+        layout.addWidget(role_label("Every login, lock, view, change, print, export, backup and restore is "
+                                    "recorded here and cannot be edited.", "muted"))
+        layout.addLayout(filters)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+    def since_date(self) -> date | None:
+        return self.since.date().toPython() if self.since_enabled.isChecked() else None
+
+    def refresh(self) -> None:
+        self.message.clear_message()
+        try:
+            self.rows = maintenance.audit_log(self.app, self.medicaid_id.text().strip() or None,
+                                              self.since_date(), limit=AUDIT_LIMIT)
+        except Exception as exc:  # noqa: BLE001 - e.g. no member with that Medicaid ID
+            self.rows = []
+            self.message.show_error(report(exc, "audit log"))
+        self.table.set_rows([
+            [local_time(r.at), r.username, r.action.replace("_", " "), r.medicaid_id,
+             f"{r.entity} {r.entity_id}".strip(), r.detail]
+            for r in self.rows
+        ], keys=[r.id for r in self.rows])
+        shown = len(self.rows)
+        self.count_label.setText(
+            f"The latest {shown:,} events; narrow by member or date to see older ones." if shown >= AUDIT_LIMIT
+            else f"{shown:,} event{'s' if shown != 1 else ''}.")
+
+    def clear_for_lock(self) -> None:
+        self.rows = []
+        self.table.set_rows([])
+        self.count_label.setText("")
+
+    def verify(self) -> None:
+        self.verify_button.setEnabled(False)
+
+        def done(result: VerifyReport) -> None:
+            self.verify_button.setEnabled(True)
+            if result.ok:
+                self.message.show_ok(describe_verify(result))
+            else:
+                self.message.show_error(describe_verify(result))
+            self.refresh_keep_message()
+
+        def failed(exc: BaseException) -> None:
+            self.verify_button.setEnabled(True)
+            self.message.show_error(report(exc, "verify"))
+
+        workers.run_in_background(self, "Checking the store", lambda _progress: maintenance.verify(self.app),
+                                  done, failed, cancellable=False)
+
+    def refresh_keep_message(self) -> None:
+        text, role = self.message.text(), self.message.property("role")
+        self.refresh()
+        if role == "ok":
+            self.message.show_ok(text)
+        else:
+            self.message.show_error(text)

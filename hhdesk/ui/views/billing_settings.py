@@ -1,0 +1,321 @@
+"""Billing settings (admins): the billing profile, rate region and codes, monthly amounts, and the claim
+identifiers the 837 files need. Saved together through `services.billing.save_billing_settings`, which refuses
+a combination that would not make a usable profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hhdesk.errors import ValidationFailed
+from hhdesk.services import billing, settings
+from hhdesk.services.context import AppSession
+from hhdesk.services.settings import SETTING_LABELS
+from hhdesk.ui.errors import report
+from hhdesk.ui.widgets.labels import MessageLabel, role_label
+
+TEXT_FIELDS: dict[str, list[tuple[str, str]]] = {
+    "Billing provider (the agency, as on its NPI record)": [
+        ("billing_provider_name", ""),
+        ("billing_provider_npi", "10 digits"),
+        ("billing_provider_taxonomy", "e.g. 251B00000X (case management)"),
+        ("billing_provider_tax_id", "EIN, 9 digits"),
+        ("billing_provider_address", ""),
+        ("billing_provider_city", ""),
+        ("billing_provider_state", "two letters, e.g. NY"),
+        ("billing_provider_zip", "ZIP+4, e.g. 12180-1234"),
+    ],
+    "Submitter, receiver and payer (from the payer's or clearinghouse's companion guide)": [
+        ("submitter_id", "at most 15 characters"),
+        ("submitter_name", ""),
+        ("submitter_contact_phone", "10 digits"),
+        ("receiver_id", "at most 15 characters"),
+        ("receiver_name", ""),
+        ("payer_id", ""),
+        ("payer_name", ""),
+    ],
+}
+EXTRA_LABELS = {"care_plan_grace_days": "Care plan grace period"}
+
+
+def label_for(key: str) -> str:
+    return EXTRA_LABELS.get(key) or SETTING_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+class BillingSettingsTab(QWidget):
+    """One form with one Save; `saved()` is called after a successful save."""
+
+    def __init__(self, app: AppSession, saved: Callable[[], None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self._saved = saved
+        self._loaded: dict[str, Any] = {}
+        self._rows: list[billing.RateRow] = []
+
+        self.profile = QComboBox()
+        for name, title, claim_type, _regions in billing.profile_choices():
+            self.profile.addItem(f"{title} — {claim_type}", name)
+        self.region = QComboBox()
+        self.outreach_code = QLineEdit()
+        self.outreach_code.setPlaceholderText("empty: outreach months are not billed")
+        self.hcpcs_code = QLineEdit()
+        self.hcpcs_code.setPlaceholderText("e.g. S0280")
+        self.hcpcs_modifiers = QLineEdit()
+        self.hcpcs_modifiers.setPlaceholderText("up to 4, e.g. U1, U2")
+        self.grace_days = QSpinBox()
+        self.grace_days.setRange(0, 365)
+        self.grace_days.setSuffix(" days after enrolment")
+        self.amounts = QTableWidget(0, 4)
+        self.amounts.setHorizontalHeaderLabels(["Rate code", "Bills", "Profile amount", "Agency amount"])
+        self.amounts.verticalHeader().hide()
+        self.amounts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.amounts.setMaximumHeight(170)
+        self.amounts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.amounts.setToolTip("Type the agency's monthly amount for a code to replace the profile's; leave it "
+                                "empty to use the profile's amount.")
+        for editor in (self.outreach_code, self.hcpcs_code):
+            editor.editingFinished.connect(self._rebuild_amounts)
+        self.profile.currentIndexChanged.connect(self._profile_changed)
+        self.region.currentIndexChanged.connect(self._rebuild_amounts)
+
+        rates = QGroupBox("Profile, codes and amounts")
+        form = QFormLayout(rates)
+        form.addRow(label_for("billing_profile") + ":", self.profile)
+        form.addRow(label_for("billing_region") + ":", self.region)
+        form.addRow(label_for("outreach_rate_code") + ":", self.outreach_code)
+        form.addRow(label_for("hcpcs_code") + ":", self.hcpcs_code)
+        form.addRow(label_for("hcpcs_modifiers") + ":", self.hcpcs_modifiers)
+        form.addRow(label_for("care_plan_grace_days") + ":", self.grace_days)
+        form.addRow(label_for("rate_amounts") + ":", self.amounts)
+        self.source_note = role_label("", "muted")
+        form.addRow("", self.source_note)
+
+        self.texts: dict[str, QLineEdit] = {}
+        boxes: list[QGroupBox] = []
+        for title, fields in TEXT_FIELDS.items():
+            box = QGroupBox(title)
+            box_form = QFormLayout(box)
+            for key, hint in fields:
+                editor = QLineEdit()
+                editor.setPlaceholderText(hint)
+                editor.setAccessibleName(label_for(key))
+                self.texts[key] = editor
+                box_form.addRow(label_for(key) + ":", editor)
+            boxes.append(box)
+
+        self.test_file = QCheckBox(label_for("claim_test_file") + " (ISA15 = T), for a first trial with the payer")
+        self.interchange = QSpinBox()
+        self.group = QSpinBox()
+        for spin in (self.interchange, self.group):
+            spin.setRange(0, 999_999_999)
+            spin.setToolTip("The last number used; the next claim file takes the one after it.")
+        files = QGroupBox("Claim files")
+        files_form = QFormLayout(files)
+        files_form.addRow("", self.test_file)
+        files_form.addRow(label_for("interchange_control_number") + ":", self.interchange)
+        files_form.addRow(label_for("group_control_number") + ":", self.group)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 12, 0)
+        column.addWidget(rates)
+        for box in boxes:
+            column.addWidget(box)
+        column.addWidget(files)
+        column.addStretch(1)
+        content.setMaximumWidth(820)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+
+        self.message = MessageLabel()
+        self.save_button = QPushButton("&Save billing settings")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("Undo changes")
+        self.revert_button.clicked.connect(self.reload)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(role_label("What the agency bills with, and what its claim files say about it. Confirm "
+                                    "codes and amounts against the state's current rate table and the plans' "
+                                    "contracts.", "muted"))
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self.reload()
+
+    # ---- loading ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if not self.is_dirty():
+            self.reload()
+
+    def reload(self) -> None:
+        self.message.clear_message()
+        try:
+            self._loaded = settings.get_settings(self.app)
+        except Exception as exc:  # noqa: BLE001
+            self.message.show_error(report(exc, "loading billing settings"))
+            return
+        values = self._loaded
+        self.profile.blockSignals(True)
+        self.profile.setCurrentIndex(max(self.profile.findData(values.get("billing_profile")), 0))
+        self.profile.blockSignals(False)
+        self._fill_regions(str(values.get("billing_region") or ""))
+        self.outreach_code.setText(str(values.get("outreach_rate_code") or ""))
+        self.hcpcs_code.setText(str(values.get("hcpcs_code") or ""))
+        self.hcpcs_modifiers.setText(str(values.get("hcpcs_modifiers") or ""))
+        self.grace_days.setValue(int(values.get("care_plan_grace_days") or 0))
+        for key, editor in self.texts.items():
+            editor.setText(str(values.get(key) or ""))
+        self.test_file.setChecked(bool(values.get("claim_test_file")))
+        self.interchange.setValue(int(values.get("interchange_control_number") or 0))
+        self.group.setValue(int(values.get("group_control_number") or 0))
+        self._rebuild_amounts(agency_amounts=self._stored_amounts(values))
+
+    def _stored_amounts(self, values: dict[str, Any]) -> dict[str, str]:
+        amounts = {str(k): str(v) for k, v in (values.get("rate_amounts") or {}).items() if str(v or "").strip()}
+        outreach = str(values.get("outreach_rate_code") or "").strip()
+        if outreach and str(values.get("outreach_amount") or "").strip():
+            amounts.setdefault(outreach, str(values["outreach_amount"]).strip())
+        return amounts
+
+    def _profile_info(self) -> tuple[str, str, tuple[str, ...]]:
+        name = self.profile.currentData()
+        for choice_name, _title, claim_type, regions in billing.profile_choices():
+            if choice_name == name:
+                return choice_name, claim_type, regions
+        return str(name), "", ()
+
+    def _fill_regions(self, wanted: str) -> None:
+        _name, claim_type, regions = self._profile_info()
+        self.region.blockSignals(True)
+        self.region.clear()
+        for region in regions:
+            self.region.addItem(region.capitalize(), region)
+        self.region.setCurrentIndex(max(self.region.findData(wanted), 0))
+        self.region.blockSignals(False)
+        professional = claim_type == "837P"
+        self.hcpcs_code.setEnabled(professional)
+        self.hcpcs_modifiers.setEnabled(professional)
+
+    def _profile_changed(self) -> None:
+        self._fill_regions(str(self.region.currentData() or ""))
+        self._rebuild_amounts()
+
+    # ---- the amounts table ------------------------------------------------------------------------
+    def _typed_amounts(self) -> dict[str, str]:
+        typed: dict[str, str] = {}
+        for number in range(self.amounts.rowCount()):
+            code_item, amount_item = self.amounts.item(number, 0), self.amounts.item(number, 3)
+            if code_item is not None and amount_item is not None and amount_item.text().strip():
+                typed[code_item.text()] = amount_item.text().strip().lstrip("$").replace(",", "")
+        return typed
+
+    def _rebuild_amounts(self, *_args: object, agency_amounts: dict[str, str] | None = None) -> None:
+        typed = self._typed_amounts() if agency_amounts is None else agency_amounts
+        values = {**self._form_values(with_amounts=False), "rate_amounts": {}}
+        try:
+            rows = billing.rate_rows(values)
+            profile = billing.profile_from_settings(values)
+            self.source_note.setText(profile.source_note)
+        except ValidationFailed as exc:
+            self.message.show_error(str(exc))
+            return
+        self._rows = rows
+        self.amounts.setRowCount(len(rows))
+        for number, row in enumerate(rows):
+            cells = [row.code, row.what, "not set" if row.profile_amount is None else f"{row.profile_amount:.2f}",
+                     typed.get(row.code, "")]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column < 3:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.amounts.setItem(number, column, item)
+
+    # ---- saving -----------------------------------------------------------------------------------
+    def _form_values(self, *, with_amounts: bool = True) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "billing_profile": self.profile.currentData(),
+            "billing_region": self.region.currentData() or "",
+            "outreach_rate_code": self.outreach_code.text().strip(),
+            "hcpcs_code": self.hcpcs_code.text().strip().upper(),
+            "hcpcs_modifiers": self.hcpcs_modifiers.text().strip().upper(),
+            "care_plan_grace_days": self.grace_days.value(),
+            "claim_test_file": self.test_file.isChecked(),
+            "interchange_control_number": self.interchange.value(),
+            "group_control_number": self.group.value(),
+        }
+        for key, editor in self.texts.items():
+            values[key] = editor.text().strip()
+        if with_amounts:
+            typed = self._typed_amounts()
+            outreach = values["outreach_rate_code"]
+            values["outreach_amount"] = typed.pop(outreach, "") if outreach else ""
+            values["rate_amounts"] = typed
+        return values
+
+    def amount_problems(self) -> list[str]:
+        problems = []
+        for code, text in self._typed_amounts().items():
+            try:
+                amount = Decimal(text)
+            except InvalidOperation:
+                amount = Decimal(-1)
+            if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+                problems.append(f"The amount for {code} must be like 202.00.")
+        return problems
+
+    def is_dirty(self) -> bool:
+        if not self._loaded:
+            return False
+        return bool(self._changes())
+
+    def _changes(self) -> dict[str, Any]:
+        values = self._form_values()
+        return {key: value for key, value in values.items() if value != self._loaded.get(key)}
+
+    def save(self) -> bool:
+        problems = self.amount_problems()
+        if problems:
+            self.message.show_error(problems[0])
+            return False
+        changes = self._changes()
+        if not changes:
+            self.message.show_ok("Nothing to save: the billing settings are as stored.")
+            return True
+        try:
+            billing.save_billing_settings(self.app, changes)
+        except Exception as exc:  # noqa: BLE001 - one sentence under the form
+            self.message.show_error(report(exc, "saving billing settings"))
+            return False
+        self.reload()
+        self.message.show_ok("Billing settings saved.")
+        if self._saved is not None:
+            self._saved()
+        return True

@@ -1,0 +1,298 @@
+"""The chart's Enrolment tab: the segments as a timeline and a table, the actions that move a member
+between outreach, enrolled and disenrolled, the eligibility explanation, consent forms and the tier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hhdesk.domain.enums import ConsentKind, MemberStatus, SegmentType
+from hhdesk.domain.permissions import Permission
+from hhdesk.services import enrolment, members
+from hhdesk.services.enrolment import AttachmentFile, ConsentInfo, EnrolmentRecord
+from hhdesk.ui.dialogs import common
+from hhdesk.ui.dialogs.enrolment_dialogs import (
+    AppropriatenessDialog,
+    ConsentDialog,
+    SegmentDialog,
+    TierDialog,
+    view_attachment,
+)
+from hhdesk.ui.errors import show_error
+from hhdesk.ui.views.member_chart import ChartContext
+from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fields import chip, fit_rows
+from hhdesk.ui.widgets.labels import role_label
+from hhdesk.ui.widgets.segment_timeline import SegmentTimeline, TimelineMark, TimelineSegment
+from hhdesk.ui.widgets.text import format_date
+
+
+class EnrolmentTab(QWidget):
+    def __init__(self, context: ChartContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.app = context.app
+        self.record: EnrolmentRecord | None = None
+        self.dialog: QWidget | None = None
+        may_enrol = self.app.actor.can(Permission.EDIT_ENROLMENT)
+        may_consent = self.app.actor.can(Permission.RECORD_CONSENT)
+
+        self.status = role_label("", "subheading")
+        self.outreach_button = QPushButton("Start outreach…")
+        self.enrol_button = QPushButton("Enrol…")
+        self.disenrol_button = QPushButton("Disenrol…")
+        self.re_enrol_button = QPushButton("Re-enrol…")
+        actions = QHBoxLayout()
+        for button, action in ((self.outreach_button, "outreach"), (self.enrol_button, "enrol"),
+                               (self.disenrol_button, "disenrol"), (self.re_enrol_button, "re_enrol")):
+            button.clicked.connect(lambda _=False, a=action: self.open_segment_dialog(a))
+            button.setVisible(may_enrol)
+            actions.addWidget(button)
+        actions.addStretch(1)
+
+        self.timeline = SegmentTimeline()
+        self.segments = ListTable(["Stage", "From", "To (last day)", "How it ended", "Override reason"],
+                                  [85, 90, 112, 170])
+
+        self.tiers = ListTable(["From", "Tier", "Note"], [90, 150])
+        self.tier_button = QPushButton("Set tier…")
+        self.tier_button.setVisible(may_enrol)
+        self.tier_button.clicked.connect(self.open_tier_dialog)
+        tier_box = QGroupBox("Tier (acuity)")
+        tier_layout = QVBoxLayout(tier_box)
+        tier_layout.addWidget(self.tiers)
+        tier_buttons = QHBoxLayout()
+        tier_buttons.addStretch(1)
+        tier_buttons.addWidget(self.tier_button)
+        tier_layout.addLayout(tier_buttons)
+
+        history_box = QGroupBox("Enrolment history")
+        history = QVBoxLayout(history_box)
+        history.addWidget(self.timeline)
+        history.addWidget(self.segments)
+
+        self.verdict_row = QHBoxLayout()
+        self.verdict: QWidget | None = None
+        self.explanation = role_label("")
+        self.appropriateness_button = QPushButton("Appropriateness criteria…")
+        self.appropriateness_button.setToolTip("Why the member needs Health Home care management (required in NY)")
+        self.appropriateness_button.clicked.connect(self.open_appropriateness_dialog)
+        self.appropriateness_button.setVisible(self.app.actor.can(Permission.EDIT_CLINICAL))
+        eligibility_box = QGroupBox("Eligibility")
+        eligibility = QVBoxLayout(eligibility_box)
+        eligibility.addLayout(self.verdict_row)
+        eligibility.addWidget(self.explanation)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.appropriateness_button)
+        eligibility.addLayout(row)
+
+        self.consents = ListTable(["Signed", "Form", "Kind", "Signed by", "Scan"], [85, 80, 95, 95])
+        self.consents.itemSelectionChanged.connect(self._selection_changed)
+        self.consents.doubleClicked.connect(lambda _index: self.view_scan())
+        self.consent_button = QPushButton("Record consent…")
+        self.withdrawal_button = QPushButton("Withdrawal…")
+        self.withdrawal_button.setToolTip("Record a signed withdrawal of consent")
+        self.opt_out_button = QPushButton("Opt-out…")
+        self.opt_out_button.setToolTip("Record a signed opt-out form")
+        self.attach_button = QPushButton("Attach scan…")
+        self.view_button = QPushButton("View scan")
+        for button, kind in ((self.consent_button, ConsentKind.CONSENT), (self.withdrawal_button, ConsentKind.WITHDRAWAL),
+                             (self.opt_out_button, ConsentKind.OPT_OUT)):
+            button.clicked.connect(lambda _=False, k=kind: self.open_consent_dialog(k))
+            button.setVisible(may_consent)
+        self.attach_button.setVisible(may_consent)
+        self.attach_button.clicked.connect(self.attach_scan)
+        self.view_button.clicked.connect(self.view_scan)
+        consent_box = QGroupBox("Consent forms")
+        consent_layout = QVBoxLayout(consent_box)
+        consent_layout.addWidget(self.consents)
+        consent_buttons = QHBoxLayout()
+        for button in (self.consent_button, self.withdrawal_button, self.opt_out_button):
+            consent_buttons.addWidget(button)
+        consent_buttons.addStretch(1)
+        consent_layout.addLayout(consent_buttons)
+        scan_buttons = QHBoxLayout()
+        scan_buttons.addStretch(1)
+        scan_buttons.addWidget(self.attach_button)
+        scan_buttons.addWidget(self.view_button)
+        consent_layout.addLayout(scan_buttons)
+
+        left = QVBoxLayout()
+        left.addWidget(self.status)
+        left.addLayout(actions)
+        left.addWidget(history_box)
+        left.addWidget(tier_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(eligibility_box)
+        right.addWidget(consent_box)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        columns.addLayout(left, 11)
+        columns.addLayout(right, 9)
+        body = QWidget()
+        body.setLayout(columns)
+        columns.setContentsMargins(18, 14, 18, 14)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.refresh()
+
+    # ---- showing ------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        try:
+            record = enrolment.get_enrolment(self.app, self.context.member_id)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self.record = record
+        current = next((s for s in record.segments if s.end is None), None)
+        since = f" since {format_date(current.start)}" if current else ""
+        text = {MemberStatus.REFERRED: "Referred: no outreach or enrolment yet",
+                MemberStatus.OUTREACH: f"In outreach{since}",
+                MemberStatus.ENROLLED: f"Enrolled{since}",
+                MemberStatus.DISENROLLED: "Disenrolled"}[record.status]
+        if record.status is MemberStatus.ENROLLED and not record.consent_on_file:
+            text += " — no consent on file"
+        self.status.setText(text)
+        self.outreach_button.setEnabled(record.can_start_outreach)
+        self.enrol_button.setEnabled(record.can_enrol)
+        self.disenrol_button.setEnabled(record.can_disenrol)
+        self.re_enrol_button.setEnabled(record.can_re_enrol)
+        # Only one of Enrol / Re-enrol applies to a member; hide the other to keep the choice obvious.
+        ever_enrolled = any(s.kind is SegmentType.ENROLLED for s in record.segments)
+        may_enrol = self.app.actor.can(Permission.EDIT_ENROLMENT)
+        self.enrol_button.setVisible(may_enrol and not ever_enrolled)
+        self.re_enrol_button.setVisible(may_enrol and ever_enrolled)
+        self.disenrol_button.setText("End outreach…" if current and current.kind is SegmentType.OUTREACH
+                                     else "Disenrol…")
+
+        self.timeline.set_history(
+            [TimelineSegment(s.kind.value, s.start, s.end) for s in record.segments],
+            [TimelineMark(c.signed_on, c.kind is not ConsentKind.CONSENT) for c in record.consents],
+            record.on,
+        )
+        self.segments.set_rows([
+            [s.label, format_date(s.start), format_date(s.end) if s.end else "(current)", s.end_reason_label,
+             s.override_reason] for s in record.segments
+        ], keys=[s.id for s in record.segments])
+        self.tiers.set_rows([
+            [format_date(t.effective_date), members.TIER_LABELS[t.tier], t.note] for t in reversed(record.tiers)
+        ], keys=[t.id for t in reversed(record.tiers)])
+        self.consents.set_rows([
+            [format_date(c.signed_on), c.form_type, c.kind_label, c.signed_by, c.attachment_name or "—"]
+            for c in reversed(record.consents)
+        ], keys=[c.id for c in reversed(record.consents)])
+        for row, consent in enumerate(reversed(record.consents)):
+            self.consents.item(row, 1).setToolTip(consent.form_label)
+        # The override column matters only for the few members enrolled by override.
+        self.segments.setColumnHidden(4, not any(s.override_reason for s in record.segments))
+        for table in (self.segments, self.tiers, self.consents):
+            fit_rows(table)
+        self._show_eligibility(record)
+        if record.consents and self.consents.selected_key() is None:
+            self.consents.selectRow(0)  # the latest form, so View scan works at once
+        self._selection_changed()
+
+    def _show_eligibility(self, record: EnrolmentRecord) -> None:
+        if self.verdict is not None:
+            self.verdict_row.removeWidget(self.verdict)
+            self.verdict.deleteLater()
+            self.verdict = None
+        result = record.eligibility
+        if result is None:
+            self.explanation.setText("Eligibility is worked out from the member's conditions, which your role "
+                                     "does not show.")
+            return
+        self.verdict = chip("Eligible" if result.eligible else "Not eligible yet",
+                            "ok" if result.eligible else "warning")
+        self.verdict_row.insertWidget(0, self.verdict)
+        if self.verdict_row.count() == 1:
+            self.verdict_row.addStretch(1)
+        self.explanation.setText("\n\n".join(result.explanation))
+
+    def _selection_changed(self) -> None:
+        consent = self.selected_consent()
+        self.view_button.setEnabled(consent is not None and consent.attachment_id is not None)
+        self.attach_button.setEnabled(consent is not None)
+        if consent is not None:
+            self.attach_button.setText("Replace scan…" if consent.attachment_id else "Attach scan…")
+
+    def selected_consent(self) -> ConsentInfo | None:
+        key = self.consents.selected_key()
+        if self.record is None or key is None:
+            return None
+        return next((c for c in self.record.consents if c.id == key), None)
+
+    # ---- actions ------------------------------------------------------------------------------------
+    def _open(self, dialog: QWidget) -> QWidget:
+        self.dialog = dialog
+        dialog.accepted.connect(self._changed)  # type: ignore[attr-defined]
+        dialog.open()  # type: ignore[attr-defined]
+        return dialog
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.context.changed()
+
+    def open_segment_dialog(self, action: str) -> SegmentDialog:
+        current = next((s for s in self.record.segments if s.end is None), None) if self.record else None
+        return self._open(SegmentDialog(self.app, self.context.member_id, action, self.context.member_label, self,
+                                        open_kind=current.kind.value if current else ""))  # type: ignore[return-value]
+
+    def open_consent_dialog(self, kind: ConsentKind) -> ConsentDialog:
+        return self._open(ConsentDialog(self.app, self.context.member_id, kind, self.context.member_label,
+                                        self))  # type: ignore[return-value]
+
+    def open_tier_dialog(self) -> TierDialog:
+        return self._open(TierDialog(self.app, self.context.member_id, self))  # type: ignore[return-value]
+
+    def open_appropriateness_dialog(self) -> AppropriatenessDialog:
+        chosen = self.record.appropriateness if self.record else ()
+        return self._open(AppropriatenessDialog(self.app, self.context.member_id, chosen,
+                                                self))  # type: ignore[return-value]
+
+    def attach_scan(self) -> None:
+        consent = self.selected_consent()
+        if consent is None:
+            return
+        path = common.ask_open_path(self, "Attach the scanned form", Path.home(),
+                                    "Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)")
+        if path is None:
+            return
+        try:
+            enrolment.attach_consent_file(self.app, consent.id, AttachmentFile(path.name, path.read_bytes()))
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._changed()
+
+    def view_scan(self) -> None:
+        consent = self.selected_consent()
+        if consent is None or consent.attachment_id is None:
+            return
+        try:
+            self.dialog = view_attachment(self.app, consent.attachment_id, self)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+
+    def clear_for_lock(self) -> None:
+        self.record = None
+        self.timeline.clear()
+        for table in (self.segments, self.tiers, self.consents):
+            table.set_rows([])
+        self.explanation.clear()

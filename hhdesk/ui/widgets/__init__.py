@@ -1,0 +1,1 @@
+"""Small reusable widgets: labels with a role, the agency form, password fields."""

@@ -1,0 +1,108 @@
+"""The worklist: its four sources, urgency order, and who may see whose."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from hhdesk.domain.enums import ContactMode, CoreService, Role, SegmentType, Tier, TransitionSetting
+from hhdesk.errors import PermissionDenied
+from hhdesk.services import contacts, transitions, worklist
+from hhdesk.services.contacts import ContactInput
+from hhdesk.services.transitions import EpisodeInput
+from hhdesk.services.worklist import ALL, WorkKind
+from tests.services.care_helpers import add_care_plan, add_directory_entry, add_member, add_referral
+
+NOW = datetime(2026, 3, 20, 10, 0)
+ENROLLED = ((SegmentType.ENROLLED, date(2025, 1, 1), None),)
+
+
+@pytest.fixture
+def caseload(admin, login_as):  # noqa: ANN001, ANN201
+    cm = login_as(Role.CARE_MANAGER)
+    quiet = add_member(admin, "AA11111A", "Quiet", "Quinn", segments=ENROLLED)
+    busy = add_member(admin, "BB22222B", "Busy", "Bea", segments=ENROLLED)
+    plus = add_member(admin, "CC33333C", "Plus", "Pat", segments=ENROLLED, tier=Tier.HH_PLUS)
+    theirs = add_member(admin, "DD44444D", "Other", "Otto", segments=ENROLLED, care_manager="supervisor")
+    outreach = add_member(admin, "EE55555E", "Reach", "Ray", segments=((SegmentType.OUTREACH, date(2026, 1, 1), None),))
+    for member in (busy, plus, theirs):
+        contacts.log_contact(cm if member != theirs else admin, member,
+                             ContactInput(date(2026, 3, 3), ContactMode.IN_PERSON, core_services=frozenset({CoreService.CM})),
+                             today=NOW.date())
+    episode = transitions.open_episode(
+        cm, busy, EpisodeInput(TransitionSetting.INPATIENT_MEDICAL, date(2026, 3, 18), datetime(2026, 3, 18, 9, 30),
+                               facility_name="General"), now=datetime(2026, 3, 18, 10))
+    transitions.record_discharge(cm, episode.episode_id, datetime(2026, 3, 19, 12), now=datetime(2026, 3, 19, 13))
+    add_care_plan(admin, theirs, date(2026, 3, 10))  # 10 days overdue
+    add_care_plan(admin, quiet, date(2026, 3, 30))  # due within 14 days
+    add_care_plan(admin, plus, date(2026, 4, 10))  # not yet
+    entry = add_directory_entry(admin, "Hudson Housing", "housing")
+    add_referral(admin, quiet, entry, date(2026, 3, 20))
+    add_referral(admin, busy, entry, date(2026, 3, 25))  # not yet
+    add_referral(admin, busy, entry, date(2026, 3, 1), status="completed")
+    return {"cm": cm, "quiet": quiet, "busy": busy, "plus": plus, "theirs": theirs, "outreach": outreach}
+
+
+def test_a_care_manager_sees_their_own_members_work_sorted_by_urgency(caseload) -> None:  # noqa: ANN001
+    items = worklist.worklist(caseload["cm"], now=NOW)
+    summary = [(i.kind, i.member_name.split(",")[0], i.overdue) for i in items]
+    assert summary == [
+        (WorkKind.CHECKLIST_ITEM, "Busy", True),  # care plan shared: due 03/19 09:30
+        (WorkKind.CHECKLIST_ITEM, "Busy", False),  # discharge recorded (no destination): due 03/20 12:00
+        (WorkKind.REFERRAL_FOLLOW_UP, "Quiet", False),  # due today
+        # The 48-hour items (due 03/21 12:00) are more than a day away: not on the list yet.
+        (WorkKind.CARE_PLAN_REVIEW, "Quiet", False),  # 03/30
+        (WorkKind.MONTHLY_CONTACTS, "Plus", False),  # HH+: 1 of 4
+        (WorkKind.MONTHLY_CONTACTS, "Quiet", False),  # none this month
+    ]
+    assert [i.title for i in items][0] == "Care plan shared with the inpatient team"
+    assert items[0].tab == "transitions" and items[2].tab == "referrals" and items[-1].tab == "contacts"
+    plus = items[-2]
+    assert plus.title == "Needs 3 more contacts this month (1 in person)"
+    assert plus.detail == "1 of 4 qualifying, 1 of 2 in person; 11 days left"
+    assert items[-1].title == "No qualifying contact this month"
+    assert items[0].when_text(NOW) == "24 hours overdue"
+    assert items[2].when_text(NOW) == "due today"
+
+
+def test_overdue_items_come_first_the_latest_first(caseload, login_as) -> None:  # noqa: ANN001
+    supervisor = login_as(Role.SUPERVISOR)
+    items = worklist.worklist(supervisor, ALL, now=NOW)
+    assert items[0].kind is WorkKind.CARE_PLAN_REVIEW and items[0].member_name.startswith("Other")
+    assert items[0].overdue and items[1].overdue and not items[2].overdue
+    assert items[0].when_text(NOW) == "9 days overdue"
+    late = [i.lateness(NOW) for i in items if i.overdue]
+    assert late == sorted(late, reverse=True)
+    pending = [i.due_at for i in items if not i.overdue]
+    assert pending == sorted(pending)
+    # Outreach members have no monthly-contact line (their minimum is not a worklist matter).
+    assert caseload["outreach"] not in {i.member_id for i in items}
+
+
+def test_scoping_by_role(caseload, login_as) -> None:  # noqa: ANN001
+    cm = caseload["cm"]
+    assert caseload["theirs"] not in {i.member_id for i in worklist.worklist(cm, now=NOW)}
+    with pytest.raises(PermissionDenied):
+        worklist.worklist(cm, "supervisor", now=NOW)
+    with pytest.raises(PermissionDenied):
+        worklist.worklist(cm, ALL, now=NOW)
+    supervisor = login_as(Role.SUPERVISOR)
+    theirs = worklist.worklist(supervisor, now=NOW)
+    assert {i.member_id for i in theirs} == {caseload["theirs"]}
+    assert {i.member_id for i in worklist.worklist(supervisor, "caremanager", now=NOW)} == {
+        caseload["quiet"], caseload["busy"], caseload["plus"]}
+    with pytest.raises(PermissionDenied):
+        worklist.worklist(login_as(Role.BILLING), now=NOW)
+
+
+def test_done_work_leaves_the_list(caseload) -> None:  # noqa: ANN001
+    cm = caseload["cm"]
+    first = worklist.worklist(cm, now=NOW)[0]
+    transitions.mark_item_done(cm, first.entity_id, now=NOW)
+    contacts.log_contact(cm, caseload["quiet"], ContactInput(date(2026, 3, 20), ContactMode.PHONE,
+                                                             core_services=frozenset({CoreService.CC})), today=NOW.date())
+    after = worklist.worklist(cm, now=NOW)
+    assert first.entity_id not in {i.entity_id for i in after if i.kind is WorkKind.CHECKLIST_ITEM}
+    assert not [i for i in after if i.kind is WorkKind.MONTHLY_CONTACTS and i.member_id == caseload["quiet"]]
+    assert worklist.worklist(cm, now=NOW + timedelta(days=40)) is not None

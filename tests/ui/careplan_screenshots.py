@@ -1,0 +1,116 @@
+"""Screenshots of the Care plan tab, the comparison of two versions, the PDF preview, and page 1 of a packet.
+
+From a demo store: José Núñez's care manager (María Pérez) starts a new version of his plan from the active
+one, rewrites a goal in his words, marks another one met, adds an intervention, and compares the versions;
+then previews the packet. The packet's first page is made into a PNG with pdftoppm (poppler-utils), and
+pdffonts lists the packet's fonts.
+
+Run under a virtual display:
+    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python -m tests.ui.careplan_screenshots docs/screenshots
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store  # noqa: E402
+from hhdesk.domain.careplan import PlanIntervention, insert_item, item_at, replace_item  # noqa: E402
+from hhdesk.domain.enums import GoalStatus  # noqa: E402
+from hhdesk.services import careplans, caseload, printing, users  # noqa: E402
+from hhdesk.ui import workers  # noqa: E402
+from hhdesk.ui.app import make_application  # noqa: E402
+from hhdesk.ui.views.member_chart import MemberChartWindow  # noqa: E402
+
+CARE_MANAGER = "mperez"
+
+
+def settle(application: QApplication, rounds: int = 8, pause: float = 0.0) -> None:
+    for _ in range(rounds):
+        application.processEvents()
+        if pause:
+            time.sleep(pause)  # QPdfView renders its pages on a thread of its own
+
+
+def save(widget: QWidget, out: Path) -> None:
+    widget.grab().save(str(out), "PNG")
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
+
+
+def main(out_dir: Path) -> int:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers.SYNCHRONOUS = True  # the preview appears before we take its picture
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["HHDESK_DATA_DIR"] = scratch
+        application = make_application()
+        path = Path(scratch) / "demo.hhdesk"
+        build_demo_store(path, members=80)
+        app = users.login(path, CARE_MANAGER, DEMO_STAFF_PASSWORD)
+        member = caseload.search(app, caseload.CaseloadQuery(text="nunez jose", limit=5))[0]
+        versions = careplans.list_versions(app, member.member_id)
+        if any(v.status.value == "draft" for v in versions):
+            careplans.discard_draft(app, next(v.id for v in versions if v.status.value == "draft"))
+
+        chart = MemberChartWindow(app, member.member_id, "care_plan")
+        chart.resize(1280, 860)
+        chart.show()
+        settle(application)
+        tab = chart.page("care_plan")
+        tab.new_version()
+        editor = tab.editor
+        content = editor.content()
+        # The care manager's edits, as the forms would make them.
+        first_goal = item_at(content, (0, 0))
+        content = replace_item(content, (0, 0), replace(
+            first_goal, text="Quiero caminar 20 minutos cada mañana con mi hermana, sin dolor en los pies",
+            status=GoalStatus.IN_PROGRESS))
+        if len(content.needs) > 1 and content.needs[1].goals:
+            content = replace_item(content, (1, 0), replace(item_at(content, (1, 0)), status=GoalStatus.MET))
+            content, _ = insert_item(content, (1, 0), PlanIntervention(
+                "Call him the day before each appointment", responsible_label="María Pérez", frequency="Monthly"))
+        editor._push(content, "edit goal", (0, 0))
+        editor.select((0, 0))
+        settle(application)
+        save(chart, out_dir / "care-plan-editor.png")
+
+        tab.save_draft()
+        settle(application)
+        tab.compare()
+        settle(application)
+        tab.compare_dialog.resize(900, 620)
+        settle(application)
+        save(tab.compare_dialog, out_dir / "care-plan-compare.png")
+        tab.compare_dialog.close()
+
+        tab.show_version_no(tab.version.version_no - 1)  # the active, signed version
+        tab.preview("packet")
+        settle(application, 20)
+        dialog = tab.preview_dialog
+        dialog.resize(900, 1000)
+        settle(application, 40, 0.05)
+        save(dialog, out_dir / "pdf-preview.png")
+        dialog.close()
+
+        pdf = printing.packet_pdf(app, member.member_id)
+        packet = Path(scratch) / "packet.pdf"
+        packet.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "70", "-f", "1", "-l", "1", "-png", "-singlefile", str(packet),
+                        str(out_dir / "packet-page1")], check=True)
+        print(f"wrote {out_dir / 'packet-page1.png'}")
+        print(subprocess.run(["pdffonts", str(packet)], check=True, capture_output=True, text=True).stdout)
+        chart.close()
+        users.logout(app)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")))

@@ -1,0 +1,156 @@
+"""The Billing section as a clerk uses it: preview, find the missing consent, fix it, refresh, export, history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from hhdesk.domain.enums import BillingReason, ConsentKind, Role
+from hhdesk.services import enrolment, users
+from hhdesk.services.billing import ExportFormat
+from hhdesk.ui.views.billing import BillingView
+from tests.billing_store import add_member, fill_billing_store, last_full_month
+from tests.ui.conftest import ADMIN, UiStore
+
+CLERK_PASSWORD = "the counting desk phrase"
+
+
+@pytest.fixture
+def billing_store(ui_store: UiStore, login_as: Any) -> dict[str, int]:
+    """The demo-like store of the last full month, a billing clerk, and one member missing a consent."""
+    admin = login_as(ADMIN)
+    fill_billing_store(admin.store, members=30, contacts_per_member=30, months=14)
+    users.add_user(admin, "clerk", Role.BILLING, CLERK_PASSWORD, full_name="Bea Billing")
+    ui_store.passwords["clerk"] = CLERK_PASSWORD
+    month = last_full_month()
+    enrolled_on = month.shift(-3).first_day.isoformat()
+    member_id = add_member(admin, "ZZ99999Z", "Zimmer", first_name="Greta",
+                           segments=[("enrolled", enrolled_on, None)], tiers=[("standard", enrolled_on)],
+                           plans=[enrolled_on], contacts=[(month.first_day.replace(day=12).isoformat(), "phone", "CM")],
+                           diagnoses=[("F32.9", "mental_health")])
+    return {"no_consent": member_id}
+
+
+def open_billing(login_as: Any, main_window: Any, username: str = "clerk") -> tuple[Any, BillingView]:
+    window = main_window(login_as(username))
+    assert "billing" in window.section_keys()
+    view = window.show_section("billing")
+    assert isinstance(view, BillingView)
+    return window, view
+
+
+def test_a_clerk_fixes_a_missing_consent_exports_and_sees_the_run(
+        qtbot: Any, billing_store: dict[str, int], login_as: Any, main_window: Any, answers: Any,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    window, view = open_billing(login_as, main_window)
+    assert "admin" not in window.section_keys()
+    assert view.selected_month() == last_full_month()  # last month by default
+    assert view.settings_tab is None  # clerks do not change the billing settings
+    preview = view.model.preview
+    assert preview is not None and preview.billable_count > 5
+    assert view.totals_table.rowCount() == len(preview.totals) + 1
+
+    # Not billable only: the member without a consent is listed, with the reason in words and code
+    qtbot.mouseClick(view.not_billable_only, Qt.MouseButton.LeftButton)
+    shown = view.visible_rows()
+    assert shown and all(not row.billable for row in shown)
+    member_id = billing_store["no_consent"]
+    row = next(row for row in shown if row.member_id == member_id)
+    assert view.model.reason_cell(row) == "No consent on file (no_consent)"
+    assert row.reason is BillingReason.NO_CONSENT
+
+    # double-click opens the member on the Enrolment tab
+    opened: list[tuple[int, str | None]] = []
+    monkeypatch.setattr(window, "open_member", lambda mid, tab=None, **_: opened.append((mid, tab)))
+    assert view.select_member(member_id)
+    index = view.table.selectionModel().selectedRows()[0]
+    rect = view.table.visualRect(view.proxy.index(index.row(), 2))
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == [(member_id, "enrolment")]
+
+    # the signed form is found and recorded with its date (as the chart's Enrolment tab does); Refresh
+    clerk = window.app
+    signed_on = last_full_month().first_day.replace(day=3)
+    enrolment.record_consent(clerk, member_id, ConsentKind.CONSENT, "DOH-5055", signed_on)
+    qtbot.mouseClick(view.refresh_button, Qt.MouseButton.LeftButton)
+    assert member_id not in [row.member_id for row in view.visible_rows()]
+    view.not_billable_only.setChecked(False)
+    fixed = next(row for row in view.visible_rows() if row.member_id == member_id)
+    assert fixed.billable and fixed.rate_code == "1873"
+
+    # Export… the claim file: the profile's claim type is offered, the other is not
+    dialog = view.open_export_dialog()
+    assert dialog.selected_format() is ExportFormat.X12_837I
+    assert not dialog.buttons[ExportFormat.X12_837P].isEnabled()
+    assert not dialog.needs_reason()
+    answers.save_path = tmp_path / "claims.x12"
+    dialog.accept()
+    assert answers.save_path.exists()
+    assert answers.informed and "SHA-256" in answers.informed[-1]
+    assert view.history_table.rowCount() == 1
+    run = view.history_runs[0]
+    assert view.history_table.item(0, 8).text() == run.sha256[:16] + "…"
+    view.history_table.selectRow(0)
+    assert run.sha256 in view.run_detail.text()
+    assert view.history_table.item(0, 2).text() == "clerk"
+    assert "has been exported before" in view.exported_label.text()
+
+    # exporting the month again in the same format asks why, and keeps the answer
+    dialog = view.open_export_dialog()
+    assert dialog.needs_reason() and not dialog.ok_button.isEnabled() and dialog.reason.isVisibleTo(dialog)
+    dialog.reason.setText("Clearinghouse rejected the first file")
+    assert dialog.ok_button.isEnabled()
+    answers.save_path = tmp_path / "claims-again.x12"
+    dialog.accept()
+    assert view.history_table.rowCount() == 2
+    assert view.history_table.item(0, 9).text() == "Clearinghouse rejected the first file"
+
+    # a CSV of the month needs no reason: it is another format
+    dialog = view.open_export_dialog()
+    dialog.choose(ExportFormat.CSV)
+    assert not dialog.needs_reason()
+    answers.save_path = tmp_path / "month.csv"
+    dialog.accept()
+    assert (tmp_path / "month.csv").read_text(encoding="utf-8").startswith("service_month,medicaid_id")
+
+
+def test_filtering_by_reason_and_the_lock(billing_store: dict[str, int], login_as: Any, main_window: Any) -> None:
+    _window, view = open_billing(login_as, main_window)
+    position = view.reason_filter.findData(BillingReason.NO_CONSENT)
+    assert position > 0
+    view.reason_filter.setCurrentIndex(position)
+    assert view.not_billable_only.isChecked()
+    assert {row.reason for row in view.visible_rows()} == {BillingReason.NO_CONSENT}
+    assert "Showing" in view.count_label.text()
+    view.clear_for_lock()
+    assert view.model.rowCount() == 0 and view.totals_table.rowCount() == 0
+
+
+def test_care_managers_do_not_see_billing(billing_store: dict[str, int], login_as: Any, main_window: Any) -> None:
+    window = main_window(login_as("cm1"))
+    assert "billing" not in window.section_keys()
+
+
+def test_an_admin_edits_the_billing_settings_and_the_preview_follows(
+        billing_store: dict[str, int], login_as: Any, main_window: Any) -> None:
+    _window, view = open_billing(login_as, main_window, ADMIN)
+    settings_tab = view.settings_tab
+    assert settings_tab is not None
+    view.tabs.setCurrentWidget(settings_tab)
+    codes = [settings_tab.amounts.item(n, 0).text() for n in range(settings_tab.amounts.rowCount())]
+    assert codes == ["1853", "1874", "1873", "1386"]
+    settings_tab.amounts.item(2, 3).setText("210.50")
+    settings_tab.texts["payer_id"].setText("")
+    assert settings_tab.save()
+    assert "payer ID" in view.settings_label.text() and view.settings_label.isVisibleTo(view)
+    assert any(t.rate_code == "1873" and t.amount is not None and t.amount % 1 == 0.5
+               for t in view.model.preview.totals)
+    settings_tab.texts["billing_provider_npi"].setText("1234567890")
+    assert not settings_tab.save()
+    assert "NPI" in settings_tab.message.text()
+    settings_tab.region.setCurrentIndex(settings_tab.region.findData("downstate"))
+    assert settings_tab.amounts.item(2, 2).text() == "215.13"

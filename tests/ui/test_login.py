@@ -1,0 +1,136 @@
+"""The login dialog's bad input: one clear sentence each, never a traceback, the store file untouched."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from hhdesk.config import keyslots_path
+from hhdesk.errors import StoreTooNew
+from hhdesk.services import users
+from hhdesk.ui.dialogs.login import LoginDialog
+from tests.ui.conftest import ADMIN, ADMIN_PASSWORD, UiStore
+
+
+def _attempt(qtbot: Any, path: Path, username: str, password: str) -> LoginDialog:
+    dialog = LoginDialog(path, username)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.password.setText(password)
+    qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
+    return dialog
+
+
+@pytest.mark.parametrize(("username", "password", "expected"), [
+    (ADMIN, "a wrong passphrase", "Wrong password. Check Caps Lock and try again."),
+    ("nobody", "a wrong passphrase", "There is no user named 'nobody' in this store. Check the spelling."),
+    (ADMIN, "", "Type your password."),
+    ("", "whatever it is", "Type your username."),
+])
+def test_a_failed_login_says_why_and_changes_nothing(qtbot: Any, ui_store: UiStore, username: str,
+                                                     password: str, expected: str) -> None:
+    before = ui_store.path.read_bytes()
+    dialog = _attempt(qtbot, ui_store.path, username, password)
+    assert dialog.message.text() == expected
+    assert dialog.message.isVisible() and dialog.session is None and dialog.isVisible()
+    assert ui_store.path.read_bytes() == before
+
+
+def test_a_disabled_user(qtbot: Any, ui_store: UiStore, login_as: Any) -> None:
+    users.set_disabled(login_as(ADMIN), "cm1", True)
+    before = ui_store.path.read_bytes()
+    dialog = _attempt(qtbot, ui_store.path, "cm1", ui_store.passwords["cm1"])
+    assert dialog.message.text() == "This account is disabled. Ask your administrator to enable it."
+    assert ui_store.path.read_bytes() == before
+
+
+def test_five_wrong_passwords_lock_the_account(qtbot: Any, ui_store: UiStore) -> None:
+    for _ in range(5):
+        _attempt(qtbot, ui_store.path, "cm1", "wrong wrong wrong")
+    dialog = _attempt(qtbot, ui_store.path, "cm1", ui_store.passwords["cm1"])
+    assert "locked" in dialog.message.text().lower() and "minute" in dialog.message.text()
+
+
+def test_not_a_store_and_missing_key_file(qtbot: Any, ui_store: UiStore, tmp_path: Path) -> None:
+    keys = keyslots_path(ui_store.path)
+    saved = keys.read_bytes()
+    keys.unlink()
+    before = ui_store.path.read_bytes()
+    dialog = _attempt(qtbot, ui_store.path, ADMIN, ADMIN_PASSWORD)
+    assert "key" in dialog.message.text().lower() and "\n" not in dialog.message.text()
+    assert ui_store.path.read_bytes() == before
+    keys.write_bytes(saved)
+
+    garbage = tmp_path / "holiday-photos.hhdesk"
+    garbage.write_bytes(b"\x89PNG not a store at all" * 100)
+    keyslots_path(garbage).write_bytes(saved)
+    dialog = _attempt(qtbot, garbage, ADMIN, ADMIN_PASSWORD)
+    assert dialog.message.text() and dialog.session is None
+    assert "Traceback" not in dialog.message.text()
+    assert garbage.read_bytes() == b"\x89PNG not a store at all" * 100
+
+
+def test_a_store_from_a_newer_version(qtbot: Any, ui_store: UiStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_new(*_args: Any) -> None:
+        raise StoreTooNew("This store was written by a newer version of hhdesk. Install the latest hhdesk to "
+                          "open it; nothing was changed.")
+
+    monkeypatch.setattr(users, "login", too_new)
+    dialog = _attempt(qtbot, ui_store.path, ADMIN, ADMIN_PASSWORD)
+    assert dialog.message.text().startswith("This store was written by a newer version of hhdesk.")
+
+
+def test_an_unexpected_error_points_at_the_log_and_keeps_member_data_out(
+        qtbot: Any, ui_store: UiStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    member_name = "".join(["Nú", "ñez"])  # a value at run time, as member data is; not a literal in the source
+
+    def broken(*_args: Any) -> None:
+        raise ValueError(f"invalid literal for int(): {member_name!r}")
+
+    monkeypatch.setattr(users, "login", broken)
+    with caplog.at_level(logging.ERROR, logger="hhdesk"):
+        dialog = _attempt(qtbot, ui_store.path, ADMIN, ADMIN_PASSWORD)
+    assert dialog.message.text().startswith("Something went wrong; the details are in the log file at ")
+    assert "builtins.ValueError" in caplog.text and "broken" in caplog.text
+    assert "Núñez" not in caplog.text
+
+
+def test_enter_logs_in_and_remembers_the_username(qtbot: Any, ui_store: UiStore) -> None:
+    dialog = LoginDialog(ui_store.path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "cm2")
+    qtbot.keyClicks(dialog.password, ui_store.passwords["cm2"])
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.session is not None and dialog.session.actor.username == "cm2"
+    dialog.session.close()
+    assert LoginDialog(ui_store.path).username.text() == "cm2"
+
+
+def test_forgotten_password_with_the_recovery_key(qtbot: Any, ui_store: UiStore) -> None:
+    from hhdesk.ui.dialogs.recover import RecoverDialog
+
+    dialog = LoginDialog(ui_store.path, ADMIN)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.forgot, Qt.MouseButton.LeftButton)
+    recover = dialog.findChild(RecoverDialog)
+    assert recover is not None and recover.isVisible()
+    assert recover.username.text() == ADMIN
+    recover.key.setText("AAAA-BBBB")
+    recover.passwords.first.setText("a fresh start passphrase")
+    recover.passwords.second.setText("a fresh start passphrase")
+    recover.buttons.accepted.emit()
+    assert recover.isVisible() and "recovery key" in recover.message.text()
+    recover.key.setText(ui_store.recovery_key.lower().replace("-", " "))
+    recover.buttons.accepted.emit()
+    assert not recover.isVisible()
+    assert "new password is set" in dialog.notice.text()
+    dialog.password.setText("a fresh start passphrase")
+    assert dialog.try_login()
+    dialog.session.close()
