@@ -11,7 +11,7 @@ or reuses the store named by ``--store``, then times what a user waits for, each
 - a member's chart with the data of every tab, for randomly chosen members;
 - a care-plan packet PDF; the billing preview of the last full month and its 837I export; a backup;
 - resident memory of a fresh process that logs in in the real window (offscreen), shows the caseload and
-  opens charts with every tab;
+  opens charts (then shows every tab of each, then searches an ICD-10 code);
 - and the same read queries against a plain SQLite copy of the same data (``sqlcipher_export``), as a
   ratio encrypted / plain.
 
@@ -37,9 +37,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hhdesk import __version__
+
+if TYPE_CHECKING:
+    from hhdesk.domain.service_month import ServiceMonth
+    from hhdesk.services.context import AppSession
 
 Progress = Callable[[str], None]
 
@@ -88,7 +92,7 @@ GOALS: dict[str, Goal] = {
 
 
 def nearest_rank(samples: Sequence[float], fraction: float) -> float:
-    """The nearest-rank percentile: the smallest sample with at least ``fraction`` of samples at or below it."""
+    """The nearest-rank percentile: the smallest sample with ``fraction`` of the samples at or below it."""
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
@@ -264,12 +268,15 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
             world = _World.look(app, options)
             report.context["store"].update(world.describe())
             if world.member_count != options.members and not report.context["store"]["built"]:
-                report.notes.append(f"The reused store has {world.member_count:,} members, not {options.members:,}.")
-            encrypted = _measure_reads(app, world, options, say, "encrypted")
-            plain: _Reads | None = None
+                report.notes.append(
+                    f"The reused store has {world.member_count:,} members, not {options.members:,}."
+                )
             if options.plain_copy:
-                plain = _measure_plain(app, world, options, folder, say, report)
-            _add_read_figures(report, encrypted, plain)
+                with _plain_copy(app, folder, say, report) as plain_app:
+                    reads = _measure_reads({"encrypted": app, "plain": plain_app}, world, options, say)
+            else:
+                reads = _measure_reads({"encrypted": app}, world, options, say)
+            _add_read_figures(report, reads["encrypted"], reads.get("plain"))
             _measure_packet(app, world, options, say, report)
             _measure_export(app, world, options, folder, say, report)
             _measure_backup(app, options, folder, say, report)
@@ -277,8 +284,20 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
             app.close()
 
         _measure_fresh_processes(path, username, password, world, options, folder, say, report)
+    _note_load(report)
     _order(report)
     return report
+
+
+def _note_load(report: BenchReport) -> None:
+    """Other programs busy on the machine slow every figure: say so when the bench did not have it alone."""
+    if not hasattr(os, "getloadavg"):  # Windows
+        return
+    one_minute = os.getloadavg()[0]
+    report.context["load_average_at_end"] = round(one_minute, 2)
+    if one_minute > 0.75 * (os.cpu_count() or 1) + 1:
+        report.notes.append(f"The machine was busy (load average {one_minute:.1f} on {os.cpu_count()} CPUs): "
+                            "figures are slower than on a quiet machine; run again when it is idle.")
 
 
 def _measure_fresh_processes(path: Path, username: str, password: str, world: _World, options: BenchOptions,
@@ -296,7 +315,8 @@ def _measure_fresh_processes(path: Path, username: str, password: str, world: _W
         probe = _memory(path, username, password, world.chart_members, folder, report)
     skipped = "" if options.memory else "skipped"
     report.add("memory", f"Resident memory, caseload + {options.charts} charts opened", "MB",
-               _present(probe.get("charts_opened_mb")), skipped or "each chart as the window opens it (first tab)")
+               _present(probe.get("charts_opened_mb")),
+               skipped or "each chart as the window opens it (first tab)")
     report.add("memory_every_tab", f"Resident memory, every tab of the {options.charts} charts shown", "MB",
                _present(probe.get("every_tab_shown_mb")), skipped)
     report.add("memory_code_search", "Resident memory, then one ICD-10 code search", "MB",
@@ -312,11 +332,13 @@ def write_json(report: BenchReport, out: Path) -> None:
     out.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-FIGURE_KEYS = ("cold_start", "unlock", "search_name", "search_medicaid_id", "search_keystroke_window", "chart",
-          "packet", "packet_first", "billing_preview", "export_837i", "backup", "memory", "memory_every_tab",
-          "memory_code_search",
-          "plain_search", "plain_chart", "plain_billing_preview", "ratio_search", "ratio_chart",
-          "ratio_billing_preview", "ratio_all_reads")
+FIGURE_KEYS = (
+    "cold_start", "unlock", "search_name", "search_medicaid_id", "search_keystroke_window", "chart",
+    "packet", "packet_first", "billing_preview", "export_837i", "backup",
+    "memory", "memory_every_tab", "memory_code_search",
+    "plain_search", "plain_chart", "plain_billing_preview",
+    "ratio_search", "ratio_chart", "ratio_billing_preview", "ratio_all_reads",
+)
 """Every figure the bench reports, in the order of its table."""
 
 
@@ -406,8 +428,8 @@ def _check_slot(path: Path, username: str, report: BenchReport) -> None:
     report.context["login_slot_kdf"] = params
     if params != DEFAULT_ARGON2:
         report.notes.append(
-            f"The login slot's Argon2 parameters {params} are not the program's {DEFAULT_ARGON2}: the store was "
-            "built with the fast test key derivation, so the unlock figure is not representative."
+            f"The login slot's Argon2 parameters {params} are not the program's {DEFAULT_ARGON2}: the "
+            "store was built with the fast test key derivation, so the unlock figure is not representative."
         )
 
 
@@ -435,10 +457,10 @@ class _World:
     chart_members: tuple[int, ...]
     packet_member: int
     medicaid_id: str
-    month: Any  # a ServiceMonth
+    month: ServiceMonth
 
     @classmethod
-    def look(cls, app: Any, options: BenchOptions) -> _World:
+    def look(cls, app: AppSession, options: BenchOptions) -> _World:
         from sqlalchemy import func, select
 
         from hhdesk.db.models import Contact, Member
@@ -460,10 +482,11 @@ class _World:
         return cls(len(member_ids), contact_count, tuple(chosen), packet_member, medicaid_id, month)
 
     def describe(self) -> dict[str, Any]:
-        return {"members": self.member_count, "contacts": self.contact_count, "billing_month": str(self.month)}
+        return {"members": self.member_count, "contacts": self.contact_count,
+                "billing_month": str(self.month)}
 
 
-def _chart_parts(app: Any, member_id: int, today: date) -> list[tuple[str, Callable[[], Any]]]:
+def _chart_parts(app: AppSession, member_id: int, today: date) -> list[tuple[str, Callable[[], Any]]]:
     """What the chart window asks the services when it opens and each tab is shown (ui/views/*)."""
     from hhdesk.services import careplans, contacts, directory, enrolment, members, referrals, transitions
 
@@ -478,13 +501,14 @@ def _chart_parts(app: Any, member_id: int, today: date) -> list[tuple[str, Calla
         ("care_team", lambda: directory.list_care_team(app, member_id)),
         ("care_plan", lambda: (members.get_details(app, member_id),
                                careplans.responsible_choices(app, member_id, today),
-                               careplans.list_versions(app, member_id), careplans.version_to_open(app, member_id))),
+                               careplans.list_versions(app, member_id),
+                               careplans.version_to_open(app, member_id))),
         ("transitions", lambda: transitions.member_episodes(app, member_id, now=transitions.local_now())),
         ("referrals", lambda: referrals.member_referrals(app, member_id, today=today)),
     ]
 
 
-def open_chart(app: Any, member_id: int, today: date | None = None) -> dict[str, float]:
+def open_chart(app: AppSession, member_id: int, today: date | None = None) -> dict[str, float]:
     """Read a member's chart with every tab's data; returns seconds per part (the chart's tabs)."""
     spent: dict[str, float] = {}
     for name, read in _chart_parts(app, member_id, today or date.today()):
@@ -499,7 +523,7 @@ def keystrokes(text: str) -> list[str]:
     return [text[:n] for n in range(1, len(text) + 1)]
 
 
-def _window_keystroke(app: Any, text: str) -> None:
+def _window_keystroke(app: AppSession, text: str) -> None:
     """What the caseload window asks per keystroke (ui/views/caseload.py CaseloadModel.reload)."""
     from hhdesk.services import caseload
 
@@ -532,40 +556,54 @@ class _Reads:
         return {name: round(statistics.median(values), 2) for name, values in self.chart_parts.items()}
 
 
-def _measure_reads(app: Any, world: _World, options: BenchOptions, say: Progress, which: str) -> _Reads:
+def _timed(sink: list[float], call: Callable[[], Any], scale: float = 1.0) -> Any:
+    started = time.perf_counter()
+    result = call()
+    sink.append((time.perf_counter() - started) * scale)
+    return result
+
+
+def _measure_reads(apps: dict[str, AppSession], world: _World, options: BenchOptions,
+                   say: Progress) -> dict[str, _Reads]:
+    """The read queries on each store, interleaved call by call (encrypted, plain, plain, encrypted, ...),
+    so that a change in the machine's load while the bench runs weighs on both sides of the ratio alike."""
     from hhdesk.services import billing, caseload
 
-    reads = _Reads()
-    times = reads.times
-    say(f"[{which}] Caseload search, one keystroke at a time ({options.runs} rounds)")
-    for _ in range(options.runs):
+    reads = {name: _Reads() for name in apps}
+    names = list(apps)
+
+    def in_turn(number: int) -> list[str]:
+        return names if number % 2 == 0 else names[::-1]
+
+    say(f"Caseload search, one keystroke at a time ({options.runs} rounds; {', '.join(names)})")
+    for number in range(options.runs):
         for key, text in (("search_name", SURNAME), ("search_medicaid_id", world.medicaid_id)):
             for typed in keystrokes(text):
-                started = time.perf_counter()
-                caseload.search(app, caseload.CaseloadQuery(text=typed))
-                times[key].append((time.perf_counter() - started) * 1000)
+                for name in in_turn(number):
+                    query = caseload.CaseloadQuery(text=typed)
+                    _timed(reads[name].times[key], lambda a=apps[name], q=query: caseload.search(a, q), 1000)
         for typed in keystrokes(SURNAME) + keystrokes(world.medicaid_id):
-            started = time.perf_counter()
-            _window_keystroke(app, typed)
-            times["search_keystroke_window"].append((time.perf_counter() - started) * 1000)
-    say(f"[{which}] {len(world.chart_members)} member charts with every tab's data")
+            for name in in_turn(number):
+                _timed(reads[name].times["search_keystroke_window"],
+                       lambda a=apps[name], t=typed: _window_keystroke(a, t), 1000)
+    say(f"{len(world.chart_members)} member charts with every tab's data")
     today = date.today()
-    for member_id in world.chart_members:
-        started = time.perf_counter()
-        spent = open_chart(app, member_id, today)
-        times["chart"].append((time.perf_counter() - started) * 1000)
-        for name, seconds in spent.items():
-            reads.chart_parts.setdefault(name, []).append(seconds * 1000)
-    say(f"[{which}] Billing preview of {world.month} ({options.slow_runs} runs)")
-    for _ in range(options.slow_runs):
-        started = time.perf_counter()
-        billing.preview(app, world.month)
-        times["billing_preview"].append(time.perf_counter() - started)
+    for number, member_id in enumerate(world.chart_members):
+        for name in in_turn(number):
+            spent = _timed(reads[name].times["chart"],
+                           lambda a=apps[name], m=member_id: open_chart(a, m, today), 1000)
+            for part, seconds in spent.items():
+                reads[name].chart_parts.setdefault(part, []).append(seconds * 1000)
+    say(f"Billing preview of {world.month} ({options.slow_runs} runs)")
+    for number in range(options.slow_runs):
+        for name in in_turn(number):
+            _timed(reads[name].times["billing_preview"], lambda a=apps[name]: billing.preview(a, world.month))
     return reads
 
 
-def _measure_plain(app: Any, world: _World, options: BenchOptions, folder: Path, say: Progress,
-                   report: BenchReport) -> _Reads:
+@contextmanager
+def _plain_copy(app: AppSession, folder: Path, say: Progress, report: BenchReport) -> Iterator[AppSession]:
+    """The same session over an unencrypted copy of the store, deleted afterwards."""
     from hhdesk.db.store import Store
     from hhdesk.services.context import AppSession
 
@@ -576,7 +614,7 @@ def _measure_plain(app: Any, world: _World, options: BenchOptions, folder: Path,
     report.details["plain_copy_seconds"] = round(time.perf_counter() - started, 2)
     plain_store = Store(plain_path, app.store.keyslots, b"", plain_for_benchmark=True)
     try:
-        return _measure_reads(AppSession(plain_store, app.actor), world, options, say, "plain")
+        yield AppSession(plain_store, app.actor)
     finally:
         plain_store.close()
         for suffix in ("", "-wal", "-shm"):
@@ -611,12 +649,14 @@ def _add_read_figures(report: BenchReport, encrypted: _Reads, plain: _Reads | No
         report.details["plain_chart_parts_ms_median"] = plain.chart_part_medians()
     skipped = "" if plain is not None else "skipped"
     report.add("plain_search", "Plain SQLite: search keystroke", "ms", plain.search if plain else [], skipped)
-    report.add("plain_chart", "Plain SQLite: member chart", "ms", plain.times["chart"] if plain else [], skipped)
+    report.add("plain_chart", "Plain SQLite: member chart", "ms", plain.times["chart"] if plain else [],
+               skipped)
     report.add("plain_billing_preview", "Plain SQLite: billing preview", "s",
                plain.times["billing_preview"] if plain else [], skipped)
     pairs = {
         "ratio_search": ("Encrypted / plain: search", encrypted.search, plain.search if plain else []),
-        "ratio_chart": ("Encrypted / plain: chart", encrypted.times["chart"], plain.times["chart"] if plain else []),
+        "ratio_chart": ("Encrypted / plain: chart", encrypted.times["chart"],
+                        plain.times["chart"] if plain else []),
         "ratio_billing_preview": ("Encrypted / plain: billing preview", encrypted.times["billing_preview"],
                                   plain.times["billing_preview"] if plain else []),
     }
@@ -628,7 +668,8 @@ def _add_read_figures(report: BenchReport, encrypted: _Reads, plain: _Reads | No
                skipped or "ratio of the total time of every search, chart and preview call")
 
 
-def _measure_packet(app: Any, world: _World, options: BenchOptions, say: Progress, report: BenchReport) -> None:
+def _measure_packet(app: AppSession, world: _World, options: BenchOptions, say: Progress,
+                    report: BenchReport) -> None:
     from hhdesk.services import printing
 
     say(f"Care-plan packet PDF ({options.runs} runs after the first)")
@@ -645,7 +686,7 @@ def _measure_packet(app: Any, world: _World, options: BenchOptions, say: Progres
     report.add("packet", "Care-plan packet PDF", "s", times)
 
 
-def _measure_export(app: Any, world: _World, options: BenchOptions, folder: Path, say: Progress,
+def _measure_export(app: AppSession, world: _World, options: BenchOptions, folder: Path, say: Progress,
                     report: BenchReport) -> None:
     from hhdesk.errors import ValidationFailed
     from hhdesk.services import billing
@@ -667,7 +708,8 @@ def _measure_export(app: Any, world: _World, options: BenchOptions, folder: Path
     report.add("export_837i", "837I export of the month", "s", times, note)
 
 
-def _measure_backup(app: Any, options: BenchOptions, folder: Path, say: Progress, report: BenchReport) -> None:
+def _measure_backup(app: AppSession, options: BenchOptions, folder: Path, say: Progress,
+                    report: BenchReport) -> None:
     from hhdesk.services import maintenance
 
     say(f"Backup ({options.slow_runs} runs)")

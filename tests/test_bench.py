@@ -48,10 +48,12 @@ def test_bench_measures_and_writes_every_figure(tmp_path: Path, capsys: pytest.C
             assert figure["goal"] is None and figure["result"] is None, key
     assert data["missed"] == [k for k, f in figures.items() if f["result"] == "missed"]
     assert data["context"]["store"]["members"] == 30 and data["context"]["store"]["built"] is True
-    # The store's key slots use the program's Argon2 parameters, even under the test suite's fast ones.
-    assert not data["notes"], data["notes"]
-    assert {"after_login_mb", "charts_opened_mb", "every_tab_shown_mb"} <= set(data["details"]["memory_probe"])
-    assert data["details"]["memory_probe"]["charts"] == 3
+    # The store's key slots use the program's Argon2 parameters, even under the test suite's fast ones; and
+    # every fresh process reported (only a busy machine may add a note).
+    assert not [note for note in data["notes"] if "machine was busy" not in note], data["notes"]
+    probe = data["details"]["memory_probe"]
+    assert {"after_login_mb", "charts_opened_mb", "every_tab_shown_mb", "after_code_search_mb"} <= set(probe)
+    assert probe["charts"] == 3
 
     printed = capsys.readouterr().out
     for figure in figures.values():

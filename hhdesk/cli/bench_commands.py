@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Build a synthetic store (or reuse --store), time what users wait for, and print each "
                     "figure beside its goal. Figures are reported, never asserted. See docs/performance.md.",
     )
-    p.add_argument("--members", type=int, default=10_000, help="members in the synthetic store (default 10000)")
+    p.add_argument("--members", type=int, default=10_000,
+                   help="members in the synthetic store (default 10000)")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic data (default 7)")
     p.add_argument("--out", type=Path, help="also write the figures to this JSON file")
     p.add_argument("--store", type=Path,

@@ -67,7 +67,7 @@ END_OF_DAY = time(23, 59, 59)
 # The chart tab each kind of work opens (the member chart's tab keys).
 TAB_CONTACTS = "contacts"
 TAB_TRANSITIONS = "transitions"
-TAB_CARE_PLAN = "careplan"
+TAB_CARE_PLAN = "care_plan"
 TAB_REFERRALS = "referrals"
 
 

@@ -2,7 +2,7 @@
 
 A feature adds its tab with one line::
 
-    register_chart_tab(TabSpec("careplan", "Care plan", "hhdesk.ui.views.careplan_tab:make_tab",
+    register_chart_tab(TabSpec("care_plan", "Care plan", "hhdesk.ui.views.careplan_tab:CarePlanTab",
                                Permission.VIEW_CLINICAL))
 
 - ``factory`` is "module:attribute" (imported when the tab is first shown) or a callable; it is called
