@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ["HHDESK_INSECURE_FAST_KDF"] = "1"  # before any key slot is made
 
@@ -277,3 +278,31 @@ def test_every_demo_member_is_eligible(demo_path: Path) -> None:
             assert result.eligible, result.explanation
     finally:
         users.logout(app)
+
+
+@pytest.mark.parametrize("claim_format", ["837i", "837p"])
+def test_last_month_claims_of_the_demo_store_pass_pyx12(demo_path: Path, tmp_path: Path, claim_format: str) -> None:
+    """DOMAIN §10 / issue 7: the demo store's last month exports as a valid X12 5010 claim file."""
+    from hhdesk.config import keyslots_path
+    from hhdesk.domain.service_month import ServiceMonth
+    from hhdesk.services import billing
+    from tests.exports.test_x12 import validate
+
+    copy = tmp_path / "copy" / demo_path.name  # billing settings change below: leave the shared store be
+    copy.parent.mkdir()
+    shutil.copy(demo_path, copy)
+    shutil.copy(keyslots_path(demo_path), keyslots_path(copy))
+    app = users.login(copy, DEMO_USER, DEMO_PASSWORD)
+    try:
+        if claim_format == "837p":
+            billing.save_billing_settings(app, {"billing_profile": "generic_837p", "hcpcs_code": "S0280",
+                                                "outreach_rate_code": "G9012",
+                                                "rate_amounts": {"S0280": "350.00", "G9012": "120.00"}})
+        last_month = ServiceMonth.of(date.today()).shift(-1)
+        out = tmp_path / f"claims.{claim_format}"
+        run = billing.export(app, last_month, claim_format, out, reason="test of both claim types")
+    finally:
+        users.logout(app)
+    assert run.billable_count > 0
+    valid, acknowledgement = validate(out.read_text(encoding="ascii"), tmp_path)
+    assert valid, acknowledgement
