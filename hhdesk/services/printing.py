@@ -133,7 +133,7 @@ def letterhead(session: Session) -> Letterhead:
         return Letterhead(agency_name="")
     return Letterhead(
         agency_name=agency.name,
-        address_lines=_address_lines(agency.address_line1, agency.address_line2, agency.city, agency.state,
+        address_lines=address_lines(agency.address_line1, agency.address_line2, agency.city, agency.state,
                                      agency.zip),
         phone=display_phone(agency.phone),
         fax=display_phone(agency.fax),
@@ -148,7 +148,7 @@ def page_settings(session: Session) -> PageSettings:
     return PageSettings(paper="a4" if paper == "a4" else "letter")
 
 
-def _address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
+def address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
     place = " ".join(part for part in (state, zip_code) if part)
     city_line = ", ".join(part for part in (city.strip(), place) if part)
     return tuple(line for line in (line1.strip(), line2.strip(), city_line) if line)
@@ -183,7 +183,7 @@ def member_summary(session: Session, member: Member, on: date) -> MemberSummary:
         sex=SEX_CHOICES.get(member.sex, member.sex) if member.sex else "",
         language=member.language,
         interpreter_needed=member.interpreter_needed,
-        address_lines=_address_lines(member.address_line1, member.address_line2, member.city, member.state,
+        address_lines=address_lines(member.address_line1, member.address_line2, member.city, member.state,
                                      member.zip),
         phone=display_phone(member.phone),
         tier_label=TIER_LABELS[tier] if tier else "",

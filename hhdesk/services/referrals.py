@@ -33,7 +33,6 @@ from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hhdesk.db.models import (
-    Agency,
     CarePlanGoal,
     CarePlanNeed,
     CarePlanVersion,
@@ -61,6 +60,8 @@ from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.services import settings
 from hhdesk.services.context import AppSession, UnitOfWork
 from hhdesk.services.member_records import as_consent, consent_rows, get_member
+from hhdesk.services.members import display_phone
+from hhdesk.services.printing import address_lines, letterhead
 
 NO_REFERRAL = "This referral is no longer in the store; refresh the list."
 NO_AGENCY = "The chosen agency is no longer in the directory; choose another."
@@ -287,12 +288,7 @@ def _text(value: str, field_label: str, problems: list[str], *, required: bool =
     return value
 
 
-def _phone(text: str) -> str:
-    """'5551234567' -> '(555) 123-4567'; anything else as stored."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) == 10 and len(text) == 10:
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return text
+
 
 
 def _entry_label(entry: DirectoryEntry) -> str:
@@ -485,8 +481,8 @@ def _detail(session: Session, referral: Referral, today: date) -> ReferralDetail
         goal_text=goal.text if goal else "",
         history=history,
         consent_to_share=_care_team_consent(session, member.id, entry.id, today),
-        agency_phone=_phone(entry.phone),
-        agency_fax=_phone(entry.fax),
+        agency_phone=display_phone(entry.phone),
+        agency_fax=display_phone(entry.fax),
     )
 
 
@@ -522,7 +518,7 @@ def referred_agencies(app: AppSession) -> list[AgencyChoice]:
 
 def _choice(entry: DirectoryEntry) -> AgencyChoice:
     categories = tuple(part.strip() for part in entry.categories.split(";") if part.strip())
-    return AgencyChoice(entry.id, entry.name, entry.organisation, _phone(entry.phone), _phone(entry.fax),
+    return AgencyChoice(entry.id, entry.name, entry.organisation, display_phone(entry.phone), display_phone(entry.fax),
                         categories, entry.city)
 
 
@@ -752,21 +748,6 @@ def summarise(app: AppSession, filters: ReferralFilter | None = None,
 # ---- the letter -----------------------------------------------------------------------------------
 
 
-def _letterhead(session: Session) -> Letterhead:
-    agency = session.execute(select(Agency)).scalars().first()
-    if agency is None:
-        return Letterhead(agency_name="")
-    lines = _address_lines(agency.address_line1, agency.address_line2, agency.city, agency.state, agency.zip)
-    return Letterhead(agency_name=agency.name, address_lines=lines, phone=_phone(agency.phone),
-                      fax=_phone(agency.fax), npi=agency.npi, medicaid_provider_id=agency.medicaid_provider_id,
-                      logo_png=agency.logo_png)
-
-
-def _address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
-    city_line = ", ".join(part for part in (city.strip(), " ".join(p for p in (state, zip_code) if p)) if part)
-    return tuple(line for line in (line1.strip(), line2.strip(), city_line) if line)
-
-
 def _consent_wording(session: Session, referral: Referral, member: Member, recipient: str,
                      on: date) -> tuple[date | None, str]:
     """(date of the Health Home consent to cite, or the statement itself); raises if there is no consent."""
@@ -806,7 +787,7 @@ def _letter(session: Session, app: AppSession, referral: Referral, fax_cover: bo
     entry = session.get(DirectoryEntry, referral.directory_entry_id)
     if entry is None:
         raise NotFound(NO_AGENCY)
-    letterhead = _letterhead(session)
+    heading = letterhead(session)
     values = settings.read_all(session)
     if entry.kind == "person" and entry.organisation and entry.organisation != entry.name:
         recipient = Recipient(name=entry.organisation, attention=entry.name)
@@ -814,15 +795,15 @@ def _letter(session: Session, app: AppSession, referral: Referral, fax_cover: bo
         recipient = Recipient(name=entry.name)
     recipient = Recipient(
         name=recipient.name, attention=recipient.attention,
-        address_lines=_address_lines(entry.address_line1, entry.address_line2, entry.city, entry.state, entry.zip),
-        phone=_phone(entry.phone), fax=_phone(entry.fax),
+        address_lines=address_lines(entry.address_line1, entry.address_line2, entry.city, entry.state, entry.zip),
+        phone=display_phone(entry.phone), fax=display_phone(entry.fax),
     )
     signer_id = member.care_manager_id or referral.created_by_id or app.actor.user_id
     signer = session.get(User, signer_id)
     care_manager = CareManagerContact(
         name=(signer.full_name or signer.username) if signer else app.actor.full_name,
-        phone=_phone(signer.phone) if signer and signer.phone else letterhead.phone,
-        fax=letterhead.fax,
+        phone=display_phone(signer.phone) if signer and signer.phone else heading.phone,
+        fax=heading.fax,
         email=signer.email if signer else "",
     )
     consent_on, statement = _consent_wording(session, referral, member, recipient.name, today)
@@ -833,9 +814,9 @@ def _letter(session: Session, app: AppSession, referral: Referral, fax_cover: bo
         preferred_name=member.preferred_name if member.preferred_name != member.first_name else "",
         language=member.language,
         interpreter_needed=member.interpreter_needed,
-        address_lines=_address_lines(member.address_line1, member.address_line2, member.city, member.state,
+        address_lines=address_lines(member.address_line1, member.address_line2, member.city, member.state,
                                      member.zip),
-        phone=_phone(member.phone),
+        phone=display_phone(member.phone),
         plan=member.plan_id,
         care_manager_name=care_manager.name,
         care_manager_phone=care_manager.phone,
@@ -858,7 +839,7 @@ def _letter(session: Session, app: AppSession, referral: Referral, fax_cover: bo
         fax_cover_note=fax_note.strip(),
     )
     paper = values.get("paper_size", "letter")
-    return ReferralLetter(letter, member_summary, letterhead,
+    return ReferralLetter(letter, member_summary, heading,
                           PageSettings(paper=paper if paper in ("letter", "a4") else "letter"))
 
 
