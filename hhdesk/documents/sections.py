@@ -38,6 +38,7 @@ from hhdesk.documents.data import (
     TransitionLine,
 )
 from hhdesk.documents.styles import styles
+from hhdesk.domain.careplan import NEED_DOMAIN_LABELS
 from hhdesk.domain.enums import ChecklistItemStatus, label
 
 GOAL_INDENT = 10.0
@@ -146,7 +147,7 @@ def _needs(needs: Sequence[NeedLine], settings: PageSettings, width: float) -> l
         return []
     flowables: list[Flowable] = []
     for need_number, need in enumerate(needs, start=1):
-        flowables.append(subheading(f"{need_number}. {label(need.domain)}"))
+        flowables.append(subheading(f"{need_number}. {NEED_DOMAIN_LABELS[need.domain]}"))
         if need.description.strip():
             flowables.append(text_or_none(need.description, "lead_in"))
         if not need.goals:
