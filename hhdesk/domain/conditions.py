@@ -18,29 +18,31 @@ code that might or might not count gets the weaker category, or none.
 | E66 overweight and obesity; Z68.26-Z68.45 adult BMI 26 and over; Z68.54-Z68.56 child BMI 85th percentile and over | overweight |
 | B20 HIV disease, Z21 asymptomatic HIV, O98.7 HIV in pregnancy | hiv_aids |
 
-The code set is the one shipped by the ``simple_icd_10_cm`` package, held in memory; it is imported on
-first use only, as loading it takes a second or two.
+The code set is CMS's ICD-10-CM, read from ``resources/icd10cm/codes.tsv.gz`` on first use (see the
+README there; ``installers/build_icd10_table.py`` writes it from the ``simple_icd_10_cm`` package, which
+hhdesk does not import at run time). That file is reference data, like the enums: read-only, shipped with
+the program, never the member's data, so the domain reads it (the one file it reads) rather than have
+every caller pass the code set in.
 """
 
 from __future__ import annotations
 
 import bisect
+import gzip
 import heapq
 import re
 import threading
-import warnings
-from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
+from array import array
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from itertools import accumulate, chain, islice
 
 from hhdesk.domain.enums import ChronicCategory
 from hhdesk.domain.errors import DomainError
 from hhdesk.domain.identifiers import fold_text
-
-if TYPE_CHECKING:
-    from types import ModuleType
+from hhdesk.resources_path import resource_path
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,19 @@ def is_icd10_format(code: str) -> bool:
 
 def is_known_icd10(code: str) -> bool:
     """Whether the code exists in the ICD-10-CM code set (category, subcategory or full code)."""
-    if not is_icd10_format(code):
-        return False
-    return bool(_icd().is_valid_item(normalise_icd10(code)))
+    return _known_position(code) is not None
 
 
 def icd10_description(code: str) -> str | None:
     """The official short description of a code, or None if it is not in the code set."""
-    if not is_known_icd10(code):
+    position = _known_position(code)
+    return None if position is None else _table().descriptions[position]
+
+
+def _known_position(code: str) -> int | None:
+    if not is_icd10_format(code):
         return None
-    return str(_icd().get_description(normalise_icd10(code)))
+    return _exact_position(_table(), normalise_icd10(code))
 
 
 # Ranges over the code without its dot, compared on the first len(first) characters. Order matters:
@@ -144,34 +149,68 @@ def condition_from_icd10(code: str, *, at_risk: bool = False) -> Condition:
     return Condition(normalise_icd10(code), description, category_for_icd10(code), at_risk)
 
 
-# ---- offline search -------------------------------------------------------------------------------
+# ---- the code table and offline search ------------------------------------------------------------
 
+_TABLE_FILE = "icd10cm/codes.tsv.gz"
 _WORD = re.compile(r"[0-9a-z]+")
 _CODE_LIKE = re.compile(r"[a-z][0-9][0-9a-z.]*")
+_ESCAPED = re.compile(r"\\(.)")
+_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+# Above this many matches, walking the positions in order to fill a page beats sorting the matches.
+_WALK_ABOVE = 2000
 
 
 @dataclass(frozen=True)
-class _Icd10Index:
-    codes: tuple[str, ...]  # with dot, in the code set's own (tree) order
-    descriptions: tuple[str, ...]
-    compact_sorted: tuple[str, ...]  # codes without dot, sorted, for prefix ranges
-    compact_positions: tuple[int, ...]  # position in `codes` of each compact_sorted entry
-    words: tuple[str, ...]  # every word of every description and inclusion term, sorted
-    postings: tuple[frozenset[int], ...]  # positions whose text holds words[i]
-    word_sets: tuple[frozenset[str], ...]  # the words of each position, for whole-word ranking
-    generality_order: tuple[int, ...]  # positions sorted by (code length, position)
-    generality_rank: tuple[int, ...]  # the index of each position in generality_order
+class _PackedStrings:
+    """Strings stored end to end in one str, for a table of many short ones.
 
-    def postings_of(self, word: str) -> frozenset[int]:
-        at = bisect.bisect_left(self.words, word)
+    A str object costs about 50 bytes besides its characters; for 98,000 codes and descriptions that
+    overhead would be more than the text itself.
+    """
+
+    text: str
+    ends: array[int]  # where each string ends in text
+
+    @classmethod
+    def of(cls, strings: Sequence[str]) -> _PackedStrings:
+        return cls("".join(strings), array("I", accumulate(map(len, strings))))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, index: int) -> str:
+        return self.text[self.ends[index - 1] if index > 0 else 0 : self.ends[index]]
+
+
+@dataclass(frozen=True)
+class _CodeTable:
+    """The code set as parallel sequences indexed by position, with a word index over it.
+
+    Positions run by code length, then in the code set's own (tree) order: most general first, the
+    order search results come in, so ranking matches is sorting integers. About 13 MB in all.
+    """
+
+    codes: _PackedStrings  # with the dot
+    descriptions: _PackedStrings
+    by_code: array[int]  # positions sorted by code, for exact lookups and prefix ranges
+    words: _PackedStrings  # every folded word of every description and inclusion term, sorted
+    postings: array[int]  # for each word in turn, the ascending positions whose texts hold it
+    postings_ends: array[int]  # where each word's positions end in postings
+
+    def postings_at(self, word_index: int) -> array[int]:
+        start = self.postings_ends[word_index - 1] if word_index > 0 else 0
+        return self.postings[start : self.postings_ends[word_index]]
+
+    def postings_of(self, word: str) -> Sequence[int]:
+        at = bisect.bisect_left(range(len(self.words)), word, key=self.words.__getitem__)
         if at < len(self.words) and self.words[at] == word:
-            return self.postings[at]
-        return frozenset()
+            return self.postings_at(at)
+        return ()
 
 
 def preload_icd10_index() -> None:
-    """Build the search index now (about a second), e.g. in a background thread at start-up."""
-    _index()
+    """Load the code table now (about half a second), e.g. in a background thread at start-up."""
+    _table()
 
 
 def search_icd10(text: str, limit: int = 30) -> list[tuple[str, str]]:
@@ -187,20 +226,16 @@ def search_icd10(text: str, limit: int = 30) -> list[tuple[str, str]]:
     tokens = _tokens(text)
     if not tokens:
         return []
-    index = _index()
+    table = _table()
     exact_code: int | None = None
-    code_sets: list[set[int]] = []
+    code_sets: list[Sequence[int]] = []
     word_tokens: list[str] = []
     for token in tokens:
-        code_matches = (
-            _code_prefix_positions(index, token.replace(".", "").upper())
-            if _CODE_LIKE.fullmatch(token)
-            else set()
-        )
+        code_matches = _code_prefix_positions(table, _dotted(token)) if _CODE_LIKE.fullmatch(token) else []
         if code_matches:
             code_sets.append(code_matches)
             if len(tokens) == 1:
-                exact_code = _exact_position(index, token.replace(".", "").upper())
+                exact_code = _exact_position(table, _dotted(token))
         else:
             # Not a code ('b12' in 'vitamin b12 deficiency'): search it as a word.
             word_tokens.extend(_WORD.findall(token))
@@ -209,47 +244,36 @@ def search_icd10(text: str, limit: int = 30) -> list[tuple[str, str]]:
     # shorter (more general) codes first. Whole-word matches are looked up directly, so the (larger)
     # word-start sets are built only when the whole-word tier does not fill the page.
     chosen: list[int] = [exact_code] if exact_code is not None else []
-    whole_words = _intersect([*code_sets, *(index.postings_of(token) for token in word_tokens)])
-    if whole_words is None:
-        whole_words = set()
+    whole_words = _intersect([*code_sets, *(table.postings_of(token) for token in word_tokens)])
     if exact_code is not None:
         whole_words.discard(exact_code)
-    chosen += _most_general(index, whole_words, limit - len(chosen))
+    chosen += _most_general(len(table.codes), whole_words, limit - len(chosen))
     if len(chosen) < limit and word_tokens:
-        word_starts = (
-            _intersect([*code_sets, *(_word_prefix_positions(index, t) for t in word_tokens)]) or set()
-        )
+        word_starts = _intersect([*code_sets, *(_word_prefix_positions(table, t) for t in word_tokens)])
         word_starts -= whole_words
-        chosen += _most_general(index, word_starts, limit - len(chosen))
-    return [(index.codes[p], index.descriptions[p]) for p in chosen[:limit]]
+        chosen += _most_general(len(table.codes), word_starts, limit - len(chosen))
+    return [(table.codes[p], table.descriptions[p]) for p in chosen[:limit]]
 
 
-def _most_general(index: _Icd10Index, positions: set[int], limit: int) -> list[int]:
-    """Up to `limit` positions, shorter codes first, then in code-set order."""
+def _most_general(size: int, positions: set[int], limit: int) -> list[int]:
+    """Up to `limit` of the positions, smallest (most general) first."""
     if limit <= 0 or not positions:
         return []
-    if len(positions) > 2000:
-        # Walking the precomputed order until the page is full beats ranking a huge set.
-        found = []
-        for position in index.generality_order:
-            if position in positions:
-                found.append(position)
-                if len(found) == limit:
-                    break
-        return found
-    return heapq.nsmallest(limit, positions, key=index.generality_rank.__getitem__)
+    if len(positions) > _WALK_ABOVE:
+        return list(islice(filter(positions.__contains__, range(size)), limit))
+    return heapq.nsmallest(limit, positions)
 
 
-def _intersect(sets: Sequence[AbstractSet[int]]) -> set[int] | None:
-    """The positions in every set, smallest set first; None for no sets, an empty set for no match."""
-    if not sets:
-        return None
-    ordered = sorted(sets, key=len)
+def _intersect(collections: Sequence[Collection[int]]) -> set[int]:
+    """The positions in every collection (none for no collections), smallest collection first."""
+    if not collections:
+        return set()
+    ordered = sorted(collections, key=len)
     result = set(ordered[0])
     for other in ordered[1:]:
         if not result:
             break
-        result &= other
+        result.intersection_update(other)
     return result
 
 
@@ -269,87 +293,81 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
-def _code_prefix_positions(index: _Icd10Index, compact_prefix: str) -> set[int]:
-    start = bisect.bisect_left(index.compact_sorted, compact_prefix)
-    end = bisect.bisect_left(index.compact_sorted, compact_prefix + "\uffff", lo=start)
-    return set(index.compact_positions[start:end])
+def _dotted(token: str) -> str:
+    """A code-like token in the table's form, with the dot after the third character ('e119' -> 'E11.9')."""
+    compact = token.replace(".", "").upper()
+    return compact if len(compact) <= 3 else f"{compact[:3]}.{compact[3:]}"
 
 
-def _exact_position(index: _Icd10Index, compact: str) -> int | None:
-    at = bisect.bisect_left(index.compact_sorted, compact)
-    if at < len(index.compact_sorted) and index.compact_sorted[at] == compact:
-        return index.compact_positions[at]
+def _code_prefix_positions(table: _CodeTable, prefix: str) -> Sequence[int]:
+    """The positions of the codes that start with a prefix in the table's (dotted) form."""
+    # Every code has its dot after the third character, so dotted codes sort as their compact forms do,
+    # and 'E11.9x' starts with 'E11.9' exactly when 'E119x' starts with 'E119'.
+    key = table.codes.__getitem__
+    start = bisect.bisect_left(table.by_code, prefix, key=key)
+    end = bisect.bisect_left(table.by_code, prefix + "\uffff", lo=start, key=key)
+    return table.by_code[start:end]
+
+
+def _exact_position(table: _CodeTable, code: str) -> int | None:
+    at = bisect.bisect_left(table.by_code, code, key=table.codes.__getitem__)
+    if at < len(table.by_code) and table.codes[table.by_code[at]] == code:
+        return table.by_code[at]
     return None
 
 
-def _word_prefix_positions(index: _Icd10Index, prefix: str) -> AbstractSet[int]:
-    start = bisect.bisect_left(index.words, prefix)
-    end = bisect.bisect_left(index.words, prefix + "\uffff", lo=start)
+def _word_prefix_positions(table: _CodeTable, prefix: str) -> Collection[int]:
+    words = range(len(table.words))
+    start = bisect.bisect_left(words, prefix, key=table.words.__getitem__)
+    end = bisect.bisect_left(words, prefix + "\uffff", lo=start, key=table.words.__getitem__)
     if end - start == 1:
-        return index.postings[start]
+        return table.postings_at(start)
     found: set[int] = set()
-    for posting in index.postings[start:end]:
-        found |= posting
+    for word_index in range(start, end):
+        found.update(table.postings_at(word_index))
     return found
 
 
-# The code set fills its code list lazily and without a lock, and the index is cached once built: two
-# threads building it at once (a preload and the first search) could cache an index missing codes.
-_INDEX_LOCK = threading.Lock()
+# Two threads loading at once (a preload and the first search) would each read the table, doubling the
+# wait and, for a moment, the memory; the lock makes the second wait for the first one's table.
+_TABLE_LOCK = threading.Lock()
 
 
-def _index() -> _Icd10Index:
-    with _INDEX_LOCK:
-        return _build_index()
+def _table() -> _CodeTable:
+    with _TABLE_LOCK:
+        return _load_table()
 
 
 @lru_cache(maxsize=1)
-def _build_index() -> _Icd10Index:
-    icd = _icd()
+def _load_table() -> _CodeTable:
+    """Read resources/icd10cm/codes.tsv.gz (its format: installers/build_icd10_table.py)."""
+    with gzip.open(resource_path(_TABLE_FILE), "rt", encoding="utf-8", newline="\n") as file:
+        lines = [line for line in file.read().split("\n")[1:] if line]  # after the header
+    # The file is in the code set's (tree) order; a stable sort on the code's length (where its first
+    # tab is) gives the positions' order, most general first.
+    lines.sort(key=lambda line: line.index("\t"))
     codes: list[str] = []
     descriptions: list[str] = []
-    word_sets: list[frozenset[str]] = []
-    postings: dict[str, set[int]] = {}
-    seen: set[str] = set()
-    for code in icd.get_all_codes(True):
-        # Chapters are numbers ('1') and blocks are ranges ('A00-A09'); only real codes are offered.
-        # A few codes are listed twice by the code set (under two blocks); offer them once.
-        if "-" in code or code.isdigit() or code in seen:
-            continue
-        seen.add(code)
-        position = len(codes)
-        description = str(icd.get_description(code))
-        texts = [description, *icd.get_inclusion_term(code)]
-        words = frozenset(word for t in texts for word in _WORD.findall(fold_text(t)))
-        codes.append(code)
-        descriptions.append(description)
-        word_sets.append(words)
-        for word in words:
-            postings.setdefault(word, set()).add(position)
-    compact = sorted((code.replace(".", ""), position) for position, code in enumerate(codes))
-    sorted_words = sorted(postings)
-    order = sorted(range(len(codes)), key=lambda position: (len(codes[position]), position))
-    rank = [0] * len(codes)
-    for place, position in enumerate(order):
-        rank[position] = place
-    return _Icd10Index(
-        codes=tuple(codes),
-        descriptions=tuple(descriptions),
-        compact_sorted=tuple(c for c, _ in compact),
-        compact_positions=tuple(p for _, p in compact),
-        words=tuple(sorted_words),
-        postings=tuple(frozenset(postings[w]) for w in sorted_words),
-        word_sets=tuple(word_sets),
-        generality_order=tuple(order),
-        generality_rank=tuple(rank),
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for position, line in enumerate(lines):
+        fields = line.split("\t")
+        if "\\" in line:
+            fields = [_ESCAPED.sub(lambda match: _UNESCAPES[match[1]], field) for field in fields]
+        codes.append(fields[0])
+        descriptions.append(fields[1])
+        text = " ".join(fields[1:])
+        # fold_text goes character by character; for plain ASCII (all but a few hundred lines) it is
+        # lower(), many times faster.
+        folded = text.lower() if text.isascii() else fold_text(text)
+        for word in set(_WORD.findall(folded)):
+            postings[word].append(position)
+    del lines
+    words = sorted(postings)
+    return _CodeTable(
+        codes=_PackedStrings.of(codes),
+        descriptions=_PackedStrings.of(descriptions),
+        by_code=array("I", sorted(range(len(codes)), key=codes.__getitem__)),
+        words=_PackedStrings.of(words),
+        postings=array("I", chain.from_iterable(postings[word] for word in words)),
+        postings_ends=array("I", accumulate(len(postings[word]) for word in words)),
     )
-
-
-def _icd() -> ModuleType:
-    # The package loads its data with a deprecated importlib call; its warning is not ours to act on,
-    # and must not become an error where warnings are errors (the test suite).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm
-
-    return simple_icd_10_cm

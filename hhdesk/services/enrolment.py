@@ -186,7 +186,7 @@ class EnrolmentRecord:
 
 
 def preload_icd10() -> None:
-    """Build the ICD-10-CM search index now (a second or two), e.g. in a thread when a form opens."""
+    """Load the ICD-10-CM table and its search index now (under half a second), e.g. when a form opens."""
     domain_conditions.preload_icd10_index()
 
 

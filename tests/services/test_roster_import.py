@@ -32,7 +32,7 @@ def member_id_of(app: AppSession, number: int) -> int:
 def test_five_thousand_rows_import_in_seconds(admin: AppSession, capsys: pytest.CaptureFixture[str]) -> None:
     text = roster_text(5000, care_manager="caremanager")
     loading = time.perf_counter()
-    is_known_icd10("E11.9")  # the code set loads once per process (a second or two); time the import alone
+    is_known_icd10("E11.9")  # the code set loads once per process; time the import alone
     loading = time.perf_counter() - loading
     steps: list[tuple[int, int]] = []
     started = time.perf_counter()

@@ -155,8 +155,8 @@ class ConditionsTab(QWidget):
         self._debounce.timeout.connect(self.run_search)
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self._search_return)
-        # The code set takes a second or two and about 370 MB to load: start at the first keystroke in this
-        # field, not for every chart opened (docs/performance.md), while the debounce runs.
+        # The code set takes a moment and some memory to load: start at the first keystroke in this field,
+        # not for every chart opened (docs/performance.md), while the debounce runs.
         self.search.textEdited.connect(self._load_code_set, Qt.ConnectionType.SingleShotConnection)
 
         add_box = QGroupBox("Add a condition")
