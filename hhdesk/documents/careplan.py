@@ -5,9 +5,9 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 from hhdesk.documents import sections
-from hhdesk.documents.blocks import field_grid, format_date, gap, markup, member_identity
+from hhdesk.documents.blocks import field_grid, format_date, gap, markup
 from hhdesk.documents.data import CarePlanDoc, Letterhead, MemberSummary, PageSettings
-from hhdesk.documents.letterhead import LetterheadDocTemplate
+from hhdesk.documents.render import render_on_letterhead
 
 CARE_PLAN_TITLE = "Care plan"
 
@@ -21,15 +21,14 @@ def render_care_plan(
     password: str | None = None,
 ) -> bytes:
     """The care plan as PDF bytes; with `password`, the PDF opens only with it."""
-    settings = settings or PageSettings()
-    template = LetterheadDocTemplate(
+    return render_on_letterhead(
+        lambda page_settings, width: care_plan_flowables(plan, member, page_settings, width),
         letterhead=letterhead,
         settings=settings,
         title=CARE_PLAN_TITLE,
-        member_identity=member_identity(member.name, member.date_of_birth, settings),
+        member=member,
         password=password,
     )
-    return template.render(care_plan_flowables(plan, member, settings, template.width))
 
 
 def care_plan_flowables(

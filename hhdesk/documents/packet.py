@@ -28,7 +28,8 @@ from hhdesk.documents.blocks import (
     text_markup,
 )
 from hhdesk.documents.data import CarePlanDoc, Letterhead, PacketDoc, PageSettings
-from hhdesk.documents.letterhead import LetterheadDocTemplate, MemberSection
+from hhdesk.documents.letterhead import MemberSection
+from hhdesk.documents.render import render_on_letterhead
 from hhdesk.documents.styles import INK, MUTED, styles
 from hhdesk.domain.enums import label
 
@@ -60,16 +61,14 @@ def render_packet(
     password: str | None = None,
 ) -> bytes:
     """The care-plan packet as PDF bytes; with `password`, the PDF opens only with it."""
-    settings = settings or PageSettings()
-    member = packet.member
-    template = LetterheadDocTemplate(
+    return render_on_letterhead(
+        lambda page_settings, width: packet_flowables(packet, letterhead, page_settings, width),
         letterhead=letterhead,
         settings=settings,
         title=PACKET_TITLE,
-        member_identity=member_identity(member.name, member.date_of_birth, settings),
+        member=packet.member,
         password=password,
     )
-    return template.render(packet_flowables(packet, letterhead, settings, template.width))
 
 
 def render_packets(
@@ -86,22 +85,20 @@ def render_packets(
     """
     if not packets:
         raise ValueError("no packets to print")
-    settings = settings or PageSettings()
-    template = LetterheadDocTemplate(
-        letterhead=letterhead,
-        settings=settings,
-        title=PACKETS_TITLE,
-        member_identity=None,
-        password=password,
+
+    def build(page_settings: PageSettings, width: float) -> list[Flowable]:
+        flowables: list[Flowable] = []
+        for index, packet in enumerate(packets):
+            if index:
+                flowables += [NextPageTemplate("letterhead"), PageBreak()]
+            flowables.append(MemberSection(member_identity(packet.member.name, packet.member.date_of_birth,
+                                                           page_settings)))
+            flowables += packet_flowables(packet, letterhead, page_settings, width)
+        return flowables
+
+    return render_on_letterhead(
+        build, letterhead=letterhead, settings=settings, title=PACKETS_TITLE, member=None, password=password
     )
-    flowables: list[Flowable] = []
-    for index, packet in enumerate(packets):
-        if index:
-            flowables += [NextPageTemplate("letterhead"), PageBreak()]
-        flowables.append(MemberSection(member_identity(packet.member.name, packet.member.date_of_birth,
-                                                       settings)))
-        flowables += packet_flowables(packet, letterhead, settings, template.width)
-    return template.render(flowables)
 
 
 def packet_flowables(

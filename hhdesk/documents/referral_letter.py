@@ -16,7 +16,6 @@ from hhdesk.documents.blocks import (
     format_date,
     gap,
     markup,
-    member_identity,
     notice_box,
     para,
     subheading,
@@ -24,7 +23,8 @@ from hhdesk.documents.blocks import (
     text_or_none,
 )
 from hhdesk.documents.data import Letterhead, MemberSummary, PageSettings, ReferralLetterDoc
-from hhdesk.documents.letterhead import LetterheadDocTemplate, TotalPagesField
+from hhdesk.documents.letterhead import TotalPagesField
+from hhdesk.documents.render import render_on_letterhead
 from hhdesk.documents.styles import styles
 from hhdesk.domain.enums import ReferralCategory, label
 
@@ -58,21 +58,24 @@ def render_referral_letter(
     password: str | None = None,
 ) -> bytes:
     """The referral letter as PDF bytes, behind a fax cover sheet when `letter.include_fax_cover`."""
-    settings = settings or PageSettings()
-    template = LetterheadDocTemplate(
+
+    def build(page_settings: PageSettings, width: float) -> list[Flowable]:
+        flowables: list[Flowable] = []
+        if letter.include_fax_cover:
+            flowables += fax_cover_flowables(letter, letterhead, page_settings, width)
+            flowables.append(PageBreak())
+        flowables += letter_flowables(letter, member, letterhead, page_settings, width)
+        return flowables
+
+    return render_on_letterhead(
+        build,
         letterhead=letterhead,
         settings=settings,
         title=REFERRAL_LETTER_TITLE,
-        member_identity=member_identity(member.name, member.date_of_birth, settings),
+        member=member,
         password=password,
         first_template="fax_cover" if letter.include_fax_cover else "letterhead",
     )
-    flowables: list[Flowable] = []
-    if letter.include_fax_cover:
-        flowables += fax_cover_flowables(letter, letterhead, settings, template.width)
-        flowables.append(PageBreak())
-    flowables += letter_flowables(letter, member, letterhead, settings, template.width)
-    return template.render(flowables)
 
 
 def consent_statement(letter: ReferralLetterDoc, member: MemberSummary, letterhead: Letterhead,

@@ -14,14 +14,13 @@ from hhdesk.documents.blocks import (
     format_date,
     gap,
     markup,
-    member_identity,
     section,
     text_markup,
     text_or_none,
     yes_no,
 )
 from hhdesk.documents.data import Letterhead, MemberSummary, PageSettings, TransitionSummaryDoc
-from hhdesk.documents.letterhead import LetterheadDocTemplate
+from hhdesk.documents.render import render_on_letterhead
 from hhdesk.domain.enums import label
 
 TRANSITION_SUMMARY_TITLE = "Transition of care summary"
@@ -36,15 +35,14 @@ def render_transition_summary(
     password: str | None = None,
 ) -> bytes:
     """The transition-of-care summary as PDF bytes; with `password`, the PDF opens only with it."""
-    settings = settings or PageSettings()
-    template = LetterheadDocTemplate(
+    return render_on_letterhead(
+        lambda page_settings, width: transition_summary_flowables(summary, member, letterhead, page_settings, width),
         letterhead=letterhead,
         settings=settings,
         title=TRANSITION_SUMMARY_TITLE,
-        member_identity=member_identity(member.name, member.date_of_birth, settings),
+        member=member,
         password=password,
     )
-    return template.render(transition_summary_flowables(summary, member, letterhead, settings, template.width))
 
 
 def transition_summary_flowables(

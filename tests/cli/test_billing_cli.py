@@ -9,32 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from hhdesk.cli.main import main
 from hhdesk.services import users
 from tests.billing_store import fill_billing_store, last_full_month
-
-ADMIN_PW = "correct horse battery 1"
+from tests.cli.conftest import ADMIN_PW, run
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "cli.hhdesk"
-    monkeypatch.setenv("HHDESK_NEW_PASSWORD", ADMIN_PW)
-    assert main(["init", "--store", str(path), "--org", "Hudson Valley HH", "--admin", "boss"]) == 0
-    capsys.readouterr()
-    app = users.login(path, "boss", ADMIN_PW)
+def store(new_store: Path) -> Path:
+    app = users.login(new_store, "boss", ADMIN_PW)
     try:
         fill_billing_store(app.store, members=30, contacts_per_member=24, months=14)
     finally:
         app.close()
-    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
-    return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return new_store
 
 
 def test_preview_csv_has_the_export_columns_and_rows(store: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

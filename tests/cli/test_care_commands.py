@@ -9,24 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from hhdesk.cli.main import main
 from hhdesk.domain.contacts_csv import HEADER_LINE
 from hhdesk.domain.enums import SegmentType, TransitionSetting
 from hhdesk.services import transitions, users
 from hhdesk.services.transitions import EpisodeInput
+from tests.cli.conftest import ADMIN_PW, run
 from tests.services.care_helpers import add_member
-
-ADMIN_PW = "correct horse battery 1"
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "cli.hhdesk"
-    monkeypatch.setenv("HHDESK_NEW_PASSWORD", ADMIN_PW)
-    assert main(["init", "--store", str(path), "--org", "Hudson Valley HH", "--admin", "boss"]) == 0
-    capsys.readouterr()
-    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
-    return path
 
 
 @pytest.fixture
@@ -43,12 +31,6 @@ def episode(store: Path) -> int:
         return view.episode_id
     finally:
         app.close()
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_worklist_csv_lists_overdue_items_first(store: Path, episode: int, capsys) -> None:  # noqa: ANN001

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hhdesk.cli.main import main
 from hhdesk.db.models import AuditEvent, EnrolmentSegment
 from hhdesk.services import users
 from hhdesk.services.settings import AgencyInfo
+from tests.cli.conftest import ADMIN_PW, run
 from tests.documents.pdf_helpers import all_text, reader
 from tests.services import careplan_data
 
-ADMIN_PW = "correct horse battery 1"
 STAFF_PW = "a staff passphrase here"
 
 
@@ -36,12 +35,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         users.logout(app)
     monkeypatch.setenv("HHDESK_PASSWORD", STAFF_PW)
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _prints(store: Path) -> list[tuple[str, str]]:

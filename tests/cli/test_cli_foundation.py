@@ -8,25 +8,15 @@ from pathlib import Path
 import pytest
 
 from hhdesk.cli.main import main
-
-ADMIN_PW = "correct horse battery 1"
+from tests.cli.conftest import ADMIN_PW, init_store, run
 
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
     path = tmp_path / "cli.hhdesk"
-    monkeypatch.setenv("HHDESK_NEW_PASSWORD", ADMIN_PW)
-    assert main(["init", "--store", str(path), "--org", "Hudson Valley HH", "--admin", "boss"]) == 0
-    out = capsys.readouterr().out
+    out = init_store(path, monkeypatch, capsys)
     assert "RECOVERY KEY" in out
-    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_init_refuses_an_existing_store(store: Path, capsys) -> None:

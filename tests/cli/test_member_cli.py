@@ -7,25 +7,8 @@ from pathlib import Path
 import pytest
 
 from hhdesk.cli.main import main
+from tests.cli.conftest import run
 from tests.services.roster_factory import HEADER, medicaid_id, roster_line
-
-ADMIN_PW = "correct horse battery 1"
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "cli.hhdesk"
-    monkeypatch.setenv("HHDESK_NEW_PASSWORD", ADMIN_PW)
-    assert main(["init", "--store", str(path), "--org", "Hudson Valley HH", "--admin", "boss"]) == 0
-    capsys.readouterr()
-    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
-    return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write_roster(tmp_path: Path, lines: list[str], name: str = "roster.csv") -> Path:

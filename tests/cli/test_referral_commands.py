@@ -9,24 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from hhdesk.cli.main import main
 from hhdesk.domain.enums import ReferralCategory, ReferralStatus, Role
 from hhdesk.services import referrals, users
 from hhdesk.services.referrals import NewReferral
+from tests.cli.conftest import ADMIN_PW, run
 from tests.documents.pdf_helpers import all_text
 from tests.services.referral_data import seed
 
-ADMIN_PW = "correct horse battery 1"
 CLERK_PW = "the counting desk phrase"
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "cli.hhdesk"
-    monkeypatch.setenv("HHDESK_NEW_PASSWORD", ADMIN_PW)
-    assert main(["init", "--store", str(path), "--org", "Hudson Valley HH", "--admin", "boss"]) == 0
-    capsys.readouterr()
-    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
+def store(new_store: Path) -> Path:
+    path = new_store
     app = users.login(path, "boss", ADMIN_PW)
     try:
         users.add_user(app, "caremanager", Role.CARE_MANAGER, "phrase CA12 is long enough")
@@ -41,12 +36,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     finally:
         app.close()
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_referrals_list_as_csv(store: Path, capsys) -> None:

@@ -10,50 +10,30 @@ Run under a virtual display:
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
-
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store  # noqa: E402
-from hhdesk.domain.enums import BillingReason  # noqa: E402
-from hhdesk.services import billing, users  # noqa: E402
-from hhdesk.services.billing import ExportFormat  # noqa: E402
-from hhdesk.ui import workers  # noqa: E402
-from hhdesk.ui.app import make_application  # noqa: E402
-from hhdesk.ui.main_window import MainWindow  # noqa: E402
-from hhdesk.ui.views.billing import BillingView  # noqa: E402
+from hhdesk.domain.enums import BillingReason
+from hhdesk.services import billing
+from hhdesk.services.billing import ExportFormat
+from hhdesk.ui import workers
+from hhdesk.ui.views.billing import BillingView
+from tests.ui.screenshot_support import (
+    demo_login,
+    out_dir_argument,
+    save,
+    screenshot_session,
+    settle,
+    show_main_window,
+)
 
 CLERK = "tkowalski"
 
 
-def settle(application: QApplication, rounds: int = 8) -> None:
-    for _ in range(rounds):
-        application.processEvents()
-
-
-def save(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out), "PNG")
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
-
-
 def main(out_dir: Path) -> int:
-    out_dir.mkdir(parents=True, exist_ok=True)
     workers.SYNCHRONOUS = True  # the picture is of the result, not of a progress dialog
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["HHDESK_DATA_DIR"] = scratch
-        application = make_application()
-        path = Path(scratch) / "demo.hhdesk"
-        build_demo_store(path, members=160)
-        app = users.login(path, CLERK, DEMO_STAFF_PASSWORD)
-        window = MainWindow(app)
-        window.resize(1600, 900)
-        window.show()
-        settle(application)
+    with screenshot_session(out_dir) as (application, scratch):
+        app = demo_login(scratch, CLERK, members=160)
+        window = show_main_window(application, app, 1600, 900)
         view = window.show_section("billing")
         assert isinstance(view, BillingView)
         settle(application)
@@ -69,10 +49,10 @@ def main(out_dir: Path) -> int:
         save(window, out_dir / "billing-not-billable.png")
 
         month = view.selected_month()
-        billing.export(app, month, ExportFormat.X12_837I, Path(scratch) / f"billing-{month}-837i.x12")
-        billing.export(app, month, ExportFormat.X12_837I, Path(scratch) / f"billing-{month}-837i-2.x12",
+        billing.export(app, month, ExportFormat.X12_837I, scratch / f"billing-{month}-837i.x12")
+        billing.export(app, month, ExportFormat.X12_837I, scratch / f"billing-{month}-837i-2.x12",
                        reason="Clearinghouse rejected the first file (wrong submitter ID)")
-        billing.export(app, month, ExportFormat.CSV, Path(scratch) / f"billing-{month}-csv.csv")
+        billing.export(app, month, ExportFormat.CSV, scratch / f"billing-{month}-csv.csv")
         view.refresh()
         view.tabs.setCurrentIndex(1)
         view.history_table.selectRow(1)  # the repeat, with its reason
@@ -85,4 +65,4 @@ def main(out_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")))
+    raise SystemExit(main(out_dir_argument()))

@@ -10,40 +10,31 @@ Run under a virtual display (pdftoppm from poppler-utils makes the page image):
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
-
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store  # noqa: E402
-from hhdesk.domain.enums import ContactMode, CoreService, TransitionSetting, WithWhom  # noqa: E402
-from hhdesk.services import caseload, contacts, transitions, users  # noqa: E402
-from hhdesk.services.contacts import ContactInput  # noqa: E402
-from hhdesk.services.transitions import EpisodeInput  # noqa: E402
-from hhdesk.ui import workers  # noqa: E402
-from hhdesk.ui.app import make_application  # noqa: E402
-from hhdesk.ui.main_window import MainWindow  # noqa: E402
-from hhdesk.ui.views.contacts_tab import ContactsTab  # noqa: E402
-from hhdesk.ui.views.member_chart import MemberChartWindow  # noqa: E402
-from hhdesk.ui.views.transitions_tab import TransitionsTab  # noqa: E402
+from hhdesk.domain.enums import ContactMode, CoreService, TransitionSetting, WithWhom
+from hhdesk.services import contacts, transitions
+from hhdesk.services.contacts import ContactInput
+from hhdesk.services.transitions import EpisodeInput
+from hhdesk.ui import workers
+from hhdesk.ui.views.contacts_tab import ContactsTab
+from hhdesk.ui.views.member_chart import MemberChartWindow
+from hhdesk.ui.views.transitions_tab import TransitionsTab
+from tests.ui.screenshot_support import (
+    demo_login,
+    find_member,
+    out_dir_argument,
+    save,
+    save_first_page,
+    screenshot_session,
+    settle,
+    show_main_window,
+    wants_extras,
+)
 
 CARE_MANAGER = "mperez"
-
-
-def settle(application: QApplication, rounds: int = 8) -> None:
-    for _ in range(rounds):
-        application.processEvents()
-
-
-def save(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out), "PNG")
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
 
 
 def episode_for(app, member_id: int) -> int:  # noqa: ANN001
@@ -69,14 +60,9 @@ def episode_for(app, member_id: int) -> int:  # noqa: ANN001
 
 
 def main(out_dir: Path) -> int:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["HHDESK_DATA_DIR"] = scratch
-        application = make_application()
-        path = Path(scratch) / "demo.hhdesk"
-        build_demo_store(path, members=80)
-        app = users.login(path, CARE_MANAGER, DEMO_STAFF_PASSWORD)
-        member = caseload.search(app, caseload.CaseloadQuery(text="nunez jose", limit=5))[0]
+    with screenshot_session(out_dir) as (application, scratch):
+        app = demo_login(scratch, CARE_MANAGER, members=80)
+        member = find_member(app)
         today = date.today()
         episode_id = episode_for(app, member.member_id)
         # The call the day after the discharge: a TC contact, which completes "member contacted".
@@ -84,10 +70,7 @@ def main(out_dir: Path) -> int:
             today - timedelta(days=3), ContactMode.PHONE, WithWhom.FAMILY, 20, frozenset({CoreService.TC}),
             "Spoke with his sister: home, has the discharge papers and 7 days of medicines."))
 
-        window = MainWindow(app)
-        window.resize(1320, 860)
-        window.show()
-        settle(application)
+        window = show_main_window(application, app, 1320, 860)
 
         chart = MemberChartWindow(app, member.member_id, "contacts")
         chart.resize(1240, 900)
@@ -103,7 +86,7 @@ def main(out_dir: Path) -> int:
         tab.date_edit.setFocus()
         settle(application)
         save(chart, out_dir / "contacts-tab.png")
-        if "--extras" in sys.argv:
+        if wants_extras():
             tab.mode_box.setCurrentIndex(tab.mode_box.findData(ContactMode.ATTEMPT))
             settle(application)
             save(chart, out_dir / "extra-contacts-attempt.png")
@@ -128,12 +111,8 @@ def main(out_dir: Path) -> int:
         settle(application)
         save(window, out_dir / "quality-measures.png")
 
-        pdf = transitions.render_transition_summary_pdf(app, episode_id)
-        document = Path(scratch) / "summary.pdf"
-        document.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", "-singlefile", str(document),
-                        str(out_dir / "transition-summary")], check=True)
-        print(f"wrote {out_dir / 'transition-summary.png'}")
+        save_first_page(transitions.render_transition_summary_pdf(app, episode_id), scratch,
+                        out_dir / "transition-summary")
 
         window.close()
         settle(application)
@@ -143,5 +122,4 @@ def main(out_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
-    sys.exit(main(Path(arguments[0] if arguments else "docs/screenshots")))
+    sys.exit(main(out_dir_argument()))

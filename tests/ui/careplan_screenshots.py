@@ -11,51 +11,34 @@ Run under a virtual display:
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
-
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store  # noqa: E402
-from hhdesk.domain.careplan import PlanIntervention, insert_item, item_at, replace_item  # noqa: E402
-from hhdesk.domain.enums import GoalStatus  # noqa: E402
-from hhdesk.services import careplans, caseload, printing, users  # noqa: E402
-from hhdesk.ui import workers  # noqa: E402
-from hhdesk.ui.app import make_application  # noqa: E402
-from hhdesk.ui.views.member_chart import MemberChartWindow  # noqa: E402
+from hhdesk.domain.careplan import PlanIntervention, insert_item, item_at, replace_item
+from hhdesk.domain.enums import GoalStatus
+from hhdesk.services import careplans, printing, users
+from hhdesk.ui import workers
+from hhdesk.ui.views.member_chart import MemberChartWindow
+from tests.ui.screenshot_support import (
+    demo_login,
+    find_member,
+    out_dir_argument,
+    save,
+    save_first_page,
+    screenshot_session,
+    settle,
+)
 
 CARE_MANAGER = "mperez"
 
 
-def settle(application: QApplication, rounds: int = 8, pause: float = 0.0) -> None:
-    for _ in range(rounds):
-        application.processEvents()
-        if pause:
-            time.sleep(pause)  # QPdfView renders its pages on a thread of its own
-
-
-def save(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out), "PNG")
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
-
-
 def main(out_dir: Path) -> int:
-    out_dir.mkdir(parents=True, exist_ok=True)
     workers.SYNCHRONOUS = True  # the preview appears before we take its picture
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["HHDESK_DATA_DIR"] = scratch
-        application = make_application()
-        path = Path(scratch) / "demo.hhdesk"
-        build_demo_store(path, members=80)
-        app = users.login(path, CARE_MANAGER, DEMO_STAFF_PASSWORD)
-        member = caseload.search(app, caseload.CaseloadQuery(text="nunez jose", limit=5))[0]
+    with screenshot_session(out_dir) as (application, scratch):
+        app = demo_login(scratch, CARE_MANAGER, members=80)
+        member = find_member(app)
         versions = careplans.list_versions(app, member.member_id)
         if any(v.status.value == "draft" for v in versions):
             careplans.discard_draft(app, next(v.id for v in versions if v.status.value == "draft"))
@@ -100,12 +83,7 @@ def main(out_dir: Path) -> int:
         save(dialog, out_dir / "pdf-preview.png")
         dialog.close()
 
-        pdf = printing.packet_pdf(app, member.member_id)
-        packet = Path(scratch) / "packet.pdf"
-        packet.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "70", "-f", "1", "-l", "1", "-png", "-singlefile", str(packet),
-                        str(out_dir / "packet-page1")], check=True)
-        print(f"wrote {out_dir / 'packet-page1.png'}")
+        packet = save_first_page(printing.packet_pdf(app, member.member_id), scratch, out_dir / "packet-page1")
         print(subprocess.run(["pdffonts", str(packet)], check=True, capture_output=True, text=True).stdout)
         chart.close()
         users.logout(app)
@@ -113,4 +91,4 @@ def main(out_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")))
+    sys.exit(main(out_dir_argument()))

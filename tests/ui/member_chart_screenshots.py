@@ -6,27 +6,20 @@ Run under a virtual display:
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
-
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from hhdesk.domain.enums import ConsentKind, EndReason, Tier  # noqa: E402
-from hhdesk.services import directory, enrolment, members, roster_import, users  # noqa: E402
-from hhdesk.services.context import AppSession  # noqa: E402
-from hhdesk.services.directory import DirectoryEntryInput  # noqa: E402
-from hhdesk.services.enrolment import AttachmentFile  # noqa: E402
-from hhdesk.services.members import MemberDetails  # noqa: E402
-from hhdesk.services.settings import AgencyInfo  # noqa: E402
-from hhdesk.ui import workers  # noqa: E402
-from hhdesk.ui.app import make_application  # noqa: E402
-from hhdesk.ui.main_window import MainWindow  # noqa: E402
-from tests.services.roster_factory import HEADER, medicaid_id, roster_line  # noqa: E402
+from hhdesk.domain.enums import ConsentKind, EndReason, Tier
+from hhdesk.services import directory, enrolment, members, roster_import, users
+from hhdesk.services.context import AppSession
+from hhdesk.services.directory import DirectoryEntryInput
+from hhdesk.services.enrolment import AttachmentFile
+from hhdesk.services.members import MemberDetails
+from hhdesk.services.settings import AgencyInfo
+from hhdesk.ui import workers
+from tests.services.roster_factory import HEADER, medicaid_id, roster_line
+from tests.ui.screenshot_support import out_dir_argument, save, screenshot_session, settle, show_main_window
 
 PASSWORD = "a long example passphrase"
 TODAY = date.today()
@@ -109,27 +102,11 @@ def demo_member(app: AppSession, entries: dict[str, int]) -> int:
     return member_id
 
 
-def settle(application: QApplication, rounds: int = 8) -> None:
-    for _ in range(rounds):
-        application.processEvents()
-
-
-def save(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out), "PNG")
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
-
-
 def main(out_dir: Path) -> int:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["HHDESK_DATA_DIR"] = scratch
-        application = make_application()
+    with screenshot_session(out_dir) as (application, scratch):
         workers.SYNCHRONOUS = True  # each background job ends before the picture is taken
-        path, member_id = build_store(Path(scratch))
-        window = MainWindow(users.login(path, "dana", PASSWORD))
-        window.resize(1280, 780)
-        window.show()
-        settle(application)
+        path, member_id = build_store(scratch)
+        window = show_main_window(application, users.login(path, "dana", PASSWORD), 1280, 780)
 
         window.open_member(member_id, "enrolment")
         chart = window.member_views()[0]
@@ -159,7 +136,7 @@ def main(out_dir: Path) -> int:
         settle(application)
         save(window, out_dir / "directory.png")
 
-        roster = Path(scratch) / "roster-november.csv"
+        roster = scratch / "roster-november.csv"
         lines = [roster_line(n, care_manager="mhall") for n in range(30, 90)]
         lines.append(roster_line(7, segment="outreach", start=TODAY - timedelta(days=3), consent=False))
         roster.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
@@ -169,7 +146,7 @@ def main(out_dir: Path) -> int:
         settle(application)
         save(dialog, out_dir / "roster-import-preview.png")
 
-        bad = Path(scratch) / "roster-with-errors.csv"
+        bad = scratch / "roster-with-errors.csv"
         broken = [roster_line(n) for n in range(90, 100)]
         broken[2] = broken[2].replace(medicaid_id(92), "12-3456")
         broken[5] = broken[5].replace(",enrolled,", ",active,")
@@ -185,4 +162,4 @@ def main(out_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")))
+    sys.exit(main(out_dir_argument()))

@@ -9,55 +9,39 @@ Run under a virtual display (pdftoppm from poppler-utils makes the letter's page
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
+from PySide6.QtWidgets import QWidget
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store  # noqa: E402
-from hhdesk.domain.enums import ReferralCategory, ReferralStatus  # noqa: E402
-from hhdesk.services import caseload, referrals, users  # noqa: E402
-from hhdesk.ui import workers  # noqa: E402
-from hhdesk.ui.app import make_application  # noqa: E402
-from hhdesk.ui.main_window import MainWindow  # noqa: E402
-from hhdesk.ui.views.member_chart import MemberChartWindow  # noqa: E402
-from hhdesk.ui.views.referrals_tab import MemberReferralsTab  # noqa: E402
+from hhdesk.domain.enums import ReferralCategory, ReferralStatus
+from hhdesk.services import referrals
+from hhdesk.ui import workers
+from hhdesk.ui.views.member_chart import MemberChartWindow
+from hhdesk.ui.views.referrals_tab import MemberReferralsTab
+from tests.ui.screenshot_support import (
+    demo_login,
+    find_member,
+    out_dir_argument,
+    save,
+    save_first_page,
+    screenshot_session,
+    settle,
+    show_main_window,
+    wants_extras,
+)
 
 CARE_MANAGER = "mperez"
 
 
-def settle(application: QApplication, rounds: int = 8) -> None:
-    for _ in range(rounds):
-        application.processEvents()
-
-
-def save(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out), "PNG")
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
-
-
 def main(out_dir: Path) -> int:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["HHDESK_DATA_DIR"] = scratch
-        application = make_application()
-        path = Path(scratch) / "demo.hhdesk"
-        build_demo_store(path, members=80)
-        app = users.login(path, CARE_MANAGER, DEMO_STAFF_PASSWORD)
-        found = caseload.search(app, caseload.CaseloadQuery(text="nunez jose", limit=5))
-        member = found[0]
+    with screenshot_session(out_dir) as (application, scratch):
+        app = demo_login(scratch, CARE_MANAGER, members=80)
+        member = find_member(app)
         today = date.today()
 
-        window = MainWindow(app)
-        window.resize(1320, 860)
-        window.show()
-        settle(application)
+        window = show_main_window(application, app, 1320, 860)
 
         # The member chart, on its Referrals tab.
         chart = MemberChartWindow(app, member.member_id, "referrals")
@@ -78,7 +62,7 @@ def main(out_dir: Path) -> int:
         dialog.sent_on.setDate(dialog.sent_on.date().addDays(-24))
         dialog.consent.setChecked(True)
         settle(application)
-        if "--extras" in sys.argv:
+        if wants_extras():
             save(dialog, out_dir / "extra-new-referral.png")
         dialog.save(print_after=False)
         settle(application)
@@ -90,18 +74,13 @@ def main(out_dir: Path) -> int:
         status_dialog.set_date(today - timedelta(days=17))
         status_dialog.note.setText("Intake booked for a Tuesday morning")
         settle(application)
-        if "--extras" in sys.argv:
+        if wants_extras():
             save(status_dialog, out_dir / "extra-status-change.png")
         status_dialog.save()
         settle(application)
         save(holder, out_dir / "referrals-tab.png")
 
-        pdf = referrals.print_letter(app, detail.referral_id)
-        letter = Path(scratch) / "letter.pdf"
-        letter.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", "-singlefile", str(letter),
-                        str(out_dir / "referral-letter")], check=True)
-        print(f"wrote {out_dir / 'referral-letter.png'}")
+        save_first_page(referrals.print_letter(app, detail.referral_id), scratch, out_dir / "referral-letter")
 
         referrals.change_status(app, detail.referral_id, ReferralStatus.COMPLETED, today - timedelta(days=3),
                                 outcome="Moved into a ground-floor apartment on Congress Street.")
@@ -118,5 +97,4 @@ def main(out_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
-    sys.exit(main(Path(arguments[0] if arguments else "docs/screenshots")))
+    sys.exit(main(out_dir_argument()))

@@ -6,23 +6,26 @@ Run under a virtual display:
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
+from PySide6.QtWidgets import QApplication
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from hhdesk.db.store import Store  # noqa: E402
-from hhdesk.services import users  # noqa: E402
-from hhdesk.services.settings import AgencyInfo  # noqa: E402
-from hhdesk.ui.app import make_application  # noqa: E402
-from hhdesk.ui.dialogs.setup_wizard import SetupWizard  # noqa: E402
-from hhdesk.ui.main_window import MainWindow  # noqa: E402
-from tests.factories import MemberSpec, add_members  # noqa: E402
+from hhdesk.db.store import Store
+from hhdesk.services import users
+from hhdesk.services.settings import AgencyInfo
+from hhdesk.ui.dialogs.setup_wizard import SetupWizard
+from hhdesk.ui.main_window import MainWindow
+from tests.factories import MemberSpec, add_members
+from tests.ui.screenshot_support import (
+    out_dir_argument,
+    save,
+    screenshot_session,
+    settle,
+    show_main_window,
+    wants_extras,
+)
 
 PASSWORD = "a long example passphrase"
 
@@ -72,16 +75,6 @@ def build_store(folder: Path) -> Path:
     return path
 
 
-def settle(application: QApplication, rounds: int = 5) -> None:
-    for _ in range(rounds):
-        application.processEvents()
-
-
-def save(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out), "PNG")
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
-
-
 def extra_shots(application: QApplication, window: MainWindow, out_dir: Path) -> None:
     """More views, for looking at them while working on the window (not kept in docs/)."""
     admin = window.show_section("admin")
@@ -120,16 +113,10 @@ def extra_login(application: QApplication, path: Path, out_dir: Path) -> None:
 
 
 def main(out_dir: Path, extras: bool = False) -> int:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ["HHDESK_DATA_DIR"] = scratch
-        application = make_application()
-        path = build_store(Path(scratch))
+    with screenshot_session(out_dir) as (application, scratch):
+        path = build_store(scratch)
 
-        window = MainWindow(users.login(path, "dana", PASSWORD))
-        window.resize(1280, 780)
-        window.show()
-        settle(application)
+        window = show_main_window(application, users.login(path, "dana", PASSWORD), 1280, 780)
         save(window, out_dir / "caseload.png")
 
         admin = window.show_section("admin")
@@ -148,7 +135,7 @@ def main(out_dir: Path, extras: bool = False) -> int:
         window.close()
         settle(application)
 
-        wizard = SetupWizard(Path(scratch) / "throwaway" / "new.hhdesk")
+        wizard = SetupWizard(scratch / "throwaway" / "new.hhdesk")
         wizard.show()
         wizard.next()
         wizard.agency_page.form.name.setText("Hudson Valley Health Home")
@@ -175,5 +162,4 @@ def main(out_dir: Path, extras: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if a != "--extras"]
-    sys.exit(main(Path(arguments[0] if arguments else "docs/screenshots"), extras="--extras" in sys.argv))
+    sys.exit(main(out_dir_argument(), extras=wants_extras()))

@@ -36,6 +36,7 @@ from hhdesk.services.directory import (
 )
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.forms import add_address_rows, save_cancel_layout
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 _ROLE_FOR_CATEGORY = {"pcp": "pcp", "pharmacy": "pharmacist", "behavioural_health": "bh_provider",
@@ -114,25 +115,9 @@ class DirectoryEntryDialog(QDialog):
         form.addRow("Phone:", self.fields["phone"])
         form.addRow("Fax:", self.fields["fax"])
         form.addRow("Email:", self.fields["email"])
-        form.addRow("Address:", self.fields["address_line1"])
-        form.addRow("", self.fields["address_line2"])
-        place = QHBoxLayout()
-        place.addWidget(self.fields["city"], 1)
-        place.addWidget(role_label("State:", wrap=False))
-        place.addWidget(self.fields["state"])
-        place.addWidget(role_label("ZIP:", wrap=False))
-        place.addWidget(self.fields["zip"])
-        form.addRow("City:", place)
+        add_address_rows(form, self.fields)
         form.addRow("Notes:", self.notes)
-        self.message = MessageLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(box)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.message, _buttons = save_cancel_layout(self, form, self.save, box)
 
     def value(self) -> DirectoryEntryInput:
         return DirectoryEntryInput(
@@ -275,14 +260,7 @@ class CareTeamLinkDialog(QDialog):
         form.addRow("Who:", role_label(link.entry_label))
         form.addRow("Role:", self.role)
         form.addRow("", self.consent)
-        self.message = MessageLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.message, _buttons = save_cancel_layout(self, form, self.save)
 
     def save(self) -> bool:
         try:

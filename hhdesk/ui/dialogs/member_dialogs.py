@@ -29,6 +29,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.members import DuplicateCandidate, MemberDetails
 from hhdesk.ui.errors import report
 from hhdesk.ui.widgets.fields import DateField
+from hhdesk.ui.widgets.forms import save_cancel_layout
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -95,16 +96,7 @@ class NewMemberDialog(QDialog):
         panel.addWidget(self.anyway_button)
         self.duplicate_panel.hide()
 
-        self.message = MessageLabel()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.duplicate_panel)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        self.message, self.buttons = save_cancel_layout(self, form, self.save, self.duplicate_panel)
 
     def details(self) -> MemberDetails | None:
         dob = self.dob.value()

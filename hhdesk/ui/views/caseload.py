@@ -33,12 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhdesk.domain.enums import MemberStatus, Role, label
+from hhdesk.domain.enums import MemberStatus, label
 from hhdesk.domain.permissions import Permission
-from hhdesk.services import caseload, users
+from hhdesk.services import caseload
 from hhdesk.services.caseload import CaseloadQuery, CaseloadRow
 from hhdesk.services.context import AppSession
 from hhdesk.ui.sections import SectionHost
+from hhdesk.ui.widgets.care_manager_filter import fill_care_manager_filter
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import age_on, display_name, format_date, tier_label
 
@@ -327,23 +328,8 @@ class CaseloadView(QWidget):
 
     def _fill_care_managers(self, initial: bool = False) -> None:
         """All, mine (for someone who holds a caseload), unassigned, then each care manager by name."""
-        previous = None if initial else self.care_manager.currentData()
-        actor = self.app.actor
-        staff = sorted(users.care_managers(self.app), key=lambda u: (u.full_name or u.username).casefold())
-        self.care_manager.blockSignals(True)
-        self.care_manager.clear()
-        self.care_manager.addItem("All care managers", None)
-        if any(u.username == actor.username for u in staff):
-            self.care_manager.addItem("My members", actor.username)
-        self.care_manager.addItem("Unassigned", "")
-        self.care_manager.insertSeparator(self.care_manager.count())
-        for user in staff:
-            if user.username != actor.username:
-                self.care_manager.addItem(user.full_name or user.username, user.username)
-        wanted = actor.username if initial and actor.role == Role.CARE_MANAGER else previous
-        position = self.care_manager.findData(wanted) if wanted is not None else 0
-        self.care_manager.setCurrentIndex(max(position, 0))
-        self.care_manager.blockSignals(False)
+        fill_care_manager_filter(self.care_manager, self.app, initial=initial, unassigned_text="Unassigned",
+                                 separator=True)
 
     def print_packets(self) -> None:
         from hhdesk.ui.dialogs.print_packets import PrintPacketsDialog

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from hhdesk.ui.errors import report, show_error
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.fields import chip
+from hhdesk.ui.widgets.forms import save_cancel_layout
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -62,16 +62,11 @@ class CategoryDialog(QDialog):
         form.addRow("Condition:", role_label(f"{condition.icd10} {condition.description}".strip()))
         form.addRow("Category:", self.category)
         form.addRow("", self.at_risk)
-        self.message = MessageLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(role_label("The code suggests a category; whether an illness is serious and persistent "
-                                    "is the care team's judgement.", "muted"))
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.message, _buttons = save_cancel_layout(
+            self, form, self.save,
+            role_label("The code suggests a category; whether an illness is serious and persistent is the care "
+                       "team's judgement.", "muted"),
+        )
 
     def save(self) -> bool:
         value = self.category.currentData()
@@ -101,14 +96,7 @@ class FreeTextConditionDialog(QDialog):
         form.addRow("Description:", self.description)
         form.addRow("Category:", self.category)
         form.addRow("", self.at_risk)
-        self.message = MessageLabel()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.message, _buttons = save_cancel_layout(self, form, self.save)
 
     def save(self) -> bool:
         value = self.category.currentData()

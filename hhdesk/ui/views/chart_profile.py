@@ -26,6 +26,7 @@ from hhdesk.ui.dialogs.member_dialogs import AssignDialog
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.widgets.fields import DateField
+from hhdesk.ui.widgets.forms import add_address_rows
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 _TEXT_FIELDS: list[tuple[str, str]] = [
@@ -85,15 +86,7 @@ class ProfileTab(QWidget):
 
         contact = QGroupBox("Contact")
         form = QFormLayout(contact)
-        form.addRow("Address:", self.fields["address_line1"])
-        form.addRow("", self.fields["address_line2"])
-        place = QHBoxLayout()
-        place.addWidget(self.fields["city"], 1)
-        place.addWidget(role_label("State:", wrap=False))
-        place.addWidget(self.fields["state"])
-        place.addWidget(role_label("ZIP:", wrap=False))
-        place.addWidget(self.fields["zip"])
-        form.addRow("City:", place)
+        add_address_rows(form, self.fields)
         for name in ("phone", "phone_alt", "email", "emergency_contact_name", "emergency_contact_phone"):
             form.addRow(dict(_TEXT_FIELDS)[name] + ":", self.fields[name])
 

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhdesk.domain.enums import ReferralMethod, ReferralStatus, Role
+from hhdesk.domain.enums import ReferralMethod, ReferralStatus
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.referral_rules import ReferralCounts
-from hhdesk.services import referrals, users
+from hhdesk.services import referrals
 from hhdesk.services.referrals import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -42,6 +42,7 @@ from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.referral_widgets import SECTION_COLUMNS, ReferralTableModel, print_letter
 from hhdesk.ui.views.referrals_tab import configure_table
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.care_manager_filter import fill_care_manager_filter
 from hhdesk.ui.widgets.labels import role_label
 
 STATUS_FILTERS: list[tuple[str, dict]] = [
@@ -285,22 +286,7 @@ class ReferralsView(QWidget):
         self.agency.blockSignals(False)
 
     def _fill_care_managers(self, initial: bool = False) -> None:
-        previous = None if initial else self.care_manager.currentData()
-        actor = self.app.actor
-        staff = sorted(users.care_managers(self.app), key=lambda u: (u.full_name or u.username).casefold())
-        self.care_manager.blockSignals(True)
-        self.care_manager.clear()
-        self.care_manager.addItem("All care managers", None)
-        if any(u.username == actor.username for u in staff):
-            self.care_manager.addItem("My members", actor.username)
-        self.care_manager.addItem("Unassigned members", "")
-        for user in staff:
-            if user.username != actor.username:
-                self.care_manager.addItem(user.full_name or user.username, user.username)
-        wanted = actor.username if initial and actor.role == Role.CARE_MANAGER else previous
-        position = self.care_manager.findData(wanted) if wanted is not None else 0
-        self.care_manager.setCurrentIndex(max(position, 0))
-        self.care_manager.blockSignals(False)
+        fill_care_manager_filter(self.care_manager, self.app, initial=initial, unassigned_text="Unassigned members")
 
     # ---- actions ----------------------------------------------------------------------------------
     def selected_row(self) -> ReferralRow | None:
