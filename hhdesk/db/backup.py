@@ -20,7 +20,7 @@ from pathlib import Path
 from hhdesk import __version__
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import engine as engines
-from hhdesk.db.keyslots import KeySlots, describe_os_error
+from hhdesk.db.keyslots import describe_os_error
 from hhdesk.errors import NotAStore, StorageProblem, StoreExists
 
 BACKUP_FORMAT = 1
@@ -115,19 +115,6 @@ def auto_backup_if_due(store_path: Path, raw_key: bytes, today: date | None = No
     for old in daily[:-AUTO_BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
     return target
-
-
-def backup_keyslots(backup: Path) -> KeySlots:
-    """The slot file inside a backup, to check a password before restoring over the live store."""
-    with zipfile.ZipFile(backup) as archive:
-        data = archive.read("keys.json")
-    scratch = Path(tempfile.mkdtemp(prefix=".hhdesk-keys-"))
-    try:
-        path = scratch / "keys.json"
-        path.write_bytes(data)
-        return KeySlots.load(path)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:
