@@ -271,7 +271,11 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
                 report.notes.append(
                     f"The reused store has {world.member_count:,} members, not {options.members:,}."
                 )
-            if options.plain_copy:
+            if options.plain_copy and not world.demo_store:
+                # An unencrypted copy of real members' records must never be written, even to a temporary file.
+                report.notes.append("The reused store is not a demo store, so no unencrypted copy was made and "
+                                    "the encrypted / plain comparison was left out.")
+            if options.plain_copy and world.demo_store:
                 with _plain_copy(app, folder, say, report) as plain_app:
                     reads = _measure_reads({"encrypted": app, "plain": plain_app}, world, options, say)
             else:
@@ -458,12 +462,13 @@ class _World:
     packet_member: int
     medicaid_id: str
     month: ServiceMonth
+    demo_store: bool  # built by ``hhdesk demo``: its members are made up
 
     @classmethod
     def look(cls, app: AppSession, options: BenchOptions) -> _World:
         from sqlalchemy import func, select
 
-        from hhdesk.db.models import Contact, Member
+        from hhdesk.db.models import AuditEvent, Contact, Member
         from hhdesk.domain.service_month import ServiceMonth
         from hhdesk.services import printing
 
@@ -475,11 +480,14 @@ class _World:
             medicaid_id = session.execute(
                 select(Member.medicaid_id).where(Member.id == rng.choice(member_ids))
             ).scalar_one()
+            demo_store = session.execute(
+                select(AuditEvent.id).where(AuditEvent.action == "demo_data_created").limit(1)
+            ).first() is not None
         packet_member = next(
             (m for m in chosen if printing.packet_parts(app, m).version_no is not None), chosen[0]
         )
         month = ServiceMonth.of(date.today()).previous()
-        return cls(len(member_ids), contact_count, tuple(chosen), packet_member, medicaid_id, month)
+        return cls(len(member_ids), contact_count, tuple(chosen), packet_member, medicaid_id, month, demo_store)
 
     def describe(self) -> dict[str, Any]:
         return {"members": self.member_count, "contacts": self.contact_count,

@@ -105,6 +105,8 @@ from hhdesk.domain.identifiers import fold_text, is_valid_npi, name_key
 from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.resources_path import resource_path
 from hhdesk.services import audit, settings, users
+from hhdesk.services.contacts import encode_services
+from hhdesk.services.member_records import age_on
 from hhdesk.services.settings import AgencyInfo
 
 DEMO_USER = "demo"
@@ -115,7 +117,6 @@ OUTREACH_AMOUNT = "135.00"
 
 # Members are generated and written this many at a time, so memory stays flat however large the store.
 _MEMBER_CHUNK = 1_000
-_CORE_ORDER = tuple(CoreService)
 
 Progress = Callable[[str], None]
 
@@ -220,8 +221,7 @@ def _npi(rng: random.Random) -> str:
 
 
 def _services_text(services: Sequence[CoreService | str]) -> str:
-    chosen = {str(s) for s in services}
-    return ";".join(s.value for s in _CORE_ORDER if s.value in chosen)
+    return encode_services(CoreService(s) for s in services)
 
 
 def _tiny_png(rng: random.Random, width: int = 64, height: int = 24) -> bytes:
@@ -335,7 +335,7 @@ class _Person:
         return f"{self.first} {self.last}"
 
     def age_on(self, day: date) -> int:
-        return day.year - self.dob.year - ((day.month, day.day) < (self.dob.month, self.dob.day))
+        return age_on(self.dob, day)
 
     def enrolled_segments(self) -> list[tuple[str, date, date | None, str | None]]:
         return [s for s in self.segments if s[0] == SegmentType.ENROLLED.value]

@@ -11,6 +11,7 @@ from hhdesk.cli.common import (
     add_format_option,
     add_store_user_options,
     open_session,
+    positive_int,
     print_rows,
     read_new_password,
     read_password,
@@ -86,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="show the audit log")
     p.add_argument("--member", metavar="MEDICAID_ID")
     p.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD")
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=positive_int, default=200, help="show at most this many events (default 200)")
     add_store_user_options(p)
     add_format_option(p)
     p.set_defaults(handler=cmd_audit)
@@ -188,9 +189,12 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    out = args.out.expanduser()
+    if out.is_dir():  # checked before the password prompt; the service would name the wrong folder
+        raise UserError(f"{out} is a folder: give a file name for the backup, e.g. {out / 'hhdesk-backup.hhbak'}.")
     app = open_session(args)
     try:
-        digest = maintenance.backup_now(app, args.out.expanduser())
+        digest = maintenance.backup_now(app, out)
     finally:
         app.close()
     print(f"Backup written to {args.out} (SHA-256 {digest}).")

@@ -24,6 +24,17 @@ def add_store_user_options(parser: argparse.ArgumentParser, *, user: bool = True
                             help="who is acting (default: $HHDESK_USER, else your login name)")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type for a count such as --limit: a whole number of 1 or more (else exit status 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def store_path(args: argparse.Namespace) -> Path:
     return (args.store or default_store_path()).expanduser()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from hhdesk.cli.common import add_store_user_options, open_session
+from hhdesk.errors import UserError
 from hhdesk.services import roster_import
 from hhdesk.services.roster_import import RosterImportReport
 
@@ -56,8 +57,7 @@ def print_line_report(errors: tuple[tuple[int, str], ...], stream: TextIO | None
 
 def cmd_import_roster(args: argparse.Namespace) -> int:
     if not args.file.is_file():
-        print(f"hhdesk: there is no file at {args.file}.", file=sys.stderr)
-        return 1
+        raise UserError(f"there is no file at {args.file}.")
     app = open_session(args)
     try:
         report = roster_import.import_roster(app, args.file, dry_run=args.dry_run)

@@ -39,10 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_referrals_summary)
 
 
+def referral_number(text: str) -> int:
+    """The number in a referral reference: '12' or 'R-12' (what the window and the letter show)."""
+    digits = text.strip().upper().removeprefix("R-")
+    if not digits.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a referral number like 12 or R-12")
+    return int(digits)
+
+
 def add_print_referral(actions: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add `referral` to the `print` command group's actions."""
     p = actions.add_parser("referral", help="the referral letter to the agency, as a PDF")
-    p.add_argument("referral_id", type=int, metavar="REFERRAL_ID")
+    p.add_argument("referral_id", type=referral_number, metavar="REFERRAL_ID",
+                   help="the referral's number, as listed (12) or as on the letter (R-12)")
     from hhdesk.cli.print_commands import add_out_option
 
     add_out_option(p)

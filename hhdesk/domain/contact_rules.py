@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from hhdesk.domain.billing_profile import DEFAULT_HH_PLUS_MIN_IN_PERSON, DEFAULT_HH_PLUS_MIN_QUALIFYING
 from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, Tier
 
 MIN_MINUTES = 0
@@ -146,7 +147,7 @@ class MonthRequirement:
     in_person: int
 
 
-HH_PLUS_REQUIREMENT = MonthRequirement(contacts=4, in_person=2)
+HH_PLUS_REQUIREMENT = MonthRequirement(DEFAULT_HH_PLUS_MIN_QUALIFYING, DEFAULT_HH_PLUS_MIN_IN_PERSON)
 DEFAULT_REQUIREMENT = MonthRequirement(contacts=1, in_person=0)
 
 

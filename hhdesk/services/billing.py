@@ -446,7 +446,7 @@ def claim_settings_from(values: dict[str, Any], medicaid_provider_id: str = "") 
 
 def _read_billing_settings(session: Session) -> tuple[dict[str, Any], ClaimSettings]:
     values = settings_service.read_all(session)
-    agency = settings_service._agency_info(session)  # noqa: SLF001 - one read, inside this transaction
+    agency = settings_service.agency_info(session)
     return values, claim_settings_from(values, agency.medicaid_provider_id)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from hhdesk.db.models import EnrolmentSegment, Member, TierPeriod, User
 from hhdesk.domain.enums import MemberStatus
-from hhdesk.domain.identifiers import name_key
+from hhdesk.domain.identifiers import name_key, normalise_medicaid_id
 from hhdesk.domain.permissions import Permission
 from hhdesk.services.context import AppSession
 
@@ -145,8 +145,7 @@ def _text_conditions(text: str) -> list:
     if as_date is not None:
         return [Member.dob == as_date]
     if _MEDICAID_LIKE.match(text):
-        compact = text.replace(" ", "").upper()
-        return [Member.medicaid_id.like(f"{compact}%")]
+        return [Member.medicaid_id.like(f"{normalise_medicaid_id(text)}%")]
     conditions = []
     for token in name_key(text).split():
         # Each typed word must start a word of the name: "nun jo" finds "Núñez José".

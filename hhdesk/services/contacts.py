@@ -20,10 +20,10 @@ Listing a member's contacts is a plain read: opening the chart is the audited ``
 from __future__ import annotations
 
 import calendar
-import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -233,19 +233,17 @@ def form_facts(app: AppSession, member_id: int) -> ContactFormFacts:
         )
 
 
-def hh_plus_requirement(session: Session) -> MonthRequirement:
-    """The Health Home Plus minimum of the agency's billing profile (4 with 2 in person in New York)."""
-    from hhdesk.exports.profiles import read_profile_data
+def hh_plus_requirement(session: Session, values: dict[str, Any] | None = None) -> MonthRequirement:
+    """The Health Home Plus minimum of the agency's billing profile (4 with 2 in person in New York), read
+    as billing reads it so that the contacts tab and the worklist agree with the billing preview.
+    ``values`` are the settings when the caller has read them already."""
+    from hhdesk.services.billing import profile_from_settings  # billing pulls in the claim writers
 
-    name = str(settings.read_all(session).get("billing_profile") or "")
     try:
-        minimum = read_profile_data(name).get("hh_plus_minimum") or {}
-        return MonthRequirement(
-            contacts=int(minimum.get("qualifying_contacts", HH_PLUS_REQUIREMENT.contacts)),
-            in_person=int(minimum.get("in_person_contacts", HH_PLUS_REQUIREMENT.in_person)),
-        )
-    except (ValueError, TypeError, AttributeError, json.JSONDecodeError):
+        profile = profile_from_settings(settings.read_all(session) if values is None else values)
+    except ValidationFailed:
         return HH_PLUS_REQUIREMENT
+    return MonthRequirement(profile.hh_plus_min_qualifying, profile.hh_plus_min_in_person)
 
 
 def month_segment_type(segments: Iterable[domain_segments.Segment], first: date, last: date) -> SegmentType | None:
@@ -294,12 +292,15 @@ def month_summary_for(app: AppSession, member_id: int, on: date | None = None) -
     last = on.replace(day=calendar.monthrange(on.year, on.month)[1])
     with app.read(Permission.VIEW_CLINICAL) as session:
         get_member(session, member_id)
-        return MonthSummary(_month_summary(session, member_id, first, last), max((last - on).days, 0))
+        summary = _month_summary(session, member_id, first, last, segments_of(session, member_id),
+                                 tiers_of(session, member_id), hh_plus_requirement(session))
+        return MonthSummary(summary, max((last - on).days, 0))
 
 
-def _month_summary(session: Session, member_id: int, first: date, last: date) -> MonthContactSummary:
-    segments = segments_of(session, member_id)
-    tier = domain_segments.tier_on(tiers_of(session, member_id), last)
+def _month_summary(session: Session, member_id: int, first: date, last: date,
+                   segments: Sequence[domain_segments.Segment], tiers: Sequence[domain_segments.TierPeriod],
+                   hh_plus: MonthRequirement) -> MonthContactSummary:
+    tier = domain_segments.tier_on(tiers, last)
     rows = session.execute(
         select(Contact.contact_date, Contact.mode, Contact.core_services).where(
             Contact.member_id == member_id, Contact.contact_date >= first, Contact.contact_date <= last
@@ -310,8 +311,7 @@ def _month_summary(session: Session, member_id: int, first: date, last: date) ->
         segment = domain_segments.segment_on(segments, contact_date)
         facts.append(ContactFacts(contact_date, ContactMode(mode), decode_services(services),
                                   segment.type if segment else None))
-    return month_summary(facts, tier, first, month_segment_type(segments, first, last),
-                         hh_plus=hh_plus_requirement(session))
+    return month_summary(facts, tier, first, month_segment_type(segments, first, last), hh_plus=hh_plus)
 
 
 def month_alerts(ctx) -> list:  # noqa: ANN001 - a members.AlertContext (members imports this module lazily)
@@ -326,7 +326,10 @@ def month_alerts(ctx) -> list:  # noqa: ANN001 - a members.AlertContext (members
         return []
     first = ctx.on.replace(day=1)
     last = ctx.on.replace(day=calendar.monthrange(ctx.on.year, ctx.on.month)[1])
-    summary = MonthSummary(_month_summary(ctx.session, ctx.member.id, first, last), max((last - ctx.on).days, 0))
+    # The chart has read the segments, tiers and settings already.
+    summary = MonthSummary(_month_summary(ctx.session, ctx.member.id, first, last, ctx.segments, ctx.tiers,
+                                          hh_plus_requirement(ctx.session, ctx.settings)),
+                           max((last - ctx.on).days, 0))
     if summary.summary.segment_type is None:
         return []
     late = not summary.summary.met and summary.days_left < 7

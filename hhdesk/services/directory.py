@@ -89,6 +89,13 @@ class DirectoryEntryInput:
 _INPUT_FIELDS = tuple(f.name for f in fields(DirectoryEntryInput))
 
 
+def entry_label(name: str, organisation: str) -> str:
+    """How a directory entry is named in lists and documents: 'Dr Ana Ruiz, Eastside Clinic'."""
+    if organisation and organisation != name:
+        return f"{name}, {organisation}"
+    return name
+
+
 @dataclass(frozen=True)
 class DirectoryEntryInfo:
     id: int
@@ -97,9 +104,7 @@ class DirectoryEntryInfo:
 
     @property
     def label(self) -> str:
-        if self.entry.organisation and self.entry.organisation != self.entry.name:
-            return f"{self.entry.name}, {self.entry.organisation}"
-        return self.entry.name
+        return entry_label(self.entry.name, self.entry.organisation)
 
     @property
     def categories_label(self) -> str:

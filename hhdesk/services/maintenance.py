@@ -13,6 +13,7 @@ from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import backup as backups
 from hhdesk.db.models import AuditEvent, Member
 from hhdesk.db.store import Store
+from hhdesk.domain.identifiers import normalise_medicaid_id
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotAStore, NotFound, StorageProblem
 from hhdesk.services import audit
@@ -138,14 +139,13 @@ def _describe(report: VerifyReport) -> str:
 
 def audit_log(app: AppSession, medicaid_id: str | None = None, since: date | None = None,
               limit: int = 1000) -> list[AuditRow]:
-    app.require(Permission.VIEW_AUDIT)
-    with app.read(None) as session:
+    with app.read(Permission.VIEW_AUDIT) as session:
         stmt = (select(AuditEvent, Member.medicaid_id)
                 .outerjoin(Member, Member.id == AuditEvent.member_id)
                 .order_by(AuditEvent.id.desc()).limit(limit))
         if medicaid_id:
             member_id = session.execute(
-                select(Member.id).where(Member.medicaid_id == medicaid_id.upper())
+                select(Member.id).where(Member.medicaid_id == normalise_medicaid_id(medicaid_id))
             ).scalar_one_or_none()
             if member_id is None:
                 raise NotFound("No member has that Medicaid ID.")

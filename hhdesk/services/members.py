@@ -29,6 +29,7 @@ from hhdesk.services import settings
 from hhdesk.services.careplans import review_alerts as _care_plan_review_alerts
 from hhdesk.services.caseload import member_name_key
 from hhdesk.services.context import Actor, AppSession
+from hhdesk.services.directory import entry_label
 from hhdesk.services.member_records import (
     active_program_profile,
     age_on,
@@ -503,16 +504,10 @@ def _chart(session: Session, member: Member, actor: Actor, on: date) -> MemberCh
         tier=domain_segments.tier_on(tiers, on),
         care_manager=manager.username if manager else "",
         care_manager_name=manager.full_name if manager else "",
-        pcp_name=_entry_label(pcp) if pcp else "",
+        pcp_name=entry_label(pcp.name, pcp.organisation) if pcp else "",
         consent_on_file=domain_segments.consent_on_file(consents, on),
         alerts=alerts,
     )
-
-
-def _entry_label(entry: DirectoryEntry) -> str:
-    if entry.organisation and entry.organisation != entry.name:
-        return f"{entry.name}, {entry.organisation}"
-    return entry.name
 
 
 # ---- caseload assignment --------------------------------------------------------------------------
@@ -543,9 +538,3 @@ def assign_care_manager(app: AppSession, member_ids: Sequence[int], username: st
 
 def may_assign(app: AppSession) -> bool:
     return app.actor.can(Permission.ASSIGN_CASELOAD)
-
-
-def require_member(app: AppSession, member_id: int) -> None:
-    """Raise NotFound if the member is gone (e.g. the window shows a stale row)."""
-    with app.read(Permission.VIEW_MEMBERS) as session:
-        get_member(session, member_id)

@@ -79,6 +79,7 @@ from hhdesk.errors import NotFound, StorageProblem, ValidationFailed
 from hhdesk.services import settings
 from hhdesk.services.careplans import CarePlanVersionView, view_of
 from hhdesk.services.context import AppSession
+from hhdesk.services.directory import entry_label
 from hhdesk.services.member_records import get_member, segments_of, tiers_of
 from hhdesk.services.members import SEX_CHOICES, TIER_LABELS, display_phone
 
@@ -155,9 +156,7 @@ def address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) 
 
 
 def _entry_name(entry: DirectoryEntry) -> str:
-    if entry.organisation and entry.organisation != entry.name:
-        return f"{entry.name}, {entry.organisation}"
-    return entry.name
+    return entry_label(entry.name, entry.organisation)
 
 
 def member_summary(session: Session, member: Member, on: date) -> MemberSummary:

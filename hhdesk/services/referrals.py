@@ -59,8 +59,9 @@ from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.services import settings
 from hhdesk.services.context import AppSession, UnitOfWork
+from hhdesk.services.directory import entry_label
 from hhdesk.services.member_records import as_consent, consent_rows, get_member
-from hhdesk.services.members import display_phone
+from hhdesk.services.members import display_name, display_phone
 from hhdesk.services.printing import address_lines, letterhead
 
 NO_REFERRAL = "This referral is no longer in the store; refresh the list."
@@ -291,19 +292,6 @@ def _text(value: str, field_label: str, problems: list[str], *, required: bool =
 
 
 
-def _entry_label(entry: DirectoryEntry) -> str:
-    if entry.organisation and entry.organisation != entry.name:
-        return f"{entry.name}, {entry.organisation}"
-    return entry.name
-
-
-def _member_label(member: Member) -> str:
-    name = f"{member.last_name}, {member.first_name}"
-    if member.preferred_name and member.preferred_name != member.first_name:
-        name += f" ({member.preferred_name})"
-    return name
-
-
 def _get_referral(session: Session, referral_id: int) -> Referral:
     referral = session.get(Referral, referral_id)
     if referral is None:
@@ -410,10 +398,10 @@ def _row(referral: Referral, member: Member, entry: DirectoryEntry, manager: Use
         referral_id=referral.id,
         member_id=member.id,
         medicaid_id=member.medicaid_id,
-        member_name=_member_label(member),
+        member_name=display_name(member.last_name, member.first_name, member.preferred_name),
         category=ReferralCategory(referral.category),
         agency_id=entry.id,
-        agency_name=_entry_label(entry),
+        agency_name=entry_label(entry.name, entry.organisation),
         reason=referral.reason,
         need=referral.need,
         request=referral.request,
@@ -731,7 +719,7 @@ def summarise(app: AppSession, filters: ReferralFilter | None = None,
             )
             facts.append(fact)
             waiting += referral_rules.is_waiting(fact, today)
-            agency_names[entry_id] = f"{name}, {organisation}" if organisation and organisation != name else name
+            agency_names[entry_id] = entry_label(name, organisation)
     summary = referral_rules.referral_summary(facts)
     by_category = tuple(
         SummaryLine(category, CATEGORY_LABELS[category], counts)

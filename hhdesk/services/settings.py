@@ -141,10 +141,11 @@ def update_settings(app: AppSession, changes: dict[str, Any]) -> None:
 
 def get_agency(app: AppSession) -> AgencyInfo:
     with app.read(None) as session:
-        return _agency_info(session)
+        return agency_info(session)
 
 
-def _agency_info(session: Session) -> AgencyInfo:
+def agency_info(session: Session) -> AgencyInfo:
+    """The agency's details inside the caller's transaction."""
     agency = session.execute(select(Agency)).scalars().first()
     if agency is None:
         return AgencyInfo(name="")
@@ -162,9 +163,3 @@ def update_agency(app: AppSession, info: AgencyInfo) -> None:
         for f in fields(AgencyInfo):
             setattr(agency, f.name, getattr(info, f.name).strip())
         uow.audit("agency_changed", "agency")
-
-
-def agency_logo(app: AppSession) -> bytes | None:
-    with app.read(None) as session:
-        agency = session.execute(select(Agency)).scalars().first()
-        return agency.logo_png if agency else None

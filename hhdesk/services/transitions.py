@@ -82,6 +82,7 @@ from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.resources_path import resource_path
 from hhdesk.services import printing
 from hhdesk.services.context import AppSession, UnitOfWork
+from hhdesk.services.directory import entry_label
 from hhdesk.services.member_records import get_member
 from hhdesk.services.members import display_name, display_phone
 
@@ -317,11 +318,7 @@ def _hours_text(hours: int) -> str:
 
 
 def _facility_label(entry: DirectoryEntry | None, free_text: str) -> str:
-    if entry is None:
-        return free_text
-    if entry.organisation and entry.organisation != entry.name:
-        return f"{entry.name}, {entry.organisation}"
-    return entry.name
+    return free_text if entry is None else entry_label(entry.name, entry.organisation)
 
 
 def _users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
@@ -768,12 +765,6 @@ class TransitionSummaryParts:
     page: PageSettings
 
 
-def _address_lines(entry: DirectoryEntry) -> tuple[str, ...]:
-    place = " ".join(part for part in (entry.state, entry.zip) if part)
-    city_line = ", ".join(part for part in (entry.city.strip(), place) if part)
-    return tuple(line for line in (entry.address_line1.strip(), entry.address_line2.strip(), city_line) if line)
-
-
 def _goals(session: Session, member_id: int) -> tuple[GoalLine, ...]:
     plan = session.execute(
         select(CarePlanVersion).where(CarePlanVersion.member_id == member_id,
@@ -821,7 +812,8 @@ def _summary_parts(session: Session, app: AppSession, episode_id: int, recipient
         recipient = Recipient(
             name=recipient_entry.name,
             attention=recipient_entry.organisation if recipient_entry.organisation != recipient_entry.name else "",
-            address_lines=_address_lines(recipient_entry),
+            address_lines=printing.address_lines(recipient_entry.address_line1, recipient_entry.address_line2,
+                                                 recipient_entry.city, recipient_entry.state, recipient_entry.zip),
             phone=display_phone(recipient_entry.phone),
             fax=display_phone(recipient_entry.fax),
         )

@@ -184,10 +184,6 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(row)
         return self._section_widgets[key]
 
-    def current_section_key(self) -> str | None:
-        item = self.navigation.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
-
     def _show_row(self, row: int) -> None:
         if row < 0 or row >= len(self._specs) or self.is_locked:
             return

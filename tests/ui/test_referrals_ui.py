@@ -16,7 +16,7 @@ from hhdesk.domain.enums import ConsentKind, ReferralCategory, ReferralMethod, R
 from hhdesk.services import directory, referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import NewReferral
-from hhdesk.ui.dialogs import referral_letter_preview
+from hhdesk.ui.dialogs import pdf_preview
 from hhdesk.ui.dialogs.referral_dialogs import NewReferralDialog, StatusChangeDialog
 from hhdesk.ui.views.referral_widgets import DUE_BACKGROUND
 from hhdesk.ui.views.referrals_section import ReferralsView
@@ -126,7 +126,7 @@ def test_a_care_manager_makes_a_housing_referral_prints_it_and_closes_the_loop(
         printer.setOutputFileName(str(printed))
         return printer
 
-    monkeypatch.setattr(referral_letter_preview, "ask_printer", fake_printer)
+    monkeypatch.setattr(pdf_preview, "ask_printer", fake_printer)
     preview.print_pdf()
     assert preview.printed_pages == preview.page_count()
     assert printed.read_bytes().startswith(b"%PDF")

@@ -33,7 +33,6 @@ from hhdesk.domain import careplan as rules
 from hhdesk.domain.careplan import SignerRole
 from hhdesk.domain.careplan_diff import ChangeKind, PlanDiff
 from hhdesk.domain.enums import SignatureMethod
-from hhdesk.errors import UserError
 from hhdesk.services import careplans, settings
 from hhdesk.services.careplans import CarePlanVersionView, SignatureInput, VersionSummary
 from hhdesk.services.context import AppSession
@@ -148,14 +147,13 @@ class SignCarePlanDialog(QDialog):
         if path is None:
             return
         try:
-            if path.stat().st_size > MAX_SCAN_BYTES:
-                raise UserError("The file is larger than 20 MB; scan at a lower resolution.")
-            data = path.read_bytes()
+            too_large = path.stat().st_size > MAX_SCAN_BYTES
+            data = b"" if too_large else path.read_bytes()
         except OSError as exc:
             self.message.show_error(f"The file could not be read: {exc.strerror or 'the disk said no'}.")
             return
-        except UserError as exc:
-            self.message.show_error(str(exc))
+        if too_large:
+            self.message.show_error("The file is larger than 20 MB; scan at a lower resolution.")
             return
         self.set_scan(path.name, data)
 

@@ -30,5 +30,10 @@ def ask_open_path(parent: QWidget | None, title: str, folder: Path, filter_text:
     return Path(chosen) if chosen else None
 
 
+def ask_folder(parent: QWidget | None, title: str, start: Path) -> Path | None:
+    chosen = QFileDialog.getExistingDirectory(parent, title, str(start))
+    return Path(chosen) if chosen else None
+
+
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)

@@ -221,9 +221,6 @@ class AddToCareTeamDialog(QDialog):
                 self.role.setCurrentIndex(self.role.findData(_ROLE_FOR_CATEGORY[category]))
                 return
 
-    def select_entry(self, entry_id: int) -> None:
-        self.table.select_key(entry_id)
-
     def open_new_entry(self) -> DirectoryEntryDialog:
         self.new_dialog = DirectoryEntryDialog(self.app, None, self)
         self.new_dialog.saved.connect(lambda info: self.refresh(select=info.id))

@@ -320,7 +320,7 @@ def view_attachment(app: AppSession, attachment_id: int, parent: QWidget | None)
     anything else can be saved where the user says."""
     stored = enrolment.get_attachment(app, attachment_id)
     if stored.mime_type == "application/pdf":
-        from hhdesk.ui.dialogs.referral_letter_preview import PdfPreviewDialog
+        from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 
         dialog: QDialog = PdfPreviewDialog(stored.data, f"Scanned form: {stored.filename}", stored.filename, parent)
     elif stored.mime_type.startswith("image/"):

@@ -28,6 +28,7 @@ from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report as error_report
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.widgets.text import format_date
 
 PREVIEW_COLUMNS = ("Line", "Medicaid ID", "Date", "Mode", "Min", "Staff", "With", "Services", "Note")
 PREVIEW_WIDTHS = (50, 100, 90, 90, 45, 100, 80, 90)
@@ -105,7 +106,7 @@ class ImportContactsDialog(QDialog):
     def _checked(self, report: ContactsImportReport) -> None:
         self.report = report
         self.summary.setText(report.summary())
-        rows = [[str(r.line), r.medicaid_id, f"{r.contact_date:%m/%d/%Y}", r.mode.value.replace("_", " "),
+        rows = [[str(r.line), r.medicaid_id, format_date(r.contact_date), r.mode.value.replace("_", " "),
                  str(r.minutes), r.staff, r.with_whom.value, ";".join(sorted(s.value for s in r.core_services)),
                  r.note.splitlines()[0] if r.note else ""] for r in report.preview]
         self.preview.set_rows(rows)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.enums import Role
-from hhdesk.errors import ValidationFailed
 from hhdesk.services import enrolment, members, users
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import DuplicateCandidate, MemberDetails
@@ -117,10 +116,7 @@ class NewMemberDialog(QDialog):
             manager = None  # the service makes a care manager the holder of what they add
         try:
             result = members.create_member(self.app, details, allow_duplicate=allow_duplicate, care_manager=manager)
-        except ValidationFailed as exc:
-            self.message.show_error("\n".join(exc.problems))
-            return False
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "adding a member"))
             return False
         if not result.created:

@@ -1,10 +1,10 @@
-"""Preview a document before it goes anywhere, print it, save it, or save a password-protected copy.
+"""A PDF shown in the window before it goes anywhere: preview (QPdfView), Print…, Save as… and, for
+documents that can be rendered again with a password, Save with a password….
 
-This builds on the referral feature's :class:`~hhdesk.ui.dialogs.referral_letter_preview.PdfPreviewDialog`
-(``QPdfView`` over a ``QBuffer``, so no copy of a member's document is left in a temporary folder; printing
-through ``QPrintDialog``/``QPrinter``, each page drawn with ``QPdfDocument.render``). It adds what the care
-plan and packet need: "Save with a password…", which asks for a password and renders the document again
-with it (the service audits that print too), and a page count with the paper size in the footer.
+The PDF is loaded from memory through a QBuffer, so no copy of a member's document is left in a temporary
+folder; printing draws each page with ``QPdfDocument.render`` on a ``QPrinter``, so it leaves no file either.
+Nothing here is specific to one document: referral letters, transition summaries, care plans, packets and
+scanned forms all use this one dialog.
 """
 
 from __future__ import annotations
@@ -12,43 +12,134 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from hhdesk.errors import UserError
 from hhdesk.services import printing
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.dialogs.referral_letter_preview import PdfPreviewDialog, ask_printer, print_document
 from hhdesk.ui.errors import show_error
+from hhdesk.ui.widgets.labels import role_label
 
-__all__ = ["DocumentPreviewDialog", "ask_printer", "print_document"]
+__all__ = ["PdfPreviewDialog", "Rerender", "ask_printer", "print_document"]
 
+MAX_PRINT_DPI = 300  # enough for letters; a 600-dpi page image would take 130 MB
 MIN_PASSWORD = 8
 
 Rerender = Callable[[str], bytes]
 """Render the same document again with a password (audited by the service)."""
 
 
-class DocumentPreviewDialog(PdfPreviewDialog):
-    """A PDF preview with Print…, Save… and, given a way to render again, Save with a password…."""
+def ask_printer(parent: QWidget | None, page_count: int) -> QPrinter | None:
+    """The system print dialog; None if the user cancelled. Tests replace this function."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setFromTo(1, page_count)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return printer
+
+
+def print_document(document: QPdfDocument, printer: QPrinter) -> int:
+    """Draw each page (or the range chosen in the print dialog) on the printer; returns pages printed."""
+    count = document.pageCount()
+    first, last = printer.fromPage(), printer.toPage()
+    pages = range(first - 1, last) if first >= 1 and last >= first else range(count)
+    pages = [number for number in pages if 0 <= number < count]
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise UserError("The printer could not be started. Check that it is on and try again.")
+    try:
+        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        for position, number in enumerate(pages):
+            if position:
+                printer.newPage()
+            area = painter.viewport()
+            points = document.pagePointSize(number)
+            scale = min(area.width() / points.width(), area.height() / points.height())
+            target = QRect(area.x(), area.y(), int(points.width() * scale), int(points.height() * scale))
+            image = document.render(number, QSize(int(points.width() * dpi / 72), int(points.height() * dpi / 72)))
+            painter.drawImage(target, image)
+    finally:
+        painter.end()
+    return len(pages)
+
+
+class PdfPreviewDialog(QDialog):
+    """Shows PDF bytes; Print… opens the print dialog, Save as… writes the bytes where the user says and,
+    given ``rerender``, Save with a password… writes a copy rendered again with a password."""
 
     def __init__(self, pdf: bytes, title: str, suggested_name: str, parent: QWidget | None = None, *,
                  rerender: Rerender | None = None, note: str = "") -> None:
-        super().__init__(pdf, title, suggested_name, parent, note=note)
+        super().__init__(parent)
+        self.setWindowTitle(title)
         self.resize(820, 920)
+        self.pdf = pdf
+        self.suggested_name = suggested_name
         self.rerender = rerender
+        self.saved_to: Path | None = None
         self.protected_to: Path | None = None
-        self.save_button.setText("Save as…")
+        self.printed_pages = 0
+
+        # The buffer must outlive the document, which reads from it lazily.
+        self._bytes = QByteArray(pdf)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setPageSpacing(12)
+
+        self.print_button = QPushButton("Print…")
+        self.print_button.clicked.connect(self.print_pdf)
+        self.print_button.setDefault(True)
+        self.save_button = QPushButton("Save as…")
         self.save_button.setToolTip("Save this PDF where you choose")
+        self.save_button.clicked.connect(self.save_pdf)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+
+        buttons = QHBoxLayout()
+        pages = self.document.pageCount()
+        buttons.addWidget(role_label(f"{pages} page{'s' if pages != 1 else ''}", "muted", wrap=False))
+        if note:
+            buttons.addSpacing(12)
+            buttons.addWidget(role_label(note, "muted"), 1)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
         if rerender is not None:
             self.protect_button = QPushButton("Save with a password…")
             self.protect_button.setToolTip("Save a copy that opens only with a password you choose "
                                            "(for email or a USB stick)")
             self.protect_button.clicked.connect(self.save_protected)
-            buttons = _button_row(self)
-            if buttons is not None:
-                buttons.insertWidget(buttons.indexOf(self.save_button) + 1, self.protect_button)
-            else:
-                self.layout().addWidget(self.protect_button)
+            buttons.addWidget(self.protect_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def print_pdf(self) -> None:
+        printer = ask_printer(self, self.document.pageCount())
+        if printer is None:
+            return
+        try:
+            self.printed_pages = print_document(self.document, printer)
+        except Exception as exc:  # noqa: BLE001 - shown to the user in their words
+            show_error(self, exc)
 
     def save_pdf(self) -> None:
         path = self._ask_path("Save the PDF")
@@ -88,10 +179,7 @@ class DocumentPreviewDialog(PdfPreviewDialog):
             return None
         return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
 
-
-def _button_row(dialog: PdfPreviewDialog) -> QHBoxLayout | None:
-    """The row that holds the base dialog's buttons (it keeps no reference to it)."""
-    for layout in dialog.findChildren(QHBoxLayout):
-        if layout.indexOf(dialog.save_button) >= 0:
-            return layout
-    return None
+    def done(self, result: int) -> None:
+        self.view.setDocument(None)
+        self.document.close()
+        super().done(result)

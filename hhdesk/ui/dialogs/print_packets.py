@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -37,12 +36,6 @@ from hhdesk.ui.dialogs import common
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 MIN_PASSWORD = 8
-
-
-def ask_folder(parent: QWidget | None, title: str, start: Path) -> Path | None:
-    """A folder chosen in the system dialog; None if cancelled. Tests replace this function."""
-    chosen = QFileDialog.getExistingDirectory(parent, title, str(start))
-    return Path(chosen) if chosen else None
 
 
 class PrintPacketsDialog(QDialog):
@@ -137,7 +130,7 @@ class PrintPacketsDialog(QDialog):
             widget.setEnabled(not by_folder)
 
     def choose_folder(self) -> None:
-        chosen = ask_folder(self, "The folder for the packets", Path(self.folder.text()).expanduser().parent)
+        chosen = common.ask_folder(self, "The folder for the packets", Path(self.folder.text()).expanduser().parent)
         if chosen is not None:
             self.folder.setText(str(chosen))
 

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -25,35 +24,15 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain import referral_rules
 from hhdesk.domain.enums import ReferralCategory, ReferralStatus
-from hhdesk.errors import UserError
 from hhdesk.services import referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import CATEGORY_LABELS, METHOD_LABELS, STATUS_LABELS, NewReferral, ReferralRow
 from hhdesk.ui.errors import report
+from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
 NO_GOAL = "No linked goal"
-
-
-def to_qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def from_qdate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def date_edit(value: date, *, maximum: date | None = None, minimum: date | None = None) -> QDateEdit:
-    edit = QDateEdit(to_qdate(value))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("MM/dd/yyyy")
-    if minimum is not None:
-        edit.setMinimumDate(to_qdate(minimum))
-    if maximum is not None:
-        edit.setMaximumDate(to_qdate(maximum))
-    edit.setMaximumWidth(150)
-    return edit
 
 
 def text_box(placeholder: str, height: int = 64) -> QPlainTextEdit:
@@ -100,11 +79,11 @@ class NewReferralDialog(QDialog):
             self.goal.addItem(text, goal.goal_id)
             self.goal.setItemData(self.goal.count() - 1, goal.text, Qt.ItemDataRole.ToolTipRole)
 
-        self.sent_on = date_edit(self.today, maximum=self.today)
+        self.sent_on = date_picker(self.today, maximum=self.today)
         self.sent_how = QComboBox()
         for method, text in METHOD_LABELS.items():
             self.sent_how.addItem(text, method)
-        self.follow_up_on = date_edit(referrals.default_follow_up_on(app, self.today), minimum=self.today)
+        self.follow_up_on = date_picker(referrals.default_follow_up_on(app, self.today), minimum=self.today)
         self.follow_up_on.dateChanged.connect(self._follow_up_edited)
         self.sent_on.dateChanged.connect(self._sent_changed)
 
@@ -169,9 +148,6 @@ class NewReferralDialog(QDialog):
 
     def agency_ids(self) -> list[int]:
         return [self.agency.itemData(i) for i in range(self.agency.count()) if self.agency.itemData(i) is not None]
-
-    def choose_agency(self, entry_id: int) -> None:
-        self.agency.setCurrentIndex(self.agency.findData(entry_id))
 
     def reload_agencies(self) -> None:
         category: ReferralCategory = self.category.currentData()
@@ -290,10 +266,10 @@ class StatusChangeDialog(QDialog):
         self.status.setAccessibleName("New status")
         for status, text in referrals.status_choices(row.status):
             self.status.addItem(text, status)
-        self.changed_on = date_edit(self.today, minimum=since, maximum=self.today)
+        self.changed_on = date_picker(self.today, minimum=since, maximum=self.today)
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. intake booked for 03/12, spoke with Ms Diaz")
-        self.next_follow_up = date_edit(referrals.default_follow_up_on(app, self.today), minimum=since)
+        self.next_follow_up = date_picker(referrals.default_follow_up_on(app, self.today), minimum=since)
         self.next_follow_up.setToolTip("When to check with the agency again while the referral stays open")
         self._next_follow_up_touched = False
         self.next_follow_up.dateChanged.connect(self._next_follow_up_edited)
@@ -369,10 +345,7 @@ class StatusChangeDialog(QDialog):
                 self.app, self.row.referral_id, status, from_qdate(self.changed_on.date()), self.note.text(),
                 outcome if outcome.strip() != self.row.outcome.strip() else None, today=self.today,
                 next_follow_up_on=None if referral_rules.is_closed(status) else from_qdate(self.next_follow_up.date()))
-        except UserError as exc:
-            self.message.show_error(report(exc))
-            return False
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "referral status"))
             return False
         self.saved.emit(detail)

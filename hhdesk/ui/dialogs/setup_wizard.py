@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.passwords import username_problems
 from hhdesk.services import users
+from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.widgets.agency_form import AgencyForm
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -241,9 +241,8 @@ class SetupWizard(QWizard):
         if self.key_page.confirm.isChecked():
             self.accept()
             return
-        QMessageBox.information(self, "Set up hhdesk",
-                                "Please print or write down the recovery key first, then tick the box "
-                                "and click Finish.")
+        common.inform(self, "Set up hhdesk",
+                      "Please print or write down the recovery key first, then tick the box and click Finish.")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.recovery_key is not None and not self.key_page.confirm.isChecked():

@@ -31,6 +31,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeInput, EpisodeView
 from hhdesk.ui.errors import report
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.widgets.text import format_date
 
 DATE_FORMAT = "MM/dd/yyyy"
 DATE_TIME_FORMAT = "MM/dd/yyyy hh:mm AP"
@@ -168,7 +169,7 @@ class DischargeDialog(_ServiceDialog):
         self.form.addRow("&To", self.destination)
         self.layout_.insertWidget(1, role_label(
             f"{episode.setting_label} at {episode.facility or 'a facility not recorded'}, admitted "
-            f"{episode.admitted_on:%m/%d/%Y}.", "muted"))
+            f"{format_date(episode.admitted_on)}.", "muted"))
 
     def _apply(self) -> EpisodeView:
         return transitions.record_discharge(self.app, self.episode.episode_id, pydatetime(self.discharged.dateTime()),

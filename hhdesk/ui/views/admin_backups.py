@@ -19,6 +19,7 @@ from hhdesk.ui.errors import show_error
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import role_label
+from hhdesk.ui.widgets.text import format_date_time
 
 
 def describe_backup(path: Path) -> str:
@@ -78,7 +79,7 @@ class BackupsTab(QWidget):
         self.backups = maintenance.list_backups(self.host.store_path)
         rows = []
         for path in self.backups:
-            made = datetime.fromtimestamp(path.stat().st_mtime).strftime("%m/%d/%Y %I:%M %p")
+            made = format_date_time(datetime.fromtimestamp(path.stat().st_mtime))
             rows.append([path.name, describe_backup(path), made, _size(path)])
         self.table.set_rows(rows, keys=[str(p) for p in self.backups])
         self.count_label.setText(

@@ -508,15 +508,6 @@ class BillingView(QWidget):
     def selected_month(self) -> ServiceMonth:
         return ServiceMonth.parse(self.month.currentData())
 
-    def select_month(self, month: str | ServiceMonth) -> None:
-        position = self.month.findData(str(month))
-        if position < 0:
-            raise ValueError("that month is not offered")
-        if position == self.month.currentIndex():
-            self.run_preview()
-        else:
-            self.month.setCurrentIndex(position)
-
     def run_preview(self) -> None:
         month = self.selected_month()
         if self.last_job is not None and getattr(self.last_job, "running", False):
@@ -779,7 +770,7 @@ class BillingView(QWidget):
             last = exported[0]
             self.exported_label.setText(
                 f"{month_label(month)} has been exported before: {', '.join(formats)} (last on "
-                f"{last.created_local:%m/%d/%Y} by {last.created_by}). See Export history.")
+                f"{format_date(last.created_local)} by {last.created_by}). See Export history.")
             set_role(self.exported_label, "error")
         else:
             self.exported_label.setText(f"{month_label(month)} has not been exported yet.")

@@ -433,7 +433,7 @@ class CarePlanTab(QWidget):
 
     def preview(self, kind: str) -> None:
         """Render the care plan or the packet of the version on screen and show it in a preview."""
-        from hhdesk.ui.dialogs.pdf_preview import DocumentPreviewDialog
+        from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 
         if self.version is None or not self.can_print:
             return
@@ -449,7 +449,7 @@ class CarePlanTab(QWidget):
 
         def show(pdf: bytes) -> None:
             note = "Draft: not signed yet." if self.version is not None and self.version.editable else ""
-            dialog = DocumentPreviewDialog(
+            dialog = PdfPreviewDialog(
                 pdf, f"{title}, version {number} \u2014 {self.member_name}", f"{stem}-{self._file_slug}-v{number}.pdf",
                 self, note=note,
                 rerender=lambda password: render(self.app, self.member_id, password, version_id=version_id),

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.enums import ChronicCategory
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import ValidationFailed
 from hhdesk.services import enrolment
 from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CATEGORY_LABELS, ConditionInfo, Icd10Suggestion
@@ -103,10 +102,7 @@ class FreeTextConditionDialog(QDialog):
         try:
             enrolment.add_condition(self.app, self.member_id, description=self.description.text(),
                                     category=ChronicCategory(value) if value else None, at_risk=self.at_risk.isChecked())
-        except ValidationFailed as exc:
-            self.message.show_error(str(exc))
-            return False
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "adding a condition"))
             return False
         self.accept()
@@ -237,10 +233,7 @@ class ConditionsTab(QWidget):
         try:
             enrolment.add_condition(self.app, self.context.member_id, icd10=suggestion.code,
                                     at_risk=self.at_risk.isChecked())
-        except ValidationFailed as exc:
-            self.search_message.show_error(str(exc))
-            return False
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.search_message.show_error(report(exc, "adding a condition"))
             return False
         self.search.clear()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import ValidationFailed
 from hhdesk.services import directory, members
 from hhdesk.services.members import MemberDetails
 from hhdesk.ui.dialogs.member_dialogs import AssignDialog
@@ -187,10 +186,7 @@ class ProfileTab(QWidget):
             return False
         try:
             members.update_member(self.app, self.context.member_id, details)
-        except ValidationFailed as exc:
-            self.message.show_error("\n".join(exc.problems))
-            return False
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "saving a profile"))
             return False
         self.context.changed()

@@ -45,7 +45,9 @@ from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fields import from_qdate, to_qdate
 from hhdesk.ui.widgets.labels import MessageLabel, role_label, set_role
+from hhdesk.ui.widgets.text import format_date
 
 MODE_LABELS: dict[ContactMode, str] = {
     ContactMode.IN_PERSON: "In person",
@@ -83,14 +85,6 @@ LIST_WITH_WHOM: dict[WithWhom, str] = {
 }
 REASON_STYLE = "color: #7a5200; background: #fff3d1; border-radius: 4px; padding: 4px 8px;"
 EARLIEST = QDate(2000, 1, 1)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 class _EnterSaves(QObject):
@@ -189,8 +183,8 @@ class ContactsTab(QWidget):
         self.date_edit = QDateEdit()
         self.date_edit.setDisplayFormat(DATE_FORMAT)
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDateRange(EARLIEST, _qdate(self.today))
-        self.date_edit.setDate(_qdate(self.today))
+        self.date_edit.setDateRange(EARLIEST, to_qdate(self.today))
+        self.date_edit.setDate(to_qdate(self.today))
         self.date_edit.setCurrentSection(QDateEdit.Section.DaySection)
         self.date_edit.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         self.date_edit.setAccessibleName("Date")
@@ -309,7 +303,7 @@ class ContactsTab(QWidget):
         """Enable or disable the six boxes for the member's segment on the chosen date and the mode."""
         if self.facts is None:
             return
-        day = _pydate(self.date_edit.date())
+        day = from_qdate(self.date_edit.date())
         segment = self.facts.segment_type_on(day)
         reason = contacts.core_service_block_reason(segment, self.selected_mode())
         for box in self.service_boxes.values():
@@ -324,7 +318,7 @@ class ContactsTab(QWidget):
     def form_input(self) -> ContactInput:
         staff = self.staff_box.currentData()
         return ContactInput(
-            contact_date=_pydate(self.date_edit.date()),
+            contact_date=from_qdate(self.date_edit.date()),
             mode=self.selected_mode(),
             with_whom=WithWhom(self.with_box.currentData()),
             minutes=self.minutes.value(),
@@ -355,7 +349,7 @@ class ContactsTab(QWidget):
         self._reset_form(keep=True)
         self.refresh(select=saved.contact.contact_id)
         self._changed()
-        notes = [f"{what}: {saved.contact.contact_date:%m/%d/%Y}, {MODE_LABELS[saved.contact.mode].split(' (')[0]}."]
+        notes = [f"{what}: {format_date(saved.contact.contact_date)}, {MODE_LABELS[saved.contact.mode].split(' (')[0]}."]
         notes += [f"Checklist item done: {label}." for label in saved.completed_items]
         notes += list(saved.warnings)
         self.message.show_ok(" ".join(notes))
@@ -368,7 +362,7 @@ class ContactsTab(QWidget):
             box.setChecked(False)
         self.note.clear()
         if not keep:
-            self.date_edit.setDate(_qdate(self.today))
+            self.date_edit.setDate(to_qdate(self.today))
         self.form_title.setText("Log a contact")
         self.save_button.setText("Save contact")
         self.cancel_button.hide()
@@ -394,7 +388,7 @@ class ContactsTab(QWidget):
         if contact is None or not self.can_edit:
             return
         self.editing = contact
-        self.date_edit.setDate(_qdate(contact.contact_date))
+        self.date_edit.setDate(to_qdate(contact.contact_date))
         self.mode_box.setCurrentIndex(self.mode_box.findData(contact.mode))
         self.with_box.setCurrentIndex(self.with_box.findData(contact.with_whom))
         self.minutes.setValue(contact.minutes)
@@ -407,7 +401,7 @@ class ContactsTab(QWidget):
         for service, box in self.service_boxes.items():
             box.setChecked(service in contact.core_services)
         self.note.setPlainText(contact.note)
-        self.form_title.setText(f"Editing the contact of {contact.contact_date:%m/%d/%Y}")
+        self.form_title.setText(f"Editing the contact of {format_date(contact.contact_date)}")
         self.save_button.setText("Save changes")
         self.cancel_button.show()
         self.message.clear_message()
@@ -423,7 +417,7 @@ class ContactsTab(QWidget):
         if contact is None:
             return
         if not common.confirm(self, "Delete contact",
-                              f"Delete the contact of {contact.contact_date:%m/%d/%Y} "
+                              f"Delete the contact of {format_date(contact.contact_date)} "
                               f"({MODE_LABELS[contact.mode].split(' (')[0]})? The audit log keeps that it existed.",
                               "Delete"):
             return
@@ -459,7 +453,7 @@ class ContactsTab(QWidget):
         rows = []
         for c in self.contacts:
             first_line = c.note.splitlines()[0] if c.note else ""
-            rows.append([f"{c.contact_date:%m/%d/%Y}", MODE_LABELS[c.mode].split(" (")[0],
+            rows.append([format_date(c.contact_date), MODE_LABELS[c.mode].split(" (")[0],
                          LIST_WITH_WHOM[c.with_whom], str(c.minutes), c.services_text or "—",
                          c.staff_name, "Yes" if c.qualifying else "No", first_line])
         self.list.set_rows(rows, [c.contact_id for c in self.contacts],

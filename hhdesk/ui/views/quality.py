@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -24,7 +24,9 @@ from hhdesk.services.measures import QualityReport
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fields import from_qdate, to_qdate
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.widgets.text import format_date
 
 EXPLANATION = (
     "Counted from hhdesk's own records (transition episodes, checklists and contacts), not from claims, so the "
@@ -46,14 +48,6 @@ def default_period(today: date) -> tuple[date, date]:
     for _ in range(2):
         start = (start - timedelta(days=1)).replace(day=1)
     return start, end
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 def _figure(title: str) -> tuple[QFrame, QLabel, QLabel]:
@@ -80,8 +74,8 @@ class QualityView(QWidget):
         self.today = today or date.today()
         self.report: QualityReport | None = None
         start, end = default_period(self.today)
-        self.start = QDateEdit(_qdate(start))
-        self.end = QDateEdit(_qdate(end))
+        self.start = QDateEdit(to_qdate(start))
+        self.end = QDateEdit(to_qdate(end))
         for edit, name in ((self.start, "From"), (self.end, "To")):
             edit.setDisplayFormat("MM/dd/yyyy")
             edit.setCalendarPopup(True)
@@ -133,7 +127,7 @@ class QualityView(QWidget):
 
     def compute(self) -> None:
         try:
-            result = measures.quality_report(self.app, _pydate(self.start.date()), _pydate(self.end.date()),
+            result = measures.quality_report(self.app, from_qdate(self.start.date()), from_qdate(self.end.date()),
                                              checklist_evidence_only=self.checklist_only.isChecked(),
                                              today=self.today)
         except Exception as exc:  # noqa: BLE001
@@ -158,8 +152,8 @@ class QualityView(QWidget):
         rows = []
         for d in fuh.details:
             who = result.member_label(d.member_key)
-            rows.append([f"{d.discharged_on:%m/%d/%Y}", who.name, who.medicaid_id,
-                         f"{d.followed_up_on:%m/%d/%Y}" if d.followed_up_on else "",
+            rows.append([format_date(d.discharged_on), who.name, who.medicaid_id,
+                         format_date(d.followed_up_on) if d.followed_up_on else "",
                          {"checklist_item": "Checklist", "contact": "TC contact"}.get(str(d.followed_up_by or ""), ""),
                          "" if d.excluded_because else ("Yes" if d.within_7_days else "No"),
                          "" if d.excluded_because else ("Yes" if d.within_30_days else "No"),
@@ -171,8 +165,8 @@ class QualityView(QWidget):
         rows = []
         for d in pcr.details:
             who = result.member_label(d.member_key)
-            rows.append([f"{d.discharged_on:%m/%d/%Y}", who.name, who.medicaid_id,
-                         f"{d.readmitted_on:%m/%d/%Y}" if d.readmitted_on else "",
+            rows.append([format_date(d.discharged_on), who.name, who.medicaid_id,
+                         format_date(d.readmitted_on) if d.readmitted_on else "",
                          str((d.readmitted_on - d.discharged_on).days) if d.readmitted_on else ""])
         self.readmission_table.set_rows(rows)
 

@@ -31,10 +31,10 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import ReferralDetail, ReferralRow
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.dialogs.referral_dialogs import date_edit, from_qdate, to_qdate
-from hhdesk.ui.dialogs.referral_letter_preview import PdfPreviewDialog
+from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.errors import report, show_error
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -226,7 +226,7 @@ class ReferralDetailPane(QFrame):
         self.outcome.setTabChangesFocus(True)
         self.save_outcome_button = QPushButton("Save outcome")
         self.save_outcome_button.clicked.connect(self.save_outcome)
-        self.follow_up = date_edit(date.today())
+        self.follow_up = date_picker(date.today())
         self.follow_up_button = QPushButton("Change follow-up date")
         self.follow_up_button.clicked.connect(self.save_follow_up)
         self.message = MessageLabel()

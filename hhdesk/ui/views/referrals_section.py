@@ -36,8 +36,8 @@ from hhdesk.services.referrals import (
     ReferralSummaryReport,
     SummaryLine,
 )
+from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.referral_dialogs import StatusChangeDialog
-from hhdesk.ui.dialogs.referral_letter_preview import PdfPreviewDialog
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.referral_widgets import SECTION_COLUMNS, ReferralTableModel, print_letter
 from hhdesk.ui.views.referrals_tab import configure_table

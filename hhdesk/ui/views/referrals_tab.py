@@ -27,8 +27,8 @@ from hhdesk.domain.permissions import Permission
 from hhdesk.services import referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import ReferralDetail, ReferralRow
+from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.referral_dialogs import NewReferralDialog, StatusChangeDialog
-from hhdesk.ui.dialogs.referral_letter_preview import PdfPreviewDialog
 from hhdesk.ui.errors import show_error
 from hhdesk.ui.views.referral_widgets import (
     SORT_ROLE,

@@ -27,7 +27,7 @@ from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeView
 from hhdesk.ui import workers
-from hhdesk.ui.dialogs.referral_letter_preview import PdfPreviewDialog
+from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.transition_dialogs import (
     CloseEpisodeDialog,
     DischargeDialog,
@@ -38,6 +38,7 @@ from hhdesk.ui.dialogs.transition_dialogs import (
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.widgets.text import format_date, format_date_time
 
 EPISODE_COLUMNS = ("Admitted", "Setting", "Facility", "Discharged", "Readmission", "Checklist", "Status")
 EPISODE_WIDTHS = (90, 165, 250, 170, 115, 180)
@@ -193,10 +194,10 @@ class TransitionsTab(QWidget):
             applicable = sum(1 for i in e.items if i.state is not ItemState.NOT_APPLICABLE)
             done = e.count(ItemState.DONE)
             checklist = f"{done} of {applicable} done" + (f", {e.overdue_items} overdue" if e.overdue_items else "")
-            rows.append([f"{e.admitted_on:%m/%d/%Y}", e.setting_label, e.facility,
-                         f"{e.discharged_at:%m/%d/%Y %I:%M %p}" if e.discharged_at else "Still admitted",
+            rows.append([format_date(e.admitted_on), e.setting_label, e.facility,
+                         format_date_time(e.discharged_at) if e.discharged_at else "Still admitted",
                          "Yes" if e.is_readmission else "", checklist,
-                         "Open" if e.is_open else f"Closed {e.closed_at:%m/%d/%Y}"])
+                         "Open" if e.is_open else f"Closed {format_date(e.closed_at)}"])
         self.episode_list.set_rows(rows, [e.episode_id for e in self.episodes],
                                    muted=[not e.is_open for e in self.episodes])
         for number, e in enumerate(self.episodes):
@@ -230,16 +231,16 @@ class TransitionsTab(QWidget):
         if episode.is_readmission:
             title += "  ·  Readmission within 30 days"
         self.episode_label.setText(title)
-        parts = [f"Admitted {episode.admitted_on:%m/%d/%Y}",
-                 f"notified {episode.notified_at:%m/%d/%Y %I:%M %p}"
+        parts = [f"Admitted {format_date(episode.admitted_on)}",
+                 f"notified {format_date_time(episode.notified_at)}"
                  + (f" ({episode.notified_how})" if episode.notified_how else "")]
         if episode.discharged_at:
-            parts.append(f"discharged {episode.discharged_at:%m/%d/%Y %I:%M %p}"
+            parts.append(f"discharged {format_date_time(episode.discharged_at)}"
                          + (f" to {episode.discharge_destination}" if episode.discharge_destination else ""))
         else:
             parts.append("still admitted: items counted from discharge have no due time yet")
         if not episode.is_open:
-            parts.append(f"closed {episode.closed_at:%m/%d/%Y}, care plan "
+            parts.append(f"closed {format_date(episode.closed_at)}, care plan "
                          + ("reviewed" if episode.care_plan_reviewed else "not reviewed"))
         self.episode_detail.setText("; ".join(parts) + ".")
         keep = self.checklist.selected_key()
@@ -275,15 +276,6 @@ class TransitionsTab(QWidget):
         self.na_button.setEnabled(open_episode and is_open_item)
         self.reopen_button.setEnabled(open_episode and item is not None and not is_open_item)
         self.basis_label.setText(f"Why this due time: {item.basis}" if item and item.basis else "")
-
-    def select_item(self, item_id: int) -> bool:
-        """Select the episode and item with this id (the worklist opens the chart at an item)."""
-        for episode in self.episodes:
-            if any(i.item_id == item_id for i in episode.items):
-                self.episode_list.select_key(episode.episode_id)
-                self.checklist.select_key(item_id)
-                return True
-        return False
 
     # ---- actions ----------------------------------------------------------------------------------
     def _after(self, view: EpisodeView | None, note: str = "") -> None:

@@ -554,9 +554,6 @@ class CarePlanEditor(QWidget):
         self._show_form(path)
         self._update_buttons()
 
-    def current_path(self) -> ItemPath | None:
-        return self._path
-
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         path = current.data(0, PATH_ROLE) if current is not None else None
         self._path = tuple(path) if path is not None else None

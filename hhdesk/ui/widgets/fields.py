@@ -8,6 +8,8 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QTableWidget, QWidget
 
+from hhdesk.ui.widgets.text import format_date
+
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -47,16 +49,21 @@ class DateField(QLineEdit):
         return parse_date(self.text())
 
     def set_value(self, value: date | None) -> None:
-        self.setText(value.strftime("%m/%d/%Y") if value else "")
+        self.setText(format_date(value))
 
 
-def date_picker(value: date | None = None, parent: QWidget | None = None) -> QDateEdit:
-    """A date with a calendar drop-down, for the day something happens (enrolment, signing)."""
+def date_picker(value: date | None = None, parent: QWidget | None = None, *,
+                minimum: date | None = None, maximum: date | None = None) -> QDateEdit:
+    """A date with a calendar drop-down, for the day something happens (enrolment, signing, a referral)."""
     edit = QDateEdit(parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("MM/dd/yyyy")
     edit.setMinimumDate(QDate(1900, 1, 1))
     edit.setDate(to_qdate(value or date.today()))
+    if minimum is not None:
+        edit.setMinimumDate(to_qdate(minimum))
+    if maximum is not None:
+        edit.setMaximumDate(to_qdate(maximum))
     edit.setMinimumWidth(130)
     edit.setMaximumWidth(170)
     return edit

@@ -14,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from hhdesk.ui.widgets.text import format_date
+
 OUTREACH_COLOUR = QColor("#e9a23b")
 ENROLLED_COLOUR = QColor("#2e8b57")
 CONSENT_COLOUR = QColor("#1e6b3a")
@@ -165,7 +167,7 @@ class SegmentTimeline(QWidget):
             return "No outreach or enrolment yet."
         parts = []
         for s in self.segments:
-            until = s.end.strftime("%m/%d/%Y") if s.end else "now"
-            parts.append(f"{s.kind.capitalize()} {s.start:%m/%d/%Y} to {until}")
+            until = format_date(s.end) if s.end else "now"
+            parts.append(f"{s.kind.capitalize()} {format_date(s.start)} to {until}")
         return "\n".join(parts)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from hhdesk.domain.enums import label
 
@@ -19,6 +19,11 @@ def display_name(last: str, first: str, preferred: str = "") -> str:
 
 def format_date(value: date | None) -> str:
     return value.strftime("%m/%d/%Y") if value else ""
+
+
+def format_date_time(value: datetime | None) -> str:
+    """'03/14/2025 02:30 PM': a moment on a 12-hour clock, as the clinic's staff read times."""
+    return value.strftime("%m/%d/%Y %I:%M %p") if value else ""
 
 
 def age_on(dob: date, on: date) -> int:
