@@ -31,6 +31,9 @@ def connect(path: Path, raw_key: bytes, *, check_same_thread: bool = False) -> s
     except sqlcipher.OperationalError as exc:
         raise StorageProblem(f"The store at {path} cannot be opened: {exc}.") from None
     try:
+        # The one statement allowed before the key: SQLCipher's own logging is process-wide and reads no
+        # page, and without it a wrong key prints three lines of ERROR CORE on the user's terminal.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(key_pragma(raw_key))
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError:

@@ -52,7 +52,7 @@ from hhdesk.services import settings
 from hhdesk.services.context import Actor, AppSession, UnitOfWork
 from hhdesk.services.member_records import get_member, segments_of, tiers_of
 
-NO_CONTACT = "This contact is no longer in the store; refresh the list."
+NO_CONTACT = "No contact with that number is in the store: check the number, or refresh the list."
 MAX_NOTE_LENGTH = 20_000
 CORE_SERVICE_ORDER: tuple[CoreService, ...] = tuple(CoreService)
 EDITABLE_FIELDS: tuple[str, ...] = (

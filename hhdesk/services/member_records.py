@@ -27,7 +27,7 @@ from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.profiles import DEFAULT_PROGRAM_PROFILE, load_program_profile
 from hhdesk.services import settings
 
-NO_MEMBER = "This member is no longer in the store; refresh the list."
+NO_MEMBER = "That member is not in the store: check the Medicaid ID or number, or refresh the list."
 
 
 def active_program_profile(session: Session) -> ProgramProfile:

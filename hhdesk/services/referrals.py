@@ -64,7 +64,7 @@ from hhdesk.services.member_records import as_consent, consent_rows, get_member
 from hhdesk.services.members import display_name, display_phone
 from hhdesk.services.printing import address_lines, letterhead
 
-NO_REFERRAL = "This referral is no longer in the store; refresh the list."
+NO_REFERRAL = "No referral with that number is in the store: check the number, or refresh the list."
 NO_AGENCY = "The chosen agency is no longer in the directory; choose another."
 MAX_TEXT = 4000
 CONSENT_ROLE_PREFIX = "Referral"

@@ -86,7 +86,7 @@ from hhdesk.services.directory import entry_label
 from hhdesk.services.member_records import get_member
 from hhdesk.services.members import display_name, display_phone
 
-NO_EPISODE = "This episode is no longer in the store; refresh the list."
+NO_EPISODE = "No episode with that number is in the store: check the number, or refresh the list."
 NO_ITEM = "This checklist item is no longer in the store; refresh the episode."
 EPISODE_CLOSED = "The episode is closed: reopen it before changing it."
 MAX_TEXT = 2000

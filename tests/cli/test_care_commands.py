@@ -63,7 +63,7 @@ def test_print_transition_writes_a_pdf(store: Path, episode: int, capsys, tmp_pa
     assert not list(tmp_path.glob("*.part"))
     code, _, err = run(capsys, "print", "transition", "999", "--out", str(out_file), "--store", str(store),
                        "--user", "boss")
-    assert code == 1 and "no longer in the store" in err
+    assert code == 1 and "is in the store: check the number" in err
     code, _, err = run(capsys, "print", "transition", str(episode), "--out", str(tmp_path / "no" / "x.pdf"),
                        "--store", str(store), "--user", "boss")
     assert code == 1 and "does not exist" in err

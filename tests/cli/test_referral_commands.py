@@ -88,4 +88,4 @@ def test_print_referral_without_consent_says_what_to_do(store: Path, capsys, tmp
     assert code == 1 and "consent to share" in err and not out_file.exists()
     code, _, err = run(capsys, "print", "referral", "99", "--out", str(out_file), "--store", str(store),
                        "--user", "boss")
-    assert code == 1 and "no longer in the store" in err
+    assert code == 1 and "is in the store: check the number" in err
