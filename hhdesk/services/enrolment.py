@@ -380,12 +380,6 @@ def _consent_infos(session: Session, rows: list[Consent]) -> list[ConsentInfo]:
     return [_consent_info(r, profile, names, usernames) for r in rows]
 
 
-def list_consents(app: AppSession, member_id: int) -> list[ConsentInfo]:
-    with app.read(Permission.VIEW_MEMBERS) as session:
-        get_member(session, member_id)
-        return _consent_infos(session, consent_rows(session, member_id))
-
-
 def _store_attachment(uow: UnitOfWork, member_id: int, file: AttachmentFile) -> Attachment:
     name = file.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not name:

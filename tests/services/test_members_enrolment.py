@@ -271,6 +271,43 @@ def test_withdrawal_removes_consent_on_file(admin: AppSession) -> None:
     assert "Consent withdrawn: no consent on file" in messages
 
 
+def test_removing_a_consent_entered_in_error_brings_back_the_alert(admin: AppSession) -> None:
+    member_id = new_member(admin)
+    make_eligible(admin, member_id)
+    scan = AttachmentFile("consent.pdf", b"%PDF-1.4 fake scan")
+    info = enrolment.record_consent(admin, member_id, ConsentKind.CONSENT, "DOH-5055", TODAY - timedelta(days=50),
+                                    file=scan)
+    enrolment.enrol(admin, member_id, TODAY - timedelta(days=40))
+    assert "no_consent" not in {a.code for a in members.get_chart(admin, member_id).alerts}
+
+    enrolment.remove_consent(admin, info.id)
+    record = enrolment.get_enrolment(admin, member_id)
+    assert record.consents == () and not record.consent_on_file
+    assert "No consent on file" in [a.message for a in members.get_chart(admin, member_id).alerts]
+    (event,) = audit_events(admin, "consent_removed")
+    assert event.member_id == member_id and event.entity_id == str(info.id) and event.detail == "entered in error"
+    with admin.read(None) as session:  # the scan goes with the record
+        assert session.execute(select(Attachment.id)).scalars().all() == []
+    with pytest.raises(NotFound, match="no longer on file"):
+        enrolment.remove_consent(admin, info.id)
+
+
+def test_removing_consent_and_tier_needs_the_permission(admin: AppSession, login_as) -> None:
+    member_id = new_member(admin)
+    consent = enrolment.record_consent(admin, member_id, ConsentKind.CONSENT, "DOH-5055", TODAY)
+    tier = enrolment.set_tier(admin, member_id, Tier.STANDARD, TODAY)
+    viewer = login_as(Role.READ_ONLY)
+    with pytest.raises(PermissionDenied):
+        enrolment.remove_consent(viewer, consent.id)
+    with pytest.raises(PermissionDenied):
+        enrolment.remove_tier(viewer, tier.id)
+    with pytest.raises(PermissionDenied):  # billing records consent forms but does not set tiers
+        enrolment.remove_tier(login_as(Role.BILLING), tier.id)
+    record = enrolment.get_enrolment(admin, member_id)
+    assert [c.id for c in record.consents] == [consent.id] and [t.id for t in record.tiers] == [tier.id]
+    assert audit_events(admin, "consent_removed") == [] and audit_events(admin, "tier_removed") == []
+
+
 def test_consent_scan_is_stored_and_viewing_it_is_audited(admin: AppSession) -> None:
     member_id = new_member(admin)
     scan = AttachmentFile("C:\\scans\\consent.pdf", b"%PDF-1.4 fake scan")
@@ -301,6 +338,23 @@ def test_tier_history_and_tier_on_a_date(admin: AppSession) -> None:
     assert enrolment.tier_on(admin, member_id, date(2025, 6, 15)) is Tier.HH_PLUS
     assert enrolment.tier_on(admin, member_id, date(2024, 12, 31)) is None
     assert members.get_chart(admin, member_id).tier is Tier.HH_PLUS
+
+
+def test_removing_a_tier_entered_in_error(admin: AppSession) -> None:
+    member_id = new_member(admin)
+    enrolment.set_tier(admin, member_id, Tier.STANDARD, date(2025, 1, 1))
+    mistake = enrolment.set_tier(admin, member_id, Tier.HH_PLUS, date(2025, 6, 15))
+    enrolment.remove_tier(admin, mistake.id)
+    assert [t.tier for t in enrolment.list_tiers(admin, member_id)] == [Tier.STANDARD]
+    assert enrolment.tier_on(admin, member_id, date(2025, 6, 15)) is Tier.STANDARD
+    assert members.get_chart(admin, member_id).tier is Tier.STANDARD
+    (event,) = audit_events(admin, "tier_removed")
+    assert event.member_id == member_id and event.entity_id == str(mistake.id) and event.detail == "entered in error"
+    with pytest.raises(NotFound, match="no longer on file"):
+        enrolment.remove_tier(admin, mistake.id)
+    # The date is free again for the right tier.
+    enrolment.set_tier(admin, member_id, Tier.HIGH_RISK, date(2025, 6, 15))
+    assert enrolment.tier_on(admin, member_id, date(2025, 6, 15)) is Tier.HIGH_RISK
 
 
 def test_enrolled_member_alerts(admin: AppSession) -> None:

@@ -180,6 +180,29 @@ def test_closing_asks_for_the_care_plan_review(admin, cm, member) -> None:  # no
     assert detail.startswith("care plan reviewed: yes")
 
 
+def test_reopening_an_episode_closed_by_mistake(admin, cm, member, login_as) -> None:  # noqa: ANN001
+    view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
+    transitions.record_discharge(cm, view.episode_id, datetime(2026, 3, 6, 14), now=datetime(2026, 3, 6, 15))
+    closed = transitions.close_episode(cm, view.episode_id, care_plan_reviewed=True, now=datetime(2026, 3, 7))
+    with pytest.raises(PermissionDenied):
+        transitions.reopen_episode(login_as(Role.READ_ONLY), view.episode_id, now=datetime(2026, 3, 8))
+    assert not transitions.get_episode(cm, view.episode_id, now=datetime(2026, 3, 8)).is_open
+
+    reopened = transitions.reopen_episode(cm, view.episode_id, now=datetime(2026, 3, 8))
+    assert reopened.is_open and reopened.closed_at is None
+    assert [r.episode_id for r in transitions.list_episodes(cm, open_only=True)] == [view.episode_id]
+    followup = item(reopened, "pcp_followup_7d")
+    assert followup.status is ChecklistItemStatus.OPEN  # its checklist can be worked again
+    done = transitions.mark_item_done(cm, followup.item_id, now=datetime(2026, 3, 9))
+    assert item(done, "pcp_followup_7d").status is ChecklistItemStatus.DONE
+    assert item(closed, "care_plan_reviewed").status is ChecklistItemStatus.DONE
+    # Reopening an open episode changes nothing and is not audited twice.
+    transitions.reopen_episode(cm, view.episode_id, now=datetime(2026, 3, 9))
+    with admin.read(None) as session:
+        events = session.execute(select(AuditEvent).where(AuditEvent.action == "episode_reopened")).scalars().all()
+        assert [(e.member_id, e.entity_id) for e in events] == [(member, str(view.episode_id))]
+
+
 def test_an_admin_edits_a_template_in_the_data_folder_which_takes_precedence(admin, cm, member) -> None:  # noqa: ANN001
     setting = TransitionSetting.EMERGENCY_DEPARTMENT
     data = transitions.load_template(setting).to_dict()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from hhdesk.domain.checklists import ItemState
 from hhdesk.domain.contact_rules import ATTEMPT_ENROLLED
 from hhdesk.domain.enums import ChecklistItemStatus, ContactMode, CoreService, TransitionSetting
-from hhdesk.services import contacts, members
+from hhdesk.services import contacts, members, transitions
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs.transition_dialogs import (
     CloseEpisodeDialog,
@@ -197,6 +197,33 @@ def test_open_an_episode_discharge_and_work_the_checklist(qtbot: Any, cm1: AppSe
     close.reviewed.setChecked(True)
     assert close.apply()
     assert not tab.selected_episode().is_open and not tab.close_button.isEnabled()
+
+
+def test_reopen_an_episode_closed_by_mistake(qtbot: Any, cm1: AppSession, member_id: int, answers: Any) -> None:
+    changes: list[int] = []
+    tab = TransitionsTab(cm1, member_id, on_member_changed=lambda: changes.append(1))
+    qtbot.addWidget(tab)
+    notified = datetime.now().replace(second=0, microsecond=0) - timedelta(days=3)
+    _open_episode(qtbot, tab, notified)
+    episode = tab.selected_episode()
+    assert episode is not None
+    assert tab.reopen_episode_button.isVisibleTo(tab) and not tab.reopen_episode_button.isEnabled()
+    transitions.record_discharge(cm1, episode.episode_id, notified + timedelta(days=1), now=notified + timedelta(days=1))
+    transitions.close_episode(cm1, episode.episode_id, care_plan_reviewed=True, now=notified + timedelta(days=2))
+    tab.refresh()
+    assert not tab.selected_episode().is_open
+    assert tab.reopen_episode_button.isEnabled() and not tab.close_button.isEnabled()
+
+    answers.confirm = False
+    assert not tab.reopen_episode()
+    assert not tab.selected_episode().is_open and "closed by mistake" in answers.asked[-1]
+
+    answers.confirm = True
+    before = len(changes)
+    qtbot.mouseClick(tab.reopen_episode_button, Qt.MouseButton.LeftButton)
+    assert tab.selected_episode().is_open and tab.episode_list.item(0, 6).text() == "Open"
+    assert tab.close_button.isEnabled() and not tab.reopen_episode_button.isEnabled()
+    assert "reopened" in tab.message.text() and len(changes) == before + 1
 
 
 def test_the_worklist_shows_an_overdue_item_and_opens_the_member_there(qtbot: Any, cm1: AppSession,

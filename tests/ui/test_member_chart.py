@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from hhdesk.domain.enums import ConsentKind
-from hhdesk.services import caseload, directory, members, users
+from hhdesk.services import caseload, directory, enrolment, members, users
 from hhdesk.services.directory import DirectoryEntryInput
 from hhdesk.ui.dialogs.directory_dialogs import AddToCareTeamDialog
 from hhdesk.ui.views.chart_care_team import CareTeamTab
@@ -137,6 +137,62 @@ def test_override_needs_a_reason_in_the_dialog(ui_store_with_members: UiStore, l
     dialog.override.setPlainText("Legacy member; signed consent is in the paper chart")
     assert dialog.save()
     assert tab.segments.item(0, 4).text().startswith("Legacy member")
+
+
+def test_remove_a_consent_and_a_tier_entered_in_error(ui_store_with_members: UiStore, login_as: Any,
+                                                      main_window: Any, answers: Any,
+                                                      message_boxes: list[tuple[str, str, str]]) -> None:
+    window = main_window(login_as(ADMIN))
+    member_id = members.find_by_medicaid_id(window.app, "EF34567G")  # Washington, enrolled, standard tier
+    assert member_id is not None
+    enrolment.record_consent(window.app, member_id, ConsentKind.CONSENT, "DOH-5055", TODAY - timedelta(days=130))
+    chart = open_chart(window, "EF34567G")
+    assert not any("consent" in text for text in chart.header.alert_texts())
+    tab = chart.show_tab("enrolment")
+    assert isinstance(tab, EnrolmentTab)
+    assert tab.remove_consent_button.isVisibleTo(tab) and tab.remove_consent_button.isEnabled()  # latest selected
+
+    answers.confirm = False
+    assert not tab.remove_selected_consent()
+    assert tab.consents.rowCount() == 1
+    assert "DOH-5055" in answers.asked[-1] and "entered in error" in answers.asked[-1]
+
+    answers.confirm = True
+    tab.remove_consent_button.click()
+    assert tab.consents.rowCount() == 0 and not tab.remove_consent_button.isEnabled()
+    assert "⚠ No consent on file" in chart.header.alert_texts()
+    assert "no consent on file" in tab.status.text()
+
+    assert tab.tiers.rowCount() == 1 and not tab.remove_tier_button.isEnabled()  # nothing selected yet
+    tab.tiers.selectRow(0)
+    assert tab.remove_tier_button.isEnabled()
+    tab.remove_tier_button.click()
+    assert "Standard" in answers.asked[-1] and "Set tier" in answers.asked[-1]
+    assert tab.tiers.rowCount() == 0 and not tab.remove_tier_button.isEnabled()
+    assert chart.header.values["tier"].text() == "—"
+    assert any("No tier recorded" in text for text in chart.header.alert_texts())
+
+
+def test_removing_a_record_already_gone_shows_the_error(ui_store_with_members: UiStore, login_as: Any,
+                                                        main_window: Any,
+                                                        message_boxes: list[tuple[str, str, str]]) -> None:
+    window = main_window(login_as(ADMIN))
+    tab = open_chart(window, "AB12345C").show_tab("enrolment")  # Núñez, high risk/need tier
+    tab.tiers.selectRow(0)
+    tier = tab.selected_tier()
+    assert tier is not None
+    enrolment.remove_tier(window.app, tier.id)  # e.g. from another chart window meanwhile
+    assert not tab.remove_selected_tier()
+    assert message_boxes[-1][0] == "warning" and "no longer on file" in message_boxes[-1][2]
+
+
+def test_read_only_role_sees_no_remove_buttons(ui_store_with_members: UiStore, login_as: Any,
+                                               main_window: Any) -> None:
+    admin = login_as(ADMIN)
+    users.add_user(admin, "viewer", "read_only", "looking but never touching")
+    ui_store_with_members.passwords["viewer"] = "looking but never touching"
+    tab = open_chart(main_window(login_as("viewer")), "EF34567G").show_tab("enrolment")
+    assert not tab.remove_consent_button.isVisibleTo(tab) and not tab.remove_tier_button.isVisibleTo(tab)
 
 
 def test_care_team_from_the_directory(ui_store_with_members: UiStore, login_as: Any, main_window: Any) -> None:

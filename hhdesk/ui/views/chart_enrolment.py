@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from hhdesk.domain.enums import ConsentKind, MemberStatus, SegmentType
 from hhdesk.domain.permissions import Permission
 from hhdesk.services import enrolment, members
-from hhdesk.services.enrolment import AttachmentFile, ConsentInfo, EnrolmentRecord
+from hhdesk.services.enrolment import AttachmentFile, ConsentInfo, EnrolmentRecord, TierInfo
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.enrolment_dialogs import (
     AppropriatenessDialog,
@@ -66,10 +66,16 @@ class EnrolmentTab(QWidget):
         self.tier_button = QPushButton("Set tier…")
         self.tier_button.setVisible(may_enrol)
         self.tier_button.clicked.connect(self.open_tier_dialog)
+        self.remove_tier_button = QPushButton("Remove…")
+        self.remove_tier_button.setToolTip("Delete the selected tier entry, made in error")
+        self.remove_tier_button.setVisible(may_enrol)
+        self.remove_tier_button.clicked.connect(self.remove_selected_tier)
+        self.tiers.itemSelectionChanged.connect(self._tier_selection_changed)
         tier_box = QGroupBox("Tier (acuity)")
         tier_layout = QVBoxLayout(tier_box)
         tier_layout.addWidget(self.tiers)
         tier_buttons = QHBoxLayout()
+        tier_buttons.addWidget(self.remove_tier_button)
         tier_buttons.addStretch(1)
         tier_buttons.addWidget(self.tier_button)
         tier_layout.addLayout(tier_buttons)
@@ -105,6 +111,11 @@ class EnrolmentTab(QWidget):
         self.opt_out_button.setToolTip("Record a signed opt-out form")
         self.attach_button = QPushButton("Attach scan…")
         self.view_button = QPushButton("View scan")
+        self.remove_consent_button = QPushButton("Remove…")
+        self.remove_consent_button.setToolTip("Delete the selected form record, entered in error "
+                                              "(a member who withdraws signs a withdrawal form instead)")
+        self.remove_consent_button.setVisible(may_consent)
+        self.remove_consent_button.clicked.connect(self.remove_selected_consent)
         for button, kind in ((self.consent_button, ConsentKind.CONSENT), (self.withdrawal_button, ConsentKind.WITHDRAWAL),
                              (self.opt_out_button, ConsentKind.OPT_OUT)):
             button.clicked.connect(lambda _=False, k=kind: self.open_consent_dialog(k))
@@ -121,6 +132,7 @@ class EnrolmentTab(QWidget):
         consent_buttons.addStretch(1)
         consent_layout.addLayout(consent_buttons)
         scan_buttons = QHBoxLayout()
+        scan_buttons.addWidget(self.remove_consent_button)
         scan_buttons.addStretch(1)
         scan_buttons.addWidget(self.attach_button)
         scan_buttons.addWidget(self.view_button)
@@ -207,6 +219,7 @@ class EnrolmentTab(QWidget):
         if record.consents and self.consents.selected_key() is None:
             self.consents.selectRow(0)  # the latest form, so View scan works at once
         self._selection_changed()
+        self._tier_selection_changed()
 
     def _show_eligibility(self, record: EnrolmentRecord) -> None:
         if self.verdict is not None:
@@ -229,6 +242,7 @@ class EnrolmentTab(QWidget):
         consent = self.selected_consent()
         self.view_button.setEnabled(consent is not None and consent.attachment_id is not None)
         self.attach_button.setEnabled(consent is not None)
+        self.remove_consent_button.setEnabled(consent is not None)
         if consent is not None:
             self.attach_button.setText("Replace scan…" if consent.attachment_id else "Attach scan…")
 
@@ -237,6 +251,15 @@ class EnrolmentTab(QWidget):
         if self.record is None or key is None:
             return None
         return next((c for c in self.record.consents if c.id == key), None)
+
+    def _tier_selection_changed(self) -> None:
+        self.remove_tier_button.setEnabled(self.selected_tier() is not None)
+
+    def selected_tier(self) -> TierInfo | None:
+        key = self.tiers.selected_key()
+        if self.record is None or key is None:
+            return None
+        return next((t for t in self.record.tiers if t.id == key), None)
 
     # ---- actions ------------------------------------------------------------------------------------
     def _open(self, dialog: QWidget) -> QWidget:
@@ -280,6 +303,45 @@ class EnrolmentTab(QWidget):
             show_error(self, exc)
             return
         self._changed()
+
+    def remove_selected_consent(self) -> bool:
+        """Delete the selected consent record, entered in error, after asking. True if it was removed."""
+        consent = self.selected_consent()
+        if consent is None:
+            return False
+        scan = " and its scanned form" if consent.attachment_id else ""
+        text = (f"Remove the {consent.kind_label.lower()} form {consent.form_type} signed "
+                f"{format_date(consent.signed_on)}{scan} from the member's record?\n\n"
+                "Do this only for a record entered in error. A member who withdraws consent signs a "
+                "withdrawal form; record that with Withdrawal… instead. The removal is audited.")
+        if not common.confirm(self, "Remove consent record", text, "Remove"):
+            return False
+        try:
+            enrolment.remove_consent(self.app, consent.id)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return False
+        self._changed()
+        return True
+
+    def remove_selected_tier(self) -> bool:
+        """Delete the selected tier entry, made in error, after asking. True if it was removed."""
+        tier = self.selected_tier()
+        if tier is None:
+            return False
+        text = (f"Remove the tier entry \"{members.TIER_LABELS[tier.tier]}\" from "
+                f"{format_date(tier.effective_date)}?\n\n"
+                "Do this only for an entry made in error. When the member's tier changes, use Set tier… "
+                "from the date of the change instead. The removal is audited.")
+        if not common.confirm(self, "Remove tier entry", text, "Remove"):
+            return False
+        try:
+            enrolment.remove_tier(self.app, tier.id)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return False
+        self._changed()
+        return True
 
     def view_scan(self) -> None:
         consent = self.selected_consent()

@@ -27,6 +27,7 @@ from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeView
 from hhdesk.ui import workers
+from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.transition_dialogs import (
     CloseEpisodeDialog,
@@ -105,10 +106,13 @@ class TransitionsTab(QWidget):
         self.discharge_button.clicked.connect(self.record_discharge)
         self.close_button = QPushButton("Close episode…")
         self.close_button.clicked.connect(self.close_episode)
+        self.reopen_episode_button = QPushButton("Reopen episode")
+        self.reopen_episode_button.setToolTip("The episode was closed by mistake: open it again")
+        self.reopen_episode_button.clicked.connect(self.reopen_episode)
         self.print_button = QPushButton("Print transition summary…")
         self.print_button.setToolTip("Preview, print or save the summary for the PCP or follow-up provider")
         self.print_button.clicked.connect(self.print_summary)
-        for button in (self.open_button, self.discharge_button, self.close_button):
+        for button in (self.open_button, self.discharge_button, self.close_button, self.reopen_episode_button):
             button.setVisible(can_edit)
         self.print_button.setVisible(can_print)
 
@@ -141,7 +145,7 @@ class TransitionsTab(QWidget):
         self.message = MessageLabel()
 
         top_buttons = QHBoxLayout()
-        for button in (self.open_button, self.discharge_button, self.close_button):
+        for button in (self.open_button, self.discharge_button, self.close_button, self.reopen_episode_button):
             top_buttons.addWidget(button)
         top_buttons.addStretch(1)
         top_buttons.addWidget(self.print_button)
@@ -220,6 +224,7 @@ class TransitionsTab(QWidget):
         episode = self.selected_episode()
         self.discharge_button.setEnabled(episode is not None and episode.is_open)
         self.close_button.setEnabled(episode is not None and episode.is_open)
+        self.reopen_episode_button.setEnabled(episode is not None and not episode.is_open)
         self.print_button.setEnabled(episode is not None)
         if episode is None:
             self.episode_label.setText("")
@@ -307,6 +312,25 @@ class TransitionsTab(QWidget):
         if episode is None:
             return None
         return self._run(CloseEpisodeDialog(self.app, episode, self), "Episode closed.")
+
+    def reopen_episode(self) -> bool:
+        """Reopen the selected closed episode, after asking (it was closed by mistake). True if reopened."""
+        episode = self.selected_episode()
+        if episode is None or episode.is_open:
+            return False
+        text = (f"Reopen this episode ({episode.setting_label}, admitted {format_date(episode.admitted_on)}, "
+                f"closed {format_date(episode.closed_at)})?\n\n"
+                "Do this only if it was closed by mistake: its checklist can be worked again, and it "
+                "counts as open until you close it again. The reopening is audited.")
+        if not common.confirm(self, "Reopen episode", text, "Reopen"):
+            return False
+        try:
+            view = transitions.reopen_episode(self.app, episode.episode_id, now=transitions.local_now())
+        except Exception as exc:  # noqa: BLE001
+            self.message.show_error(report(exc, "reopening the episode"))
+            return False
+        self._after(view, "Episode reopened; close it again when the transition is done.")
+        return True
 
     def mark_not_applicable(self) -> NotApplicableDialog | None:
         item = self.selected_item()
