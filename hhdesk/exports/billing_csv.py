@@ -73,21 +73,30 @@ def billing_csv_record(row: BillingRow) -> list[str]:
     ]
 
 
-def write_billing_csv(rows: Iterable[BillingRow], stream: TextIO) -> int:
-    """Write the header and one line per row to a text stream (open files with newline=""); returns rows."""
+def write_records(stream: TextIO, header: list[str], records: Iterable[list[str]]) -> int:
+    """Header, then one CRLF-ended line per record (what spreadsheet programs expect); returns the count."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(BILLING_CSV_COLUMNS)
+    writer.writerow(header)
     count = 0
-    for row in rows:
-        writer.writerow(billing_csv_record(row))
+    for record in records:
+        writer.writerow(record)
         count += 1
     return count
 
 
-def billing_csv_text(rows: Iterable[BillingRow]) -> str:
+def records_text(header: list[str], records: Iterable[list[str]]) -> str:
     buffer = io.StringIO(newline="")
-    write_billing_csv(rows, buffer)
+    write_records(buffer, header, records)
     return buffer.getvalue()
+
+
+def write_billing_csv(rows: Iterable[BillingRow], stream: TextIO) -> int:
+    """Write the header and one line per row to a text stream (open files with newline=""); returns rows."""
+    return write_records(stream, list(BILLING_CSV_COLUMNS), (billing_csv_record(row) for row in rows))
+
+
+def billing_csv_text(rows: Iterable[BillingRow]) -> str:
+    return records_text(list(BILLING_CSV_COLUMNS), (billing_csv_record(row) for row in rows))
 
 
 def billing_csv_bytes(rows: Iterable[BillingRow]) -> bytes:

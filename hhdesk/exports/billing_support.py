@@ -9,14 +9,13 @@ for people and for loading into other systems, not the state's upload format.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date
 from typing import TextIO
 
 from hhdesk.domain.enums import SegmentType
-from hhdesk.exports.billing_csv import spreadsheet_safe, yes_no
+from hhdesk.exports.billing_csv import spreadsheet_safe, write_records, yes_no
 from hhdesk.exports.billing_data import BillingRow
 
 BILLING_SUPPORT_COLUMNS: tuple[str, ...] = (
@@ -57,15 +56,9 @@ def billing_support_record(row: BillingRow) -> list[str]:
 
 def write_billing_support(rows: Iterable[BillingRow], stream: TextIO) -> int:
     """Write the header and one line per member-month that has a segment; returns the number of rows."""
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(BILLING_SUPPORT_COLUMNS)
-    count = 0
-    for row in rows:
-        if row.evaluation.segment is None:
-            continue  # no outreach or enrolment segment: nothing to report for the month
-        writer.writerow(billing_support_record(row))
-        count += 1
-    return count
+    # Members with no outreach or enrolment segment in the month have nothing to report.
+    records = (billing_support_record(row) for row in rows if row.evaluation.segment is not None)
+    return write_records(stream, list(BILLING_SUPPORT_COLUMNS), records)
 
 
 def billing_support_text(rows: Iterable[BillingRow]) -> str:
