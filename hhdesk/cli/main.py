@@ -1,12 +1,14 @@
 """The command line: `hhdesk COMMAND ...`. Every command calls the same services as the window.
 
-Exit status: 0 success, 1 a user error (one line on stderr saying what to do), 2 wrong usage.
+Exit status: 0 success, 1 a user error (one line on stderr saying what to do), 2 wrong usage, 141 the
+program reading the output stopped early (`hhdesk members list | head -3`), as other programs end then.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +26,9 @@ COMMAND_MODULES = [
     "hhdesk.cli.billing_commands",
     "hhdesk.cli.bench_commands",
 ]
+
+
+OUTPUT_CLOSED = 141  # 128 + SIGPIPE: the status a shell shows for a program whose reader went away
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            if sys.stdout is not None:  # None in a windowed build on Windows
+                sys.stdout.flush()  # here, not at exit (--help exits too), so a closed pipe is caught below
+    except BrokenPipeError:
+        _silence_stdout()
+        return OUTPUT_CLOSED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.smoke_test:
@@ -61,6 +78,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hhdesk: stopped; nothing more was changed.", file=sys.stderr)
         return 1
+
+
+def _silence_stdout() -> None:
+    """The reader closed the pipe: send what is still buffered nowhere, so exit prints no second error."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (a test's capture): nothing is buffered for it at exit
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -21,6 +20,7 @@ from hhdesk.ui import workers
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fields import to_qdate
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 AUDIT_LIMIT = 1000
@@ -59,7 +59,7 @@ class AuditTab(QWidget):
         self.medicaid_id.setMaximumWidth(170)
         self.medicaid_id.returnPressed.connect(self.refresh)
         self.since_enabled = QCheckBox("Since:")
-        self.since = QDateEdit(QDate.currentDate().addDays(-30))
+        self.since = QDateEdit(to_qdate(date.today() - timedelta(days=30)))
         self.since.setCalendarPopup(True)
         self.since.setDisplayFormat("MM/dd/yyyy")
         self.since.setEnabled(False)

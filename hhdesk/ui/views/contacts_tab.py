@@ -2,7 +2,8 @@
 
 Keyboard: the form's fields follow in tab order (date, mode, with whom, minutes, staff, the six core
 services, note, Save). Enter saves from any field (Shift+Enter starts a new line in the note), and so does
-Ctrl+Enter; Escape leaves an edit. In the date, the arrow keys step the day, month or year under the cursor.
+Ctrl+Enter; Escape leaves an edit. The date is typed (11/30/2026, 11/30/26, 1/5/2026) over the selected
+date; Up/Down step a day, Page Up/Page Down a month, Alt+Down opens a calendar.
 Mode and "with whom" choose by their first letter (i, p, v, c, m, a; m, f, p, a). After a save the form keeps
 date, mode, with whom and minutes, clears services and note, and puts the cursor back on the date.
 
@@ -17,13 +18,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.contact_rules import MAX_MINUTES
+from hhdesk.domain.date_entry import DateEntryError
 from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, WithWhom
 from hhdesk.domain.permissions import Permission
 from hhdesk.services import contacts
@@ -45,7 +45,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.fields import from_qdate, to_qdate
+from hhdesk.ui.widgets.date_field import DateField
 from hhdesk.ui.widgets.labels import MessageLabel, role_label, set_role
 from hhdesk.ui.widgets.text import format_date
 
@@ -76,7 +76,6 @@ SEGMENT_NOTES: dict[SegmentType | None, str] = {
     SegmentType.OUTREACH: "In outreach on this date",
     None: "No outreach or enrolled segment on this date: core services will not count",
 }
-DATE_FORMAT = "MM/dd/yyyy"
 LIST_COLUMNS = ("Date", "Mode", "With", "Min", "Services", "Staff", "Qualifies", "Note")
 LIST_WIDTHS = (95, 105, 125, 45, 110, 140, 88)
 LIST_WITH_WHOM: dict[WithWhom, str] = {
@@ -84,7 +83,7 @@ LIST_WITH_WHOM: dict[WithWhom, str] = {
     WithWhom.AGENCY: "Agency",
 }
 REASON_STYLE = "color: #7a5200; background: #fff3d1; border-radius: 4px; padding: 4px 8px;"
-EARLIEST = QDate(2000, 1, 1)
+EARLIEST = date(2000, 1, 1)
 
 
 class _EnterSaves(QObject):
@@ -180,15 +179,11 @@ class ContactsTab(QWidget):
         self.form_frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.form_title = role_label("Log a contact", "subheading")
 
-        self.date_edit = QDateEdit()
-        self.date_edit.setDisplayFormat(DATE_FORMAT)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDateRange(EARLIEST, to_qdate(self.today))
-        self.date_edit.setDate(to_qdate(self.today))
-        self.date_edit.setCurrentSection(QDateEdit.Section.DaySection)
-        self.date_edit.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        self.date_edit = DateField(self.today, today=self.today, earliest=EARLIEST, latest=self.today,
+                                   too_early=f"A contact cannot be dated before {format_date(EARLIEST)}.",
+                                   too_late="A contact cannot be dated after today.")
         self.date_edit.setAccessibleName("Date")
-        self.date_edit.dateChanged.connect(self._rules_changed)
+        self.date_edit.date_changed.connect(self._rules_changed)
 
         self.mode_box = QComboBox()
         self.mode_box.setAccessibleName("Mode")
@@ -303,7 +298,9 @@ class ContactsTab(QWidget):
         """Enable or disable the six boxes for the member's segment on the chosen date and the mode."""
         if self.facts is None:
             return
-        day = from_qdate(self.date_edit.date())
+        day = self.date_edit.value()
+        if day is None:
+            return  # the rules follow the last date that was one; saving refuses a non-date
         segment = self.facts.segment_type_on(day)
         reason = contacts.core_service_block_reason(segment, self.selected_mode())
         for box in self.service_boxes.values():
@@ -316,9 +313,10 @@ class ContactsTab(QWidget):
         set_role(self.segment_note, "error" if segment is None else "muted")
 
     def form_input(self) -> ContactInput:
+        """What the form holds; DateEntryError when the date field does not hold a date."""
         staff = self.staff_box.currentData()
         return ContactInput(
-            contact_date=from_qdate(self.date_edit.date()),
+            contact_date=self.date_edit.checked_value(),
             mode=self.selected_mode(),
             with_whom=WithWhom(self.with_box.currentData()),
             minutes=self.minutes.value(),
@@ -331,7 +329,13 @@ class ContactsTab(QWidget):
         """Save the form (new contact, or the one being edited); True if saved."""
         if not self.can_edit:
             return False
-        data = self.form_input()
+        try:
+            data = self.form_input()
+        except DateEntryError as exc:
+            self.message.show_error(str(exc))
+            self.date_edit.setFocus()
+            self.date_edit.selectAll()
+            return False
         try:
             if self.editing is not None:
                 if self.staff_box.currentData() == self.editing.staff:
@@ -354,7 +358,7 @@ class ContactsTab(QWidget):
         notes += list(saved.warnings)
         self.message.show_ok(" ".join(notes))
         self.date_edit.setFocus()
-        self.date_edit.setCurrentSection(QDateEdit.Section.DaySection)
+        self.date_edit.selectAll()
         return True
 
     def _reset_form(self, *, keep: bool) -> None:
@@ -362,7 +366,7 @@ class ContactsTab(QWidget):
             box.setChecked(False)
         self.note.clear()
         if not keep:
-            self.date_edit.setDate(to_qdate(self.today))
+            self.date_edit.set_value(self.today)
         self.form_title.setText("Log a contact")
         self.save_button.setText("Save contact")
         self.cancel_button.hide()
@@ -388,7 +392,7 @@ class ContactsTab(QWidget):
         if contact is None or not self.can_edit:
             return
         self.editing = contact
-        self.date_edit.setDate(to_qdate(contact.contact_date))
+        self.date_edit.set_value(contact.contact_date)
         self.mode_box.setCurrentIndex(self.mode_box.findData(contact.mode))
         self.with_box.setCurrentIndex(self.with_box.findData(contact.with_whom))
         self.minutes.setValue(contact.minutes)
