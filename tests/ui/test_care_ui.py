@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hhdesk.domain.checklists import ItemState
@@ -180,7 +180,7 @@ def test_open_an_episode_discharge_and_work_the_checklist(qtbot: Any, cm1: AppSe
 
     discharge = tab.record_discharge()
     assert isinstance(discharge, DischargeDialog)
-    discharge.discharged.setDateTime(QDateTime.currentDateTime().addSecs(-3600))
+    discharge.discharged.setDateTime(qdatetime(datetime.now().replace(second=0, microsecond=0) - timedelta(hours=1)))
     discharge.destination.setEditText("Home with family")
     assert discharge.apply(), discharge.message.text()
     episode = tab.selected_episode()
