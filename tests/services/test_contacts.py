@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -144,3 +144,15 @@ def test_services_text_and_block_reason_for_the_form() -> None:
     assert contacts.core_service_block_reason(None, ContactMode.MAIL) == MAIL_OUTREACH
     assert contacts.core_service_block_reason(SegmentType.ENROLLED, ContactMode.COLLATERAL) is None
     assert WithWhom("family") is WithWhom.FAMILY
+
+
+def test_a_contact_logged_today_counts_this_month_whatever_day_today_is(admin, cm) -> None:  # noqa: ANN001
+    """Not pinned on purpose: the date guard (make test-dates) runs it on a month's first and last days,
+    where a month that starts a day late, or ends a day early, loses today's contact."""
+    today = date.today()
+    member = add_member(admin, "AB12345C", segments=((SegmentType.ENROLLED, today - timedelta(days=400), None),))
+    contacts.log_contact(cm, member, contact(today, ContactMode.PHONE), today=today)
+    last_month = today.replace(day=1) - timedelta(days=1)
+    contacts.log_contact(cm, member, contact(last_month, ContactMode.PHONE), today=today)
+    summary = contacts.month_summary_for(cm, member).summary
+    assert summary.qualifying == 1 and summary.month == today.replace(day=1)
