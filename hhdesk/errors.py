@@ -60,3 +60,7 @@ class ValidationFailed(UserError):
 
 class StorageProblem(UserError):
     """The disk said no: full, read-only, or gone."""
+
+
+class StoreDamaged(UserError):
+    """The store file is damaged (empty, cut short or with a changed byte): restore a backup."""

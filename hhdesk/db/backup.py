@@ -19,9 +19,11 @@ from pathlib import Path
 
 from hhdesk import __version__
 from hhdesk.config import backups_dir, keyslots_path
+import sqlcipher3.dbapi2 as sqlcipher
+
 from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import describe_os_error
-from hhdesk.errors import NotAStore, StorageProblem, StoreExists
+from hhdesk.errors import NotAStore, StorageProblem, StoreDamaged, StoreExists
 
 BACKUP_FORMAT = 1
 AUTO_BACKUPS_KEPT = 14
@@ -43,6 +45,11 @@ def write_backup(store_path: Path, raw_key: bytes, out: Path) -> str:
             conn.execute("ATTACH DATABASE ? AS backup KEY ?", (str(exported), key_literal))
             conn.execute("SELECT sqlcipher_export('backup')")
             conn.execute("DETACH DATABASE backup")
+        except sqlcipher.DatabaseError:
+            raise StoreDamaged(
+                "The store is damaged, so no backup was made: run 'hhdesk verify', and restore the newest "
+                "good backup."
+            ) from None
         finally:
             conn.close()
         manifest = {
@@ -85,19 +92,40 @@ def unpack_backup(backup: Path, to: Path) -> None:
                 raise NotAStore("That backup file is damaged (its checksum does not match). Try an older backup.")
             keyslots_path(to).write_bytes(archive.read("keys.json"))
             os.replace(staging, to)
-    except (zipfile.BadZipFile, KeyError, ValueError):
+    except zipfile.BadZipFile as exc:
+        if "CRC" in str(exc):
+            raise StoreDamaged(f"{backup.name} is damaged (a checksum does not match). Try an older backup.") from None
+        raise NotAStore(f"{backup.name} is damaged or is not an hhdesk backup file.") from None
+    except (KeyError, ValueError):
         raise NotAStore(f"{backup.name} is not an hhdesk backup file.") from None
     except OSError as exc:
         raise StorageProblem(describe_os_error(exc, to.parent)) from None
 
 
 def integrity_problems(store_path: Path, raw_key: bytes) -> list[str]:
-    """SQLCipher's page HMAC check and SQLite's integrity check; an empty list means sound."""
-    conn = engines.connect(store_path, raw_key)
+    """SQLCipher's page HMAC check and SQLite's integrity check; an empty list means sound.
+
+    A damaged page makes SQLite *raise* ("database disk image is malformed") rather than report; that is
+    exactly what this check exists to find, so each check's failure becomes a problem in the list.
+    """
     try:
-        problems = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
-        problems += [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        problems += [f"foreign key broken in {row[0]}" for row in conn.execute("PRAGMA foreign_key_check")]
+        conn = engines.connect(store_path, raw_key)
+    except NotAStore:
+        return ["the first page of the store does not open with its key: the file is damaged"]
+    problems: list[str] = []
+    try:
+        checks = (
+            ("encryption", "PRAGMA cipher_integrity_check", lambda row: row[0]),
+            ("database", "PRAGMA integrity_check", lambda row: None if row[0] == "ok" else row[0]),
+            ("foreign keys", "PRAGMA foreign_key_check", lambda row: f"foreign key broken in {row[0]}"),
+        )
+        for label, pragma, describe in checks:
+            try:
+                found = [describe(row) for row in conn.execute(pragma).fetchall()]
+            except sqlcipher.DatabaseError as exc:
+                problems.append(f"{label} check stopped: {exc}")
+                continue
+            problems += [problem for problem in found if problem]
     finally:
         conn.close()
     return problems
