@@ -62,5 +62,9 @@ class StorageProblem(UserError):
     """The disk said no: full, read-only, or gone."""
 
 
-class StoreDamaged(UserError):
+class StoreDamaged(NotAStore):
     """The store file is damaged (empty, cut short or with a changed byte): restore a backup."""
+
+
+class SessionEnded(UserError):
+    """The account was disabled or its role changed since the login: the session must go back to the login."""

@@ -17,10 +17,10 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from hhdesk import __version__
-from hhdesk.config import backups_dir, keyslots_path
 import sqlcipher3.dbapi2 as sqlcipher
 
+from hhdesk import __version__
+from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import describe_os_error
 from hhdesk.errors import NotAStore, StorageProblem, StoreDamaged, StoreExists

@@ -97,6 +97,7 @@ def record_lock(app: AppSession) -> None:
 
 def unlock(app: AppSession, password: str) -> None:
     """The same user types their password again after a lock. Failures count toward the lockout."""
+    app.ensure_active()
     app.store.keyslots.unlock(app.actor.username, password)
     with app.work(None) as uow:
         for event in app.store.keyslots.take_pending_events():
@@ -159,6 +160,7 @@ def update_user(app: AppSession, username: str, *, role: Role | str | None = Non
 
 def change_own_password(app: AppSession, old_password: str, new_password: str) -> None:
     _check_new_password(app.actor.username, new_password)
+    app.ensure_active()
     private_key = app.store.keyslots.private_key_for(app.actor.username, old_password)
     with app.work(None) as uow:
         uow.audit("password_changed", "user", app.actor.username)
