@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -81,6 +82,10 @@ def add_import_contacts(import_sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", type=Path, metavar="FILE.csv")
     p.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")
+    p.add_argument("--skip-duplicates", action="store_true",
+                   help="skip lines whose contact is already in the store (same member, date, mode, staff and "
+                        "minutes) and import the rest; without it such lines, or a file imported before, stop "
+                        "the import")
     add_store_user_options(p)
     p.set_defaults(handler=cmd_import_contacts)
 
@@ -150,7 +155,8 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
             print(f"\r{text} ({done * 100 // total}%)", end="", file=sys.stderr, flush=True)
 
     try:
-        report = contacts_import.import_contacts(app, args.file, dry_run=args.dry_run, progress=progress)
+        report = contacts_import.import_contacts(app, args.file, dry_run=args.dry_run,
+                                                 skip_duplicates=args.skip_duplicates, progress=progress)
     finally:
         app.close()
         if interactive:
@@ -160,12 +166,20 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
         for problem in report.errors:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    print(report.summary())
-    if report.warnings:
-        print(f"{len(report.warnings)} warning(s):")
-        for problem in report.warnings:
-            print(f"  {problem}")
-    print(f"Took {report.seconds:.1f} s.")
+    try:
+        print(report.summary())
+        if report.warnings:
+            print(f"{len(report.warnings)} warning(s):")
+            for problem in report.warnings:
+                print(f"  {problem}")
+        print(f"Took {report.seconds:.1f} s.")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `hhdesk import contacts FILE | head`: the contacts are saved; only the rest of the report is lost.
+        # Point stdout at nothing so that Python's flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return 0
 
 

@@ -83,13 +83,18 @@ class ContactRow:
 
 @dataclass(frozen=True, slots=True)
 class LineProblem:
-    """What is wrong (or worth knowing) about one line; names the column, never quotes the value."""
+    """What is wrong (or worth knowing) about one line; names the column, never quotes the value.
+
+    Line 0 is the file as a whole (e.g. a file imported before).
+    """
 
     line: int
     field: str | None
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return self.message
         where = f"Line {self.line}" + (f", {self.field}" if self.field else "")
         return f"{where}: {self.message}"
 

@@ -10,7 +10,7 @@ role was changed, stops at its next call with `SessionEnded`, and the window goe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hhdesk.db import engine as engines
 from hhdesk.db.models import User
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
@@ -118,6 +119,21 @@ class AppSession:
 
     def close(self) -> None:
         self.store.close()
+
+
+def wait_for_other_writers(limit_seconds: float, report: Callable[[float], None] | None) -> None:
+    """How long this process's writes wait for another window's or command's (an import), and whom they tell.
+
+    ``report(seconds_waited)`` is called about once a second while waiting; past ``limit_seconds`` the call
+    fails with one StorageProblem sentence.
+    """
+    engines.write_wait.limit_seconds = limit_seconds
+    engines.write_wait.report = report
+
+
+def storage_problem(exc: OperationalError) -> StorageProblem:
+    """The user's sentence for a driver error met while reading or writing (full disk, read-only, busy)."""
+    return _storage_problem(exc)
 
 
 def _storage_problem(exc: OperationalError) -> StorageProblem:
