@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hhdesk.config import backups_dir, keyslots_path
+from hhdesk.config import backups_dir, data_dir, keyslots_path
 from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import KeySlots, describe_os_error, generate_raw_key
 from hhdesk.errors import NotAStore, StorageProblem, StoreDamaged, StoreExists, StoreTooNew
+from hhdesk.private_files import FOLDER_MODE, create_private_file, make_private
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -83,7 +84,7 @@ class Store:
         if path.exists() or keys_path.exists():
             raise StoreExists(f"A store already exists at {path}. Choose another path; nothing was changed.")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
         except OSError as exc:
             raise StorageProblem(describe_os_error(exc, path.parent)) from None
         if not os.access(path.parent, os.W_OK):
@@ -92,10 +93,13 @@ class Store:
             )
         raw_key = generate_raw_key()
         try:
+            # 0600 from its first byte: SQLite gives the -wal and -shm files the store's own mode.
+            create_private_file(path)
             conn = engines.connect(path, raw_key)
             conn.close()
             _migrate(path, raw_key, backup=False)
             keyslots, recovery = KeySlots.create(keys_path, raw_key, admin_username, admin_password)
+            make_private(keys_path)
         except BaseException:
             for leftover in (path, keys_path, path.with_name(path.name + "-wal"),
                              path.with_name(path.name + "-shm")):
@@ -109,6 +113,7 @@ class Store:
         if not path.exists():
             raise NotAStore(f"There is no store at {path}. Check the path, or create one with 'hhdesk init'.")
         refuse_empty_store(path)
+        tidy_store_folder(path)
         keyslots = _load_keyslots(path)
         raw_key = keyslots.unlock(username, password)
         return cls._open_with_key(path, keyslots, raw_key)
@@ -118,6 +123,7 @@ class Store:
         if not path.exists():
             raise NotAStore(f"There is no store at {path}.")
         refuse_empty_store(path)
+        tidy_store_folder(path)
         keyslots = _load_keyslots(path)
         return cls._open_with_key(path, keyslots, keyslots.unlock_with_recovery(recovery_key))
 
@@ -151,6 +157,24 @@ class Store:
         self.keyslots.path = final_path
         self.raw_key = new_key
         self.__post_init__()
+
+
+def tidy_store_folder(path: Path) -> None:
+    """At each opening: files an older hhdesk wrote with looser modes become private, and the work folders
+    of killed backups (a whole copy of the store each) are removed."""
+    from hhdesk.db.backup import remove_abandoned_work
+
+    if path.parent.resolve() == data_dir().resolve():
+        make_private(path.parent)  # hhdesk's own folder; a folder the user chose is left as it is
+    for own in (path, keyslots_path(path), path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        make_private(own)
+    backups = backups_dir(path)
+    if backups.is_dir():
+        make_private(backups)
+        for kept in backups.iterdir():
+            make_private(kept)
+        remove_abandoned_work(backups)
+    remove_abandoned_work(path.parent)
 
 
 def refuse_empty_store(path: Path) -> None:
@@ -242,6 +266,7 @@ def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
 
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             folder = backups_dir(path)
+            folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
             write_backup(path, raw_key, folder / f"before-migration-{current}-{stamp}.hhbak")
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -17,6 +17,7 @@ from hhdesk.db.store import Store
 from hhdesk.domain.identifiers import normalise_medicaid_id
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotAStore, NotFound, StorageProblem
+from hhdesk.private_files import private_folder
 from hhdesk.services import audit
 from hhdesk.services.context import AppSession
 
@@ -103,7 +104,7 @@ def restore_over_current(app: AppSession, backup_file: Path, password: str) -> P
     aside = backups_dir(live) / f"replaced-{stamp}.hhdesk"
     app.close()
     try:
-        aside.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(aside.parent)
         for suffix in ("-wal", "-shm"):
             live.with_name(live.name + suffix).unlink(missing_ok=True)
         os.replace(live, aside)

@@ -77,6 +77,7 @@ from hhdesk.domain.file_names import FileNameFacts
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.referral_rules import OPEN_STATUSES
 from hhdesk.errors import NotFound, StorageProblem, ValidationFailed
+from hhdesk.private_files import FOLDER_MODE, write_private_bytes
 from hhdesk.services import settings
 from hhdesk.services.careplans import CarePlanVersionView, view_of
 from hhdesk.services.context import AppSession
@@ -529,7 +530,7 @@ def print_packets(app: AppSession, *, member_ids: Sequence[int] | None = None, c
 
 def _writable_folder(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     except OSError:
         raise StorageProblem("The folder for the packets could not be created; choose another folder.") from None
     if not os.access(folder, os.W_OK):
@@ -544,7 +545,7 @@ def _write(path: Path, data: bytes, failure: str = _BATCH_WRITE_FAILED) -> None:
     """Write the whole file or nothing: a half-written PDF would print as a broken page."""
     partial = path.with_name(path.name + ".part")
     try:
-        partial.write_bytes(data)
+        write_private_bytes(partial, data)
         os.replace(partial, path)
     except OSError:
         partial.unlink(missing_ok=True)
