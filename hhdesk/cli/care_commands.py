@@ -6,10 +6,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
-from hhdesk.cli.common import add_format_option, add_store_user_options, open_session, print_rows
+from hhdesk.cli.common import (
+    add_format_option,
+    add_store_user_options,
+    entered_date,
+    open_session,
+    print_rows,
+)
 from hhdesk.errors import UserError
 from hhdesk.services import contacts_import, measures, transitions, worklist
 
@@ -39,8 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_checklists(sub)
 
     p = sub.add_parser("quality", help="follow-up after psychiatric stays (7/30 days) and 30-day readmissions")
-    p.add_argument("--from", dest="start", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--from", dest="start", type=entered_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=entered_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--checklist-only", action="store_true",
                    help="count only follow-up checklist items as evidence, not TC contacts with a provider")
     add_store_user_options(p)

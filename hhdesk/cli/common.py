@@ -8,9 +8,11 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from hhdesk.config import default_store_path
+from hhdesk.domain import entered_dates
 from hhdesk.errors import UserError
 from hhdesk.services import users
 from hhdesk.services.context import AppSession, wait_for_other_writers
@@ -35,6 +37,15 @@ def positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
+def entered_date(text: str) -> date:
+    """An argparse type for a date option: YYYY-MM-DD in the digits 0-9, from 1900 to 2099 (else exit 2)."""
+    value = entered_dates.parse_date(text, us_form=False)
+    if value is None:
+        problem = entered_dates.date_problem(text, us_form=False) or "must be a date like 2026-03-31."
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
     return value
 
 

@@ -276,3 +276,49 @@ def test_the_driver_sees_exactly_what_sqlalchemy_would_store(store_with_members:
         assert found == 1
     finally:
         app.close()
+
+
+# ---- dates and digits nobody typed ---------------------------------------------------------------------
+
+
+def test_dates_before_1900_and_foreign_digits_are_refused_by_line(store_with_members: Path, tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("\n".join([
+        HEADER_LINE,
+        "AB00001C,0001-01-01,phone,10,cm,member,CM,",          # line 2: an empty cell's date in some exports
+        "AB00001C,２０２６-01-05,phone,10,cm,member,CM,",      # line 3: fullwidth digits
+        "AB00001C,2026-01-05,phone,٤٥,cm,member,CM,",          # line 4: Arabic-Indic minutes
+        "AB00001C,1/5/٢٠٢٦,phone,10,cm,member,CM,",            # line 5: Arabic-Indic year
+        "AB00001C,2026-01-05,phone,45,cm,member,CM,fine",      # line 6
+    ]) + "\n", encoding="utf-8")
+    app = users.login(store_with_members, "admin", ADMIN_PASSWORD)
+    try:
+        report = contacts_import.import_contacts(app, path, today=TODAY)
+        assert not report.ok and contact_count(app) == 0
+        assert [str(p) for p in report.errors] == [
+            "Line 2, date: must be a date from 1900 to 2099.",
+            "Line 3, date: must be written with the digits 0-9 as YYYY-MM-DD (or M/D/YYYY).",
+            "Line 4, minutes: must be a whole number from 0 to 600.",
+            "Line 5, date: must be written with the digits 0-9 as YYYY-MM-DD (or M/D/YYYY).",
+        ]
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["quality", "--from", "0001-01-01", "--to", "2026-01-31"], "must be a date from 1900 to 2099"),
+    (["quality", "--from", "２０２６-01-01", "--to", "2026-01-31"], "digits 0-9"),
+    (["audit", "--since", "0001-01-01"], "must be a date from 1900 to 2099"),
+    (["billing", "preview", "--month", "２０２６-０１"], "is not a month"),
+    (["billing", "preview", "--month", "0001-01"], "is not a month"),
+])
+def test_date_options_refuse_them_too(argv: list[str], said: str, store_with_members: Path,
+                                      monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PASSWORD)
+    try:
+        code = main([*argv, "--store", str(store_with_members), "--user", "admin"])
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    err = capsys.readouterr().err
+    assert code in (1, 2) and "Traceback" not in err
+    assert said in err, err
