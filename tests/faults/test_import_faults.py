@@ -30,7 +30,7 @@ from hhdesk.domain.contacts_csv import HEADER_LINE
 from hhdesk.domain.enums import SegmentType
 from hhdesk.errors import StorageProblem
 from hhdesk.services import contacts_import, users
-from hhdesk.services.context import AppSession, wait_for_other_writers
+from hhdesk.services.context import AppSession
 from tests.faults.conftest import ADMIN_PASSWORD
 
 TODAY = date(2026, 3, 20)
@@ -127,7 +127,8 @@ def test_a_command_waits_for_a_long_write_with_a_message(store_with_members: Pat
             command = subprocess.Popen(hhdesk("members", "list", "--store", str(store_with_members), "--user",
                                               "admin"), env=cli_env(store_with_members), stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True)
-            time.sleep(3)  # the command has started and is waiting for the lock
+            # Longer than SQLite's own busy timeout, which used to end in a "database is locked" traceback.
+            time.sleep(engines.BUSY_TIMEOUT_MS / 1000 + 2)
         out, err = command.communicate(timeout=60)
     finally:
         app.close()
@@ -152,6 +153,8 @@ def test_past_the_limit_the_wait_ends_in_one_line(store_with_members: Path, monk
     assert "Traceback" not in err
     assert err.splitlines()[-1].startswith("hhdesk: Another hhdesk command or window has been saving for over")
     # and the service call itself, in the window's default policy:
+    from hhdesk.services.context import wait_for_other_writers
+
     app = users.login(store_with_members, "admin", ADMIN_PASSWORD)
     try:
         wait_for_other_writers(0.5, None)
