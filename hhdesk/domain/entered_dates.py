@@ -24,7 +24,7 @@ _WHOLE = re.compile(r"[0-9]+", re.ASCII)
 def parse_date(text: str, *, us_form: bool = True) -> date | None:
     """YYYY-MM-DD (and M/D/YYYY if ``us_form``) in ASCII digits, a real day from 1900 to 2099; else None."""
     value = _read(text.strip(), us_form)
-    return value if value is not None and in_range(value) else None
+    return value if value is not None and EARLIEST <= value <= LATEST else None
 
 
 def date_problem(text: str, *, us_form: bool = True) -> str | None:
