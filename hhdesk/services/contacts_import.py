@@ -86,6 +86,9 @@ class ContactsImportReport:
             return (f"Nothing was imported: {count} {'problem' if count == 1 else 'problems'} "
                     "must be fixed first (see the lines below).")
         new = self.rows - self.skipped
+        if self.skipped and not new:
+            which = "its one contact is" if self.skipped == 1 else f"all {self.skipped:,} of its contacts are"
+            return f"Nothing new to import from this file: {which} already in the store."
         skipped = f" ({self.skipped:,} already in the store {'would be ' if self.dry_run else ''}skipped)" \
             if self.skipped else ""
         if self.dry_run:
@@ -231,7 +234,8 @@ def _check(session: Session, text: str, digest: str, today: date, skip_duplicate
         at, username = state.earlier_import
         errors.append(LineProblem(0, None, (
             f"This file was imported before, on {at[:10]} by {username}. To import only the contacts that are "
-            "not in the store yet, skip duplicates (--skip-duplicates on the command line).")))
+            "not in the store yet, tick \"Skip contacts already in the store\" (--skip-duplicates on the "
+            "command line).")))
     if progress:
         progress(0, 0, "Looking for contacts already in the store")
     stored = _lines_already_stored(session, result.rows, state.lookups)
