@@ -60,3 +60,11 @@ class ValidationFailed(UserError):
 
 class StorageProblem(UserError):
     """The disk said no: full, read-only, or gone."""
+
+
+class StoreDamaged(NotAStore):
+    """The store file is damaged (empty, cut short or with a changed byte): restore a backup."""
+
+
+class SessionEnded(UserError):
+    """The account was disabled or its role changed since the login: the session must go back to the login."""

@@ -58,3 +58,11 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     folder = tmp_path_factory.mktemp("hhdesk-data")
     monkeypatch.setenv("HHDESK_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _default_write_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run in-process sets how long writes wait for each other; each test starts from the default."""
+    from hhdesk.db import engine
+
+    monkeypatch.setattr(engine, "write_wait", engine.WriteWaitPolicy())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from hhdesk.cli.common import (
     add_format_option,
     add_store_user_options,
+    entered_date,
     open_session,
     positive_int,
     print_rows,
@@ -86,18 +86,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("audit", help="show the audit log")
     p.add_argument("--member", metavar="MEDICAID_ID")
-    p.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--since", type=entered_date, metavar="YYYY-MM-DD")
     p.add_argument("--limit", type=positive_int, default=200, help="show at most this many events (default 200)")
     add_store_user_options(p)
     add_format_option(p)
     p.set_defaults(handler=cmd_audit)
 
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:

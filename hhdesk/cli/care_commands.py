@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from datetime import date
 from pathlib import Path
 
-from hhdesk.cli.common import add_format_option, add_store_user_options, open_session, print_rows
+from hhdesk.cli.common import (
+    add_format_option,
+    add_store_user_options,
+    entered_date,
+    open_session,
+    print_rows,
+)
 from hhdesk.errors import UserError
 from hhdesk.services import contacts_import, measures, transitions, worklist
 
@@ -38,8 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_checklists(sub)
 
     p = sub.add_parser("quality", help="follow-up after psychiatric stays (7/30 days) and 30-day readmissions")
-    p.add_argument("--from", dest="start", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--from", dest="start", type=entered_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=entered_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--checklist-only", action="store_true",
                    help="count only follow-up checklist items as evidence, not TC contacts with a provider")
     add_store_user_options(p)
@@ -81,6 +87,10 @@ def add_import_contacts(import_sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", type=Path, metavar="FILE.csv")
     p.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")
+    p.add_argument("--skip-duplicates", action="store_true",
+                   help="skip lines whose contact is already in the store (same member, date, mode, staff and "
+                        "minutes) and import the rest; without it such lines, or a file imported before, stop "
+                        "the import")
     add_store_user_options(p)
     p.set_defaults(handler=cmd_import_contacts)
 
@@ -150,7 +160,8 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
             print(f"\r{text} ({done * 100 // total}%)", end="", file=sys.stderr, flush=True)
 
     try:
-        report = contacts_import.import_contacts(app, args.file, dry_run=args.dry_run, progress=progress)
+        report = contacts_import.import_contacts(app, args.file, dry_run=args.dry_run,
+                                                 skip_duplicates=args.skip_duplicates, progress=progress)
     finally:
         app.close()
         if interactive:
@@ -160,12 +171,20 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
         for problem in report.errors:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    print(report.summary())
-    if report.warnings:
-        print(f"{len(report.warnings)} warning(s):")
-        for problem in report.warnings:
-            print(f"  {problem}")
-    print(f"Took {report.seconds:.1f} s.")
+    try:
+        print(report.summary())
+        if report.warnings:
+            print(f"{len(report.warnings)} warning(s):")
+            for problem in report.warnings:
+                print(f"  {problem}")
+        print(f"Took {report.seconds:.1f} s.")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `hhdesk import contacts FILE | head`: the contacts are saved; only the rest of the report is lost.
+        # Point stdout at nothing so that Python's flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return 0
 
 

@@ -8,12 +8,17 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from hhdesk.config import default_store_path
+from hhdesk.domain import entered_dates
 from hhdesk.errors import UserError
 from hhdesk.services import users
-from hhdesk.services.context import AppSession
+from hhdesk.services.context import AppSession, wait_for_other_writers
+
+# A command started during a long import waits for it (saying so) rather than failing; past this, one line.
+WRITE_WAIT_LIMIT_SECONDS = 300
 
 
 def add_store_user_options(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
@@ -32,6 +37,15 @@ def positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
+def entered_date(text: str) -> date:
+    """An argparse type for a date option: YYYY-MM-DD in the digits 0-9, from 1900 to 2099 (else exit 2)."""
+    value = entered_dates.parse_date(text, us_form=False)
+    if value is None:
+        problem = entered_dates.date_problem(text, us_form=False) or "must be a date like 2026-03-31."
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
     return value
 
 
@@ -60,11 +74,29 @@ def read_new_password(env: str = "HHDESK_NEW_PASSWORD") -> str:
     return first
 
 
+class _WaitMessages:
+    """Tells the user, on stderr, that the command waits for another one's save: at once, then every 10 s."""
+
+    def __init__(self) -> None:
+        self._last = -1.0
+
+    def __call__(self, waited: float) -> None:
+        if waited < self._last:  # a new wait
+            self._last = -1.0
+        if self._last < 0:
+            print("hhdesk: another hhdesk command or window is saving (a large import?); waiting for it ...",
+                  file=sys.stderr, flush=True)
+        elif int(waited) // 10 > int(self._last) // 10:
+            print(f"hhdesk: still waiting ({int(waited)} s) ...", file=sys.stderr, flush=True)
+        self._last = waited
+
+
 def open_session(args: argparse.Namespace) -> AppSession:
     path = store_path(args)
     if not path.exists():
         raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")
     args.login_password = read_password(f"Password for {args.user}: ")
+    wait_for_other_writers(WRITE_WAIT_LIMIT_SECONDS, _WaitMessages())
     return users.login(store_path(args), args.user, args.login_password)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from hhdesk import __version__
 from hhdesk.errors import UserError
+from hhdesk.private_files import restrict_new_files
 
 # Each module adds its commands with register(subparsers); later features add their module here.
 COMMAND_MODULES = [
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_new_files()  # the store, backups, PDFs, exports and logs are the user's alone
     try:
         try:
             return _run(argv)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hhdesk.cli.common import add_store_user_options, open_session
 from hhdesk.errors import UserError
+from hhdesk.private_files import write_private_bytes
 
 
 def add_out_option(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +37,7 @@ def write_pdf(out: Path, pdf: bytes) -> None:
     """Write the whole PDF or nothing (a half-written file would print as a broken page)."""
     partial = out.with_name(out.name + ".part")
     try:
-        partial.write_bytes(pdf)
+        write_private_bytes(partial, pdf)
         os.replace(partial, out)
     except OSError as exc:
         partial.unlink(missing_ok=True)

@@ -7,6 +7,9 @@ ourselves (``creator=``) so that no global listener can run a PRAGMA before the 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -18,6 +21,53 @@ from hhdesk.errors import NotAStore, StorageProblem, WrongPassword
 # SQLCipher decrypts every page it reads; a large cache keeps a 10,000-member store at plain SQLite speed.
 CACHE_KIB = 100 * 1024
 BUSY_TIMEOUT_MS = 10_000
+# How often a writer waiting for another one's transaction (an import, a restore) wakes up to say so.
+WRITE_WAIT_POLL_MS = 1_000
+
+
+@dataclass
+class WriteWaitPolicy:
+    """How long a writer waits for the write lock, and whom it tells while it waits.
+
+    The window keeps the default (a short wait: its thread must not freeze for long). A command line sets a
+    longer limit and a reporter that prints progress, so that a command started during a long import
+    waits for it with a message instead of failing.
+    """
+
+    limit_seconds: float = BUSY_TIMEOUT_MS / 1000
+    report: Callable[[float], None] | None = None  # called with the seconds waited so far, about once a second
+
+
+write_wait = WriteWaitPolicy()
+
+
+def _is_busy(exc: sqlcipher.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def begin_immediate(conn: sqlcipher.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for another writer as `write_wait` says; StorageProblem past its limit."""
+    started = time.monotonic()
+    conn.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_POLL_MS}")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlcipher.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+            waited = time.monotonic() - started
+            if waited >= write_wait.limit_seconds:
+                raise StorageProblem(
+                    f"Another hhdesk command or window has been saving for over {int(waited)} seconds (a large "
+                    "import or a restore?): nothing was changed. Try again when it has finished."
+                )
+            if write_wait.report is not None:
+                write_wait.report(waited)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def key_pragma(raw_key: bytes) -> str:
@@ -84,11 +134,13 @@ def make_engine(path: Path, raw_key: bytes, *, immediate: bool, plain_for_benchm
         pool_size=2,
         max_overflow=4,
     )
-    begin_statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:  # noqa: ANN001 - SQLAlchemy's Connection
-        conn.exec_driver_sql(begin_statement)
+        if immediate:
+            begin_immediate(conn.connection.dbapi_connection)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     return engine
 

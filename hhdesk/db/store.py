@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hhdesk.config import backups_dir, keyslots_path
+from hhdesk.config import backups_dir, data_dir, keyslots_path
 from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import KeySlots, describe_os_error, generate_raw_key
-from hhdesk.errors import NotAStore, StorageProblem, StoreExists, StoreTooNew
+from hhdesk.errors import NotAStore, StorageProblem, StoreDamaged, StoreExists, StoreTooNew
+from hhdesk.private_files import FOLDER_MODE, create_private_file, make_private
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -82,7 +84,7 @@ class Store:
         if path.exists() or keys_path.exists():
             raise StoreExists(f"A store already exists at {path}. Choose another path; nothing was changed.")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
         except OSError as exc:
             raise StorageProblem(describe_os_error(exc, path.parent)) from None
         if not os.access(path.parent, os.W_OK):
@@ -91,10 +93,13 @@ class Store:
             )
         raw_key = generate_raw_key()
         try:
+            # 0600 from its first byte: SQLite gives the -wal and -shm files the store's own mode.
+            create_private_file(path)
             conn = engines.connect(path, raw_key)
             conn.close()
             _migrate(path, raw_key, backup=False)
             keyslots, recovery = KeySlots.create(keys_path, raw_key, admin_username, admin_password)
+            make_private(keys_path)
         except BaseException:
             for leftover in (path, keys_path, path.with_name(path.name + "-wal"),
                              path.with_name(path.name + "-shm")):
@@ -107,6 +112,8 @@ class Store:
         """Unlock a slot, check the key, migrate if needed (after a backup). Raises a UserError."""
         if not path.exists():
             raise NotAStore(f"There is no store at {path}. Check the path, or create one with 'hhdesk init'.")
+        refuse_empty_store(path)
+        tidy_store_folder(path)
         keyslots = _load_keyslots(path)
         raw_key = keyslots.unlock(username, password)
         return cls._open_with_key(path, keyslots, raw_key)
@@ -115,6 +122,8 @@ class Store:
     def open_with_recovery(cls, path: Path, recovery_key: str) -> Store:
         if not path.exists():
             raise NotAStore(f"There is no store at {path}.")
+        refuse_empty_store(path)
+        tidy_store_folder(path)
         keyslots = _load_keyslots(path)
         return cls._open_with_key(path, keyslots, keyslots.unlock_with_recovery(recovery_key))
 
@@ -148,6 +157,41 @@ class Store:
         self.keyslots.path = final_path
         self.raw_key = new_key
         self.__post_init__()
+
+
+def tidy_store_folder(path: Path) -> None:
+    """At each opening: files an older hhdesk wrote with looser modes become private, and the work folders
+    of killed backups (a whole copy of the store each) are removed."""
+    from hhdesk.db.backup import remove_abandoned_work
+
+    if path.parent.resolve() == data_dir().resolve():
+        make_private(path.parent)  # hhdesk's own folder; a folder the user chose is left as it is
+    for own in (path, keyslots_path(path), path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        make_private(own)
+    backups = backups_dir(path)
+    if backups.is_dir():
+        make_private(backups)
+        for kept in backups.iterdir():
+            make_private(kept)
+        remove_abandoned_work(backups)
+    remove_abandoned_work(path.parent)
+
+
+def refuse_empty_store(path: Path) -> None:
+    """An empty file opens as an empty SQLite database, which the next steps would fill with a new schema.
+
+    Refuse it before any connection touches it (setting WAL mode alone writes a header), so the file stays
+    as it was found for whoever investigates.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise StorageProblem(describe_os_error(exc, path.parent)) from None
+    if size == 0:
+        raise StoreDamaged(
+            f"The store file {path.name} is empty (0 bytes): it was damaged, perhaps by a full disk or a copy "
+            "that did not finish. Restore the newest backup ('hhdesk restore'); the file was left untouched."
+        )
 
 
 def _load_keyslots(path: Path) -> KeySlots:
@@ -196,8 +240,20 @@ def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
     known = {rev.revision for rev in script.walk_revisions()}
     engine = engines.make_engine(path, raw_key, immediate=False)
     try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+        try:
+            with engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except DatabaseError:
+            raise StoreDamaged(
+                f"The store {path.name} is damaged: its schema cannot be read. Restore the newest backup "
+                "('hhdesk restore'); nothing was changed."
+            ) from None
+        if current is None and backup:
+            # Every store hhdesk creates is migrated before its first login: this file holds no hhdesk data.
+            raise StoreDamaged(
+                f"{path.name} opens but holds no hhdesk data. Restore the newest backup ('hhdesk restore'); "
+                "nothing was changed."
+            )
         if current is not None and current not in known:
             raise StoreTooNew(
                 "This store was written by a newer version of hhdesk. Install the latest hhdesk to open it; "
@@ -210,6 +266,7 @@ def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
 
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             folder = backups_dir(path)
+            folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
             write_backup(path, raw_key, folder / f"before-migration-{current}-{stamp}.hhbak")
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -5,7 +5,8 @@ The first line is the header, exactly::
     medicaid_id,date,mode,minutes,staff,with_whom,core_services,note
 
 Each further line is one contact. ``date`` is ``YYYY-MM-DD`` (``M/D/YYYY``, as US spreadsheets save
-dates, is accepted too); ``mode`` one of :class:`ContactMode`; ``minutes`` a whole number from 0 to 600;
+dates, is accepted too), from 1900 on, and dates and minutes are written with the digits 0-9 only
+(:mod:`hhdesk.domain.entered_dates`); ``mode`` one of :class:`ContactMode`; ``minutes`` a whole number from 0 to 600;
 ``staff`` a username of the agency; ``with_whom`` one of member, family, provider, agency;
 ``core_services`` empty or codes from CM;CC;TC;FS;RS;IT joined by ``;`` (spaces, letter case, repeats
 and a trailing ``;`` are forgiven); ``note`` free text, which may span lines inside double quotes (line breaks are stored as ``\n``).
@@ -25,12 +26,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from hhdesk.domain import entered_dates
 from hhdesk.domain.contact_rules import contact_field_problems, contact_warnings
 from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, WithWhom
 
@@ -50,9 +51,6 @@ MAX_MEDICAID_ID_LENGTH = 32
 
 SegmentLookup = Callable[[str, date], SegmentType | None | Literal["unknown_member"]]
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_MINUTES = re.compile(r"\d{1,4}")
 
 _MODES: dict[str, ContactMode] = {mode.value: mode for mode in ContactMode}
 _WITH_WHOM: dict[str, WithWhom] = {party.value: party for party in WithWhom}
@@ -83,13 +81,18 @@ class ContactRow:
 
 @dataclass(frozen=True, slots=True)
 class LineProblem:
-    """What is wrong (or worth knowing) about one line; names the column, never quotes the value."""
+    """What is wrong (or worth knowing) about one line; names the column, never quotes the value.
+
+    Line 0 is the file as a whole (e.g. a file imported before).
+    """
 
     line: int
     field: str | None
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return self.message
         where = f"Line {self.line}" + (f", {self.field}" if self.field else "")
         return f"{where}: {self.message}"
 
@@ -103,21 +106,6 @@ class ContactsParseResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _parse_date(text: str) -> date | None:
-    match = _ISO_DATE.fullmatch(text)
-    if match:
-        year, month, day = match.groups()
-    else:
-        match = _US_DATE.fullmatch(text)
-        if not match:
-            return None
-        month, day, year = match.groups()
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def _normalise_word(text: str) -> str:
@@ -162,16 +150,15 @@ class _LineParser:
             problem("medicaid_id", f"is longer than {MAX_MEDICAID_ID_LENGTH} characters.")
             medicaid_id = ""
 
-        contact_date = _parse_date(raw_date.strip())
+        contact_date = entered_dates.parse_date(raw_date)
         if contact_date is None:
-            problem("date", _DATE_EXPECTED)
+            problem("date", entered_dates.date_problem(raw_date) or _DATE_EXPECTED)
 
         mode = _MODES.get(_normalise_word(raw_mode))
         if mode is None:
             problem("mode", _MODE_EXPECTED)
 
-        stripped_minutes = raw_minutes.strip()
-        minutes = int(stripped_minutes) if _MINUTES.fullmatch(stripped_minutes) else None
+        minutes = entered_dates.parse_whole_number(raw_minutes, 4)
         if minutes is None:
             problem("minutes", _MINUTES_EXPECTED)
 

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-_SERVICE_MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
+# ASCII digits only, and a year a bill can be for (see hhdesk.domain.entered_dates).
+_SERVICE_MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+_FIRST_YEAR, _LAST_YEAR = 1900, 2099
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +31,9 @@ class ServiceMonth:
         """Read `YYYY-MM` (e.g. `2024-03`); anything else is refused with a message saying so."""
         match = _SERVICE_MONTH_PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
         if match is None:
-            raise ValueError("a service month is written YYYY-MM, for example 2024-03")
+            raise ValueError("a service month is written YYYY-MM with the digits 0-9, for example 2024-03")
+        if not _FIRST_YEAR <= int(match.group(1)) <= _LAST_YEAR:
+            raise ValueError(f"a service month is in the years {_FIRST_YEAR} to {_LAST_YEAR}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

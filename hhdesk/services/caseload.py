@@ -10,14 +10,13 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from hhdesk.db.models import EnrolmentSegment, Member, TierPeriod, User
+from hhdesk.domain import entered_dates
 from hhdesk.domain.enums import MemberStatus
 from hhdesk.domain.identifiers import name_key, normalise_medicaid_id
 from hhdesk.domain.permissions import Permission
 from hhdesk.services.context import AppSession
 
 _MEDICAID_LIKE = re.compile(r"^[A-Za-z]{1,2}\d")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -78,16 +77,7 @@ def tier_expression(on: date):  # noqa: ANN201
 
 
 def parse_search_date(text: str) -> date | None:
-    try:
-        if _ISO_DATE.match(text):
-            return date.fromisoformat(text)
-        match = _US_DATE.match(text)
-        if match:
-            month, day, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-    except ValueError:
-        return None
-    return None
+    return entered_dates.parse_date(text)
 
 
 def search(app: AppSession, query: CaseloadQuery) -> list[CaseloadRow]:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError
 
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import backup as backups
@@ -16,6 +17,7 @@ from hhdesk.db.store import Store
 from hhdesk.domain.identifiers import normalise_medicaid_id
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotAStore, NotFound, StorageProblem
+from hhdesk.private_files import private_folder
 from hhdesk.services import audit
 from hhdesk.services.context import AppSession
 
@@ -102,7 +104,7 @@ def restore_over_current(app: AppSession, backup_file: Path, password: str) -> P
     aside = backups_dir(live) / f"replaced-{stamp}.hhdesk"
     app.close()
     try:
-        aside.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(aside.parent)
         for suffix in ("-wal", "-shm"):
             live.with_name(live.name + suffix).unlink(missing_ok=True)
         os.replace(live, aside)
@@ -118,15 +120,23 @@ def restore_over_current(app: AppSession, backup_file: Path, password: str) -> P
 def verify(app: AppSession) -> VerifyReport:
     app.require(Permission.VIEW_AUDIT)
     report = _verify_open_store(app.store)
-    with app.work(None) as uow:
-        uow.audit("verify", "store", detail="ok" if report.ok else _describe(report))
+    try:
+        with app.work(None) as uow:
+            uow.audit("verify", "store", detail="ok" if report.ok else _describe(report)[:500])
+    except (DatabaseError, StorageProblem):
+        # A damaged store may refuse the write too; the report is what the user needs, and it says so.
+        if report.ok:
+            raise
     return report
 
 
 def _verify_open_store(store: Store) -> VerifyReport:
     problems = backups.integrity_problems(store.path, store.raw_key)
-    with store.read_session() as session:
-        chain = audit.verify_chain(session)
+    try:
+        with store.read_session() as session:
+            chain = audit.verify_chain(session)
+    except DatabaseError as exc:
+        return VerifyReport(problems, 0, f"the audit log could not be read to the end ({exc.orig or exc})")
     return VerifyReport(problems, chain.events, chain.problem)
 
 

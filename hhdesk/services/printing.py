@@ -26,7 +26,6 @@ Decisions where the issue is silent:
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -61,6 +60,7 @@ from hhdesk.documents.data import (
     Signature,
     TransitionLine,
 )
+from hhdesk.domain import file_names
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.careplan import SignerRole
 from hhdesk.domain.enums import (
@@ -72,10 +72,12 @@ from hhdesk.domain.enums import (
     ReferralStatus,
     TransitionSetting,
 )
-from hhdesk.domain.identifiers import fold_text
+from hhdesk.domain.file_names import DEFAULT_PATTERN as DEFAULT_FILE_NAME_PATTERN
+from hhdesk.domain.file_names import FileNameFacts
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.referral_rules import OPEN_STATUSES
 from hhdesk.errors import NotFound, StorageProblem, ValidationFailed
+from hhdesk.private_files import FOLDER_MODE, write_private_bytes
 from hhdesk.services import settings
 from hhdesk.services.careplans import CarePlanVersionView, view_of
 from hhdesk.services.context import AppSession
@@ -344,13 +346,19 @@ def recent_transition_lines(session: Session, member_id: int, on: date) -> tuple
     return tuple(lines)
 
 
-def file_stem(member: Member) -> str:
-    """'packet-nunez-pena-jose-AB12345C': ASCII, safe on every file system."""
-    def slug(text: str) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", fold_text(text)).strip("-")
+def file_stem(session: Session, member: Member, document: str, today: date) -> str:
+    """The agency's file name pattern for this member's document (no name or Medicaid ID by default)."""
+    pattern = settings.read_all(session).get("print_file_name", DEFAULT_FILE_NAME_PATTERN)
+    return file_names.file_stem(str(pattern), FileNameFacts(
+        document=document, member_number=member.id, day=today, medicaid_id=member.medicaid_id,
+        last_name=member.last_name, first_name=member.first_name,
+    ))
 
-    parts = [slug(member.last_name), slug(member.first_name), re.sub(r"[^A-Za-z0-9]", "", member.medicaid_id)]
-    return "packet-" + "-".join(part for part in parts if part)
+
+def suggested_file_name(app: AppSession, member_id: int, document: str, today: date | None = None) -> str:
+    """What the window offers as the name when a member's PDF is saved (the agency's pattern, then .pdf)."""
+    with app.read(None) as session:
+        return file_stem(session, get_member(session, member_id), document, today or date.today()) + ".pdf"
 
 
 def _care_plan_parts(session: Session, member_id: int, version_id: int | None, today: date) -> CarePlanParts:
@@ -378,7 +386,8 @@ def _packet_parts(session: Session, member_id: int, version_id: int | None, toda
         prepared_by=prepared_by,
     )
     head = head or (letterhead(session), page_settings(session))
-    return PacketParts(packet, head[0], head[1], member.id, member.medicaid_id, file_stem(member),
+    return PacketParts(packet, head[0], head[1], member.id, member.medicaid_id,
+                       file_stem(session, member, "packet", today),
                        version.version_no if version is not None else None)
 
 
@@ -521,7 +530,7 @@ def print_packets(app: AppSession, *, member_ids: Sequence[int] | None = None, c
 
 def _writable_folder(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     except OSError:
         raise StorageProblem("The folder for the packets could not be created; choose another folder.") from None
     if not os.access(folder, os.W_OK):
@@ -536,7 +545,7 @@ def _write(path: Path, data: bytes, failure: str = _BATCH_WRITE_FAILED) -> None:
     """Write the whole file or nothing: a half-written PDF would print as a broken page."""
     partial = path.with_name(path.name + ".part")
     try:
-        partial.write_bytes(data)
+        write_private_bytes(partial, data)
         os.replace(partial, path)
     except OSError:
         partial.unlink(missing_ok=True)

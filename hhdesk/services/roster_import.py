@@ -2,8 +2,10 @@
 
 All or nothing: the file is parsed and checked line by line (``hhdesk.domain.roster_csv``), then every
 row is checked against the store (segments may not overlap what is already there); any problem rejects
-the whole file and the report lists every bad line. A good file is written in one transaction with bulk
-statements, so thousands of rows take seconds. ``dry_run`` does everything but the writing.
+the whole file and the report lists every bad line. The checking happens before the write lock is taken,
+so other windows keep saving meanwhile (if anything was saved in between, the file is checked again under
+the lock). A good file is written in one transaction with bulk statements, so thousands of rows take
+seconds. ``dry_run`` does everything but the writing.
 
 What a row does (decisions where the issue was silent):
 
@@ -42,10 +44,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from hhdesk.db.models import Condition, Consent, EnrolmentSegment, Member, TierPeriod, User
+from hhdesk.db.models import AuditEvent, Condition, Consent, EnrolmentSegment, Member, TierPeriod, User
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.conditions import category_for_icd10, icd10_description
 from hhdesk.domain.enums import ConsentKind, Role, SegmentType, Tier
@@ -438,9 +440,18 @@ def import_roster(app: AppSession, source: bytes | str | Path, *, dry_run: bool 
         def __init__(self, report: RosterImportReport) -> None:
             self.report = report
 
+    # Plan in a read transaction, so other windows and commands keep saving meanwhile; under the write lock
+    # plan again only if anything was saved in between (every change writes an audit event with it).
+    with app.read(Permission.IMPORT_DATA) as session:
+        plan, rows_read, errors = _make_plan(session, text, progress, today)
+        planned_at = _last_audit_id(session)
+    if errors or plan.errors:
+        return finish(plan, rows_read, errors + plan.errors)
+
     try:
         with app.work(Permission.IMPORT_DATA) as uow:
-            plan, rows_read, errors = _make_plan(uow.session, text, progress, today)
+            if _last_audit_id(uow.session) != planned_at:
+                plan, rows_read, errors = _make_plan(uow.session, text, progress, today)
             if errors or plan.errors:
                 # Leave the unit of work by an exception, so that nothing (not even an audit event) commits.
                 raise _Rejected(finish(plan, rows_read, errors + plan.errors))
@@ -452,6 +463,10 @@ def import_roster(app: AppSession, source: bytes | str | Path, *, dry_run: bool 
     except _Rejected as rejected:
         return rejected.report
     return report
+
+
+def _last_audit_id(session: Session) -> int | None:
+    return session.execute(select(func.max(AuditEvent.id))).scalar()
 
 
 def _apply(uow: UnitOfWork, plan: _Plan, progress: ProgressCallback | None, total: int, today: date) -> None:

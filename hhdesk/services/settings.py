@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import Agency, Setting
+from hhdesk.domain.file_names import DEFAULT_PATTERN as DEFAULT_FILE_NAME_PATTERN
+from hhdesk.domain.file_names import pattern_problems as file_name_pattern_problems
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import ValidationFailed
 from hhdesk.services.context import AppSession
@@ -17,6 +19,8 @@ from hhdesk.services.context import AppSession
 DEFAULTS: dict[str, Any] = {
     "lock_minutes": 15,
     "paper_size": "letter",  # letter | a4
+    # The names of printed files (hhdesk.domain.file_names): no member name or Medicaid ID by default.
+    "print_file_name": DEFAULT_FILE_NAME_PATTERN,
     "program_profile": "program_ny",
     "billing_profile": "ny_adult",
     "billing_region": "upstate",  # upstate | downstate (NY rates)
@@ -55,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
 SETTING_LABELS: dict[str, str] = {
     "lock_minutes": "Lock after minutes of inactivity",
     "paper_size": "Paper size",
+    "print_file_name": "Names of printed files",
     "billing_profile": "Billing profile",
     "billing_region": "Rate region",
     "outreach_rate_code": "Outreach rate code",
@@ -131,6 +136,8 @@ def update_settings(app: AppSession, changes: dict[str, Any]) -> None:
         problems.append("Lock after: choose between 1 and 240 minutes.")
     if changes.get("paper_size", "letter") not in ("letter", "a4"):
         problems.append("Paper size is letter or A4.")
+    if "print_file_name" in changes:
+        problems += file_name_pattern_problems(str(changes["print_file_name"]))
     if problems:
         raise ValidationFailed(problems[0], problems)
     with app.work(Permission.MANAGE_SETTINGS) as uow:

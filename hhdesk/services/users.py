@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from hhdesk.db.models import Agency, User
 from hhdesk.db.store import Store
@@ -15,7 +16,7 @@ from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, UserDisabled, ValidationFailed
 from hhdesk.services import audit
-from hhdesk.services.context import Actor, AppSession
+from hhdesk.services.context import Actor, AppSession, storage_problem
 from hhdesk.services.settings import AgencyInfo
 
 
@@ -68,6 +69,8 @@ def login(path: Path, username: str, password: str) -> AppSession:
     """Open the store as this user. Raises a UserError with a sentence for the user."""
     store = Store.open(path, username, password)
     try:
+        # The login's audit event needs the write lock: a long import elsewhere makes it wait (with the
+        # policy of `context.wait_for_other_writers`), and any driver error becomes one sentence.
         with store.write_session() as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
             for event in store.keyslots.take_pending_events():
@@ -78,6 +81,9 @@ def login(path: Path, username: str, password: str) -> AppSession:
                 raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
             audit.append(session, username, "login", "user", username)
             actor = Actor(user.id, user.username, Role(user.role), user.full_name)
+    except OperationalError as exc:
+        store.close()
+        raise storage_problem(exc) from None
     except BaseException:
         store.close()
         raise
@@ -97,6 +103,7 @@ def record_lock(app: AppSession) -> None:
 
 def unlock(app: AppSession, password: str) -> None:
     """The same user types their password again after a lock. Failures count toward the lockout."""
+    app.ensure_active()
     app.store.keyslots.unlock(app.actor.username, password)
     with app.work(None) as uow:
         for event in app.store.keyslots.take_pending_events():
@@ -159,6 +166,7 @@ def update_user(app: AppSession, username: str, *, role: Role | str | None = Non
 
 def change_own_password(app: AppSession, old_password: str, new_password: str) -> None:
     _check_new_password(app.actor.username, new_password)
+    app.ensure_active()
     private_key = app.store.keyslots.private_key_for(app.actor.username, old_password)
     with app.work(None) as uow:
         uow.audit("password_changed", "user", app.actor.username)

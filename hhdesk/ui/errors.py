@@ -3,6 +3,10 @@
 A `UserError` carries a sentence written for the user (what happened, what to do); it is shown as it is.
 Anything else is a bug: the user gets one calm sentence pointing at the log file, and the details go to
 the log only (see `hhdesk.ui.logs` for what the log may hold).
+
+Every failure shown passes through `report`, so that is where a `SessionEnded` (the account was disabled
+or its role changed while the window was open) is also announced on `session_events().account_ended`:
+the main window listens and goes back to the login, whichever screen or dialog met it.
 """
 
 from __future__ import annotations
@@ -10,10 +14,27 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from hhdesk.errors import UserError, ValidationFailed
+from hhdesk.errors import SessionEnded, UserError, ValidationFailed
 from hhdesk.ui.logs import log_file, log_unexpected
+
+
+class SessionEvents(QObject):
+    """Announces that the logged-in account may no longer work (see the module's docstring)."""
+
+    account_ended = Signal(str)
+
+
+_session_events: SessionEvents | None = None
+
+
+def session_events() -> SessionEvents:
+    global _session_events
+    if _session_events is None:
+        _session_events = SessionEvents()
+    return _session_events
 
 
 def user_message(exc: BaseException) -> str:
@@ -29,12 +50,18 @@ def report(exc: BaseException, where: str = "") -> str:
     """Log an unexpected exception (never a UserError) and return the sentence to show for it."""
     if not isinstance(exc, UserError):
         log_unexpected(exc, where)
+    if isinstance(exc, SessionEnded):
+        # After the caller has shown or dropped its own message, not in the middle of its handler.
+        message = str(exc)
+        QTimer.singleShot(0, lambda: session_events().account_ended.emit(message))
     return user_message(exc)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "hhdesk") -> None:
     """Tell the user about a failure in a message box; unexpected errors are logged first."""
     text = report(exc)
+    if isinstance(exc, SessionEnded):
+        return  # the login window says it; no box over a window that is closing
     if isinstance(exc, UserError):
         QMessageBox.warning(parent, title, text)
     else:

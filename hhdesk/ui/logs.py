@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 from hhdesk.config import log_dir
+from hhdesk.private_files import make_private, private_folder
 
 LOG_FILENAME = "hhdesk.log"
 
@@ -41,9 +42,10 @@ def configure_logging(level: int = logging.INFO) -> Path:
         if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == path:
             return path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
                                                        encoding="utf-8")
+        make_private(path)
     except OSError:
         # A read-only profile folder must not stop the window from opening; logs then go nowhere.
         return path

@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.enums import label
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import SessionEnded
 from hhdesk.services import maintenance, settings, users
 from hhdesk.services.context import AppSession
 from hhdesk.ui import workers
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import report, session_events
 from hhdesk.ui.lock import InactivityWatch, LockScreen
 from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest
 from hhdesk.ui.prefs import prefs
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
 
         self.inactivity = InactivityWatch(self._lock_seconds(), self)
         self.inactivity.idle.connect(self._idle)
+        session_events().account_ended.connect(self._account_ended)
         self._restore_geometry()
         if self._specs:
             self.navigation.setCurrentRow(0)
@@ -341,6 +343,24 @@ class MainWindow(QMainWindow):
     # ---- ending -----------------------------------------------------------------------------------
     def log_out(self) -> None:
         self.end_session("You are logged out.")
+
+    def _account_ended(self, message: str) -> None:
+        """An administrator disabled this account or changed its role: back to the login at once.
+
+        No daily backup and no logout event: the store refuses every call of this session now.
+        """
+        if self._closing or not self._session_open:
+            return
+        try:
+            self.app.ensure_active()
+            return  # another window's account, not this one's
+        except SessionEnded:
+            pass
+        log.info("Session ended: the account changed")
+        self._close_other_windows()
+        self._session_open = False
+        self.app.close()
+        self._finish(lambda: self.session_ended.emit(message))
 
     def end_session(self, message: str = "", *, log_out: bool = True) -> None:
         """Close the window and go back to the login. `log_out=False` when the session is already closed

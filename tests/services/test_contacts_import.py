@@ -58,7 +58,8 @@ def test_a_good_file_is_imported_with_the_segment_on_each_contacts_date(admin, m
         events = session.execute(select(AuditEvent.action, AuditEvent.member_id, AuditEvent.detail)
                                  .where(AuditEvent.action.like("contacts_import%"))).all()
     assert notes == ["Left a message", "", "Two\nlines"]
-    assert sorted(events) == [("contacts_import", None, "3 contacts for 1 members"),
+    digest = contacts_import.file_digest(path.read_text(encoding="utf-8"))
+    assert sorted(events) == [("contacts_import", None, f"3 contacts for 1 members; sha256 {digest}"),
                               ("contacts_imported", members["enrolled"], "3 contacts")]
 
 

@@ -122,7 +122,7 @@ def test_the_documents_values_come_from_the_store(cm, world):
     assert parts.packet.member.care_manager_phone == "(845) 555-0110"
     assert [line.role for line in parts.packet.care_team] == ["Primary care provider (PCP)", "Housing case worker"]
     assert parts.letterhead.agency_name == "Test Health Home"
-    assert parts.file_stem == "packet-nunez-pena-jose-AB12345C"
+    assert parts.file_stem == f"packet-member-{world.member_id}-{TODAY.isoformat()}", "no name, no Medicaid ID"
     assert _prints(cm) == []  # reading the values prints nothing
 
 
@@ -140,7 +140,7 @@ def test_a_batch_writes_one_file_per_member_and_audits_each(admin, cm, world, tm
     result = printing.print_packets(cm, care_manager="caremanager", out_dir=tmp_path / "out", today=TODAY,
                                     progress=lambda done, total, text: seen.append((done, total, text)))
     assert (result.printed, result.total, result.cancelled) == (1, 1, False)
-    assert [p.name for p in result.files] == ["packet-nunez-pena-jose-AB12345C.pdf"]
+    assert [p.name for p in result.files] == [f"packet-member-{world.member_id}-{TODAY.isoformat()}.pdf"]
     assert GOALS[1] in all_text(result.files[0].read_bytes())
     assert seen[-1] == (1, 1, "Packet 1 of 1")
     assert _prints(cm)[-1].detail == "care-plan packet (batch), version 1"
@@ -160,3 +160,16 @@ def test_a_combined_batch_and_a_cancelled_one(cm, world, tmp_path):
     assert stopped.cancelled and stopped.files == () and not (tmp_path / "never.pdf").exists()
     with pytest.raises(ValidationFailed, match="either a folder"):
         printing.print_packets(cm, member_ids=[world.member_id], today=TODAY)
+
+
+def test_the_file_name_pattern_is_an_agency_setting(admin, cm, world, tmp_path):
+    from hhdesk.errors import ValidationFailed
+    from hhdesk.services import settings
+
+    signed_plan(cm, world, date(2026, 3, 2))
+    with pytest.raises(ValidationFailed, match="may use only"):
+        settings.update_settings(admin, {"print_file_name": "{document}-{ssn}"})
+    settings.update_settings(admin, {"print_file_name": "{last_name}-{first_name}-{medicaid_id}"})
+    result = printing.print_packets(cm, member_ids=[world.member_id], out_dir=tmp_path / "out", today=TODAY)
+    assert [p.name for p in result.files] == ["nunez-pena-jose-ab12345c.pdf"]
+    assert printing.suggested_file_name(cm, world.member_id, "care-plan-v1") == "nunez-pena-jose-ab12345c.pdf"

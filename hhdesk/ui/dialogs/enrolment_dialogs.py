@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from hhdesk.domain.enums import ConsentKind, EndReason
 from hhdesk.domain.segments import MIN_OVERRIDE_REASON_LENGTH
 from hhdesk.errors import ValidationFailed
+from hhdesk.private_files import write_private_bytes
 from hhdesk.services import enrolment, members
 from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CONSENT_KIND_LABELS, END_REASON_LABELS, AttachmentFile
@@ -329,7 +330,7 @@ def view_attachment(app: AppSession, attachment_id: int, parent: QWidget | None)
         path = common.ask_save_path(parent, "Save a copy of the scanned form", Path.home() / stored.filename,
                                     "All files (*)")
         if path is not None:
-            path.write_bytes(stored.data)
+            write_private_bytes(path, stored.data)
         return None
     dialog.open()
     return dialog

@@ -3,6 +3,9 @@
 The file is first checked without saving anything (a dry run) and the first rows are shown with every
 problem by line number. Import is possible only when nothing is wrong, and runs in the background with a
 progress bar; Cancel stops it and leaves the store exactly as it was (one transaction).
+
+A file imported before, or lines whose contact the store already holds, are problems unless "Skip contacts
+already in the store" is ticked: then those lines are listed as skipped and the rest can be imported.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QLineEdit,
@@ -59,6 +63,11 @@ class ImportContactsDialog(QDialog):
         self.problems.setAccessibleName("Problems")
         self.problems.setPlaceholderText("Problems found in the file are listed here, each with its line number.")
         self.problems.setMaximumHeight(150)
+        self.skip_duplicates = QCheckBox("Skip contacts already in the store")
+        self.skip_duplicates.setToolTip(
+            "Lines with the same member, date, mode, staff and minutes as a contact in the store are skipped "
+            "and listed; without this, such lines (or a file imported before) stop the import.")
+        self.skip_duplicates.toggled.connect(self._recheck)
         self.message = MessageLabel()
         self.import_button = QPushButton("Import")
         self.import_button.setEnabled(False)
@@ -70,6 +79,7 @@ class ImportContactsDialog(QDialog):
         file_row.addWidget(self.file_field, 1)
         file_row.addWidget(choose)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.skip_duplicates)
         buttons.addStretch(1)
         buttons.addWidget(self.import_button)
         buttons.addWidget(close)
@@ -97,11 +107,17 @@ class ImportContactsDialog(QDialog):
         self.file_field.setText(str(path))
         self.import_button.setEnabled(False)
         self.message.clear_message()
+        skip = self.skip_duplicates.isChecked()
         workers.run_in_background(
             self, "Checking the contacts file",
-            lambda progress: contacts_import.import_contacts(self.app, path, dry_run=True, progress=progress.report),
+            lambda progress: contacts_import.import_contacts(self.app, path, dry_run=True, skip_duplicates=skip,
+                                                             progress=progress.report),
             self._checked, self._failed,
         )
+
+    def _recheck(self) -> None:
+        if self.path is not None and self.imported is None:
+            self.check(self.path)
 
     def _checked(self, report: ContactsImportReport) -> None:
         self.report = report
@@ -112,7 +128,7 @@ class ImportContactsDialog(QDialog):
         self.preview.set_rows(rows)
         lines = report.report_lines()[1:]
         self.problems.setPlainText("\n".join(lines) if lines else "No problems found.")
-        self.import_button.setEnabled(report.ok and report.rows > 0)
+        self.import_button.setEnabled(report.ok and report.rows > report.skipped)
         if report.ok and report.rows > len(report.preview):
             self.summary.setText(report.summary() + f" The first {len(report.preview)} are shown.")
 
@@ -123,14 +139,16 @@ class ImportContactsDialog(QDialog):
         if self.path is None or self.report is None or not self.report.ok:
             return
         path = self.path
+        skip = self.skip_duplicates.isChecked()
         self.import_button.setEnabled(False)
+        self.skip_duplicates.setEnabled(False)
 
         def job(progress: workers.Progress) -> ContactsImportReport:
             def report_progress(done: int, total: int, text: str) -> None:
                 progress.check()  # Cancel: the exception rolls the whole import back
                 progress.report(done, total, text)
 
-            return contacts_import.import_contacts(self.app, path, progress=report_progress)
+            return contacts_import.import_contacts(self.app, path, skip_duplicates=skip, progress=report_progress)
 
         workers.run_in_background(self, "Importing contacts", job, self._imported, self._failed)
 

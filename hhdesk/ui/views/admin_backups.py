@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from hhdesk.config import backups_dir
 from hhdesk.domain.permissions import Permission
+from hhdesk.private_files import private_folder
 from hhdesk.services import maintenance, settings
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
@@ -95,7 +96,7 @@ class BackupsTab(QWidget):
 
     def open_folder(self) -> None:
         folder = backups_dir(self.host.store_path)
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def restore_selected(self) -> None:

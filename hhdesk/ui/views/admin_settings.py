@@ -57,6 +57,11 @@ SETTING_FIELDS: list[SettingField] = [
                          "without a key press or mouse movement."),
     SettingField("paper_size", "choice", choices=(("Letter", "letter"), ("A4", "a4")),
                  tooltip="The page size of printed care plans, letters and summaries."),
+    SettingField("print_file_name", "text",
+                 tooltip="How files of printed packets and care plans are named. Placeholders: {document}, "
+                         "{member_number}, {date}, and, only if your folders are private, {medicaid_id}, "
+                         "{last_name}, {first_name}. A file name is seen by anyone who sees the folder, an "
+                         "e-mail or a print queue."),
 ]
 
 

@@ -11,7 +11,6 @@ losing it), and otherwise drops the changes.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.careplan import PlanContent, ReviewState, SignerRole
 from hhdesk.domain.enums import CarePlanStatus
-from hhdesk.domain.identifiers import fold_text
 from hhdesk.domain.permissions import Permission
 from hhdesk.services import careplans, members, printing
 from hhdesk.services.careplans import CarePlanVersionView, VersionSummary
@@ -65,7 +63,6 @@ class CarePlanTab(QWidget):
         details = members.get_details(self.app, self.member_id)
         self.member_name = " ".join(f"{details.first_name} {details.last_name}".split())
         self.member_first_name = details.preferred_name or details.first_name
-        self._file_slug = re.sub(r"[^a-z0-9]+", "-", fold_text(f"{details.last_name} {details.first_name}")).strip("-")
 
         self.editor = CarePlanEditor(careplans.responsible_choices(self.app, self.member_id, self.today))
         self.editor.undo_stack.cleanChanged.connect(lambda _clean: self._update_actions())
@@ -449,8 +446,9 @@ class CarePlanTab(QWidget):
 
         def show(pdf: bytes) -> None:
             note = "Draft: not signed yet." if self.version is not None and self.version.editable else ""
+            file_name = printing.suggested_file_name(self.app, self.member_id, f"{stem}-v{number}")
             dialog = PdfPreviewDialog(
-                pdf, f"{title}, version {number} \u2014 {self.member_name}", f"{stem}-{self._file_slug}-v{number}.pdf",
+                pdf, f"{title}, version {number} \u2014 {self.member_name}", file_name,
                 self, note=note,
                 rerender=lambda password: render(self.app, self.member_id, password, version_id=version_id),
             )

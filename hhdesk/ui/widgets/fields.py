@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QTableWidget, QWidget
 
+from hhdesk.domain import entered_dates
 from hhdesk.ui.widgets.text import format_date
-
-_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 WARNING_STYLE = ("QLabel { background: #fdecc8; color: #7a3e00; border: 1px solid #e8b55a; border-radius: 9px;"
                  " padding: 2px 9px; font-weight: 600; }")
@@ -22,18 +19,8 @@ OK_STYLE = ("QLabel { background: #e3f1e6; color: #1e5b32; border: 1px solid #b6
 
 
 def parse_date(text: str) -> date | None:
-    """MM/DD/YYYY (as US staff type it) or YYYY-MM-DD; None for anything else."""
-    text = text.strip()
-    try:
-        if match := _US_DATE.fullmatch(text):
-            month, day, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        if match := _ISO_DATE.fullmatch(text):
-            year, month, day = (int(g) for g in match.groups())
-            return date(year, month, day)
-    except ValueError:
-        return None
-    return None
+    """MM/DD/YYYY (as US staff type it) or YYYY-MM-DD in the digits 0-9, 1900 to 2099; None for anything else."""
+    return entered_dates.parse_date(text)
 
 
 class DateField(QLineEdit):
