@@ -64,14 +64,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Workbook:
-    """Tables that leave the program together: a workbook has a sheet for each; a CSV holds the first."""
+    """Tables that leave the program together: a workbook has a sheet for each; a CSV holds the main one."""
 
     tables: Sequence[Table]
     notes: Sequence[tuple[str, str]] = ()  # (label, value) lines for the workbook's last sheet, "About"
+    csv_table: int = 0  # which table a CSV holds (a CSV has room for one list)
 
     @property
     def main(self) -> Table:
-        return self.tables[0]
+        return self.tables[self.csv_table]
 
 
 def is_risky(text: str) -> bool:
@@ -149,7 +150,7 @@ def _xlsx_text(text: str) -> str:
 
 def write_xlsx(book: Workbook, stream: BinaryIO) -> int:
     """Write every table as a sheet (heading row bold and frozen, a filter on it), then an "About" sheet with
-    the notes; returns the rows of the first table. Raises ValueError when a table is too long for Excel."""
+    the notes; returns the rows of the main table. Raises ValueError when a table is too long for Excel."""
     from openpyxl import Workbook as XlsxWorkbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -226,7 +227,7 @@ def xlsx_bytes(book: Workbook) -> bytes:
 
 
 def encode(book: Workbook, table_format: TableFormat) -> bytes:
-    """The file's exact bytes in the chosen format (a CSV holds the workbook's first table)."""
+    """The file's exact bytes in the chosen format (a CSV holds the workbook's main table)."""
     if table_format is TableFormat.XLSX:
         return xlsx_bytes(book)
     return csv_bytes(book.main)
