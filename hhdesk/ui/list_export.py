@@ -53,8 +53,8 @@ def table_from_model(model: QAbstractItemModel, title: str, columns: Sequence[in
     """Every row of a model, the given columns (all by default), each cell's text as shown."""
     if columns is None:
         columns = list(range(model.columnCount()))
-    titles = [str(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
-              for column in columns]
+    titles = [" ".join(str(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+                           or "").split()) for column in columns]  # a title on two lines is one in a sheet
     rows: list[list[Cell]] = []
     money: set[str] = set()
     for row in range(model.rowCount()):

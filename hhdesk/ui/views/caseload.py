@@ -277,8 +277,8 @@ class CaseloadView(QWidget):
             splitter.setChildrenCollapsible(False)
             splitter.addWidget(self.table)
             splitter.addWidget(self.counts_panel)
-            splitter.setStretchFactor(0, 3)
-            splitter.setStretchFactor(1, 2)
+            splitter.setStretchFactor(0, 1)
+            splitter.setStretchFactor(1, 0)
             layout.addWidget(splitter, 1)
             self.counts_panel.refresh()
         else:

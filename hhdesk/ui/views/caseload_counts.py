@@ -11,7 +11,15 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hhdesk.domain.enums import MemberStatus, Tier
 from hhdesk.exports.tables import Workbook
@@ -29,6 +37,7 @@ STATUSES = (MemberStatus.ENROLLED, MemberStatus.OUTREACH, MemberStatus.DISENROLL
 UNREACHED_TIP = ("Members in outreach or enrolled with no qualifying contact yet this month: dated in a segment, "
                  "carrying a core service, in a mode that counts. Without one the month does not bill.")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+MAX_ROWS_SHOWN = 6  # care managers shown without scrolling; an agency of 50 staff scrolls the rest
 
 
 class CareManagerCountsPanel(QWidget):
@@ -49,19 +58,29 @@ class CareManagerCountsPanel(QWidget):
         self.table.setAccessibleName("Counts by care manager")
         self.table.setToolTip("Double-click a care manager to list their members above")
         self.table.itemActivated.connect(self._activated)
+        # As wide and as tall as its figures: a few rows, and no stretched gap before the last column.
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip(list_export.EXPORT_TOOLTIP)
         self.export_button.clicked.connect(self.export)
         self.message = MessageLabel()
+        self.note = role_label("Tiers, contacts and the last column count the members in outreach or enrolled "
+                               "today.", "muted", wrap=False)
         bar = QHBoxLayout()
         bar.addWidget(self.heading)
+        bar.addSpacing(12)
+        bar.addWidget(self.note)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
+        figures = QHBoxLayout()
+        figures.addWidget(self.table)
+        figures.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.message)
-        layout.addWidget(self.table, 1)
+        layout.addLayout(figures, 1)
 
     @property
     def today(self) -> date:
@@ -70,8 +89,9 @@ class CareManagerCountsPanel(QWidget):
     def headers(self) -> list[str]:
         assert self.counts is not None
         tiers = [tier_header(t) for t in self.counts.tiers]
+        # Two lines for the long titles, so that every column fits a laptop screen.
         return ["Care manager", "Members", *[s.value.capitalize() for s in STATUSES], *tiers,
-                "Contacts this month", "No qualifying contact yet"]
+                "Contacts\nthis month", "No qualifying\ncontact yet"]
 
     def _cells(self, row: CareManagerCounts) -> list[str]:
         assert self.counts is not None
@@ -88,16 +108,14 @@ class CareManagerCountsPanel(QWidget):
             return
         self.message.clear_message()
         counts = self.counts
-        self.heading.setText(f"By care manager: {counts.today:%B %Y} to {counts.today:%m/%d}")
+        self.heading.setText(f"By care manager, {counts.today:%B} 1 to {counts.today.day}, {counts.today.year}")
         headers = self.headers()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         rows = [*counts.rows, counts.total]
         self.table.set_rows([self._cells(r) for r in rows], keys=[r.username for r in counts.rows] + [None])
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(headers)):
+        for column in range(len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
             item = self.table.horizontalHeaderItem(column)
             if item is not None and column == len(headers) - 1:
@@ -110,6 +128,7 @@ class CareManagerCountsPanel(QWidget):
             unreached = self.table.item(number, len(headers) - 1)
             if unreached is not None and rows[number].no_qualifying_contact:
                 unreached.setForeground(Qt.GlobalColor.darkRed)
+        self._fit_height(len(rows))
         last = self.table.item(len(rows) - 1, 0)
         if last is not None:
             font = last.font()
@@ -118,6 +137,17 @@ class CareManagerCountsPanel(QWidget):
                 cell: QTableWidgetItem | None = self.table.item(len(rows) - 1, column)
                 if cell is not None:
                     cell.setFont(font)
+
+    def _fit_height(self, rows: int) -> None:
+        """Tall enough for every row (up to MAX_ROWS_SHOWN; more scroll), never taller than that."""
+        header = self.table.horizontalHeader()
+        header_height = max(header.sizeHint().height(), header.height())
+        row_height = self.table.verticalHeader().defaultSectionSize()
+        frame = 2 * self.table.frameWidth()
+        scroll = self.table.horizontalScrollBar().sizeHint().height()
+        full = header_height + rows * row_height + frame + scroll
+        self.table.setMaximumHeight(full)
+        self.table.setMinimumHeight(header_height + min(rows, MAX_ROWS_SHOWN) * row_height + frame + scroll)
 
     def clear_for_lock(self) -> None:
         self.counts = None
