@@ -102,7 +102,11 @@ def export_list(parent: QWidget, app: AppSession, kind: ListKind, title: str,
         return
     if path.suffix.lower() not in (TableFormat.XLSX.suffix, TableFormat.CSV.suffix):
         path = path.with_name(path.name + TableFormat.XLSX.suffix)
-    book = make_book()
+    try:
+        book = make_book()
+    except Exception as exc:  # noqa: BLE001 - e.g. the store is busy: said, never a traceback
+        common.inform(parent, "Export not made", report(exc, "list export"))
+        return
 
     def done(result: ListExported) -> None:
         if status is not None:

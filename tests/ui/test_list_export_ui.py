@@ -65,6 +65,7 @@ def test_caseload_exports_every_matching_member_to_xlsx(store_with_hostile_name:
 
     answers.export_path = tmp_path / "caseload.xlsx"
     view.export_button.click()
+    assert window.statusBar().currentMessage() == "Exported 3 rows to caseload.xlsx"
     book = openpyxl.load_workbook(answers.export_path)
     sheet = book["Caseload"]
     assert [c.value for c in sheet[1]] == ["Name", "Medicaid ID", "Date of birth", "Age", "Status", "Tier",
