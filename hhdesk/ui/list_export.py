@@ -25,6 +25,8 @@ from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 
 EXPORT_TOOLTIP = "Save this list as it is shown (filters and order) as an Excel workbook (.xlsx) or a CSV file"
+# A count or an amount, never an identifier: no leading zero, at most 9 digits before the point.
+_SHORT_FIGURE = re.compile(r"^-?\$?(0|[1-9]\d{0,2}(,\d{3}){0,2}|[1-9]\d{0,8})(\.\d+)?$")
 _FIGURE = re.compile(r"^-?\$?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\$?\d+(\.\d+)?$")
 
 
@@ -59,13 +61,17 @@ def table_from_model(model: QAbstractItemModel, title: str, columns: Sequence[in
     rows: list[list[Cell]] = []
     money: set[str] = set()
     count = model.rowCount()
-    # A column is aligned one way for every row: ask the first row only (a long list asks Qt less).
-    figures = [count > 0 and _right_aligned(model.index(0, column)) for column in columns]
-    for row in range(count):
+    texts = [["" if (value := model.index(row, column).data(Qt.ItemDataRole.DisplayRole)) is None else str(value)
+              for column in columns] for row in range(count)]
+    # A column is aligned one way for every row: the first row says whether the list shows figures there.
+    # Short lists that do not right-align their figures (totals, summaries) hold nothing else in the column.
+    figures = [count > 0 and (_right_aligned(model.index(0, column))
+                              or all(_SHORT_FIGURE.match(r[number]) for r in texts if r[number])
+                              and any(r[number] for r in texts))
+               for number, column in enumerate(columns)]
+    for row_texts in texts:
         cells: list[Cell] = []
-        for title_text, column, figure_column in zip(titles, columns, figures, strict=True):
-            value = model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
-            text = "" if value is None else str(value)
+        for title_text, text, figure_column in zip(titles, row_texts, figures, strict=True):
             if text and figure_column:
                 figure = _figure(text)
                 if figure is not text and text.lstrip("-").startswith("$"):

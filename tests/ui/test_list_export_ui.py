@@ -227,3 +227,22 @@ def test_care_managers_do_not_get_the_counts(ui_store_with_members: UiStore, log
                                              main_window: Any) -> None:
     view = main_window(login_as("cm1")).show_section("caseload")
     assert view.counts_panel is None and view.export_button.isVisibleTo(view)
+
+
+def test_figures_go_out_as_numbers_and_identifiers_as_text(qtbot: Any) -> None:
+    from decimal import Decimal
+
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    from hhdesk.ui.list_export import table_from_model
+
+    model = QStandardItemModel()
+    model.setHorizontalHeaderLabels(["Zip", "NPI", "Count", "Amount", "Age", "Name"])
+    for values in (["01234", "1234567893", "12", "$1,234.50", "7", "-2+3"], ["12207", "", "0", "$0.00", "42", "Ann"]):
+        items = [QStandardItem(v) for v in values]
+        items[4].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        model.appendRow(items)
+    table = table_from_model(model, "T")
+    assert table.rows[0] == ["01234", "1234567893", 12, Decimal("1234.50"), 7, "-2+3"]
+    assert table.rows[1][:5] == ["12207", "", 0, Decimal("0.00"), 42]
+    assert table.money == frozenset({"Amount"})
