@@ -105,13 +105,16 @@ def emit_rows(app: AppSession, args: argparse.Namespace, kind: ListKind, title: 
         print(f"Wrote {done.rows:,} rows to {args.out} (SHA-256 {done.sha256}).", file=sys.stderr)
         return
     sys.stdout.flush()
+    # Redirected to a file (`> list.csv`) the CSV gets the byte-order mark Excel needs; on a terminal,
+    # where it would only show as a stray character, it does not.
+    bom = not (hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
     stream = getattr(sys.stdout, "buffer", None)
     if stream is None:  # a text-only stdout (an embedding program): hand it the same characters
         buffer = io.BytesIO()
-        list_exports.export_list(app, kind, title, book, buffer, table_format, filters, member_id)
+        list_exports.export_list(app, kind, title, book, buffer, table_format, filters, member_id, bom=bom)
         sys.stdout.write(buffer.getvalue().decode("utf-8"))
         return
-    list_exports.export_list(app, kind, title, book, stream, table_format, filters, member_id)
+    list_exports.export_list(app, kind, title, book, stream, table_format, filters, member_id, bom=bom)
 
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

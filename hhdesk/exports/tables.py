@@ -226,8 +226,9 @@ def xlsx_bytes(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def encode(book: Workbook, table_format: TableFormat) -> bytes:
-    """The file's exact bytes in the chosen format (a CSV holds the workbook's main table)."""
+def encode(book: Workbook, table_format: TableFormat, *, bom: bool = True) -> bytes:
+    """The file's exact bytes in the chosen format (a CSV holds the workbook's main table; `bom=False` only
+    for CSV shown on a terminal, where nobody opens it in Excel)."""
     if table_format is TableFormat.XLSX:
         return xlsx_bytes(book)
-    return csv_bytes(book.main)
+    return csv_bytes(book.main, bom=bom)

@@ -126,7 +126,7 @@ def _write_whole(out: Path, data: bytes) -> None:
 
 def export_list(app: AppSession, kind: ListKind, title: str, book: Workbook, out: Path | BinaryIO,
                 table_format: TableFormat | None = None, filters: Sequence[ListFilter] = (),
-                member_id: int | None = None, now: datetime | None = None) -> ListExported:
+                member_id: int | None = None, now: datetime | None = None, bom: bool = True) -> ListExported:
     """Write `book` (its first table only, for a CSV) to a file or a binary stream and record the export.
 
     `title` names the list as the user knows it ("Caseload"); `member_id` links the event to a member when
@@ -140,7 +140,7 @@ def export_list(app: AppSession, kind: ListKind, title: str, book: Workbook, out
     now = now or datetime.now()
     book = _with_notes(book, title, filters, app.actor.username, now)
     try:
-        data = encode(book, table_format)
+        data = encode(book, table_format, bom=bom)
     except ValueError as exc:  # too many rows for a sheet
         raise ValidationFailed(str(exc)) from None
     digest = hashlib.sha256(data).hexdigest()

@@ -134,3 +134,12 @@ def test_csv_to_a_file_has_the_bom_and_crlf(store: Path, tmp_path: Path, capsys)
     data = out_file.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfreferral_id,") and data.endswith(b"\r\n")
     assert out_file.stat().st_mode & 0o077 == 0  # private to the user
+
+
+def test_on_a_terminal_the_csv_has_no_byte_order_mark(store: Path, capsys,  # noqa: ANN001
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = run(capsys, "users", "list", "--store", str(store), "--user", "boss", "--format", "csv")
+    assert code == 0 and out.startswith("username,full_name,role,disabled\r\n")
