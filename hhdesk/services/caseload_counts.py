@@ -86,9 +86,12 @@ def care_manager_counts(app: AppSession, today: date) -> CaseloadCounts:
     status = status_expression(today).label("status")
     tier = tier_expression(today).label("tier")
     qualified = case((_qualifying_contact_exists(first, today), 1), else_=0).label("qualified")
+    # Each member's facts in a subquery, grouped outside it (a database may not group by a correlated
+    # subquery itself).
+    per_member = select(Member.care_manager_id.label("manager"), status, tier, qualified).subquery()
     grouped = (
-        select(Member.care_manager_id, status, tier, qualified, func.count(Member.id))
-        .group_by(Member.care_manager_id, status, tier, qualified)
+        select(per_member.c.manager, per_member.c.status, per_member.c.tier, per_member.c.qualified, func.count())
+        .group_by(per_member.c.manager, per_member.c.status, per_member.c.tier, per_member.c.qualified)
     )
     contacts = (
         select(Member.care_manager_id, func.count(Contact.id))
