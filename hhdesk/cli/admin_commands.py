@@ -9,16 +9,17 @@ from pathlib import Path
 from hhdesk.cli.common import (
     add_format_option,
     add_store_user_options,
+    emit_rows,
     entered_date,
     open_session,
     positive_int,
-    print_rows,
     read_new_password,
     read_password,
     store_path,
 )
 from hhdesk.errors import UserError, ValidationFailed
-from hhdesk.services import maintenance, users
+from hhdesk.services import maintenance, members, users
+from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.settings import AgencyInfo
 
 
@@ -174,11 +175,10 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         rows = users.list_users(app)
+        emit_rows(app, args, ListKind.USERS, "Users", ["username", "full_name", "role", "disabled"],
+                  [[u.username, u.full_name, u.role.value, "yes" if u.disabled else "no"] for u in rows])
     finally:
         app.close()
-    print_rows(["username", "full_name", "role", "disabled"],
-               [[u.username, u.full_name, u.role.value, "yes" if u.disabled else "no"] for u in rows],
-               args.format)
     return 0
 
 
@@ -236,9 +236,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         rows = maintenance.audit_log(app, args.member, args.since, args.limit)
+        # The audit log links events to a member by the member's record, never by a typed ID.
+        filters = [ListFilter("Member (Medicaid ID)", args.member, typed=True)] if args.member else []
+        member_id = members.find_by_medicaid_id(app, args.member) if args.member else None
+        if args.since:
+            filters.append(ListFilter("Since", args.since.isoformat()))
+        filters.append(ListFilter("At most", f"{args.limit} events, newest first"))
+        emit_rows(app, args, ListKind.AUDIT_LOG, "Audit log",
+                  ["id", "at", "user", "action", "entity", "entity_id", "medicaid_id", "detail"],
+                  [[r.id, r.at, r.username, r.action, r.entity, r.entity_id, r.medicaid_id, r.detail]
+                   for r in rows], filters, member_id=member_id)
     finally:
         app.close()
-    print_rows(["id", "at", "user", "action", "entity", "entity_id", "medicaid_id", "detail"],
-               [[r.id, r.at, r.username, r.action, r.entity, r.entity_id, r.medicaid_id, r.detail]
-                for r in rows], args.format)
     return 0

@@ -10,14 +10,14 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import sys
+from decimal import Decimal
 from pathlib import Path
 
-from hhdesk.cli.common import add_format_option, add_store_user_options, open_session, print_rows
+from hhdesk.cli.common import add_format_option, add_store_user_options, emit_rows, open_session, print_table
 from hhdesk.errors import UserError
 from hhdesk.exports.billing_csv import BILLING_CSV_COLUMNS, billing_csv_record, format_amount
 from hhdesk.services import billing
+from hhdesk.services.list_exports import ListFilter, ListKind
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,14 +52,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         result = billing.preview(app, month)
+        if args.format != "table":
+            emit_rows(app, args, ListKind.BILLING_PREVIEW, f"Billing {month}", BILLING_CSV_COLUMNS,
+                      [billing_csv_record(item.row) for item in result.rows], [ListFilter("Month", str(month))])
+            return 0
     finally:
         app.close()
-    if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(BILLING_CSV_COLUMNS)
-        writer.writerows(billing_csv_record(item.row) for item in result.rows)
-        return 0
-    print_rows(
+    print_table(
         ["medicaid_id", "name", "segment", "tier", "contacts", "in_person", "core_services", "billable",
          "reason_or_note", "rate_code", "amount"],
         [[item.medicaid_id, f"{item.last_name}, {item.first_name}", item.segment.value if item.segment else "",
@@ -67,7 +66,6 @@ def cmd_preview(args: argparse.Namespace) -> int:
           ";".join(item.core_services), "Y" if item.billable else "N", item.reason_text, item.rate_code or "",
           format_amount(item.amount)]
          for item in result.rows],
-        "table",
     )
     print()
     print(f"{month}: {len(result.rows)} member-months under {result.profile_title} ({result.region})")
@@ -107,15 +105,16 @@ def cmd_history(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         runs = billing.history(app, month)
+        emit_rows(
+            app, args, ListKind.BILLING_HISTORY, "Billing exports",
+            ["month", "format", "who", "when", "member_months", "billable", "total", "interchange", "group",
+             "sha256", "file", "repeat_reason"],
+            [[run.service_month, run.format, run.created_by, f"{run.created_local:%Y-%m-%d %H:%M}",
+              run.member_months, run.billable_count, run.total_amount.quantize(Decimal("0.01")),
+              run.interchange_control_number, run.group_control_number, run.sha256, run.file_name,
+              run.repeat_reason] for run in runs],
+            [ListFilter("Month", str(month))] if month else [],
+        )
     finally:
         app.close()
-    print_rows(
-        ["month", "format", "who", "when", "member_months", "billable", "total", "interchange", "group",
-         "sha256", "file", "repeat_reason"],
-        [[run.service_month, run.format, run.created_by, f"{run.created_local:%Y-%m-%d %H:%M}",
-          run.member_months, run.billable_count, format_amount(run.total_amount),
-          run.interchange_control_number, run.group_control_number, run.sha256, run.file_name,
-          run.repeat_reason] for run in runs],
-        args.format,
-    )
     return 0

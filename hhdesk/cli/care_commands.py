@@ -11,12 +11,14 @@ from pathlib import Path
 from hhdesk.cli.common import (
     add_format_option,
     add_store_user_options,
+    emit_rows,
     entered_date,
     open_session,
-    print_rows,
+    print_table,
 )
 from hhdesk.errors import UserError
 from hhdesk.services import contacts_import, measures, transitions, worklist
+from hhdesk.services.list_exports import ListFilter, ListKind
 
 WORKLIST_COLUMNS = ["due", "overdue", "when", "kind", "medicaid_id", "member", "care_manager", "task", "detail",
                     "tab"]
@@ -100,15 +102,16 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     try:
         now = transitions.local_now()
         items = worklist.worklist(app, args.for_user, now=now)
+        emit_rows(
+            app, args, ListKind.WORKLIST, "Worklist",
+            WORKLIST_COLUMNS,
+            [[item.due_at.strftime("%Y-%m-%d %H:%M"), "yes" if item.overdue else "no", item.when_text(now),
+              item.kind.value, item.medicaid_id, item.member_name, item.care_manager, item.title, item.detail,
+              item.tab] for item in items],
+            [ListFilter("Whose", args.for_user)] if args.for_user else [],
+        )
     finally:
         app.close()
-    print_rows(
-        WORKLIST_COLUMNS,
-        [[item.due_at.strftime("%Y-%m-%d %H:%M"), "yes" if item.overdue else "no", item.when_text(now),
-          item.kind.value, item.medicaid_id, item.member_name, item.care_manager, item.title, item.detail,
-          item.tab] for item in items],
-        args.format,
-    )
     return 0
 
 
@@ -116,16 +119,19 @@ def cmd_transitions_list(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         rows = transitions.list_episodes(app, open_only=args.open, care_manager=args.care_manager)
+        filters = [ListFilter("Open episodes only", "yes")] if args.open else []
+        if args.care_manager:
+            filters.append(ListFilter("Care manager", args.care_manager))
+        emit_rows(
+            app, args, ListKind.TRANSITIONS, "Transitions",
+            TRANSITION_COLUMNS,
+            [[r.episode_id, r.medicaid_id, r.setting.value, r.admitted_on, r.discharged_on, r.facility,
+              "yes" if r.is_readmission else "no", r.open_items, r.overdue_items, r.closed_on, r.care_manager]
+             for r in rows],
+            filters,
+        )
     finally:
         app.close()
-    print_rows(
-        TRANSITION_COLUMNS,
-        [[r.episode_id, r.medicaid_id, r.setting.value, r.admitted_on.isoformat(),
-          r.discharged_on.isoformat() if r.discharged_on else "", r.facility, "yes" if r.is_readmission else "no",
-          r.open_items, r.overdue_items, r.closed_on.isoformat() if r.closed_on else "", r.care_manager]
-         for r in rows],
-        args.format,
-    )
     return 0
 
 
@@ -133,16 +139,21 @@ def cmd_quality(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         report = measures.quality_report(app, args.start, args.end, checklist_evidence_only=args.checklist_only)
+        fuh, pcr = report.followup, report.readmissions
+        filters = [ListFilter("From", args.start.isoformat()), ListFilter("To", args.end.isoformat())]
+        if args.checklist_only:
+            filters.append(ListFilter("Evidence", "checklist items only"))
+        emit_rows(
+            app, args, ListKind.QUALITY, "Quality measures",
+            ["measure", "denominator", "numerator", "rate", "excluded"],
+            [["follow_up_7_days", fuh.denominator, fuh.numerator_7, measures.rate_text(fuh.rate_7), fuh.excluded],
+             ["follow_up_30_days", fuh.denominator, fuh.numerator_30, measures.rate_text(fuh.rate_30),
+              fuh.excluded],
+             ["readmission_30_days", pcr.denominator, pcr.numerator, measures.rate_text(pcr.rate), 0]],
+            filters,
+        )
     finally:
         app.close()
-    fuh, pcr = report.followup, report.readmissions
-    print_rows(
-        ["measure", "denominator", "numerator", "rate", "excluded"],
-        [["follow_up_7_days", fuh.denominator, fuh.numerator_7, measures.rate_text(fuh.rate_7), fuh.excluded],
-         ["follow_up_30_days", fuh.denominator, fuh.numerator_30, measures.rate_text(fuh.rate_30), fuh.excluded],
-         ["readmission_30_days", pcr.denominator, pcr.numerator, measures.rate_text(pcr.rate), 0]],
-        args.format,
-    )
     if not report.complete:
         print("Note: 30 days have not yet passed since the end of the period; the follow-up rates may still rise.",
               file=sys.stderr)
@@ -193,7 +204,7 @@ def cmd_checklists_list(args: argparse.Namespace) -> int:
     for info in transitions.list_templates():
         rows.append([info.setting.value, len(info.template.items), "edited" if info.edited else "bundled",
                      info.problem])
-    print_rows(["setting", "items", "template", "problem"], rows, "table")
+    print_table(["setting", "items", "template", "problem"], rows)
     print(f"Edited templates live in {transitions.override_folder()}")
     return 0
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -14,8 +14,10 @@ from pathlib import Path
 from hhdesk.config import default_store_path
 from hhdesk.domain import entered_dates
 from hhdesk.errors import UserError
-from hhdesk.services import users
+from hhdesk.exports.tables import Cell, Table, TableFormat, Workbook
+from hhdesk.services import list_exports, users
 from hhdesk.services.context import AppSession, wait_for_other_writers
+from hhdesk.services.list_exports import ListFilter, ListKind
 
 # A command started during a long import waits for it (saying so) rather than failing; past this, one line.
 WRITE_WAIT_LIMIT_SECONDS = 300
@@ -92,6 +94,7 @@ class _WaitMessages:
 
 
 def open_session(args: argparse.Namespace) -> AppSession:
+    check_output_options(args)  # before the password prompt: a wrong option costs nothing
     path = store_path(args)
     if not path.exists():
         raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")
@@ -101,15 +104,53 @@ def open_session(args: argparse.Namespace) -> AppSession:
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=["table", "csv"], default="table")
+    parser.add_argument("--format", choices=["table", "csv", "xlsx"], default="table",
+                        help="table (to read), csv (UTF-8 for Excel) or xlsx (an Excel workbook; needs --out)")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="write the csv or xlsx to this file instead of the screen")
+    parser.set_defaults(list_output=True)
 
 
-def print_rows(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> None:
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+def check_output_options(args: argparse.Namespace) -> None:
+    if not getattr(args, "list_output", False):
+        return  # a command whose --format and --out mean something else (billing export)
+    fmt, out = args.format, args.out
+    if fmt == "xlsx" and out is None:
+        raise UserError("--format xlsx writes a workbook: add --out FILE.xlsx.")
+    if fmt == "table" and out is not None:
+        raise UserError("--out writes a file: add --format csv or --format xlsx.")
+    if out is not None and out.suffix.lower() != f".{fmt}":
+        raise UserError(f"With --format {fmt} the file name must end in .{fmt}.")
+
+
+def emit_rows(app: AppSession, args: argparse.Namespace, kind: ListKind, title: str, header: Sequence[str],
+              rows: Sequence[Sequence[Cell]], filters: Sequence[ListFilter] = (),
+              extra: Sequence[Table] = (), member_id: int | None = None) -> None:
+    """Print a list as a table, or export it (CSV to the screen or a file, xlsx to a file; audited)."""
+    if args.format == "table":
+        print_table(header, rows)
         return
+    book = Workbook([Table(title, list(header), [list(row) for row in rows]), *extra])
+    table_format = TableFormat(args.format)
+    if args.out is not None:
+        done = list_exports.export_list(app, kind, title, book, args.out, table_format, filters, member_id)
+        print(f"Wrote {done.rows:,} rows to {args.out} (SHA-256 {done.sha256}).", file=sys.stderr)
+        return
+    sys.stdout.flush()
+    # Redirected to a file (`> list.csv`) the CSV gets the byte-order mark Excel needs; on a terminal,
+    # where it would only show as a stray character, it does not.
+    bom = not (hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stdout (an embedding program): hand it the same characters
+        buffer = io.BytesIO()
+        list_exports.export_list(app, kind, title, book, buffer, table_format, filters, member_id, bom=bom)
+        sys.stdout.write(buffer.getvalue().decode("utf-8"))
+        return
+    list_exports.export_list(app, kind, title, book, stream, table_format, filters, member_id, bom=bom)
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A plain-text table for the terminal (csv and xlsx go through `emit_rows`)."""
     text_rows = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(header)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())

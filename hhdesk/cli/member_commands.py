@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from hhdesk.cli.common import add_format_option, add_store_user_options, open_session, print_rows
+from hhdesk.cli.common import add_format_option, add_store_user_options, emit_rows, open_session
 from hhdesk.domain.enums import MemberStatus
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound
 from hhdesk.services import caseload, directory, enrolment, members
 from hhdesk.services.context import AppSession
+from hhdesk.services.list_exports import ListFilter, ListKind
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,14 +39,17 @@ def cmd_members_list(args: argparse.Namespace) -> int:
             limit=1_000_000,
         )
         rows = caseload.search(app, query)
+        filters = [ListFilter(label, value) for label, value in (("Status", args.status),
+                                                                 ("Care manager", args.care_manager)) if value]
+        emit_rows(
+            app, args, ListKind.CASELOAD, "Caseload",
+            ["medicaid_id", "last_name", "first_name", "dob", "status", "tier", "care_manager"],
+            [[r.medicaid_id, r.last_name, r.first_name, r.dob, r.status.value, r.tier, r.care_manager]
+             for r in rows],
+            filters,
+        )
     finally:
         app.close()
-    print_rows(
-        ["medicaid_id", "last_name", "first_name", "dob", "status", "tier", "care_manager"],
-        [[r.medicaid_id, r.last_name, r.first_name, r.dob.isoformat(), r.status.value, r.tier, r.care_manager]
-         for r in rows],
-        args.format,
-    )
     return 0
 
 

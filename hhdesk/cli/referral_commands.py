@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 
-from hhdesk.cli.common import add_format_option, add_store_user_options, open_session, print_rows
+from hhdesk.cli.common import add_format_option, add_store_user_options, emit_rows, open_session
 from hhdesk.domain.enums import ReferralCategory, ReferralStatus
 from hhdesk.services import referrals
+from hhdesk.services.context import AppSession
+from hhdesk.services.list_exports import ListFilter, ListKind
 
 LIST_COLUMNS = ["referral_id", "medicaid_id", "category", "agency", "status", "sent", "status_date", "follow_up",
                 "sent_how", "care_manager", "waiting"]
@@ -78,36 +80,53 @@ def cmd_referrals_list(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         rows = referrals.list_referrals(app, _filters(args))
+        emit_rows(
+            app, args, ListKind.REFERRALS, "Referrals",
+            LIST_COLUMNS,
+            [[r.referral_id, r.medicaid_id, r.category.value, r.agency_name, r.status.value, r.sent_on,
+              r.status_on, r.follow_up_on, r.sent_how.value, r.care_manager, "yes" if r.waiting else "no"]
+             for r in rows],
+            _list_filters(args),
+        )
     finally:
         app.close()
-    print_rows(
-        LIST_COLUMNS,
-        [[r.referral_id, r.medicaid_id, r.category.value, r.agency_name, r.status.value, r.sent_on.isoformat(),
-          r.status_on.isoformat(), r.follow_up_on.isoformat() if r.follow_up_on else "", r.sent_how.value,
-          r.care_manager, "yes" if r.waiting else "no"] for r in rows],
-        args.format,
-    )
     return 0
 
 
-def _days(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+def _list_filters(args: argparse.Namespace) -> list[ListFilter]:
+    """The options given, for the export's record (none of them is member data)."""
+    given = [("Status", getattr(args, "status", None)), ("Open only", "yes" if getattr(args, "open", False) else None),
+             ("Follow-up due only", "yes" if getattr(args, "waiting", False) else None),
+             ("Category", args.category), ("Agency (directory entry)", getattr(args, "agency", None)),
+             ("Care manager", "unassigned" if args.care_manager == "" else args.care_manager)]
+    return [ListFilter(label, str(value)) for label, value in given if value]
+
+
+def _days(value: float | None) -> int | float | None:
+    """A median in days as a number: 4 rather than 4.0, 4.5 as it is."""
+    return int(value) if value is not None and float(value).is_integer() else value
 
 
 def cmd_referrals_summary(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         report = referrals.summarise(app, _filters(args))
+        _emit_summary(app, args, report)
     finally:
         app.close()
+    return 0
+
+
+def _emit_summary(app: AppSession, args: argparse.Namespace, report: referrals.ReferralSummaryReport) -> None:
     rows = [["all", "all", report.overall.total, report.overall.closed, report.overall.completed,
              _days(report.overall.median_days_to_close)]]
     rows += [["category", line.key.value, line.counts.total, line.counts.closed, line.counts.completed,
               _days(line.counts.median_days_to_close)] for line in report.by_category]
     rows += [["agency", line.label, line.counts.total, line.counts.closed, line.counts.completed,
               _days(line.counts.median_days_to_close)] for line in report.by_agency]
-    print_rows(["group", "name", "referrals", "closed", "completed", "median_days_to_close"], rows, args.format)
-    return 0
+    emit_rows(app, args, ListKind.REFERRAL_SUMMARY, "Referral summary",
+              ["group", "name", "referrals", "closed", "completed", "median_days_to_close"], rows,
+              _list_filters(args))
 
 
 def cmd_print_referral(args: argparse.Namespace) -> int:

@@ -128,6 +128,24 @@ def _read_member(run: _Run) -> str:
     return ""
 
 
+def _export_list(run: _Run) -> str:
+    """The caseload as an Excel workbook, read back: proves the bundle holds the spreadsheet writer."""
+    import zipfile
+
+    from hhdesk.exports.tables import Table, Workbook
+    from hhdesk.services import caseload, list_exports
+
+    rows = caseload.search(run.session, caseload.CaseloadQuery())
+    out = run.folder / "caseload.xlsx"
+    table = Table("Caseload", ["Last name", "First name"], [[r.last_name, r.first_name] for r in rows])
+    done = list_exports.export_list(run.session, list_exports.ListKind.CASELOAD, "Caseload", Workbook([table]), out)
+    with zipfile.ZipFile(out) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    if "Zoë" not in sheet:
+        raise SmokeCheckFailed("the exported workbook does not hold the member's name")
+    return f"{done.rows} row, {out.stat().st_size // 1024} KB"
+
+
 def _icd10_codes(run: _Run) -> str:
     from hhdesk.domain import conditions
 
@@ -183,6 +201,7 @@ def _steps() -> list[tuple[str, Callable[[_Run], str]]]:
         ("log in", _log_in),
         ("write member", _write_member),
         ("read member", _read_member),
+        ("export list (.xlsx)", _export_list),
         ("ICD-10-CM code set", _icd10_codes),
         ("render packet PDF", _render_packet),
         ("start Qt", _start_qt),

@@ -9,14 +9,12 @@ for people and for loading into other systems, not the state's upload format.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
-from datetime import date
-from typing import TextIO
 
 from hhdesk.domain.enums import SegmentType
-from hhdesk.exports.billing_csv import spreadsheet_safe, write_records, yes_no
+from hhdesk.exports.billing_csv import yes_no
 from hhdesk.exports.billing_data import BillingRow
+from hhdesk.exports.tables import Cell, Table, csv_bytes
 
 BILLING_SUPPORT_COLUMNS: tuple[str, ...] = (
     "member_id",
@@ -34,38 +32,31 @@ BILLING_SUPPORT_COLUMNS: tuple[str, ...] = (
 SEGMENT_CODES: dict[SegmentType, str] = {SegmentType.OUTREACH: "O", SegmentType.ENROLLED: "E"}
 
 
-def _date(value: date | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
-def billing_support_record(row: BillingRow) -> list[str]:
+def billing_support_record(row: BillingRow) -> list[Cell]:
     evaluation = row.evaluation
     assert evaluation.segment is not None
     return [
-        spreadsheet_safe(row.medicaid_id),
+        row.medicaid_id,
         str(evaluation.service_month),
         SEGMENT_CODES[evaluation.segment],
         yes_no(evaluation.qualifying_contacts > 0),
         evaluation.tier.value if evaluation.tier else "",
         yes_no(evaluation.hh_plus_minimum_met),
-        _date(row.consent_date),
-        _date(row.care_plan_date),
-        spreadsheet_safe(row.care_manager),
+        row.consent_date,
+        row.care_plan_date,
+        row.care_manager,
     ]
 
 
-def write_billing_support(rows: Iterable[BillingRow], stream: TextIO) -> int:
-    """Write the header and one line per member-month that has a segment; returns the number of rows."""
+def billing_support_table(rows: Iterable[BillingRow]) -> Table:
     # Members with no outreach or enrolment segment in the month have nothing to report.
-    records = (billing_support_record(row) for row in rows if row.evaluation.segment is not None)
-    return write_records(stream, list(BILLING_SUPPORT_COLUMNS), records)
-
-
-def billing_support_text(rows: Iterable[BillingRow]) -> str:
-    buffer = io.StringIO(newline="")
-    write_billing_support(rows, buffer)
-    return buffer.getvalue()
+    return Table("Billing support", BILLING_SUPPORT_COLUMNS,
+                 [billing_support_record(row) for row in rows if row.evaluation.segment is not None])
 
 
 def billing_support_bytes(rows: Iterable[BillingRow]) -> bytes:
-    return billing_support_text(rows).encode("utf-8")
+    return csv_bytes(billing_support_table(rows))
+
+
+def billing_support_text(rows: Iterable[BillingRow]) -> str:
+    return billing_support_bytes(rows).decode("utf-8-sig")

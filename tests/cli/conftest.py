@@ -22,6 +22,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def without_bom(out: str) -> str:
+    """CSV on the screen, as Excel needs it: a byte-order mark first (checked), removed for reading."""
+    assert out.startswith("\ufeff"), "the CSV does not begin with a byte-order mark"
+    return out[1:]
+
+
 def init_store(path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
     """`hhdesk init` a store at `path` for "boss" with ADMIN_PW; returns what init printed."""
     monkeypatch.setenv("HHDESK_NEW_PASSWORD", ADMIN_PW)

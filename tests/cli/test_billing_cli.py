@@ -11,7 +11,7 @@ import pytest
 
 from hhdesk.services import users
 from tests.billing_store import fill_billing_store, last_full_month
-from tests.cli.conftest import ADMIN_PW, run
+from tests.cli.conftest import ADMIN_PW, run, without_bom
 
 
 @pytest.fixture
@@ -29,12 +29,12 @@ def test_preview_csv_has_the_export_columns_and_rows(store: Path, tmp_path: Path
     code, out, err = run(capsys, "billing", "preview", "--month", month, "--format", "csv",
                          "--store", str(store), "--user", "boss")
     assert code == 0, err
-    preview_rows = list(csv.reader(io.StringIO(out)))
+    preview_rows = list(csv.reader(io.StringIO(without_bom(out))))
     exported = tmp_path / "month.csv"
     code, out, err = run(capsys, "billing", "export", "--month", month, "--format", "csv", "--out", str(exported),
                          "--store", str(store), "--user", "boss")
     assert code == 0, err
-    export_rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8"), newline="")))
+    export_rows = list(csv.reader(io.StringIO(without_bom(exported.read_text(encoding="utf-8")), newline="")))
     assert preview_rows[0] == export_rows[0]
     assert preview_rows[0][:3] == ["service_month", "medicaid_id", "last_name"]
     assert preview_rows == export_rows
@@ -76,7 +76,7 @@ def test_claim_export_then_a_repeat_needs_a_reason(store: Path, tmp_path: Path, 
 
     code, out, _ = run(capsys, "billing", "history", "--month", month, "--format", "csv",
                        "--store", str(store), "--user", "boss")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    rows = list(csv.DictReader(io.StringIO(without_bom(out))))
     assert [row["repeat_reason"] for row in rows] == ["Clearinghouse rejected the first file", ""]
     assert rows[1]["sha256"] == hashlib.sha256(claims.read_bytes()).hexdigest()
 

@@ -13,7 +13,7 @@ from hhdesk.domain.contacts_csv import HEADER_LINE
 from hhdesk.domain.enums import SegmentType, TransitionSetting
 from hhdesk.services import transitions, users
 from hhdesk.services.transitions import EpisodeInput
-from tests.cli.conftest import ADMIN_PW, run
+from tests.cli.conftest import ADMIN_PW, run, without_bom
 from tests.services.care_helpers import add_member
 
 
@@ -36,7 +36,7 @@ def episode(store: Path) -> int:
 def test_worklist_csv_lists_overdue_items_first(store: Path, episode: int, capsys) -> None:  # noqa: ANN001
     code, out, err = run(capsys, "worklist", "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0, err
-    rows = list(csv.DictReader(io.StringIO(out)))
+    rows = list(csv.DictReader(io.StringIO(without_bom(out))))
     assert rows and rows[0]["overdue"] == "yes" and rows[0]["kind"] == "checklist_item"
     assert rows[0]["tab"] == "transitions" and rows[0]["medicaid_id"] == "AB12345C"
     assert list(rows[0]) == ["due", "overdue", "when", "kind", "medicaid_id", "member", "care_manager", "task",
@@ -49,7 +49,7 @@ def test_transitions_list_csv_header_and_open_filter(store: Path, episode: int, 
     code, out, _ = run(capsys, "transitions", "list", "--open", "--store", str(store), "--user", "boss",
                        "--format", "csv")
     assert code == 0
-    header, first = out.splitlines()[:2]
+    header, first = without_bom(out).splitlines()[:2]
     assert header.startswith("episode_id,medicaid_id,setting,admitted,discharged")
     assert first.startswith(f"{episode},AB12345C,inpatient_medical,")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hhdesk.cli.main import main
-from tests.cli.conftest import ADMIN_PW, init_store, run
+from tests.cli.conftest import ADMIN_PW, init_store, run, without_bom
 
 
 @pytest.fixture
@@ -91,4 +91,4 @@ def test_backup_restore_verify_rotate_and_audit(store: Path, tmp_path: Path, cap
 def test_members_list_csv_header(store: Path, capsys) -> None:
     code, out, _ = run(capsys, "members", "list", "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0
-    assert out.splitlines()[0].startswith("medicaid_id,last_name,first_name,dob,status")
+    assert without_bom(out).splitlines()[0].startswith("medicaid_id,last_name,first_name,dob,status")

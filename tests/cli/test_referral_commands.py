@@ -12,7 +12,7 @@ import pytest
 from hhdesk.domain.enums import ReferralCategory, ReferralStatus, Role
 from hhdesk.services import referrals, users
 from hhdesk.services.referrals import NewReferral
-from tests.cli.conftest import ADMIN_PW, run
+from tests.cli.conftest import ADMIN_PW, run, without_bom
 from tests.documents.pdf_helpers import all_text
 from tests.services.referral_data import seed
 
@@ -41,16 +41,16 @@ def store(new_store: Path) -> Path:
 def test_referrals_list_as_csv(store: Path, capsys) -> None:
     code, out, err = run(capsys, "referrals", "list", "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0, err
-    lines = out.splitlines()
+    lines = without_bom(out).splitlines()
     assert lines[0].startswith("referral_id,medicaid_id,category,agency,status,sent")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    rows = list(csv.DictReader(io.StringIO(without_bom(out))))
     assert [(r["medicaid_id"], r["category"], r["agency"], r["status"], r["sent"]) for r in rows] == [
         ("CD67890E", "food", "Hudson Valley Food Bank", "sent", "2026-02-20"),
         ("AB12345C", "housing", "Dutchess Housing Coalition", "accepted", "2026-02-02"),
     ]
     code, out, _ = run(capsys, "referrals", "list", "--status", "accepted", "--store", str(store), "--user", "boss",
                        "--format", "csv")
-    assert code == 0 and [r["medicaid_id"] for r in csv.DictReader(io.StringIO(out))] == ["AB12345C"]
+    assert code == 0 and [r["medicaid_id"] for r in csv.DictReader(io.StringIO(without_bom(out)))] == ["AB12345C"]
     code, out, _ = run(capsys, "referrals", "list", "--store", str(store), "--user", "boss")
     assert code == 0 and out.splitlines()[0].split()[:6] == [
         "referral_id", "medicaid_id", "category", "agency", "status", "sent"]
@@ -59,7 +59,7 @@ def test_referrals_list_as_csv(store: Path, capsys) -> None:
 def test_referrals_summary(store: Path, capsys) -> None:
     code, out, _ = run(capsys, "referrals", "summary", "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0
-    rows = list(csv.DictReader(io.StringIO(out)))
+    rows = list(csv.DictReader(io.StringIO(without_bom(out))))
     assert rows[0] == {"group": "all", "name": "all", "referrals": "2", "closed": "0", "completed": "0",
                        "median_days_to_close": ""}
 

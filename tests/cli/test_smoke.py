@@ -16,8 +16,8 @@ from hhdesk.documents import packet
 from hhdesk.ui import smoke as ui_smoke
 
 STEP_NAMES = [
-    "create store", "log in", "write member", "read member", "ICD-10-CM code set", "render packet PDF", "start Qt",
-    "Qt bindings refcounts", "load PDF with QtPdf", "open main window",
+    "create store", "log in", "write member", "read member", "export list (.xlsx)", "ICD-10-CM code set",
+    "render packet PDF", "start Qt", "Qt bindings refcounts", "load PDF with QtPdf", "open main window",
 ]
 
 

@@ -15,7 +15,6 @@ from hhdesk.exports.billing_csv import (
     BILLING_CSV_COLUMNS,
     billing_csv_bytes,
     billing_csv_text,
-    write_billing_csv,
 )
 from hhdesk.exports.billing_data import BillingRow
 from hhdesk.exports.billing_support import BILLING_SUPPORT_COLUMNS, billing_support_text
@@ -119,9 +118,10 @@ def test_amounts_always_have_two_decimals() -> None:
 def test_utf8_names_quoting_and_crlf_line_ends() -> None:
     row = row_for(HH_PLUS_SHORT, last_name="Núñez, Jr.", first_name='Zoë "Z"')
     data = billing_csv_bytes([row])
-    assert data.startswith(EXPECTED_HEADER.encode("ascii") + b"\r\n")  # no byte-order mark
+    # The byte-order mark tells Excel the file is UTF-8, so "Núñez" does not open as "NÃºÃ±ez".
+    assert data.startswith(b"\xef\xbb\xbf" + EXPECTED_HEADER.encode("ascii") + b"\r\n")
     assert "Núñez".encode() in data
-    records = parse(data.decode("utf-8"))
+    records = parse(data.decode("utf-8-sig"))
     assert records[1][2:4] == ["Núñez, Jr.", 'Zoë "Z"']
 
 
@@ -130,10 +130,12 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused() -> None:
     assert records[1][2] == "'=HYPERLINK(1)" and records[1][-1] == "'@cm"
 
 
-def test_write_to_a_stream_counts_rows() -> None:
-    buffer = io.StringIO(newline="")
-    assert write_billing_csv([row_for(HH_PLUS_SHORT), row_for(NO_CONSENT)], buffer) == 2
-    assert len(parse(buffer.getvalue())) == 3
+def test_every_text_cell_is_defused_and_numbers_stay_numbers() -> None:
+    row = row_for(HH_PLUS_SHORT, medicaid_id="+cmd|' /C calc'!A0", first_name="-2+3", last_name="@SUM(1+1)")
+    records = parse(billing_csv_text([row, row_for(NO_CONSENT)]))
+    assert records[1][1:4] == ["'+cmd|' /C calc'!A0", "'@SUM(1+1)", "'-2+3"]
+    assert records[1][BILLING_CSV_COLUMNS.index("amount")] == "303.00"
+    assert len(records) == 3
 
 
 # -- billing support --------------------------------------------------------------------------------------

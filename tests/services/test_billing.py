@@ -147,7 +147,7 @@ def test_csv_export_records_a_run_and_a_repeat_needs_a_reason(admin: AppSession,
     out = out_dir / "march.csv"
     run = billing.export(admin, MONTH, "csv", out)
     data = out.read_bytes()
-    assert data.startswith(b"service_month,medicaid_id,")
+    assert data.startswith(b"\xef\xbb\xbfservice_month,medicaid_id,")  # UTF-8 BOM, for Excel
     assert data.count(b"\r\n") == 1 + 10
     assert run.sha256 == hashlib.sha256(data).hexdigest()
     assert (run.member_months, run.billable_count, run.total_amount) == (10, 4, Decimal("943.00"))

@@ -5,7 +5,7 @@
 - `message_boxes` (autouse): QMessageBox's static functions record `(kind, title, text)` instead of opening a
   modal box (a modal box would hang the test).
 - `answers` (autouse): what `hhdesk.ui.dialogs.common` asks returns `answers.confirm`, `answers.password`,
-  `answers.save_path`, `answers.open_path`; `answers.informed` collects what `inform` said.
+  `answers.save_path`, `answers.open_path`, `answers.export_path`; `answers.informed` collects what `inform` said.
 - `ui_store`: a store in tmp_path with an admin and two care managers (cm1, cm2) and no members;
   `ui_store_with_members` adds `tests.factories.SAMPLE_MEMBERS`.
 - `login_as(username)`: an AppSession for one of those users (closed at the end).
@@ -49,6 +49,7 @@ class Answers:
     password: str | None = None
     save_path: Path | None = None
     open_path: Path | None = None
+    export_path: Path | None = None
     asked: list[str] = field(default_factory=list)
     informed: list[str] = field(default_factory=list)
 
@@ -91,6 +92,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     monkeypatch.setattr(common, "ask_password", ask_password)
     monkeypatch.setattr(common, "ask_save_path", lambda *_args: scripted.save_path)
     monkeypatch.setattr(common, "ask_open_path", lambda *_args: scripted.open_path)
+    monkeypatch.setattr(common, "ask_export_path", lambda *_args: scripted.export_path)
     monkeypatch.setattr(common, "inform", lambda _parent, _title, text: scripted.informed.append(text))
     return scripted
 

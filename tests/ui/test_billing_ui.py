@@ -115,7 +115,7 @@ def test_a_clerk_fixes_a_missing_consent_exports_and_sees_the_run(
     assert not dialog.needs_reason()
     answers.save_path = tmp_path / "month.csv"
     dialog.accept()
-    assert (tmp_path / "month.csv").read_text(encoding="utf-8").startswith("service_month,medicaid_id")
+    assert (tmp_path / "month.csv").read_text(encoding="utf-8").startswith("\ufeffservice_month,medicaid_id")
 
 
 def test_filtering_by_reason_and_the_lock(billing_store: dict[str, int], login_as: Any, main_window: Any) -> None:

@@ -25,6 +25,18 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: Path, filter_te
     return Path(chosen) if chosen else None
 
 
+def ask_export_path(parent: QWidget | None, title: str, suggested: Path) -> Path | None:
+    """Where to save a list: an Excel workbook (.xlsx) or a CSV file, as the user picks."""
+    chosen, picked = QFileDialog.getSaveFileName(parent, title, str(suggested),
+                                                 "Excel workbook (*.xlsx);;CSV for Excel (*.csv)")
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if "csv" in picked and path.suffix.lower() not in (".csv", ".xlsx"):
+        path = path.with_name(path.name + ".csv")
+    return path
+
+
 def ask_open_path(parent: QWidget | None, title: str, folder: Path, filter_text: str) -> Path | None:
     chosen, _ = QFileDialog.getOpenFileName(parent, title, str(folder), filter_text)
     return Path(chosen) if chosen else None

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhdesk.services import maintenance
+from hhdesk.exports.tables import Workbook
+from hhdesk.services import maintenance, members
+from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.maintenance import AuditRow, VerifyReport
-from hhdesk.ui import workers
+from hhdesk.ui import list_export, workers
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
@@ -52,6 +54,7 @@ class AuditTab(QWidget):
         self.host = host
         self.app = host.app
         self.rows: list[AuditRow] = []
+        self.shown_filter: tuple[str, date | None] = ("", None)
         self.medicaid_id = QLineEdit()
         self.medicaid_id.setPlaceholderText("Medicaid ID")
         self.medicaid_id.setToolTip("Only the events about this member")
@@ -69,6 +72,9 @@ class AuditTab(QWidget):
         self.verify_button = QPushButton("&Verify…")
         self.verify_button.setToolTip("Check the encryption, the database and every link of the audit chain")
         self.verify_button.clicked.connect(self.verify)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(list_export.EXPORT_TOOLTIP)
+        self.export_button.clicked.connect(self.export)
         self.message = MessageLabel()
         self.count_label = role_label("", "muted", wrap=False)
         self.table = ListTable(["When", "User", "Action", "Member", "What", "Detail"], [180, 110, 140, 110, 120])
@@ -81,6 +87,7 @@ class AuditTab(QWidget):
         filters.addWidget(self.since)
         filters.addWidget(self.show_button)
         filters.addStretch(1)
+        filters.addWidget(self.export_button)
         filters.addWidget(self.verify_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 12, 0, 0)
@@ -96,6 +103,7 @@ class AuditTab(QWidget):
 
     def refresh(self) -> None:
         self.message.clear_message()
+        self.shown_filter = (self.medicaid_id.text().strip(), self.since_date())  # what Export… describes
         try:
             self.rows = maintenance.audit_log(self.app, self.medicaid_id.text().strip() or None,
                                               self.since_date(), limit=AUDIT_LIMIT)
@@ -111,6 +119,20 @@ class AuditTab(QWidget):
         self.count_label.setText(
             f"The latest {shown:,} events; narrow by member or date to see older ones." if shown >= AUDIT_LIMIT
             else f"{shown:,} event{'s' if shown != 1 else ''}.")
+
+    def export(self) -> None:
+        """The events listed (as last shown with Show), with the filters that chose them."""
+        medicaid_id, since = self.shown_filter
+        # The export event is linked to the member, as every event about a member is; the ID is not copied.
+        member_id = members.find_by_medicaid_id(self.app, medicaid_id) if medicaid_id else None
+        filters = [ListFilter("Member (Medicaid ID)", medicaid_id, typed=True)] if medicaid_id else []
+        if since is not None:
+            filters.append(ListFilter("Since", since.strftime("%m/%d/%Y")))
+        if len(self.rows) >= AUDIT_LIMIT:
+            filters.append(ListFilter("At most", f"the latest {AUDIT_LIMIT:,} events"))
+        list_export.export_list(self, self.app, ListKind.AUDIT_LOG, "Audit log",
+                                lambda: Workbook([list_export.table_from_view(self.table, "Audit log")]), filters,
+                                member_id=member_id, status=self.host.show_status)
 
     def clear_for_lock(self) -> None:
         self.rows = []

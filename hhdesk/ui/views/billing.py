@@ -43,9 +43,11 @@ from PySide6.QtWidgets import (
 from hhdesk.domain.enums import BillingReason
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.service_month import ServiceMonth
+from hhdesk.exports.tables import Workbook
 from hhdesk.services import billing
 from hhdesk.services.billing import BillingPreview, BillingPreviewRow, BillingRunInfo, ExportFormat
-from hhdesk.ui import workers
+from hhdesk.services.list_exports import ListFilter, ListKind
+from hhdesk.ui import list_export, workers
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
@@ -352,11 +354,16 @@ class BillingView(QWidget):
         self.export_button = QPushButton("&Export…")
         self.export_button.setToolTip("Write the month's billing file (CSV, billing support or claim file)")
         self.export_button.clicked.connect(self.open_export_dialog)
+        self.export_list_button = QPushButton("Export &list…")
+        self.export_list_button.setToolTip("Save the preview as shown (filters and order) and its totals as an "
+                                           "Excel workbook (.xlsx) or CSV, to work on; not a billing file")
+        self.export_list_button.clicked.connect(self.export_list)
         top = QHBoxLayout()
         top.addWidget(role_label("Month:", wrap=False))
         top.addWidget(self.month)
         top.addWidget(self.refresh_button)
         top.addStretch(1)
+        top.addWidget(self.export_list_button)
         top.addWidget(self.export_button)
 
         self.profile_label = role_label("", "muted")
@@ -861,6 +868,26 @@ class BillingView(QWidget):
 
     def _export_failed(self, exc: BaseException) -> None:
         common.inform(self, "Export not made", report(exc, "billing export"))
+
+
+    def export_list(self) -> None:
+        if self.model.preview is None:
+            return
+        month = self.selected_month()
+        title = f"Billing preview {month}"
+        filters = [ListFilter("Month", month_label(month))]
+        if self.not_billable_only.isChecked():
+            filters.append(ListFilter("Not billable only", "yes"))
+        if self.reason_filter.currentData() is not None:
+            filters.append(ListFilter("Reason", self.reason_filter.currentText()))
+
+        def book() -> Workbook:
+            return Workbook([list_export.table_from_view(self.table, title),
+                             list_export.table_from_view(self.totals_table, "Billable by rate code"),
+                             list_export.table_from_view(self.reasons_table, "Not billable by reason")])
+
+        list_export.export_list(self, self.app, ListKind.BILLING_PREVIEW, title, book, filters,
+                                status=self.host.show_status)
 
 
 def format_name(value: str) -> str:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,15 +36,19 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.enums import MemberStatus, label
 from hhdesk.domain.permissions import Permission
+from hhdesk.exports.tables import Table, Workbook
 from hhdesk.services import caseload
 from hhdesk.services.caseload import CaseloadQuery, CaseloadRow
 from hhdesk.services.context import AppSession
+from hhdesk.services.list_exports import ListFilter, ListKind
+from hhdesk.ui import list_export
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.widgets.care_manager_filter import fill_care_manager_filter
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import age_on, display_name, format_date, tier_label
 
 SEARCH_DEBOUNCE_MS = 150
+EXPORT_LIMIT = 1_000_000  # an Excel sheet's rows, near enough: the export takes every matching member
 
 _MUTED = QBrush(QColor("#7a8790"))
 _AnyIndex = QModelIndex | QPersistentModelIndex
@@ -143,6 +148,10 @@ class CaseloadModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return "Double-click or press Enter to open"
         return None
+
+    def cell_text(self, row: CaseloadRow, column: int) -> str:
+        """What the list shows in `column` for `row`."""
+        return self._text(row, column)
 
     def _text(self, row: CaseloadRow, column: int) -> str:
         match column:
@@ -250,13 +259,34 @@ class CaseloadView(QWidget):
         self.print_packets_button.clicked.connect(self.print_packets)
         self.print_packets_button.setVisible(self.app.actor.can(Permission.PRINT_DOCUMENTS))
         filters.addWidget(self.print_packets_button)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(list_export.EXPORT_TOOLTIP + "; every matching member, not only the first "
+                                      "screenful")
+        self.export_button.clicked.connect(self.export)
+        filters.addWidget(self.export_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 10)
         layout.setSpacing(10)
         layout.addWidget(role_label("Caseload", "heading"))
         layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
+        self.counts_panel = None
+        if self.app.actor.can(Permission.ASSIGN_CASELOAD):
+            # Supervisors see each care manager's figures under the list (drag the bar to resize).
+            from hhdesk.ui.views.caseload_counts import CareManagerCountsPanel
+
+            self.counts_panel = CareManagerCountsPanel(self.app, chosen=self.show_care_manager,
+                                                       status=self.host.show_status)
+            splitter = QSplitter(Qt.Orientation.Vertical)
+            splitter.setChildrenCollapsible(False)
+            splitter.addWidget(self.table)
+            splitter.addWidget(self.counts_panel)
+            splitter.setStretchFactor(0, 1)
+            splitter.setStretchFactor(1, 0)
+            layout.addWidget(splitter, 1)
+            self.counts_panel.refresh()
+        else:
+            layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
@@ -273,11 +303,15 @@ class CaseloadView(QWidget):
         """Ask again (someone may have changed a member or added a user); keep the selected member."""
         self._fill_care_managers()
         self._reload_keeping_selection()
+        if self.counts_panel is not None:
+            self.counts_panel.refresh()
 
     def clear_for_lock(self) -> None:
         self._debounce.stop()
         self.model.clear()
         self._update_count()
+        if self.counts_panel is not None:
+            self.counts_panel.clear_for_lock()
 
     # ---- querying ---------------------------------------------------------------------------------
     def current_query(self) -> CaseloadQuery:
@@ -339,6 +373,36 @@ class CaseloadView(QWidget):
         self.packets_dialog = PrintPacketsDialog(self.app, [r.member_id for r in rows if r is not None],
                                                  self.care_manager.currentData() or None, self)
         self.packets_dialog.open()
+
+    def show_care_manager(self, username: str) -> None:
+        """List one care manager's members ("" for the unassigned ones)."""
+        position = self.care_manager.findData(username)
+        if position >= 0:
+            self.care_manager.setCurrentIndex(position)
+
+    # ---- export -----------------------------------------------------------------------------------
+    def export_filters(self) -> list[ListFilter]:
+        query = self.current_query()
+        filters = [ListFilter("Search", query.text, typed=True)] if query.text else []
+        if query.status is not None:
+            filters.append(ListFilter("Status", self.status.currentText()))
+        if query.care_manager is not None:
+            filters.append(ListFilter("Care manager", self.care_manager.currentText()))
+        return filters
+
+    def export_book(self) -> Workbook:
+        """Every member matching the search and filters, in the list's order (not only the rows on screen)."""
+        everyone = CaseloadModel(self.app)
+        everyone.set_query(replace(self.current_query(), limit=EXPORT_LIMIT))
+        # The model's own text for each cell (as shown), without a trip through Qt per cell: 10,000 members
+        # take a fifth of a second instead of two.
+        rows = [[int(everyone.cell_text(row, 3)) if column == 3 else everyone.cell_text(row, column)
+                 for column in range(len(COLUMNS))] for row in everyone.rows]
+        return Workbook([Table("Caseload", [column.title for column in COLUMNS], rows)])
+
+    def export(self) -> None:
+        list_export.export_list(self, self.app, ListKind.CASELOAD, "Caseload", self.export_book,
+                                self.export_filters(), status=self.host.show_status)
 
     # ---- opening ----------------------------------------------------------------------------------
     def selected_row(self) -> CaseloadRow | None:

@@ -16,8 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
+from hhdesk.exports.tables import Workbook
 from hhdesk.services import directory
 from hhdesk.services.directory import DIRECTORY_CATEGORIES, DirectoryEntryInfo
+from hhdesk.services.list_exports import ListFilter, ListKind
+from hhdesk.ui import list_export
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.directory_dialogs import DirectoryEntryDialog
 from hhdesk.ui.errors import show_error
@@ -69,6 +72,9 @@ class DirectoryView(QWidget):
         for button in (self.new_button, self.edit_button, self.retire_button):
             button.setVisible(editable)
         self.count = role_label("", "muted", wrap=False)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(list_export.EXPORT_TOOLTIP)
+        self.export_button.clicked.connect(self.export)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -81,6 +87,7 @@ class DirectoryView(QWidget):
         buttons.addWidget(self.count, 1)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.retire_button)
+        buttons.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 10)
         layout.setSpacing(10)
@@ -151,6 +158,16 @@ class DirectoryView(QWidget):
             show_error(self, exc)
             return
         self.refresh()
+
+    def export(self) -> None:
+        filters = [ListFilter("Search", self.search.text().strip(), typed=True)] if self.search.text().strip() else []
+        if self.category.currentData() is not None:
+            filters.append(ListFilter("Service", self.category.currentText()))
+        if self.show_retired.isChecked():
+            filters.append(ListFilter("Retired entries", "shown"))
+        list_export.export_list(self, self.app, ListKind.DIRECTORY, "Directory",
+                                lambda: Workbook([list_export.table_from_view(self.table, "Directory")]), filters,
+                                status=self.host.show_status)
 
     def clear_for_lock(self) -> None:
         self.entries = []

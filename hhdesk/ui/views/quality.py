@@ -19,8 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hhdesk.exports.tables import Table, Workbook
 from hhdesk.services import measures
+from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.measures import QualityReport
+from hhdesk.ui import list_export
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
@@ -84,6 +87,10 @@ class QualityView(QWidget):
         self.show_button = QPushButton("Show")
         self.show_button.setDefault(True)
         self.show_button.clicked.connect(self.compute)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the figures and both lists of discharges as an Excel workbook "
+                                      "(.xlsx); a CSV file holds the list of discharges on the tab shown")
+        self.export_button.clicked.connect(self.export)
         self.status = role_label("", "muted")
         self.message = MessageLabel()
 
@@ -113,6 +120,7 @@ class QualityView(QWidget):
             bar.addSpacing(10)
         bar.addWidget(self.show_button)
         bar.addStretch(1)
+        bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(bar)
@@ -169,6 +177,34 @@ class QualityView(QWidget):
                          format_date(d.readmitted_on) if d.readmitted_on else "",
                          str((d.readmitted_on - d.discharged_on).days) if d.readmitted_on else ""])
         self.readmission_table.set_rows(rows)
+
+    def export(self) -> None:
+        result = self.report
+        if result is None:
+            return
+        fuh, pcr = result.followup, result.readmissions
+        measures_table = Table("Measures", ["Measure", "Rate", "Numerator", "Denominator", "Left out"], [
+            ["Follow-up within 7 days after a psychiatric stay", measures.rate_text(fuh.rate_7), fuh.numerator_7,
+             fuh.denominator, fuh.excluded],
+            ["Follow-up within 30 days after a psychiatric stay", measures.rate_text(fuh.rate_30),
+             fuh.numerator_30, fuh.denominator, fuh.excluded],
+            ["Readmitted within 30 days after an inpatient stay", measures.rate_text(pcr.rate), pcr.numerator,
+             pcr.denominator, 0],
+        ])
+        shown = self.details.currentIndex()
+        filters = [ListFilter("From", self.start.date().toString("MM/dd/yyyy")),
+                   ListFilter("To", self.end.date().toString("MM/dd/yyyy"))]
+        if self.checklist_only.isChecked():
+            filters.append(ListFilter("Follow-up evidence", "checklist items only"))
+
+        def book() -> Workbook:
+            return Workbook([measures_table,
+                             list_export.table_from_view(self.followup_table, "Psychiatric discharges"),
+                             list_export.table_from_view(self.readmission_table, "Inpatient discharges")],
+                            csv_table=1 + shown)
+
+        list_export.export_list(self, self.app, ListKind.QUALITY, "Quality measures", book, filters,
+                                status=self.host.show_status)
 
     def refresh(self) -> None:
         """Sections are refreshed when shown; the figures stay as computed until Show is pressed."""

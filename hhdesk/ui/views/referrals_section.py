@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from hhdesk.domain.enums import ReferralMethod, ReferralStatus
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.referral_rules import ReferralCounts
+from hhdesk.exports.tables import Workbook
 from hhdesk.services import referrals
+from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.referrals import (
     CATEGORY_LABELS,
     STATUS_LABELS,
@@ -36,6 +38,7 @@ from hhdesk.services.referrals import (
     ReferralSummaryReport,
     SummaryLine,
 )
+from hhdesk.ui import list_export
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.referral_dialogs import StatusChangeDialog
 from hhdesk.ui.sections import SectionHost
@@ -182,6 +185,9 @@ class ReferralsView(QWidget):
         can_print = self.app.actor.can(Permission.PRINT_DOCUMENTS)
         self.print_button.setVisible(can_print)
         self.fax_cover.setVisible(can_print)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(list_export.EXPORT_TOOLTIP + "; a workbook also gets the summary")
+        self.export_button.clicked.connect(self.export)
 
         filters = QHBoxLayout()
         filters.setSpacing(8)
@@ -199,6 +205,7 @@ class ReferralsView(QWidget):
         actions.addWidget(self.fax_cover)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
+        actions.addWidget(self.export_button)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -326,6 +333,20 @@ class ReferralsView(QWidget):
         if row is not None:
             print_letter(self, self.app, row.referral_id, fax_cover=self.fax_cover.isChecked(),
                          on_shown=self._preview_shown)
+
+    def export(self) -> None:
+        filters = [ListFilter(caption, combo.currentText())
+                   for caption, combo in (("Status", self.status), ("Category", self.category),
+                                          ("Agency", self.agency), ("Care manager", self.care_manager))
+                   if combo.currentIndex() > 0]
+
+        def book() -> Workbook:
+            return Workbook([list_export.table_from_view(self.table, "Referrals"),
+                             list_export.table_from_view(self.summary.by_category, "By category"),
+                             list_export.table_from_view(self.summary.by_agency, "By agency")])
+
+        list_export.export_list(self, self.app, ListKind.REFERRALS, "Referrals", book, filters,
+                                status=self.host.show_status)
 
     def _preview_shown(self, dialog: PdfPreviewDialog) -> None:
         self.preview = dialog

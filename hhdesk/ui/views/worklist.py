@@ -12,9 +12,12 @@ from datetime import datetime
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from hhdesk.exports.tables import Workbook
 from hhdesk.services import users, worklist
+from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.transitions import local_now
 from hhdesk.services.worklist import WorkItem
+from hhdesk.ui import list_export
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
@@ -56,6 +59,9 @@ class WorklistView(QWidget):
         self.open_button.setToolTip("Open the member's chart at the right tab (Enter or double-click)")
         self.open_button.clicked.connect(self.open_selected)
         self.count_label = role_label("", "muted", wrap=False)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(list_export.EXPORT_TOOLTIP)
+        self.export_button.clicked.connect(self.export)
 
         self.table = ListTable(COLUMNS, WIDTHS)
         self.table.setAccessibleName("Worklist")
@@ -76,6 +82,7 @@ class WorklistView(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         bar.addWidget(self.open_button)
+        bar.addWidget(self.export_button)
         bar.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -127,6 +134,12 @@ class WorklistView(QWidget):
         item = self.selected_item()
         if item is not None:
             self.host.open_member(item.member_id, item.tab)
+
+    def export(self) -> None:
+        filters = [ListFilter("Whose", self.whose.currentText())] if self.whose.isVisible() else []
+        list_export.export_list(self, self.app, ListKind.WORKLIST, "Worklist",
+                                lambda: Workbook([list_export.table_from_view(self.table, "Worklist")]), filters,
+                                status=self.host.show_status)
 
     def clear_for_lock(self) -> None:
         self.items = []
