@@ -563,7 +563,7 @@ class _ProfileReader:
             code = code_override or self.rate_code_text(
                 entry.get("rate_code"), f"tiers.{tier_name}.rate_code"
             )
-            agency: Decimal | None | bool = amount_overrides[code] if code in amount_overrides else False
+            agency: Decimal | None | bool = amount_overrides.get(code, False)
             amount, periods = self.rate_periods(entry, code, region, f"tiers.{tier_name}", agency)
             rates[tier] = RateCode(code, amount, periods)
         return rates

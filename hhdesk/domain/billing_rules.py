@@ -509,9 +509,9 @@ CHILD_MINIMUM_NOT_MET_NOTE = BillingReason.CHILD_MINIMUM_NOT_MET.value
 def _consent_end_in(facts: MemberBillingFacts, first_day: date, last_day: date) -> date | None:
     """The day in the month on which a withdrawal or opt-out ended the consent in force, if one did."""
     for record in sorted(facts.consents, key=lambda r: r.dated):
-        if first_day <= record.dated <= last_day and record.kind is not ConsentKind.CONSENT:
-            if consent_date_on(facts, record.dated - timedelta(days=1)) is not None:
-                return record.dated
+        if (first_day <= record.dated <= last_day and record.kind is not ConsentKind.CONSENT
+                and consent_date_on(facts, record.dated - timedelta(days=1)) is not None):
+            return record.dated
     return None
 
 
