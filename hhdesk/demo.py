@@ -325,7 +325,7 @@ class _Person:
     consents: list[tuple[str, date]] = field(default_factory=list)
     plans_signed: list[date] = field(default_factory=list)
     extra_contacts: list[dict[str, Any]] = field(default_factory=list)
-    billing_contacts: list[tuple[date, str, frozenset[str]]] = field(default_factory=list)
+    billing_contacts: list[tuple[date, str, frozenset[str], str, bool]] = field(default_factory=list)
     no_consent: bool = False
     no_plan: bool = False
     withdrawal: bool = False
@@ -1235,7 +1235,7 @@ class _DemoData:
             service_set = self._service_set_cache.get(services)
             if service_set is None:
                 service_set = self._service_set_cache.setdefault(services, frozenset(services.split(";")))
-            person.billing_contacts.append((day, mode, service_set))
+            person.billing_contacts.append((day, mode, service_set, with_whom, staff_id == person.cm_id))
         created = _at(day, 9 + self.rng.randrange(9), self.rng.randrange(60))
         if created > self.now:
             created = self.now
