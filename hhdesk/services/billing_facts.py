@@ -243,9 +243,13 @@ class OutreachImportReport:
                     "first (see the lines below).")
         kept = f"; {self.already_on_file:,} already on file" if self.already_on_file else ""
         if self.dry_run:
-            return (f"Dry run: {self.rows - self.already_on_file:,} outreach months would be recorded{kept}; "
+            return (f"Dry run: {_months(self.rows - self.already_on_file)} would be recorded{kept}; "
                     "nothing was changed.")
-        return f"Recorded {self.imported:,} outreach months billed elsewhere{kept}."
+        return f"Recorded {_months(self.imported)} billed elsewhere{kept}."
+
+
+def _months(count: int) -> str:
+    return f"{count:,} outreach month{'' if count == 1 else 's'}"
 
 
 def import_outreach_elsewhere(app: AppSession, path: str | Path, *, dry_run: bool = False,

@@ -104,6 +104,6 @@ def test_import_outreach_billed_elsewhere_is_all_or_nothing(new_store: Path, tmp
     good.write_text("medicaid_id,month,agency\nAC11111A,2024-01,Other HH\n", encoding="utf-8")
     code, out, err = run(capsys, "import", "outreach-elsewhere", str(good), "--dry-run", "--store", str(new_store),
                          "--user", "boss")
-    assert code == 0 and "Dry run: 1 outreach months would be recorded" in out
+    assert code == 0 and "Dry run: 1 outreach month would be recorded" in out
     code, out, err = run(capsys, "import", "outreach-elsewhere", str(good), "--store", str(new_store), "--user", "boss")
-    assert code == 0 and "Recorded 1 outreach months" in out
+    assert code == 0 and "Recorded 1 outreach month billed elsewhere" in out

@@ -608,7 +608,7 @@ class BillingView(QWidget):
             reason_rows.append([f"Billable with a note: {billing.reason_text(None, note)}", f"{count:,}"])
             keys.append(None)
         if preview.unconfirmed_count:
-            reason_rows.append([f"Billable at an amount the agency has not confirmed (* in the Amount column): "
+            reason_rows.append(["Billable at an amount the agency has not confirmed (* in the Amount column): "
                                 "confirm under Billing settings", f"{preview.unconfirmed_count:,}"])
             keys.append(None)
         missing = preview.billable_without_diagnosis
