@@ -579,9 +579,8 @@ class _DemoData:
         city = self._cities.pick(rng)
         plan = self._plans.pick(rng)
         appropriateness = sorted(rng.sample(
-            ["risk_of_adverse_events", "no_provider_for_condition", "no_visit_past_year",
-             "inpatient_discharge_6_months", "frequent_emergency_visits", "cannot_navigate_system",
-             "treatment_non_adherence", "inadequate_support", "homeless_or_unstable_housing"], rng.randint(1, 3)))
+            ["risk_of_adverse_events", "inadequate_support", "cannot_navigate_system", "treatment_non_adherence",
+             "recent_incarceration", "daily_living_limitations"], rng.randint(1, 3)))
         emergency = f"{rng.choice(group.female + group.male)} {last}"
         email = ""
         if rng.random() < 0.35:
