@@ -442,10 +442,12 @@ class BillingEvaluator:
         if segment_type is SegmentType.ENROLLED:
             # step 3: consent; a withdrawal signed in the month ends it that day, services before it count
             if consent_date_on(facts, last_day) is None:
-                qualifying = [c for c in qualifying if consent_date_on(facts, c.dated) is not None]
                 consent_ended = _consent_end_in(facts, first_day, last_day)
-                if not qualifying:
-                    return verdict(qualifying, reason=BillingReason.NO_CONSENT)
+                under_consent = [c for c in qualifying if consent_date_on(facts, c.dated) is not None]
+                if not under_consent:
+                    # the counts still show the services given, so the clerk sees what consent would bill
+                    return verdict(reason=BillingReason.NO_CONSENT)
+                qualifying = under_consent
             # step 4: care plan, after the grace period of the current enrolled segment
             current_segment_start = max(segment.start for segment in segments)
             grace_over = (last_day - current_segment_start).days > profile.care_plan_grace_days
