@@ -48,6 +48,7 @@ from hhdesk.domain.enums import (
     ReferralStatus,
     Tier,
     TransitionSetting,
+    WithWhom,
     label,
 )
 from hhdesk.domain.permissions import Permission
@@ -221,7 +222,9 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
         )
         qualifying_count = select(func.count(Contact.id)).where(qualifying).scalar_subquery()
         in_person_count = (
-            select(func.count(Contact.id)).where(qualifying, Contact.mode == ContactMode.IN_PERSON.value)
+            # in person counts toward the Health Home Plus minimum only with the member (docs/billing.md rule 1)
+            select(func.count(Contact.id)).where(qualifying, Contact.mode == ContactMode.IN_PERSON.value,
+                                                 Contact.with_whom == WithWhom.MEMBER.value)
             .scalar_subquery()
         )
         tier = tier_expression(last_day)

@@ -598,7 +598,7 @@ class BillingView(QWidget):
     def _fill_totals(self, preview: BillingPreview) -> None:
         rows = [[total.rate_code, preview.code_labels.get(total.rate_code, ""), f"{total.count:,}",
                  (money(total.amount) if total.amount is not None else "amount not set")
-                 + (" (not confirmed)" if total.unconfirmed else "")]
+                 + (" *" if total.unconfirmed else "")]
                 for total in preview.totals]
         rows.append(["Total", "", f"{preview.billable_count:,}", money(preview.total_amount)])
         self.totals_table.set_rows(rows, muted=[False] * len(preview.totals) + [True])

@@ -92,13 +92,17 @@ class BillingSettingsTab(QWidget):
         self.aot_code.setToolTip("NY's August 2024 rate table lists Health Home Plus/AOT with the rate code "
                                  "'to be assigned': enter it once DOH assigns it")
         self.amounts = QTableWidget(0, 6)
-        self.amounts.setHorizontalHeaderLabels(["Rate code", "Bills", "Profile amount", "Agency amount",
-                                                "Confirmed", "Source of the profile amount"])
+        self.amounts.setHorizontalHeaderLabels(["Code", "Bills", "Profile", "Agency", "Confirmed", "Source"])
         self.amounts.verticalHeader().hide()
         self.amounts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.amounts.setMaximumHeight(260)
         self.amounts.setMinimumHeight(200)
-        self.amounts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.amounts.horizontalHeader()
+        for column, mode in ((0, QHeaderView.ResizeMode.ResizeToContents), (1, QHeaderView.ResizeMode.Stretch),
+                             (2, QHeaderView.ResizeMode.ResizeToContents), (3, QHeaderView.ResizeMode.Interactive),
+                             (4, QHeaderView.ResizeMode.ResizeToContents), (5, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(column, mode)
+        header.resizeSection(3, 80)
         self.amounts.setToolTip("Type the agency's monthly amount for a code to replace the profile's (it counts "
                                 "as confirmed), or tick Confirmed once the profile's dated amounts are checked "
                                 "against the current rate table and the plans' contracts. Point at an amount "
@@ -154,7 +158,7 @@ class BillingSettingsTab(QWidget):
             column.addWidget(box)
         column.addWidget(files)
         column.addStretch(1)
-        content.setMaximumWidth(820)
+        content.setMaximumWidth(1100)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
