@@ -95,8 +95,8 @@ REASON_HINTS: dict[BillingReason, str] = {
         "Outreach: an administrator sets the outreach rate code under Billing settings. Enrolled: record the "
         "member's tier on the Enrolment tab."),
 }
-NOTE_HINT = ("Health Home Plus needs 4 qualifying contacts, 2 of them in person; below that the month bills at the "
-             "high risk/need code.")
+NOTE_HINT = ("Health Home Plus needs 4 qualifying contacts, 2 of them in person with the member (all 4 under an AOT "
+             "order); below that the month bills at the high risk/need code.")
 NO_DIAGNOSIS_TEXT = "Billable; no diagnosis code on file for the claim"
 NO_DIAGNOSIS_HINT = ("A claim needs an ICD-10-CM diagnosis: the care manager records the member's condition with "
                      "its code. The claim export stops until then.")
@@ -118,7 +118,8 @@ COLUMNS: list[Column] = [
     Column("Tier", 76),
     Column("Contacts", 72, "Qualifying contacts: dated in the month, with a core service, in a mode that counts",
            numeric=True),
-    Column("In person", 74, "Of the qualifying contacts, how many were in person", numeric=True),
+    Column("In person", 74, "Of the qualifying contacts, how many were face to face: in person with the member "
+           "(for outreach and children, also the parent, guardian or family); not with a provider", numeric=True),
     Column("Core services", 108, "Core services the qualifying contacts delivered"),
     Column("Billable", 66),
     Column("Rate code", 76),
