@@ -155,7 +155,7 @@ def test_an_admin_edits_the_billing_settings_and_the_preview_follows(
     assert not settings_tab.save()
     assert "NPI" in settings_tab.message.text()
     settings_tab.region.setCurrentIndex(settings_tab.region.findData("downstate"))
-    assert settings_tab.amounts.item(2, 2).text() == "215.13"
+    assert settings_tab.amounts.item(2, 2).text() == "215.13 from 04/2022"
 
 
 def test_billing_facts_in_the_chart_and_the_preview_follows(

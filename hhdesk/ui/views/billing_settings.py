@@ -6,6 +6,7 @@ a combination that would not make a usable profile.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -260,7 +261,8 @@ class BillingSettingsTab(QWidget):
         ticked = []
         for number, row in enumerate(self._rows):
             item = self.amounts.item(number, 4)
-            if not row.reference_only and item is not None and item.checkState() == Qt.CheckState.Checked:
+            if (not row.reference_only and item is not None and item.checkState() == Qt.CheckState.Checked
+                    and item.flags() & Qt.ItemFlag.ItemIsEnabled):
                 ticked.append(row.code)
         return sorted(set(ticked))
 
@@ -288,8 +290,11 @@ class BillingSettingsTab(QWidget):
             if latest is not None:
                 source = billing.describe_rate_period(latest)
             what = row.what + (" (listed for reference; hhdesk does not bill it)" if row.reference_only else "")
-            cells = [row.code, what, "not set" if row.profile_amount is None else f"{row.profile_amount:.2f}",
-                     "" if row.reference_only else typed.get(row.code, ""), "", source]
+            profile_amount = "not set" if row.profile_amount is None else f"{row.profile_amount:.2f}"
+            if latest is not None and latest.effective != date.min:
+                profile_amount += f" from {latest.effective:%m/%Y}"
+            own = "" if row.reference_only else typed.get(row.code, "")
+            cells = [row.code, what, profile_amount, own, "", source]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column != 3 or row.reference_only:
@@ -298,10 +303,13 @@ class BillingSettingsTab(QWidget):
                     item.setToolTip(row.provenance or "No dated amounts in the profile.")
                 if column == 4 and not row.reference_only:
                     item.setFlags((item.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsEditable)
-                    item.setCheckState(Qt.CheckState.Checked if row.code in confirmed or row.confirmed
+                    item.setCheckState(Qt.CheckState.Checked if row.code in confirmed or row.confirmed or own
                                        else Qt.CheckState.Unchecked)
                     item.setToolTip("Tick once the profile's amounts for this code are checked against the current "
                                     "rate table and the plans' contracts")
+                    if own:
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                        item.setToolTip("The agency's own amount counts as confirmed")
                 if column == 5:
                     item.setToolTip(row.provenance)
                 self.amounts.setItem(number, column, item)
