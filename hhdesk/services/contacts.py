@@ -246,6 +246,21 @@ def hh_plus_requirement(session: Session, values: dict[str, Any] | None = None) 
     return MonthRequirement(profile.hh_plus_min_qualifying, profile.hh_plus_min_in_person)
 
 
+def hh_plus_requirements(session: Session, values: dict[str, Any] | None = None
+                         ) -> tuple[dict[str, MonthRequirement], bool, str]:
+    """Every Health Home Plus minimum of the billing profile by population key (smi, hiv, aot), whether an AOT
+    order must cover the month's last day (else any day), and the population of members with none recorded."""
+    from hhdesk.domain.billing_profile import AotApplies
+    from hhdesk.services.billing import profile_from_settings
+
+    try:
+        profile = profile_from_settings(settings.read_all(session) if values is None else values)
+    except ValidationFailed:
+        return {"smi": HH_PLUS_REQUIREMENT}, False, "smi"
+    minimums = {key: MonthRequirement(m.qualifying_contacts, m.in_person) for key, m in profile.hh_plus_minimums.items()}
+    return minimums, profile.aot_applies is AotApplies.LAST_DAY, profile.hh_plus_default_population.value
+
+
 def member_hh_plus_requirement(session: Session, member_id: int, first: date, last: date,
                                values: dict[str, Any] | None = None) -> MonthRequirement:
     """The Health Home Plus minimum for this member's month, as billing reads it: the AOT minimum when an
