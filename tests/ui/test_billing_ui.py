@@ -227,3 +227,28 @@ def test_unconfirmed_amounts_are_marked_until_the_agency_confirms_them(
     number = view.model.rows.index(billable)
     assert not view.model.data(view.model.index(number, 10)).endswith(" *")
     assert billable.amount_confirmed
+
+
+def test_a_clerk_imports_outreach_months_billed_elsewhere(
+        billing_store: dict[str, int], login_as: Any, main_window: Any, tmp_path: Path) -> None:
+    admin = login_as(ADMIN)
+    month = last_full_month()
+    member = add_member(admin, "XX77777X", "Mover", first_name="Ola", segments=[("outreach", month.first_day.isoformat(),
+                                                                                 None)],
+                        contacts=[(month.first_day.replace(day=9).isoformat(), "phone", "CM")])
+    _window, view = open_billing(login_as, main_window)
+    assert next(r for r in view.model.rows if r.member_id == member).billable
+    dialog = view.open_import_dialog()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"medicaid_id,month,agency\nXX77777X,{month.shift(-1)},Other HH\nXX77777X,2099-01,Other HH\n",
+                   encoding="utf-8")
+    report = dialog.check(bad)
+    assert report is not None and not report.ok and not dialog.import_button.isEnabled()
+    assert "line 3, column month" in dialog.report_text.toPlainText()
+    good = tmp_path / "good.csv"
+    good.write_text(f"medicaid_id,month,agency\nXX77777X,{month.shift(-1)},Other HH\n", encoding="utf-8")
+    assert dialog.check(good).ok and dialog.import_button.isEnabled()
+    assert dialog.run_import().imported == 1
+    dialog.reject()  # closing the dialog works the month out again
+    row = next(r for r in view.model.rows if r.member_id == member)
+    assert row.reason is BillingReason.OUTREACH_NEEDS_FACE_TO_FACE
