@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from hhdesk import demo_vocabulary as vocab
 from hhdesk.db.models import (
+    AotOrder,
     Attachment,
     BillingRun,
     CarePlanGoal,
@@ -60,6 +61,7 @@ from hhdesk.db.models import (
     DirectoryEntry,
     EnrolmentSegment,
     Member,
+    OutreachElsewhere,
     Referral,
     ReferralStatusChange,
     TierPeriod,
@@ -117,6 +119,15 @@ OUTREACH_AMOUNT = "135.00"
 
 # Members are generated and written this many at a time, so memory stays flat however large the store.
 _MEMBER_CHUNK = 1_000
+# Older appropriateness codes and the criterion of NY DOH's list that covers each (as the NY program profile
+# reads them): the demo stores DOH's codes.
+_DOH_APPROPRIATENESS = {
+    "no_provider_for_condition": "cannot_navigate_system",
+    "no_visit_past_year": "cannot_navigate_system",
+    "inpatient_discharge_6_months": "risk_of_adverse_events",
+    "frequent_emergency_visits": "risk_of_adverse_events",
+    "homeless_or_unstable_housing": "inadequate_support",
+}
 
 Progress = Callable[[str], None]
 
@@ -325,7 +336,10 @@ class _Person:
     consents: list[tuple[str, date]] = field(default_factory=list)
     plans_signed: list[date] = field(default_factory=list)
     extra_contacts: list[dict[str, Any]] = field(default_factory=list)
-    billing_contacts: list[tuple[date, str, frozenset[str]]] = field(default_factory=list)
+    billing_contacts: list[tuple[date, str, frozenset[str], str, bool]] = field(default_factory=list)
+    aot_orders: list[tuple[date, date | None]] = field(default_factory=list)
+    outreach_elsewhere: list[str] = field(default_factory=list)
+    hh_plus_population: str = ""
     no_consent: bool = False
     no_plan: bool = False
     withdrawal: bool = False
@@ -374,7 +388,7 @@ class _DemoData:
         self.rows: dict[type, list[dict[str, Any]]] = {
             model: [] for model in (
                 DirectoryEntry, Member, Attachment, Condition, Consent, EnrolmentSegment, TierPeriod,
-                CareTeamMember, CarePlanVersion, CarePlanNeed, CarePlanGoal, CarePlanIntervention,
+                AotOrder, OutreachElsewhere, CareTeamMember, CarePlanVersion, CarePlanNeed, CarePlanGoal, CarePlanIntervention,
                 TransitionEpisode, ChecklistItem, Referral, ReferralStatusChange, Contact,
             )
         }
@@ -413,7 +427,8 @@ class _DemoData:
         self._billing_profile = load_profile("ny_adult", region="upstate", overrides=overrides)
         self._service_set_cache: dict[str, frozenset[str]] = {}
         # Gaps planted on purpose; the first member who can have one always does (see _consents, _care_plans).
-        self._planted = {"withdrawal": 0, "no_consent": 0, "no_plan": 0, "open_episode": 0}
+        self._planted = {"withdrawal": 0, "no_consent": 0, "no_plan": 0, "open_episode": 0, "aot": 0,
+                         "elsewhere": 0}
 
     # ---- public ------------------------------------------------------------------------------------------
 
@@ -432,6 +447,7 @@ class _DemoData:
             self._conditions(person)
             self._consents(person)
             self._tiers(person)
+            self._billing_facts(person)
             self._care_team(person)
             self._care_plans(person)
             if self._active_spans(person) and (self.rng.random() < 0.2 or person.id == 1):
@@ -459,6 +475,8 @@ class _DemoData:
             segments=[(kind, start, end) for kind, start, end, _ in person.segments],
             consents=person.consents, care_plans_signed=person.plans_signed,
             tiers=person.tiers, contacts=person.billing_contacts,
+            hh_plus_population=person.hh_plus_population or None, aot_orders=person.aot_orders,
+            outreach_billed_elsewhere=frozenset(person.outreach_elsewhere),
         )
         evaluator = BillingEvaluator(facts, self._billing_profile)
         for index, month in enumerate(self._billing_months):
@@ -582,6 +600,8 @@ class _DemoData:
             ["risk_of_adverse_events", "no_provider_for_condition", "no_visit_past_year",
              "inpatient_discharge_6_months", "frequent_emergency_visits", "cannot_navigate_system",
              "treatment_non_adherence", "inadequate_support", "homeless_or_unstable_housing"], rng.randint(1, 3)))
+        # the sample above keeps the generator's sequence; the codes stored are DOH's (docs/billing.md)
+        appropriateness = sorted({_DOH_APPROPRIATENESS.get(code, code) for code in appropriateness})
         emergency = f"{rng.choice(group.female + group.male)} {last}"
         email = ""
         if rng.random() < 0.35:
@@ -601,6 +621,7 @@ class _DemoData:
             "email": email, "emergency_contact_name": emergency,
             "emergency_contact_phone": f"(518) 555-01{rng.randrange(100):02d}", "plan_id": plan,
             "pcp_id": None, "care_manager_id": cm_id, "appropriateness_json": json.dumps(appropriateness),
+            "appropriateness_checked_on": created.date(), "hh_plus_population": "",
             "created_at": created, "updated_at": created,
         })
         self.rows[Member].append(person.row)
@@ -766,6 +787,33 @@ class _DemoData:
                 "member_id": person.id, "tier": tier, "effective_date": effective,
                 "note": "Reassessed at the care-plan review." if effective != person.tiers[0][1] else "",
             })
+
+    def _billing_facts(self, person: _Person) -> None:
+        """HH+ population, an AOT order now and then, and outreach months another Health Home billed.
+
+        Chosen from the member's number, not the generator, so that adding them left every other demo value
+        as it was.
+        """
+        hh_plus = [start for tier, start in person.tiers if tier == Tier.HH_PLUS.value]
+        if hh_plus:
+            population = "hiv" if ChronicCategory.HIV_AIDS in person.categories else "smi"
+            person.hh_plus_population = population
+            person.row["hh_plus_population"] = population
+            if not self._planted["aot"] or person.id % 4 == 1:  # the first HH+ member always has one
+                self._planted["aot"] += 1
+                start = hh_plus[0]
+                person.aot_orders.append((start, None))
+                self.rows[AotOrder].append({"member_id": person.id, "start_date": start, "end_date": None,
+                                            "note": "Assisted outpatient treatment order (county court)",
+                                            "created_at": _at(start, 11)})
+        outreach = [start for kind, start, _end, _reason in person.segments if kind == SegmentType.OUTREACH.value]
+        if outreach and (not self._planted["elsewhere"] or person.id % 7 == 3):
+            self._planted["elsewhere"] += 1
+            month = ServiceMonth.of(outreach[0]).shift(-2)
+            person.outreach_elsewhere.append(str(month))
+            self.rows[OutreachElsewhere].append({
+                "member_id": person.id, "service_month": str(month), "agency": vocab.OTHER_HEALTH_HOME,
+                "source": "import", "created_at": _at(outreach[0], 10)})
 
     def _care_team(self, person: _Person) -> None:
         rng = self.rng
@@ -1235,7 +1283,7 @@ class _DemoData:
             service_set = self._service_set_cache.get(services)
             if service_set is None:
                 service_set = self._service_set_cache.setdefault(services, frozenset(services.split(";")))
-            person.billing_contacts.append((day, mode, service_set))
+            person.billing_contacts.append((day, mode, service_set, with_whom, staff_id == person.cm_id))
         created = _at(day, 9 + self.rng.randrange(9), self.rng.randrange(60))
         if created > self.now:
             created = self.now

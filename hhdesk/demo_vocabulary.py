@@ -619,3 +619,6 @@ REFERRAL_OUTCOMES: dict[str, tuple[str, ...]] = {
     "accepted": ("Intake appointment booked.",),
     "sent": ("",),
 }
+
+# The other Health Home that billed outreach months for a few demo members before they came to this agency.
+OTHER_HEALTH_HOME = "Capital District Health Home"

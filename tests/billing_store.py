@@ -201,8 +201,9 @@ def add_member(app: AppSession | Store, medicaid_id: str, last_name: str, *,
                                         signed_on=day(signed)))
         for tier, effective in tiers:
             session.add(TierPeriod(member_id=member.id, tier=tier, effective_date=day(effective)))
-        for dated, mode, services in contacts:
-            session.add(Contact(member_id=member.id, contact_date=day(dated), mode=mode, core_services=services))
+        for dated, mode, services, *with_whom in contacts:  # with_whom: optional 4th item (default member)
+            session.add(Contact(member_id=member.id, contact_date=day(dated), mode=mode, core_services=services,
+                                with_whom=with_whom[0] if with_whom else "member"))
         for code, category in diagnoses:
             session.add(Condition(member_id=member.id, icd10=code, description=code, category=category))
         return member.id

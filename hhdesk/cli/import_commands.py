@@ -14,7 +14,7 @@ from typing import TextIO
 
 from hhdesk.cli.common import add_store_user_options, open_session
 from hhdesk.errors import UserError
-from hhdesk.services import roster_import
+from hhdesk.services import billing_facts, roster_import
 from hhdesk.services.roster_import import RosterImportReport
 
 
@@ -36,7 +36,39 @@ def _register_contacts(import_sub: argparse._SubParsersAction) -> None:
     add_import_contacts(import_sub)
 
 
-IMPORT_ACTIONS: list[Callable[[argparse._SubParsersAction], None]] = [_register_roster, _register_contacts]
+def _register_outreach_elsewhere(import_sub: argparse._SubParsersAction) -> None:
+    p = import_sub.add_parser(
+        "outreach-elsewhere", help="import outreach months billed by another Health Home or agency",
+        description="Import the outreach months another Health Home or care management agency billed for your "
+        "members (they count in the outreach limits: outreach follows the person). Columns, with a header row: "
+        + billing_facts.HEADER_LINE + "; month as YYYY-MM. One bad line rejects the whole file.",
+    )
+    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")
+    add_store_user_options(p)
+    p.set_defaults(handler=cmd_import_outreach_elsewhere)
+
+
+def cmd_import_outreach_elsewhere(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise UserError(f"there is no file at {args.file}.")
+    app = open_session(args)
+    try:
+        report = billing_facts.import_outreach_elsewhere(app, args.file, dry_run=args.dry_run)
+    finally:
+        app.close()
+    if not report.ok:
+        print(f"hhdesk: {report.summary()}", file=sys.stderr)
+        print_line_report(tuple((problem.line, (f"column {problem.column}: " if problem.column else "")
+                                 + problem.message) for problem in report.errors))
+        return 1
+    print(report.summary())
+    return 0
+
+
+IMPORT_ACTIONS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _register_roster, _register_contacts, _register_outreach_elsewhere,
+]
 """One function per kind of file; each adds its action to the ``import`` parser."""
 
 

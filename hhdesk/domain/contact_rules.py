@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hhdesk.domain.billing_profile import DEFAULT_HH_PLUS_MIN_IN_PERSON, DEFAULT_HH_PLUS_MIN_QUALIFYING
-from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, Tier
+from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, Tier, WithWhom
 
 MIN_MINUTES = 0
 MAX_MINUTES = 600  # ten hours: longer is a typing slip, not a contact
@@ -127,6 +127,7 @@ class ContactFacts:
     mode: ContactMode
     core_services: frozenset[CoreService]
     segment_type: SegmentType | None  # the member's segment on contact_date
+    with_whom: WithWhom = WithWhom.MEMBER  # in person counts toward a minimum only with the member
 
 
 def is_qualifying(contact: ContactFacts) -> bool:
@@ -223,7 +224,7 @@ def month_summary(
         ):
             continue
         qualifying += 1
-        if contact.mode == ContactMode.IN_PERSON:
+        if contact.mode == ContactMode.IN_PERSON and contact.with_whom == WithWhom.MEMBER:
             in_person += 1
     requirement = month_requirement(tier, hh_plus) if month_segment == SegmentType.ENROLLED else DEFAULT_REQUIREMENT
     more_in_person = max(requirement.in_person - in_person, 0)

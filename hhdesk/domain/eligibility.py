@@ -9,6 +9,11 @@ The rules, in the order they are tried (the first that matches is ``matched_rule
    does not qualify alone, the diagnosed condition must not be the substance use disorder.
 3. ``smi``: one serious and persistent mental illness, where the profile lets it qualify alone.
 4. ``hiv_aids``: HIV/AIDS, where the profile lets it qualify alone (NY).
+5. ``single_qualifying_condition``: a condition the profile lists as qualifying alone for the member's age
+   band (NY: sickle cell disease for adults and children, complex trauma for children).
+
+Where the profile re-checks appropriateness (NY: children every 12 months), the result says when the
+re-check is due; an overdue re-check is shown, and does not by itself make the member ineligible.
 
 On top of a condition rule, the member needs active Medicaid and, where the profile requires it (NY), at
 least one appropriateness criterion from the profile's list.
@@ -23,12 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from hhdesk.domain.conditions import Condition
 from hhdesk.domain.enums import ChronicCategory
 from hhdesk.domain.identifiers import fold_text
-from hhdesk.domain.program_profile import AppropriatenessCriterion, ProgramProfile
+from hhdesk.domain.program_profile import AgeBand, AppropriatenessCriterion, ProgramProfile
 
 
 class EligibilityRule(StrEnum):
@@ -36,6 +42,7 @@ class EligibilityRule(StrEnum):
     ONE_CHRONIC_AT_RISK = "one_chronic_at_risk"
     SMI = "smi"
     HIV_AIDS = "hiv_aids"
+    SINGLE_QUALIFYING_CONDITION = "single_qualifying_condition"
 
 
 class MissingItem(StrEnum):
@@ -59,6 +66,7 @@ class EligibilityResult:
     missing: tuple[MissingItem, ...]
     matched_rules: tuple[EligibilityRule, ...] = ()
     appropriateness: tuple[AppropriatenessCriterion, ...] = ()
+    appropriateness_recheck_due: date | None = None  # when the profile re-checks it for the member's age
 
 
 CATEGORY_WORDS: dict[ChronicCategory, str] = {
@@ -70,6 +78,8 @@ CATEGORY_WORDS: dict[ChronicCategory, str] = {
     ChronicCategory.OVERWEIGHT: "overweight (BMI over 25)",
     ChronicCategory.HIV_AIDS: "HIV/AIDS",
     ChronicCategory.SMI: "serious mental illness",
+    ChronicCategory.SICKLE_CELL: "sickle cell disease",
+    ChronicCategory.COMPLEX_TRAUMA: "complex trauma",
     ChronicCategory.OTHER_CHRONIC: "other chronic condition",
 }
 
@@ -81,11 +91,17 @@ def evaluate_eligibility(
     profile: ProgramProfile,
     has_active_medicaid: bool = True,
     appropriateness: Sequence[str] = (),
+    *,
+    age_band: AgeBand | None = None,
+    appropriateness_checked_on: date | None = None,
+    on: date | None = None,
 ) -> EligibilityResult:
     """Decide whether a member qualifies under the profile, and say why or what is missing.
 
     ``appropriateness`` holds criterion codes from the profile's list; codes the profile does not know
-    are named in the explanation and not counted.
+    are named in the explanation and not counted. ``age_band`` (the member's on ``on``) decides which
+    single qualifying conditions and criteria apply; ``appropriateness_checked_on`` and ``on`` give the
+    re-check date where the profile asks for one.
     """
     all_conditions = list(conditions)
     diagnosed = _distinct([c for c in all_conditions if not c.at_risk])
@@ -121,6 +137,10 @@ def evaluate_eligibility(
         matched.append((EligibilityRule.SMI, f"{_describe(smi[0])}, which qualifies on its own"))
     if profile.hiv_aids_alone_qualifies and hiv:
         matched.append((EligibilityRule.HIV_AIDS, f"{_describe(hiv[0])}, which qualifies on its own"))
+    single = [c for c in diagnosed if profile.qualifies_alone(c.category, age_band)]
+    if single:
+        matched.append((EligibilityRule.SINGLE_QUALIFYING_CONDITION,
+                        f"{_describe(single[0])}, which qualifies on its own"))
 
     missing: list[MissingItem] = []
     lines: list[str] = []
@@ -135,7 +155,9 @@ def evaluate_eligibility(
         missing.append(MissingItem.ACTIVE_MEDICAID)
         lines.append("Does not qualify: no active Medicaid. Health Home services need active Medicaid.")
 
-    recognised = [c for code in dict.fromkeys(appropriateness) if (c := profile.criterion(code)) is not None]
+    found = [c for code in dict.fromkeys(appropriateness) if (c := profile.criterion(code)) is not None]
+    recognised = list(dict.fromkeys(c for c in found if c.age_band is None or c.age_band is age_band))
+    other_age = [c for c in found if c not in recognised]
     unknown = [code for code in dict.fromkeys(appropriateness) if profile.criterion(code) is None]
     if profile.appropriateness_required:
         if recognised:
@@ -153,6 +175,21 @@ def evaluate_eligibility(
         lines.append(
             "Not in this program's appropriateness list, so not counted: " + ", ".join(unknown) + "."
         )
+    if other_age and profile.appropriateness_required:
+        lines.append("Not counted at the member's age: " + "; ".join(c.label for c in other_age) + ".")
+    recheck_due = None
+    months = (profile.appropriateness_recheck_months or {}).get(age_band) if age_band is not None else None
+    if months and profile.appropriateness_required and recognised:
+        today = on or date.today()
+        if appropriateness_checked_on is None:
+            recheck_due = today
+            lines.append(f"Appropriateness: the date of the last assessment is not recorded; at this age it is "
+                         f"assessed again every {months} months.")
+        else:
+            recheck_due = _add_months(appropriateness_checked_on, months)
+            if recheck_due <= today:
+                lines.append(f"Appropriateness re-check due: last assessed {appropriateness_checked_on:%m/%d/%Y}; "
+                             f"at this age it is assessed again every {months} months.")
 
     eligible = bool(matched) and not missing
     if matched:
@@ -171,7 +208,20 @@ def evaluate_eligibility(
         missing=tuple(missing),
         matched_rules=tuple(rule for rule, _ in matched),
         appropriateness=tuple(recognised) if profile.appropriateness_required else (),
+        appropriateness_recheck_due=recheck_due,
     )
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def _why_conditions_fall_short(
@@ -228,11 +278,19 @@ def _single_qualifying_words(profile: ProgramProfile) -> str:
         words.append("a serious mental illness")
     if profile.hiv_aids_alone_qualifies:
         words.append("HIV/AIDS")
+    for single in profile.single_qualifying_conditions:
+        word = CATEGORY_WORDS.get(single.category, str(single.category))
+        if len(single.age_bands) < len(AgeBand):
+            ages = ", ".join("children" if band is AgeBand.CHILD else "adults" for band in sorted(single.age_bands))
+            word = f"{word} ({ages})"
+        words.append(word)
     if not words:
         return ""
     if len(words) == 1:
         return f"{words[0]} (which qualifies on its own)"
-    return f"{' or '.join(words)} (either qualifies on its own)"
+    if len(words) == 2:
+        return f"{' or '.join(words)} (either qualifies on its own)"
+    return f"{', '.join(words[:-1])} or {words[-1]} (each qualifies on its own)"
 
 
 def _condition_key(condition: Condition) -> str:

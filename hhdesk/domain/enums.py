@@ -111,6 +111,8 @@ class ChronicCategory(StrEnum):
     OVERWEIGHT = "overweight"
     HIV_AIDS = "hiv_aids"
     SMI = "smi"  # serious and persistent mental illness (SED for children)
+    SICKLE_CELL = "sickle_cell"  # NY: a single qualifying condition for adults and children
+    COMPLEX_TRAUMA = "complex_trauma"  # NY: a single qualifying condition for children
     OTHER_CHRONIC = "other_chronic"
 
 
@@ -217,7 +219,20 @@ class BillingReason(StrEnum):
     OUTREACH_LIMIT = "outreach_limit"
     OUTREACH_NEEDS_FACE_TO_FACE = "outreach_needs_face_to_face"
     OUTREACH_LIMIT_12M = "outreach_limit_12m"
+    OUTREACH_BILLED_ELSEWHERE = "outreach_billed_elsewhere"
+    CHILD_MINIMUM_NOT_MET = "child_minimum_not_met"
     NO_RATE_CODE = "no_rate_code"
+
+
+class HHPlusPopulation(StrEnum):
+    """Which Health Home Plus population a member belongs to (NY DOH notice of 2023-04-04).
+
+    Members under an Assisted Outpatient Treatment order are not a value here: the order is recorded with
+    its dates, and the months it covers take the AOT minimum whatever the population.
+    """
+
+    SMI = "smi"  # serious mental illness
+    HIV = "hiv"  # living with HIV and virally unsuppressed
 
 
 HH_PLUS_MINIMUM_NOT_MET = "hh_plus_minimum_not_met"

@@ -34,10 +34,25 @@ class AgeBand(StrEnum):
 
 @dataclass(frozen=True)
 class AppropriatenessCriterion:
-    """One reason a member needs Health Home care management (NY's 'appropriateness')."""
+    """One reason a member needs Health Home care management (NY's 'appropriateness').
+
+    `doh_code` is the criterion's number in the state's own list (NY DOH), so the chart and reports can
+    name it as the state does; `age_band` None means the criterion applies at every age.
+    """
 
     code: str
     label: str
+    doh_code: str = ""
+    age_band: AgeBand | None = None
+
+
+@dataclass(frozen=True)
+class SingleQualifyingCondition:
+    """A condition category that qualifies on its own, for the age bands listed (NY: sickle cell disease for
+    adults and children, complex trauma for children)."""
+
+    category: ChronicCategory
+    age_bands: frozenset[AgeBand]
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,7 @@ class ConsentForm:
     kind: ConsentKind
     label: str
     age_band: AgeBand
+    in_use: bool = True  # False: a form the state has retired; old records keep it, new ones cannot use it
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,11 @@ class ProgramProfile:
     disenrolment_reasons: tuple[EndReason, ...]
     care_plan_review_months: int = 6
     sources: tuple[str, ...] = ()
+    single_qualifying_conditions: tuple[SingleQualifyingCondition, ...] = ()
+    # Retired criterion codes read as the criterion that replaced them (records made before the list changed).
+    appropriateness_aliases: Mapping[str, str] | None = None
+    # Months after which appropriateness must be assessed again, by age band (NY: children every 12 months).
+    appropriateness_recheck_months: Mapping[AgeBand, int] | None = None
 
     @property
     def medicaid_id_regex(self) -> re.Pattern[str]:
@@ -90,14 +111,24 @@ class ProgramProfile:
         return category in self.chronic_categories
 
     def criterion(self, code: str) -> AppropriatenessCriterion | None:
+        code = (self.appropriateness_aliases or {}).get(code, code)
         return next((c for c in self.appropriateness_criteria if c.code == code), None)
+
+    def qualifies_alone(self, category: ChronicCategory | None, band: AgeBand | None) -> bool:
+        """Whether a condition of this category qualifies on its own for a member of this age band (an unknown
+        age counts only where the condition qualifies at every age)."""
+        return any(single.category is category
+                   and (band in single.age_bands if band is not None else len(single.age_bands) == len(AgeBand))
+                   for single in self.single_qualifying_conditions)
 
     def consent_form(self, code: str) -> ConsentForm | None:
         return next((f for f in self.consent_forms if f.code == code), None)
 
-    def forms_of_kind(self, kind: ConsentKind, age_band: AgeBand | None = None) -> tuple[ConsentForm, ...]:
+    def forms_of_kind(self, kind: ConsentKind, age_band: AgeBand | None = None, *,
+                      in_use_only: bool = False) -> tuple[ConsentForm, ...]:
         return tuple(
             f for f in self.consent_forms if f.kind == kind and (age_band is None or f.age_band == age_band)
+            and (f.in_use or not in_use_only)
         )
 
     @classmethod
@@ -131,7 +162,11 @@ class ProgramProfile:
             raise ProfileError("HIV/AIDS qualifies alone, so 'chronic_categories' must include 'hiv_aids'.")
 
         criteria = tuple(
-            AppropriatenessCriterion(code=_text(item, "code", where), label=_text(item, "label", where))
+            AppropriatenessCriterion(
+                code=_text(item, "code", where), label=_text(item, "label", where),
+                doh_code=str(item.get("doh_code", "")).strip(),
+                age_band=_enum(item, "age_band", AgeBand, where) if item.get("age_band") else None,
+            )
             for where, item in _objects(data, "appropriateness_criteria")
         )
         _require_unique((c.code for c in criteria), "appropriateness_criteria")
@@ -140,6 +175,31 @@ class ProgramProfile:
             raise ProfileError(
                 "Appropriateness is required, so 'appropriateness_criteria' must not be empty."
             )
+        aliases = data.get("appropriateness_aliases", {})
+        if not isinstance(aliases, Mapping) or not all(
+            isinstance(old, str) and any(c.code == new for c in criteria) for old, new in aliases.items()
+        ):
+            raise ProfileError("Field 'appropriateness_aliases' must map old codes to codes in the criteria list.")
+        recheck = data.get("appropriateness_recheck_months", {})
+        if not isinstance(recheck, Mapping) or not all(
+            isinstance(months, int) and not isinstance(months, bool) and 1 <= months <= 60
+            for months in recheck.values()
+        ):
+            raise ProfileError("Field 'appropriateness_recheck_months' must map adult/child to 1-60 months.")
+        recheck_bands = {_enum({"age_band": band}, "age_band", AgeBand): months for band, months in recheck.items()}
+        singles = tuple(
+            SingleQualifyingCondition(
+                category=_enum(item, "category", ChronicCategory, where),
+                age_bands=frozenset(_enum({"age_bands": band}, "age_bands", AgeBand, where)
+                                    for band in (item.get("age_bands") or [])),
+            )
+            for where, item in _objects(data, "single_qualifying_conditions")
+        ) if "single_qualifying_conditions" in data else ()
+        for single in singles:
+            if not single.age_bands:
+                raise ProfileError("Each single qualifying condition must list its age_bands (adult, child).")
+            if single.category not in categories:
+                raise ProfileError(f"'{single.category}' qualifies alone, so 'chronic_categories' must include it.")
 
         forms = tuple(
             ConsentForm(
@@ -147,6 +207,7 @@ class ProgramProfile:
                 kind=_enum(item, "kind", ConsentKind, where),
                 label=_text(item, "label", where),
                 age_band=_enum(item, "age_band", AgeBand, where),
+                in_use=bool(item.get("in_use", True)),
             )
             for where, item in _objects(data, "consent_forms")
         )
@@ -185,6 +246,9 @@ class ProgramProfile:
             disenrolment_reasons=reasons,
             care_plan_review_months=months,
             sources=tuple(sources),
+            single_qualifying_conditions=singles,
+            appropriateness_aliases=dict(aliases),
+            appropriateness_recheck_months=recheck_bands,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -201,12 +265,22 @@ class ProgramProfile:
             "at_risk_qualifies": self.at_risk_qualifies,
             "appropriateness_required": self.appropriateness_required,
             "appropriateness_criteria": [
-                {"code": c.code, "label": c.label} for c in self.appropriateness_criteria
+                {"code": c.code, "label": c.label, **({"doh_code": c.doh_code} if c.doh_code else {}),
+                 **({"age_band": str(c.age_band)} if c.age_band else {})}
+                for c in self.appropriateness_criteria
             ],
             "consent_forms": [
-                {"code": f.code, "kind": str(f.kind), "label": f.label, "age_band": str(f.age_band)}
+                {"code": f.code, "kind": str(f.kind), "label": f.label, "age_band": str(f.age_band),
+                 **({} if f.in_use else {"in_use": False})}
                 for f in self.consent_forms
             ],
+            **({"single_qualifying_conditions": [
+                {"category": str(s.category), "age_bands": sorted(str(b) for b in s.age_bands)}
+                for s in self.single_qualifying_conditions]} if self.single_qualifying_conditions else {}),
+            **({"appropriateness_aliases": dict(self.appropriateness_aliases)}
+               if self.appropriateness_aliases else {}),
+            **({"appropriateness_recheck_months": {str(b): m for b, m in self.appropriateness_recheck_months.items()}}
+               if self.appropriateness_recheck_months else {}),
             "disenrolment_reasons": [str(r) for r in self.disenrolment_reasons],
             "care_plan_review_months": self.care_plan_review_months,
             "sources": list(self.sources),
@@ -230,6 +304,9 @@ _ALLOWED_KEYS = frozenset(
         "disenrolment_reasons",
         "care_plan_review_months",
         "sources",
+        "single_qualifying_conditions",
+        "appropriateness_aliases",
+        "appropriateness_recheck_months",
     }
 )
 

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -42,6 +42,7 @@ from sqlalchemy import String, and_, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import (
+    AotOrder,
     BillingRun,
     CarePlanVersion,
     Condition,
@@ -49,11 +50,13 @@ from hhdesk.db.models import (
     Contact,
     EnrolmentSegment,
     Member,
+    OutreachElsewhere,
     TierPeriod,
     User,
 )
-from hhdesk.domain.billing_profile import BillingProfile, ClaimType, ProfileError
+from hhdesk.domain.billing_profile import BillingProfile, ClaimType, ProfileError, RatePeriod, RateStatus
 from hhdesk.domain.billing_rules import (
+    AotOrderFact,
     BillingEvaluator,
     ConsentFact,
     ContactFact,
@@ -70,8 +73,10 @@ from hhdesk.domain.enums import (
     ConsentKind,
     ContactMode,
     CoreService,
+    HHPlusPopulation,
     SegmentType,
     Tier,
+    WithWhom,
 )
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.service_month import ServiceMonth
@@ -152,10 +157,15 @@ REASON_WORDS: dict[BillingReason, str] = {
     BillingReason.NO_CONSENT: "No consent on file",
     BillingReason.NO_CARE_PLAN: "No signed care plan (grace period over)",
     BillingReason.OUTREACH_LIMIT: "Outreach: already counted 2 months in a row",
-    BillingReason.OUTREACH_NEEDS_FACE_TO_FACE: "Outreach: needs an in-person contact this month",
-    BillingReason.OUTREACH_LIMIT_12M: "Outreach: already counted 4 of the last 12 months",
+    BillingReason.OUTREACH_NEEDS_FACE_TO_FACE: (
+        "Outreach: second month in a row needs an in-person meeting with the member or parent/guardian"),
+    BillingReason.OUTREACH_LIMIT_12M: "Outreach: would be a 5th month in 12 (4 counted in the 11 before)",
+    BillingReason.OUTREACH_BILLED_ELSEWHERE: "Outreach: another Health Home or agency billed this month",
+    BillingReason.CHILD_MINIMUM_NOT_MET: "Children: fewer core services than the acuity needs",
     BillingReason.NO_RATE_CODE: "No rate code for the month",
 }
+
+POPULATION_WORDS: dict[str, str] = {"smi": "SMI", "hiv": "HIV", "aot": "AOT order"}
 
 TIER_WORDS: dict[Tier, str] = {
     Tier.STANDARD: "Standard",
@@ -167,12 +177,37 @@ TIER_WORDS: dict[Tier, str] = {
 }
 NOTE_WORDS: dict[str, str] = {
     HH_PLUS_MINIMUM_NOT_MET: "HH+ minimum not met: billed at the high risk/need code",
+    BillingReason.CHILD_MINIMUM_NOT_MET.value: "Children's minimum not met: billed at the fallback tier",
 }
 
 
+def minimum_words(profile: BillingProfile) -> dict[str, str]:
+    """What each Health Home Plus population and children's tier needs in a month, in the profile's numbers."""
+    words: dict[str, str] = {}
+    for key, minimum in profile.hh_plus_minimums.items():
+        text = f"{minimum.qualifying_contacts} contacts with a core service, {minimum.in_person} in person with the member"
+        if minimum.in_person_by_care_manager:
+            text += f", {minimum.in_person_by_care_manager} of them by the member's care manager"
+        words[key] = f"Health Home Plus ({POPULATION_WORDS.get(key, key)}): {text}"
+    for tier, child in profile.child_minimums.items():
+        text = f"core services on {child.service_days} different day{'s' if child.service_days != 1 else ''}"
+        if child.face_to_face:
+            text += f", {child.face_to_face} face to face with the child or family"
+        words[tier.value] = f"{TIER_WORDS[tier]}: {text}"
+    return words
+
+
 def reason_text(reason: BillingReason | None, note: str | None = None, *, segment: SegmentType | None = None,
-                tier: Tier | None = None) -> str:
+                tier: Tier | None = None, population: str | None = None, consent_ended: date | None = None) -> str:
     """'No consent on file (no_consent)'; a note reads the same way; '' for a billable month without a note."""
+    if reason is BillingReason.NO_CONSENT and consent_ended is not None:
+        return (f"Consent withdrawn {consent_ended:%m/%d/%Y}, no core service before it "
+                f"({reason.value})")
+    if reason is None and note == HH_PLUS_MINIMUM_NOT_MET and population:
+        return (f"HH+ minimum ({POPULATION_WORDS.get(population, population)}) not met: billed at the high "
+                f"risk/need code ({note})")
+    if reason is None and note is None and consent_ended is not None:
+        return f"Consent withdrawn {consent_ended:%m/%d/%Y}: the core services before it count"
     if reason is BillingReason.NO_RATE_CODE:
         if segment is SegmentType.OUTREACH:
             words = "No outreach rate code set"
@@ -275,16 +310,51 @@ class BillingPreviewRow:
     @property
     def reason_text(self) -> str:
         evaluation = self.row.evaluation
-        return reason_text(evaluation.reason, evaluation.note, segment=evaluation.segment, tier=evaluation.tier)
+        return reason_text(evaluation.reason, evaluation.note, segment=evaluation.segment, tier=evaluation.tier,
+                           population=evaluation.hh_plus_population, consent_ended=evaluation.consent_ended)
+
+    @property
+    def amount_confirmed(self) -> bool | None:
+        return self.row.evaluation.amount_confirmed
+
+    @property
+    def rate_source(self) -> str:
+        """Where the amount comes from, in words: 'NYS DOH ... (2024-08), pending CMS approval, not confirmed'."""
+        period = self.row.evaluation.rate_period
+        if period is None or not self.billable:
+            return ""
+        return describe_rate_period(period)
+
+
+def describe_rate_period(period: RatePeriod) -> str:
+    """An amount's provenance in words, for tooltips and the settings window."""
+    parts = [period.source or "the billing profile"]
+    if period.source_date:
+        parts[0] += f" ({period.source_date})"
+    if period.effective != date.min:
+        parts.append(f"in effect from {period.effective:%m/%d/%Y}")
+    parts.append(RATE_STATUS_WORDS[period.status])
+    parts.append("confirmed by the agency" if period.confirmed else "not confirmed by the agency")
+    return "; ".join(parts)
+
+
+RATE_STATUS_WORDS: dict[RateStatus, str] = {
+    RateStatus.PUBLISHED: "published",
+    RateStatus.PENDING: "pending CMS approval",
+    RateStatus.UNPUBLISHED: "placeholder, not a published figure",
+}
 
 
 @dataclass(frozen=True)
 class RateTotal:
-    """Billable member-months at one rate code; `amount` is None while the code has no amount set."""
+    """Billable member-months at one rate code; `amount` is None while the code has no amount set.
+
+    `unconfirmed` counts the member-months whose amount the agency has not confirmed."""
 
     rate_code: str
     count: int
     amount: Decimal | None
+    unconfirmed: int = 0
 
 
 @dataclass(frozen=True)
@@ -303,6 +373,11 @@ class BillingPreview:
     notes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     code_labels: dict[str, str] = field(default_factory=dict)  # rate code -> what it bills, in words
+    minimums: dict[str, str] = field(default_factory=dict)  # population or tier -> its monthly minimum in words
+
+    @property
+    def unconfirmed_count(self) -> int:
+        return sum(total.unconfirmed for total in self.totals)
 
     @property
     def not_billable_count(self) -> int:
@@ -406,6 +481,13 @@ def profile_from_settings(values: dict[str, Any]) -> BillingProfile:
                 overrides["hcpcs_code"] = str(values["hcpcs_code"]).strip()
             if str(values.get("hcpcs_modifiers") or "").strip():
                 overrides["modifiers"] = str(values["hcpcs_modifiers"]).strip()
+        confirmed = values.get("confirmed_rates")
+        if isinstance(confirmed, list) and confirmed:
+            overrides["confirmed_rates"] = [str(code) for code in confirmed]
+        if str(values.get("aot_rate_code") or "").strip():
+            overrides["aot_rate_code"] = str(values["aot_rate_code"]).strip()
+            if str(values.get("aot_amount") or "").strip():
+                overrides["aot_amount"] = str(values["aot_amount"]).strip()
         grace = values.get("care_plan_grace_days")
         if isinstance(grace, int) and not isinstance(grace, bool):
             overrides["care_plan_grace_days"] = grace
@@ -462,6 +544,8 @@ def code_labels(profile: BillingProfile) -> dict[str, str]:
     labels: dict[str, list[str]] = {}
     for tier, rate in profile.tier_rates.items():
         labels.setdefault(rate.code, []).append(TIER_WORDS[tier])
+    if profile.aot_rate is not None:
+        labels.setdefault(profile.aot_rate.code, []).append("Health Home Plus, AOT order")
     if profile.outreach_rate is not None:
         labels.setdefault(profile.outreach_rate.code, []).append("Outreach")
     return {code: ", ".join(words) if len(words) < 4 else "Every tier" + (
@@ -476,6 +560,23 @@ class RateRow:
     what: str
     profile_amount: Decimal | None
     agency_amount: Decimal | None
+    periods: tuple[RatePeriod, ...] = ()  # the profile's dated amounts, oldest first
+    reference_only: bool = False  # listed by the sources, not billed by hhdesk
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.periods) and all(period.confirmed for period in self.periods)
+
+    @property
+    def latest(self) -> RatePeriod | None:
+        return self.periods[-1] if self.periods else None
+
+    @property
+    def provenance(self) -> str:
+        """Every dated amount with its source, one a line."""
+        return "\n".join(
+            ("not set" if p.amount is None else f"${p.amount:,.2f}") + " — " + describe_rate_period(p)
+            for p in self.periods)
 
 
 def rate_rows(values: dict[str, Any]) -> list[RateRow]:
@@ -492,7 +593,9 @@ def rate_rows(values: dict[str, Any]) -> list[RateRow]:
             agency_amount = Decimal(chosen).quantize(Decimal("0.01")) if chosen else None
         except ArithmeticError:
             agency_amount = None
-        rows.append(RateRow(rate.code, labels.get(rate.code, ""), rate.amount, agency_amount))
+        rows.append(RateRow(rate.code, labels.get(rate.code, ""), rate.amount, agency_amount, rate.periods))
+    for rate, description in base.reference_codes:
+        rows.append(RateRow(rate.code, description, rate.amount, None, rate.periods, reference_only=True))
     return rows
 
 
@@ -567,13 +670,16 @@ class _Parsers:
         self._modes[text] = value
         return value
 
-    def contact(self, dated: str, mode_text: str, services_text: str) -> ContactFact | None:
+    def contact(self, dated: str, mode_text: str, services_text: str, with_whom_text: str,
+                by_care_manager: bool) -> ContactFact | None:
         """The contact as the rules read it; None if it cannot carry a core service (unknown mode, no service)."""
         mode = self.mode(mode_text)
         services = self.services(services_text)
         if mode is None or not services:
             return None
-        return ContactFact(self.day(dated), mode, services)  # type: ignore[arg-type]
+        # an unknown party is read as a provider: it is never taken for face to face with the member
+        with_whom = _WITH_WHOM.get(with_whom_text, WithWhom.PROVIDER)
+        return ContactFact(self.day(dated), mode, services, with_whom, by_care_manager)  # type: ignore[arg-type]
 
     def services(self, text: str) -> frozenset[CoreService]:
         value = self._services.get(text)
@@ -605,16 +711,20 @@ class _MemberFacts:
     address: PostalAddress | None
     care_manager: str
     care_manager_name: str
+    care_manager_id: int | None = None
+    hh_plus_population: HHPlusPopulation | None = None
     segments: list[SegmentFact] = field(default_factory=list)
     consents: list[ConsentFact] = field(default_factory=list)
     care_plans: list[date] = field(default_factory=list)
     tiers: list[TierFact] = field(default_factory=list)
     contacts: list[ContactFact] = field(default_factory=list)
     diagnoses: list[str] = field(default_factory=list)
+    aot_orders: list[AotOrderFact] = field(default_factory=list)
+    outreach_elsewhere: set[ServiceMonth] = field(default_factory=set)
 
 
 def _gather(session: Session, month: ServiceMonth) -> list[_MemberFacts]:
-    """The facts of every member with a segment overlapping the month, in name order: eight queries."""
+    """The facts of every member with a segment overlapping the month, in name order: ten queries."""
     first_day, last_day = month.first_day, month.last_day
     window_start = month.shift(-HISTORY_MONTHS).first_day
     parse = _Parsers()
@@ -634,18 +744,19 @@ def _gather(session: Session, month: ServiceMonth) -> list[_MemberFacts]:
     member_rows = connection.execute(
         select(Member.id, Member.medicaid_id, Member.last_name, Member.first_name, Member.preferred_name,
                _as_text(Member.dob), Member.sex, Member.address_line1, Member.address_line2, Member.city,
-               Member.state, Member.zip, User.username, User.full_name)
+               Member.state, Member.zip, User.username, User.full_name, Member.care_manager_id,
+               Member.hh_plus_population)
         .outerjoin(User, User.id == Member.care_manager_id)
         .where(Member.id.in_(in_month))
         .order_by(Member.name_key, Member.id)
     ).all()
     for (member_id, medicaid_id, last, first, preferred, dob, sex, line1, line2, city, state, zip_code,
-         username, full_name) in member_rows:
+         username, full_name, care_manager_id, population) in member_rows:
         address = PostalAddress(line1 or "", line2 or "", city or "", state or "", zip_code or "")
         members[member_id] = _MemberFacts(
             member_id, medicaid_id, last, first, preferred or "", parse.day(dob),  # type: ignore[arg-type]
             (sex or "U").upper(), address if address.is_complete else None, username or "",
-            full_name or username or "")
+            full_name or username or "", care_manager_id, _POPULATIONS.get(population or ""))
 
     for member_id, kind, start, end in connection.execute(
         select(EnrolmentSegment.member_id, EnrolmentSegment.kind, _as_text(EnrolmentSegment.start_date),
@@ -692,7 +803,8 @@ def _gather(session: Session, month: ServiceMonth) -> list[_MemberFacts]:
         if facts is not None and tier in _TIERS:
             facts.tiers.append(TierFact(_TIERS[tier], parse.day(effective)))  # type: ignore[arg-type]
 
-    contact_columns = (Contact.member_id, _as_text(Contact.contact_date), Contact.mode, Contact.core_services)
+    contact_columns = (Contact.member_id, _as_text(Contact.contact_date), Contact.mode, Contact.core_services,
+                       Contact.with_whom, Contact.staff_id)
     month_contacts = connection.execute(
         select(*contact_columns)
         .where(Contact.contact_date >= first_day, Contact.contact_date <= last_day, Contact.core_services != "")
@@ -703,17 +815,39 @@ def _gather(session: Session, month: ServiceMonth) -> list[_MemberFacts]:
                Contact.contact_date < first_day, Contact.core_services != "")
     ).all()
     # Contacts are values: one ContactFact serves every contact with the same day, mode and services.
-    contact_facts: dict[tuple[str, str, str], ContactFact | None] = {}
-    for member_id, dated, mode_text, services_text in (*earlier_contacts, *month_contacts):
+    contact_facts: dict[tuple[str, str, str, str, bool], ContactFact | None] = {}
+    for member_id, dated, mode_text, services_text, with_whom, staff_id in (*earlier_contacts, *month_contacts):
         facts = members.get(member_id)
         if facts is None:
             continue
-        key = (dated, mode_text, services_text)
+        by_care_manager = staff_id is not None and staff_id == facts.care_manager_id
+        key = (dated, mode_text, services_text, with_whom, by_care_manager)
         contact = contact_facts.get(key, _UNSEEN)
         if contact is _UNSEEN:
-            contact = contact_facts[key] = parse.contact(dated, mode_text, services_text)
+            contact = contact_facts[key] = parse.contact(dated, mode_text, services_text, with_whom, by_care_manager)
         if contact is not None:
             facts.contacts.append(contact)  # type: ignore[arg-type]
+
+    # Assisted Outpatient Treatment orders overlapping the month (they set the Health Home Plus minimum).
+    for member_id, start, end in connection.execute(
+        select(AotOrder.member_id, _as_text(AotOrder.start_date), _as_text(AotOrder.end_date))
+        .where(AotOrder.member_id.in_(in_month), AotOrder.start_date <= last_day,
+               or_(AotOrder.end_date.is_(None), AotOrder.end_date >= first_day))
+    ).all():
+        facts = members.get(member_id)
+        if facts is not None:
+            facts.aot_orders.append(AotOrderFact(parse.day(start), parse.day(end)))  # type: ignore[arg-type]
+
+    # Outreach months another Health Home billed, in the look-back and the month (outreach follows the person).
+    for member_id, service_month in connection.execute(
+        select(OutreachElsewhere.member_id, OutreachElsewhere.service_month)
+        .where(OutreachElsewhere.member_id.in_(outreach_in_month),
+               OutreachElsewhere.service_month >= str(month.shift(-HISTORY_MONTHS)),
+               OutreachElsewhere.service_month <= str(month))
+    ).all():
+        facts = members.get(member_id)
+        if facts is not None:
+            facts.outreach_elsewhere.add(ServiceMonth.parse(service_month))
 
     # Diagnoses for the claim: conditions active at some point in the month with an ICD-10-CM code; the
     # chronic conditions that make the member eligible (those with a category) first, then by date noted.
@@ -734,6 +868,8 @@ _UNSEEN = object()
 _SEGMENT_TYPES = {kind.value: kind for kind in SegmentType}
 _CONSENT_KINDS = {kind.value: kind for kind in ConsentKind}
 _TIERS = {tier.value: tier for tier in Tier}
+_WITH_WHOM = {party.value: party for party in WithWhom}
+_POPULATIONS = {population.value: population for population in HHPlusPopulation}
 
 
 def _evaluate(gathered: Iterable[_MemberFacts], month: ServiceMonth,
@@ -744,12 +880,16 @@ def _evaluate(gathered: Iterable[_MemberFacts], month: ServiceMonth,
         facts = MemberBillingFacts(
             segments=tuple(member.segments), consents=tuple(member.consents),
             care_plans_signed=tuple(member.care_plans), tiers=tuple(member.tiers), contacts=tuple(member.contacts),
+            hh_plus_population=member.hh_plus_population, aot_orders=tuple(member.aot_orders),
+            outreach_billed_elsewhere=frozenset(member.outreach_elsewhere),
         )
         evaluation = BillingEvaluator(facts, profile).evaluate(month)
+        # a month whose consent was withdrawn in it reports the consent its services were given under
+        consent_day = last_day if evaluation.consent_ended is None else evaluation.consent_ended - timedelta(days=1)
         row = BillingRow(
             evaluation=evaluation, medicaid_id=member.medicaid_id, last_name=member.last_name,
             first_name=member.first_name, dob=member.dob, care_manager=member.care_manager,
-            consent_date=consent_date_on(facts, last_day), care_plan_date=care_plan_date_on(facts, last_day),
+            consent_date=consent_date_on(facts, consent_day), care_plan_date=care_plan_date_on(facts, last_day),
             sex=member.sex if member.sex in ("F", "M") else "U", diagnosis_codes=tuple(member.diagnoses),
             address=member.address,
         )
@@ -760,6 +900,7 @@ def _evaluate(gathered: Iterable[_MemberFacts], month: ServiceMonth,
 def _summarise(month: ServiceMonth, profile: BillingProfile, rows: list[BillingPreviewRow],
                seconds: float) -> BillingPreview:
     counts: Counter[str] = Counter()
+    unconfirmed: Counter[str] = Counter()
     amounts: dict[str, Decimal | None] = {}
     reasons: Counter[BillingReason] = Counter()
     notes: Counter[str] = Counter()
@@ -770,19 +911,21 @@ def _summarise(month: ServiceMonth, profile: BillingProfile, rows: list[BillingP
         if evaluation.billable:
             code = evaluation.rate_code or ""
             counts[code] += 1
+            if not evaluation.amount_confirmed:
+                unconfirmed[code] += 1
             so_far = amounts.get(code, Decimal("0.00"))
             amounts[code] = None if so_far is None or evaluation.amount is None else so_far + evaluation.amount
         elif evaluation.reason is not None:
             reasons[evaluation.reason] += 1
     order = {rate.code: position for position, rate in enumerate(profile.rate_codes)}
-    totals = [RateTotal(code, counts[code], amounts[code])
+    totals = [RateTotal(code, counts[code], amounts[code], unconfirmed[code])
               for code in sorted(counts, key=lambda code: (order.get(code, len(order)), code))]
     return BillingPreview(
         service_month=month, profile_name=profile.name, profile_title=profile.title,
         claim_type=profile.claim.claim_type, region=profile.region, rows=rows, totals=totals,
         billable_count=sum(counts.values()),
         not_billable={reason: reasons[reason] for reason in BillingReason if reasons[reason]},
-        notes=dict(notes), seconds=seconds, code_labels=code_labels(profile),
+        notes=dict(notes), seconds=seconds, code_labels=code_labels(profile), minimums=minimum_words(profile),
     )
 
 
@@ -1045,6 +1188,8 @@ def format_totals(preview_result: BillingPreview) -> list[str]:
     lines = []
     for total in preview_result.totals:
         amount = "amount not set" if total.amount is None else f"${total.amount:,.2f}"
+        if total.unconfirmed:
+            amount += f" ({total.unconfirmed} at an amount the agency has not confirmed)"
         lines.append(f"{total.rate_code}: {total.count} member-months, {amount}")
     lines.append(f"Billable: {preview_result.billable_count}, total ${preview_result.total_amount:,.2f}")
     for reason, count in preview_result.not_billable.items():

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import ChecklistItem, Contact, EnrolmentSegment, TransitionEpisode, User
@@ -246,6 +246,44 @@ def hh_plus_requirement(session: Session, values: dict[str, Any] | None = None) 
     return MonthRequirement(profile.hh_plus_min_qualifying, profile.hh_plus_min_in_person)
 
 
+def hh_plus_requirements(session: Session, values: dict[str, Any] | None = None
+                         ) -> tuple[dict[str, MonthRequirement], bool, str]:
+    """Every Health Home Plus minimum of the billing profile by population key (smi, hiv, aot), whether an AOT
+    order must cover the month's last day (else any day), and the population of members with none recorded."""
+    from hhdesk.domain.billing_profile import AotApplies
+    from hhdesk.services.billing import profile_from_settings
+
+    try:
+        profile = profile_from_settings(settings.read_all(session) if values is None else values)
+    except ValidationFailed:
+        return {"smi": HH_PLUS_REQUIREMENT}, False, "smi"
+    minimums = {key: MonthRequirement(m.qualifying_contacts, m.in_person) for key, m in profile.hh_plus_minimums.items()}
+    return minimums, profile.aot_applies is AotApplies.LAST_DAY, profile.hh_plus_default_population.value
+
+
+def member_hh_plus_requirement(session: Session, member_id: int, first: date, last: date,
+                               values: dict[str, Any] | None = None) -> MonthRequirement:
+    """The Health Home Plus minimum for this member's month, as billing reads it: the AOT minimum when an
+    AOT order covers the month, else the member's population's (SMI when none is recorded)."""
+    from hhdesk.db.models import AotOrder, Member
+    from hhdesk.domain.billing_profile import AOT, AotApplies
+    from hhdesk.services.billing import profile_from_settings
+
+    try:
+        profile = profile_from_settings(settings.read_all(session) if values is None else values)
+    except ValidationFailed:
+        return HH_PLUS_REQUIREMENT
+    from_day = last if profile.aot_applies is AotApplies.LAST_DAY else first
+    under_order = session.scalar(select(AotOrder.id).where(
+        AotOrder.member_id == member_id, AotOrder.start_date <= last,
+        or_(AotOrder.end_date.is_(None), AotOrder.end_date >= from_day)).limit(1))
+    population = AOT if under_order is not None else (
+        session.scalar(select(Member.hh_plus_population).where(Member.id == member_id))
+        or profile.hh_plus_default_population.value)
+    minimum = profile.hh_plus_minimum(population)
+    return MonthRequirement(minimum.qualifying_contacts, minimum.in_person)
+
+
 def month_segment_type(segments: Iterable[domain_segments.Segment], first: date, last: date) -> SegmentType | None:
     """The month's segment as billing sees it: enrolled if an enrolled segment overlaps the month, else
     outreach if one does, else None (DOMAIN.md §10 step 1)."""
@@ -293,7 +331,8 @@ def month_summary_for(app: AppSession, member_id: int, on: date | None = None) -
     with app.read(Permission.VIEW_CLINICAL) as session:
         get_member(session, member_id)
         summary = _month_summary(session, member_id, first, last, segments_of(session, member_id),
-                                 tiers_of(session, member_id), hh_plus_requirement(session))
+                                 tiers_of(session, member_id),
+                                 member_hh_plus_requirement(session, member_id, first, last))
         return MonthSummary(summary, max((last - on).days, 0))
 
 
@@ -302,15 +341,16 @@ def _month_summary(session: Session, member_id: int, first: date, last: date,
                    hh_plus: MonthRequirement) -> MonthContactSummary:
     tier = domain_segments.tier_on(tiers, last)
     rows = session.execute(
-        select(Contact.contact_date, Contact.mode, Contact.core_services).where(
+        select(Contact.contact_date, Contact.mode, Contact.core_services, Contact.with_whom).where(
             Contact.member_id == member_id, Contact.contact_date >= first, Contact.contact_date <= last
         )
     ).all()
     facts = []
-    for contact_date, mode, services in rows:
+    for contact_date, mode, services, with_whom in rows:
         segment = domain_segments.segment_on(segments, contact_date)
+        party = WithWhom(with_whom) if with_whom in _PARTIES else WithWhom.PROVIDER
         facts.append(ContactFacts(contact_date, ContactMode(mode), decode_services(services),
-                                  segment.type if segment else None))
+                                  segment.type if segment else None, party))
     return month_summary(facts, tier, first, month_segment_type(segments, first, last), hh_plus=hh_plus)
 
 
@@ -328,7 +368,8 @@ def month_alerts(ctx) -> list:  # noqa: ANN001 - a members.AlertContext (members
     last = ctx.on.replace(day=calendar.monthrange(ctx.on.year, ctx.on.month)[1])
     # The chart has read the segments, tiers and settings already.
     summary = MonthSummary(_month_summary(ctx.session, ctx.member.id, first, last, ctx.segments, ctx.tiers,
-                                          hh_plus_requirement(ctx.session, ctx.settings)),
+                                          member_hh_plus_requirement(ctx.session, ctx.member.id, first, last,
+                                                                     ctx.settings)),
                            max((last - ctx.on).days, 0))
     if summary.summary.segment_type is None:
         return []
@@ -498,3 +539,6 @@ def member_segments_by_id(session: Session) -> dict[int, list[domain_segments.Se
     for row in session.execute(select(EnrolmentSegment).order_by(EnrolmentSegment.start_date)).scalars():
         by_member.setdefault(row.member_id, []).append(as_segment(row))
     return by_member
+
+
+_PARTIES = {party.value for party in WithWhom}

@@ -317,8 +317,14 @@ def appropriateness_options(app: AppSession) -> tuple[AppropriatenessCriterion, 
     return profile.appropriateness_criteria if profile.appropriateness_required else ()
 
 
-def set_appropriateness(app: AppSession, member_id: int, codes: list[str]) -> tuple[str, ...]:
-    """Record which of the program's appropriateness criteria apply to the member."""
+def set_appropriateness(app: AppSession, member_id: int, codes: list[str],
+                        assessed_on: date | None = None, today: date | None = None) -> tuple[str, ...]:
+    """Record which of the program's appropriateness criteria apply to the member, and the day they were
+    assessed (today when not given; NY re-assesses children's every 12 months)."""
+    today = today or date.today()
+    assessed = assessed_on or today
+    if assessed > today:
+        raise ValidationFailed("The assessment date is in the future; give the day it was done.")
     with app.work(Permission.EDIT_CLINICAL) as uow:
         member = get_member(uow.session, member_id)
         profile = active_program_profile(uow.session)
@@ -326,9 +332,11 @@ def set_appropriateness(app: AppSession, member_id: int, codes: list[str]) -> tu
         if unknown:
             raise ValidationFailed("One of the criteria is not in this program's appropriateness list.")
         chosen = list(dict.fromkeys(codes))
-        if chosen != appropriateness_of(member):
+        if chosen != appropriateness_of(member) or member.appropriateness_checked_on != assessed:
             member.appropriateness_json = json.dumps(chosen)
-            uow.audit("appropriateness_changed", "member", member.id, member.id, "fields: appropriateness")
+            member.appropriateness_checked_on = assessed
+            uow.audit("appropriateness_changed", "member", member.id, member.id,
+                      f"fields: appropriateness, assessed {assessed.isoformat()}")
         return tuple(chosen)
 
 
@@ -350,11 +358,13 @@ def consent_forms(app: AppSession, member_id: int | None = None,
         band = None
         if member_id is not None:
             band = age_band(get_member(session, member_id).dob, date.today())
-    forms = profile.forms_of_kind(kind, band) if kind is not None else profile.consent_forms
+    # Forms the state has retired stay readable on old records but are not offered for new ones.
+    in_use = tuple(f for f in profile.consent_forms if f.in_use)
+    forms = profile.forms_of_kind(kind, band, in_use_only=True) if kind is not None else in_use
     if band is not None and kind is None:
         forms = tuple(f for f in forms if f.age_band == band)
     # A form of the other age band is still better than none (a profile may list adult forms only).
-    return forms or (profile.forms_of_kind(kind) if kind is not None else profile.consent_forms)
+    return forms or (profile.forms_of_kind(kind, in_use_only=True) if kind is not None else in_use)
 
 
 def _consent_info(row: Consent, profile: ProgramProfile, attachment_names: dict[int, str],

@@ -156,5 +156,6 @@ def eligibility_of(session: Session, member: Member, profile: ProgramProfile, on
     """
     return evaluate_eligibility(
         conditions_of(session, member.id, on), profile, has_active_medicaid=True,
-        appropriateness=appropriateness_of(member),
+        appropriateness=appropriateness_of(member), age_band=age_band(member.dob, on),
+        appropriateness_checked_on=member.appropriateness_checked_on, on=on,
     )

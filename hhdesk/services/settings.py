@@ -49,6 +49,11 @@ DEFAULTS: dict[str, Any] = {
     # Agency amounts ({rate code: "202.00"}) replacing the profile's, and the outreach code's amount.
     "rate_amounts": {},
     "outreach_amount": "",
+    # Rate codes whose profile amounts the agency confirmed against the rate table and its contracts.
+    "confirmed_rates": [],
+    # NY Health Home Plus under an AOT order: the code (the 2024 table says "to be assigned") and amount.
+    "aot_rate_code": "",
+    "aot_amount": "",
     "claim_test_file": False,  # ISA15 = T: a test file for the payer or clearinghouse
     # The last control numbers used (0: none yet); each claim export takes the next and stores it.
     "interchange_control_number": 0,
@@ -67,6 +72,9 @@ SETTING_LABELS: dict[str, str] = {
     "hcpcs_code": "HCPCS code",
     "hcpcs_modifiers": "HCPCS modifiers",
     "rate_amounts": "Monthly amounts by rate code",
+    "confirmed_rates": "Amounts the agency confirmed",
+    "aot_rate_code": "Health Home Plus AOT rate code",
+    "aot_amount": "Health Home Plus AOT monthly amount",
     "care_plan_grace_days": "Days after enrolment before a signed care plan is needed",
     "submitter_contact_phone": "Billing contact phone",
     "claim_test_file": "Mark claim files as test files",

@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from hhdesk.db.models import (
+    AotOrder,
     CarePlanVersion,
     ChecklistItem,
     Contact,
@@ -39,7 +40,7 @@ from hhdesk.db.models import (
     User,
 )
 from hhdesk.domain.checklists import DUE_SOON
-from hhdesk.domain.contact_rules import ENROLLED_CORE_SERVICE_MODES
+from hhdesk.domain.contact_rules import ENROLLED_CORE_SERVICE_MODES, HH_PLUS_REQUIREMENT
 from hhdesk.domain.enums import (
     CarePlanStatus,
     ChecklistItemStatus,
@@ -48,12 +49,13 @@ from hhdesk.domain.enums import (
     ReferralStatus,
     Tier,
     TransitionSetting,
+    WithWhom,
     label,
 )
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, PermissionDenied
 from hhdesk.services.caseload import status_expression, tier_expression
-from hhdesk.services.contacts import hh_plus_requirement
+from hhdesk.services.contacts import hh_plus_requirements
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import display_name
 from hhdesk.services.transitions import SETTING_LABELS, local_now
@@ -204,7 +206,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
         # 2. enrolled members short of qualifying contacts this month
         first_day = today.replace(day=1)
         last_day = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-        requirement = hh_plus_requirement(session)
+        minimums, aot_on_last_day, default_population = hh_plus_requirements(session)
         enrolled_on_contact_date = exists().where(
             EnrolmentSegment.member_id == Contact.member_id,
             EnrolmentSegment.kind == "enrolled",
@@ -221,13 +223,25 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
         )
         qualifying_count = select(func.count(Contact.id)).where(qualifying).scalar_subquery()
         in_person_count = (
-            select(func.count(Contact.id)).where(qualifying, Contact.mode == ContactMode.IN_PERSON.value)
+            # in person counts toward the Health Home Plus minimum only with the member (docs/billing.md rule 1)
+            select(func.count(Contact.id)).where(qualifying, Contact.mode == ContactMode.IN_PERSON.value,
+                                                 Contact.with_whom == WithWhom.MEMBER.value)
             .scalar_subquery()
         )
         tier = tier_expression(last_day)
         is_plus = tier == Tier.HH_PLUS.value
-        needed = case((is_plus, requirement.contacts), else_=1)
-        needed_in_person = case((is_plus, requirement.in_person), else_=0)
+        # The member's Health Home Plus minimum, as billing reads it: AOT when an order covers the month,
+        # else the member's population (the profile's default when none is recorded).
+        under_order = exists().where(
+            AotOrder.member_id == Member.id, AotOrder.start_date <= last_day,
+            or_(AotOrder.end_date.is_(None), AotOrder.end_date >= (last_day if aot_on_last_day else first_day)))
+        population = case((Member.hh_plus_population == "", default_population), else_=Member.hh_plus_population)
+        smi = minimums.get("smi", HH_PLUS_REQUIREMENT)
+        ladder = [(and_(is_plus, under_order), minimums.get("aot", smi))]
+        ladder += [(and_(is_plus, population == key), minimum) for key, minimum in minimums.items() if key != "aot"]
+        needed = case(*((when, minimum.contacts) for when, minimum in ladder), (is_plus, smi.contacts), else_=1)
+        needed_in_person = case(*((when, minimum.in_person) for when, minimum in ladder), (is_plus, smi.in_person),
+                                else_=0)
         stmt = member_scope(
             select(Member.id, Member.medicaid_id, Member.last_name, Member.first_name, Member.preferred_name,
                    manager.username, qualifying_count.label("q"), in_person_count.label("p"),

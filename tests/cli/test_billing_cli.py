@@ -85,3 +85,25 @@ def test_the_wrong_claim_format_says_which_to_use(store: Path, tmp_path: Path, c
     code, _, err = run(capsys, "billing", "export", "--month", str(last_full_month()), "--format", "837p",
                        "--out", str(tmp_path / "c.x12"), "--store", str(store), "--user", "boss")
     assert code == 1 and "choose the 837i export" in err
+
+
+def test_import_outreach_billed_elsewhere_is_all_or_nothing(new_store: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tests.billing_store import add_member
+
+    app = users.login(new_store, "boss", ADMIN_PW)
+    try:
+        add_member(app, "AC11111A", "Elsewhere", segments=[("outreach", "2024-01-01", None)])
+    finally:
+        app.close()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("medicaid_id,month,agency\nAC11111A,2024-01,Other HH\nAC11111A,January,Other HH\n",
+                   encoding="utf-8")
+    code, out, err = run(capsys, "import", "outreach-elsewhere", str(bad), "--store", str(new_store), "--user", "boss")
+    assert code == 1 and "Nothing was imported" in err and "line 3: column month" in err
+    good = tmp_path / "good.csv"
+    good.write_text("medicaid_id,month,agency\nAC11111A,2024-01,Other HH\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", "outreach-elsewhere", str(good), "--dry-run", "--store", str(new_store),
+                         "--user", "boss")
+    assert code == 0 and "Dry run: 1 outreach month would be recorded" in out
+    code, out, err = run(capsys, "import", "outreach-elsewhere", str(good), "--store", str(new_store), "--user", "boss")
+    assert code == 0 and "Recorded 1 outreach month billed elsewhere" in out

@@ -125,6 +125,31 @@ def test_professional_profile_overrides() -> None:
         ({}, {"overrides": {"place_of_service": "1"}}, "2-digit code"),
         ({}, {"overrides": {"hcpcs_code": "S0280"}}, "professional-claim"),
         ({}, {"overrides": {"outreach_rate_code": "13 86"}}, "outreach rate code"),
+        # dated rates, minimums and face-to-face settings
+        ({"tiers": {"standard": {"rate_code": "1873", "rates": []}}}, {}, "dated amounts"),
+        ({"tiers": {"standard": {"rate_code": "1873", "rates": [
+            {"effective": "2024-04-01", "amounts": {"upstate": "1"}, "source": "s", "source_date": "2024"},
+            {"effective": "2024-01-01", "amounts": {"upstate": "2"}, "source": "s", "source_date": "2024"}]}}},
+         {}, "in date order"),
+        ({"tiers": {"standard": {"rate_code": "1873", "rates": [
+            {"effective": "2024-04-01", "amounts": {"upstate": "1"}, "source": "", "source_date": "2024"}]}}},
+         {}, "name its source"),
+        ({"tiers": {"standard": {"rate_code": "1873", "rates": [
+            {"effective": "04/01/2024", "amounts": {"upstate": "1"}, "source": "s", "source_date": "2024"}]}}},
+         {}, "YYYY-MM-DD"),
+        ({"tiers": {"standard": {"rate_code": "1873", "rates": [
+            {"effective": "2024-04-01", "amounts": {"upstate": "1"}, "source": "s", "source_date": "",
+             "status": "rumoured"}]}}}, {}, "status"),
+        ({"hh_plus_minimums": {"smi": {"qualifying_contacts": 4, "in_person": 5}}}, {}, "more in-person"),
+        ({"hh_plus_minimums": {"tb": {"qualifying_contacts": 4}}}, {}, "not one of aot, hiv, smi"),
+        ({"child_minimums": {"standard": {"service_days": 1}}}, {}, "child_low, child_medium, child_high"),
+        ({"child_minimums": {"child_high": {"service_days": 1, "face_to_face": 2}}}, {}, "more face-to-face"),
+        ({"outreach_face_to_face_with": ["member", "neighbour"]}, {}, "outreach_face_to_face_with"),
+        ({"outreach_face_to_face_with": []}, {}, "outreach_face_to_face_with"),
+        ({"aot_applies": "sometimes"}, {}, "any_day or last_day"),
+        ({"hh_plus_default_population": "aot"}, {}, "hh_plus_default_population"),
+        ({}, {"overrides": {"confirmed_rates": ["1873@2024-13-01"]}}, "YYYY-MM-DD"),
+        ({}, {"overrides": {"confirmed_rates": [1873]}}, "confirmed_rates"),
     ],
 )
 def test_refuses_a_bad_profile_naming_the_field(

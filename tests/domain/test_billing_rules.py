@@ -245,10 +245,21 @@ CASES: list[tuple[str, MemberBillingFacts, BillingProfile, dict[str, Any]]] = [
         {"billable": True},
     ),
     (
-        "consent withdrawn within the month",
+        # DOH-5058 withdraws consent "effective on the date the form was signed" (NY DOH Forms and
+        # Templates): the core service of 03-05, before the withdrawal, still counts for March.
+        "consent withdrawn within the month, core service before it",
         enrolled_member(consents=[("consent", d("2024-01-01")), ("withdrawal", d("2024-03-20"))]),
         PROFILE,
-        {"reason": BillingReason.NO_CONSENT},
+        {"billable": True, "consent_ended": d("2024-03-20"), "qualifying_contacts": 1},
+    ),
+    (
+        "consent withdrawn within the month, core service on the day of withdrawal",
+        enrolled_member(
+            consents=[("consent", d("2024-01-01")), ("withdrawal", d("2024-03-20"))],
+            contacts=[(d("2024-03-20"), "phone", {"CM"})],
+        ),
+        PROFILE,
+        {"reason": BillingReason.NO_CONSENT, "consent_ended": d("2024-03-20")},
     ),
     (
         "opt-out after consent",
@@ -427,6 +438,8 @@ def test_every_reason_code_and_the_note_are_covered_by_the_table() -> None:
         BillingReason.OUTREACH_LIMIT,
         BillingReason.OUTREACH_NEEDS_FACE_TO_FACE,
         BillingReason.OUTREACH_LIMIT_12M,
+        BillingReason.OUTREACH_BILLED_ELSEWHERE,  # in test_billing_rules_ny.py
+        BillingReason.CHILD_MINIMUM_NOT_MET,  # in test_billing_rules_ny.py
     }  # covered by the year-long tables below
     assert set(BillingReason) - outreach_reasons <= reasons
     assert any(case[3].get("note") == HH_PLUS_MINIMUM_NOT_MET for case in CASES)
@@ -442,7 +455,8 @@ OUTREACH_YEARS: list[tuple[str, list[str | None], list[BillingReason | None]]] =
     (
         "phone every month: every other month needs face to face, then the 12-month limit",
         ["phone"] * 14,
-        # Jan Feb Mar Apr May Jun Jul | Aug..Dec: 4 counted in the 12 months before | Jan 2024 too | Feb 2024
+        # Jan Feb Mar Apr May Jun Jul | Aug..Dec: 4 counted in the 11 months before, so a 5th in a rolling 12
+        # | Jan 2024: Feb..Dec hold 3 | Feb 2024: Mar 2023..Jan 2024 hold 4 again
         [
             OK,
             R.OUTREACH_NEEDS_FACE_TO_FACE,
@@ -452,13 +466,14 @@ OUTREACH_YEARS: list[tuple[str, list[str | None], list[BillingReason | None]]] =
             R.OUTREACH_NEEDS_FACE_TO_FACE,
             OK,
         ]
-        + [R.OUTREACH_LIMIT_12M] * 6
-        + [OK],
+        + [R.OUTREACH_LIMIT_12M] * 5
+        + [OK, R.OUTREACH_LIMIT_12M],
     ),
     (
         "in person every month: two in a row, then the limit, then the 12-month limit",
         ["in_person"] * 15,
-        [OK, OK, R.OUTREACH_LIMIT, OK, OK] + [R.OUTREACH_LIMIT_12M] * 8 + [OK, OK],
+        # counted Jan, Feb, Apr, May 2023; Jun..Dec would make a 5th in 12; Jan and Feb 2024 see 3; Mar 2024 4
+        [OK, OK, R.OUTREACH_LIMIT, OK, OK] + [R.OUTREACH_LIMIT_12M] * 7 + [OK, OK, R.OUTREACH_LIMIT_12M],
     ),
     (
         "a month without contact resets the consecutive count",
@@ -545,12 +560,15 @@ def test_months_before_the_first_segment_do_not_count() -> None:
     ]
 
 
-def test_twelve_month_window_excludes_the_thirteenth_month_back() -> None:
-    # counted: 2023-01, 2023-03, 2023-05, 2023-07; 2024-01 sees all four, 2024-02 sees three
-    modes: list[str | None] = ["phone", None] * 4 + [None] * 4 + ["phone", "phone"]
+def test_rolling_twelve_months_include_the_service_month() -> None:
+    # "Outreach billable months cannot exceed 4 months in a rolling twelve (12) month period" (NY DOH interim
+    # outreach guidance, 2017-10-18). Counted: 2023-01, 03, 05, 07. December 2023 would be a 5th month in
+    # January-December 2023; January 2024's twelve months (Feb 2023 - Jan 2024) hold 3, so it bills.
+    # The old rule looked at the 12 months before the month (a 13-month window) and refused January.
+    modes: list[str | None] = ["phone", None] * 4 + [None] * 3 + ["phone", "phone"]
     facts = _outreach_year_facts(modes)
-    assert evaluate_month(facts, PROFILE, "2024-01").reason is R.OUTREACH_LIMIT_12M
-    assert evaluate_month(facts, PROFILE, "2024-02").reason is OK
+    assert evaluate_month(facts, PROFILE, "2023-12").reason is R.OUTREACH_LIMIT_12M
+    assert evaluate_month(facts, PROFILE, "2024-01").reason is OK
 
 
 def test_long_outreach_history_is_evaluated_without_recursion() -> None:
@@ -658,7 +676,8 @@ def test_outreach_limits_hold_and_match_a_plain_reading_of_step_5(facts: MemberB
         if evaluation.segment is not SegmentType.OUTREACH or evaluation.qualifying_contacts == 0:
             continue
         # the months before the window: the strategy puts every date inside it, so nothing earlier counts
-        before = [counted[index - back] if index - back >= 0 else False for back in range(1, 13)]
+        # the 11 months before: with the month itself, a rolling 12 months
+        before = [counted[index - back] if index - back >= 0 else False for back in range(1, 12)]
         has_in_person = evaluation.in_person_contacts > 0
         if sum(before) >= 4:
             expected = BillingReason.OUTREACH_LIMIT_12M
@@ -671,6 +690,9 @@ def test_outreach_limits_hold_and_match_a_plain_reading_of_step_5(facts: MemberB
         assert evaluation.reason == expected, str(evaluation.service_month)
         if counted[index]:
             assert sum(before) <= 3 and not (before[0] and before[1])
+    # no rolling 12 months holds more than 4 counted months
+    for end in range(len(counted)):
+        assert sum(counted[max(0, end - 11): end + 1]) <= 4
 
 
 @settings(max_examples=75, deadline=None)

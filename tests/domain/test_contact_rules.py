@@ -211,3 +211,18 @@ def test_summary_is_met_exactly_when_both_minimums_are_reached(contacts, tier):
         summary.qualifying >= summary.required and summary.in_person >= summary.required_in_person
     )
     assert summary.in_person <= summary.qualifying
+
+
+def test_in_person_counts_toward_the_hh_plus_minimum_only_with_the_member() -> None:
+    # NY DOH HH+ notice (2023-04-04): "two (2) of which must be done in-person" — with the member, as billing
+    # reads it (docs/billing.md rule 1); an in-person meeting with a provider does not count.
+    from hhdesk.domain.contact_rules import ContactFacts, month_summary
+    from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, Tier, WithWhom
+
+    day = date(2024, 3, 4)
+    facts = [ContactFacts(day, ContactMode.IN_PERSON, frozenset({CoreService.CM}), SegmentType.ENROLLED, who)
+             for who in (WithWhom.MEMBER, WithWhom.PROVIDER, WithWhom.FAMILY, WithWhom.MEMBER)]
+    summary = month_summary(facts, Tier.HH_PLUS, day, SegmentType.ENROLLED)
+    assert (summary.qualifying, summary.in_person, summary.met) == (4, 2, True)
+    summary = month_summary(facts[:3], Tier.HH_PLUS, day, SegmentType.ENROLLED)
+    assert (summary.in_person, summary.more_in_person_needed) == (1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from hhdesk.domain.conditions import Condition
 from hhdesk.domain.eligibility import EligibilityRule, MissingItem, evaluate_eligibility
 from hhdesk.domain.enums import ChronicCategory
+from hhdesk.domain.program_profile import AgeBand
 from hhdesk.profiles import load_program_profile
 
 NY = load_program_profile("program_ny")
@@ -148,8 +150,10 @@ def test_ny_two_chronic_conditions_with_appropriateness_qualify() -> None:
     result = evaluate_eligibility([DIABETES, ASTHMA], NY, appropriateness=APPROPRIATE)
     assert result.eligible
     assert result.matched_rule is EligibilityRule.TWO_OR_MORE_CHRONIC
-    assert result.appropriateness == (NY.criterion("no_visit_past_year"),)
-    assert result.explanation[1].startswith("Appropriate for Health Home care management: No visit")
+    # an old code is read as the DOH criterion that covers it ("no visit in the past year": DOH 3, connectivity)
+    assert result.appropriateness == (NY.criterion("cannot_navigate_system"),)
+    assert result.explanation[1].startswith("Appropriate for Health Home care management: Lack of or inadequate "
+                                            "connectivity")
 
 
 def test_ny_missing_appropriateness_is_not_eligible_and_says_so() -> None:
@@ -261,3 +265,53 @@ def test_result_is_consistent(profile, conditions, medicaid, criteria) -> None:
             [*conditions, DIABETES], profile, has_active_medicaid=medicaid, appropriateness=criteria
         )
         assert more.eligible
+
+
+# ---- New York's single qualifying conditions by age, DOH's coded appropriateness list, yearly re-check ------
+# NY DOH, Health Home Chronic Conditions (2018): "one single qualifying chronic condition of HIV/AIDS or Serious
+# Mental Illness (SMI) (Adults) or Serious Emotional Disturbance (SED) or Complex Trauma (Children)".
+# Sickle cell disease for adults and children: the product brief's rule, kept as profile data (see the
+# profile's sources) so that an agency can remove it if DOH's current list differs.
+SICKLE_CELL = Condition("D57.1", "Sickle-cell disease without crisis", ChronicCategory.SICKLE_CELL)
+COMPLEX_TRAUMA = Condition("", "Complex trauma", ChronicCategory.COMPLEX_TRAUMA)
+CHILD, ADULT = AgeBand.CHILD, AgeBand.ADULT
+SINGLE_CASES = [
+    ("sickle cell, adult", [SICKLE_CELL], ADULT, True),
+    ("sickle cell, child", [SICKLE_CELL], CHILD, True),
+    ("complex trauma, child", [COMPLEX_TRAUMA], CHILD, True),
+    ("complex trauma, adult", [COMPLEX_TRAUMA], ADULT, False),
+    ("complex trauma, age unknown", [COMPLEX_TRAUMA], None, False),
+    ("sickle cell, age unknown", [SICKLE_CELL], None, True),
+]
+
+
+@pytest.mark.parametrize(("conditions", "band", "eligible"), [c[1:] for c in SINGLE_CASES],
+                         ids=[c[0] for c in SINGLE_CASES])
+def test_ny_single_qualifying_conditions_by_age(conditions: list[Condition], band: AgeBand | None,
+                                                 eligible: bool) -> None:
+    result = evaluate_eligibility(conditions, NY, appropriateness=["risk_of_adverse_events"], age_band=band,
+                                  appropriateness_checked_on=date(2024, 1, 1), on=date(2024, 6, 1))
+    assert result.eligible is eligible
+    if eligible:
+        assert result.matched_rule is EligibilityRule.SINGLE_QUALIFYING_CONDITION
+        assert "qualifies on its own" in result.explanation[0]
+    else:
+        assert "complex trauma (children)" in " ".join(result.explanation)
+
+
+def test_ny_appropriateness_is_doh_coded_and_children_are_rechecked_yearly() -> None:
+    assert [c.doh_code for c in NY.appropriateness_criteria] == ["1", "2", "3", "4", "5", "6", "7"]
+    child = NY.criterion("family_in_health_home")
+    assert child is not None and child.age_band is AgeBand.CHILD
+    adult = evaluate_eligibility([DIABETES, ASTHMA], NY, appropriateness=["family_in_health_home"], age_band=ADULT)
+    assert not adult.eligible and any("Not counted at the member's age" in line for line in adult.explanation)
+    # children: re-assessed every 12 months (profile appropriateness_recheck_months.child)
+    kwargs = {"appropriateness": ["inadequate_support"], "age_band": CHILD, "appropriateness_checked_on": date(2023, 6, 1)}
+    before = evaluate_eligibility([COMPLEX_TRAUMA], NY, on=date(2024, 5, 31), **kwargs)
+    due = evaluate_eligibility([COMPLEX_TRAUMA], NY, on=date(2024, 6, 1), **kwargs)
+    assert before.appropriateness_recheck_due == date(2024, 6, 1) and not any("re-check" in x for x in before.explanation)
+    assert due.eligible and any("re-check due" in line for line in due.explanation)
+    leap = evaluate_eligibility([COMPLEX_TRAUMA], NY, on=date(2025, 3, 1), **{**kwargs, "appropriateness_checked_on": date(2024, 2, 29)})
+    assert leap.appropriateness_recheck_due == date(2025, 2, 28)
+    grown_up = evaluate_eligibility([SICKLE_CELL], NY, appropriateness=["inadequate_support"], age_band=ADULT, on=date(2030, 1, 1))
+    assert grown_up.appropriateness_recheck_due is None  # adults: no yearly re-check in the profile

@@ -27,7 +27,11 @@ def test_new_york_profile() -> None:
     assert ny.consent_form("DOH-5055").kind is ConsentKind.CONSENT
     assert ny.consent_form("DOH-5058").kind is ConsentKind.WITHDRAWAL
     assert ny.consent_form("DOH-5059").kind is ConsentKind.OPT_OUT
-    assert {f.code for f in ny.forms_of_kind(ConsentKind.CONSENT, AgeBand.CHILD)} == {"DOH-5200", "DOH-5201"}
+    # NY DOH children's consent guidance (updated March 2022): "DOH 5201, DOH 5203, DOH 5204, and DOH 5055"
+    children = ny.forms_of_kind(ConsentKind.CONSENT, AgeBand.CHILD, in_use_only=True)
+    assert {f.code for f in children} == {"DOH-5201", "DOH-5203", "DOH-5204"}
+    assert not ny.consent_form("DOH-5200").in_use  # old records keep it; new ones cannot use it
+    assert {f.code for f in ny.forms_of_kind(ConsentKind.CONSENT, AgeBand.ADULT)} == {"DOH-5055"}
     assert ny.care_plan_review_months == 6
     assert EndReason.ENROLLED not in ny.disenrolment_reasons
 

@@ -74,7 +74,7 @@ def test_generic_profile_takes_the_agency_code_modifiers_and_amount() -> None:
 def test_a_profile_can_be_loaded_from_a_path(tmp_path: Path) -> None:
     data = read_profile_data("ny_adult")
     data["name"] = "agency_copy"
-    data["tiers"]["standard"]["amounts"]["upstate"] = "210.00"
+    data["tiers"]["standard"]["rates"][-1]["amounts"]["upstate"] = "210.00"
     path = tmp_path / "agency_copy.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     assert load_profile(path).tier_rates[Tier.STANDARD].amount == Decimal("210.00")

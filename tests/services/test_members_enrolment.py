@@ -324,7 +324,8 @@ def test_consent_scan_is_stored_and_viewing_it_is_audited(admin: AppSession) -> 
 def test_child_consent_forms_for_under_18s(admin: AppSession) -> None:
     child = new_member(admin, dob=TODAY - timedelta(days=10 * 365))  # about ten (a leap day has no year-earlier twin)
     codes = [f.code for f in enrolment.consent_forms(admin, child, ConsentKind.CONSENT)]
-    assert codes == ["DOH-5200", "DOH-5201"]
+    # NY DOH's children's set since May 2022 (DOH-5200 retired: kept for old records, not offered)
+    assert codes == ["DOH-5201", "DOH-5203", "DOH-5204"]
     assert enrolment.tier_choices(admin, child) == (Tier.CHILD_LOW, Tier.CHILD_MEDIUM, Tier.CHILD_HIGH)
 
 

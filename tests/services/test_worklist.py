@@ -106,3 +106,22 @@ def test_done_work_leaves_the_list(caseload) -> None:  # noqa: ANN001
     assert first.entity_id not in {i.entity_id for i in after if i.kind is WorkKind.CHECKLIST_ITEM}
     assert not [i for i in after if i.kind is WorkKind.MONTHLY_CONTACTS and i.member_id == caseload["quiet"]]
     assert worklist.worklist(cm, now=NOW + timedelta(days=40)) is not None
+
+
+def test_the_hh_plus_minimum_follows_the_members_aot_order_and_population(caseload, admin) -> None:  # noqa: ANN001
+    """NY DOH HH+ notice (2023-04-04): under an AOT order all 4 core services in person; the worklist asks for
+    what billing will ask for, and an in-person contact with a provider is not in person with the member."""
+    from hhdesk.domain.enums import WithWhom
+    from hhdesk.services import billing_facts
+
+    plus, cm = caseload["plus"], caseload["cm"]
+    for day, mode, who in ((4, ContactMode.IN_PERSON, WithWhom.MEMBER), (5, ContactMode.PHONE, WithWhom.MEMBER),
+                           (6, ContactMode.IN_PERSON, WithWhom.PROVIDER)):
+        contacts.log_contact(cm, plus, ContactInput(date(2026, 3, day), mode, with_whom=who,
+                                                    core_services=frozenset({CoreService.CC})), today=NOW.date())
+    # SMI minimum met: 4 contacts, 2 in person with the member (the one with a provider does not count)
+    assert plus not in {i.member_id for i in worklist.worklist(cm, now=NOW)}
+    billing_facts.add_aot_order(admin, plus, date(2026, 1, 1))
+    item = next(i for i in worklist.worklist(cm, now=NOW) if i.member_id == plus)
+    assert item.title == "Needs 2 more contacts this month (2 in person)"
+    assert item.detail == "4 of 4 qualifying, 2 of 4 in person; 11 days left"

@@ -2,7 +2,9 @@
 
 billing-preview.png: last month's preview with totals; billing-not-billable.png: "Not billable only" with a
 member whose consent is missing selected; billing-history.png: the export history after a claim export and
-a repeat with its reason.
+a repeat with its reason; billing-hh-plus-aot.png: a Health Home Plus month under an AOT order, below its
+minimum; billing-settings-rates.png: the dated amounts with their sources and the Confirmed column (as the
+administrator); member-chart-billing-facts.png: the Enrolment tab's Billing facts box of that member.
 
 Run under a virtual display:
     xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python -m tests.ui.billing_screenshots docs/screenshots
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hhdesk.demo import DEMO_PASSWORD, DEMO_USER
 from hhdesk.domain.enums import BillingReason
-from hhdesk.services import billing
+from hhdesk.services import billing, users
 from hhdesk.services.billing import ExportFormat
 from hhdesk.ui import workers
 from hhdesk.ui.views.billing import BillingView
@@ -58,9 +61,38 @@ def main(out_dir: Path) -> int:
         view.history_table.selectRow(1)  # the repeat, with its reason
         settle(application)
         save(window, out_dir / "billing-history.png")
+
+        view.tabs.setCurrentIndex(0)
+        view.not_billable_only.setChecked(False)
+        settle(application)
+        aot = next((item for item in view.visible_rows() if item.evaluation.hh_plus_population == "aot"), None)
+        if aot is not None:
+            view.select_member(aot.member_id)
+            settle(application)
+            save(window, out_dir / "billing-hh-plus-aot.png")
         window.close()
         settle(application)
         app.close()
+
+        admin = users.login(scratch / "demo.hhdesk", DEMO_USER, DEMO_PASSWORD)
+        window = show_main_window(application, admin, 1600, 1000)
+        view = window.show_section("billing")
+        assert isinstance(view, BillingView) and view.settings_tab is not None
+        view.tabs.setCurrentWidget(view.settings_tab)
+        settle(application)
+        save(window, out_dir / "billing-settings-rates.png")
+        if aot is not None:
+            window.open_member(aot.member_id, "enrolment")
+            settle(application)
+            chart = next(v for v in window.member_views() if v.member_id == aot.member_id)
+            chart.resize(1600, 1000)
+            tab = chart.show_tab("enrolment")
+            tab.billing_facts.orders.selectRow(0)
+            settle(application)
+            save(chart, out_dir / "member-chart-billing-facts.png")
+        window.close()
+        settle(application)
+        admin.close()
     return 0
 
 

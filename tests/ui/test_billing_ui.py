@@ -142,7 +142,9 @@ def test_an_admin_edits_the_billing_settings_and_the_preview_follows(
     assert settings_tab is not None
     view.tabs.setCurrentWidget(settings_tab)
     codes = [settings_tab.amounts.item(n, 0).text() for n in range(settings_tab.amounts.rowCount())]
-    assert codes == ["1853", "1874", "1873", "1386"]
+    assert codes == ["1853", "1874", "1873", "1386", "1860", "1861"]  # the last two for reference only
+    assert "pending CMS approval" in settings_tab.amounts.item(0, 2).toolTip()
+    assert settings_tab.amounts.item(2, 4).checkState() == Qt.CheckState.Unchecked
     settings_tab.amounts.item(2, 3).setText("210.50")
     settings_tab.texts["payer_id"].setText("")
     assert settings_tab.save()
@@ -153,4 +155,100 @@ def test_an_admin_edits_the_billing_settings_and_the_preview_follows(
     assert not settings_tab.save()
     assert "NPI" in settings_tab.message.text()
     settings_tab.region.setCurrentIndex(settings_tab.region.findData("downstate"))
-    assert settings_tab.amounts.item(2, 2).text() == "215.13"
+    assert settings_tab.amounts.item(2, 2).text() == "215.13 from 04/2022"
+
+
+def test_billing_facts_in_the_chart_and_the_preview_follows(
+        billing_store: dict[str, int], login_as: Any, main_window: Any, answers: Any) -> None:
+    """AOT order, HH+ population and an outreach month billed elsewhere, entered on the Enrolment tab."""
+    from hhdesk.domain.enums import HHPlusPopulation
+    from hhdesk.services import billing_facts
+    from hhdesk.ui.views.chart_enrolment import EnrolmentTab
+    from hhdesk.ui.widgets.fields import to_qdate
+
+    admin = login_as(ADMIN)
+    month = last_full_month()
+    day = month.first_day
+    plus = add_member(admin, "YY88888Y", "Plusser", first_name="Hal", segments=[("enrolled", "2023-01-01", None)],
+                      tiers=[("hh_plus", "2023-01-01")], consents=[("consent", "2023-01-01")], plans=["2023-01-05"],
+                      contacts=[(day.replace(day=n).isoformat(), mode, "CM")
+                                for n, mode in ((2, "in_person"), (3, "in_person"), (4, "phone"), (5, "phone"))])
+    window = main_window(admin)
+    window.open_member(plus)
+    chart = next(v for v in window.member_views() if v.member_id == plus)
+    tab = chart.show_tab("enrolment")
+    assert isinstance(tab, EnrolmentTab)
+    box = tab.billing_facts
+    dialog = box.open_order_dialog()
+    dialog.start.setDate(to_qdate(month.shift(-2).first_day))
+    assert dialog.save()
+    assert box.orders.rowCount() == 1 and box.orders.item(0, 1).text() == "(in effect)"
+    box.set_population(HHPlusPopulation.SMI)
+    assert billing_facts.get_billing_facts(admin, plus).hh_plus_population is HHPlusPopulation.SMI
+    dialog = box.open_month_dialog()
+    dialog.month.setText("2099-01")
+    dialog.agency.setText("Other HH")
+    assert not dialog.save() and "future" in dialog.message.text()
+    dialog.month.setText(str(month.shift(-1)))
+    assert dialog.save()
+    assert box.months.rowCount() == 1 and box.months.item(0, 2).text() == "entered"
+
+    _window, view = open_billing(login_as, main_window, ADMIN)
+    row = next(r for r in view.model.rows if r.member_id == plus)
+    assert (row.rate_code, row.note) == ("1874", "hh_plus_minimum_not_met")
+    assert "AOT order" in view.model.reason_cell(row)
+    assert "AOT order): 4 contacts with a core service, 4 in person" in view.model._tooltip(row, 11)  # noqa: SLF001
+
+    # ending the order the month before brings back the SMI minimum
+    box.orders.selectRow(0)
+    end = box.open_end_dialog()
+    assert end is not None
+    end.end.setDate(to_qdate(month.shift(-1).last_day))
+    assert end.save()
+    view.run_preview()
+    row = next(r for r in view.model.rows if r.member_id == plus)
+    assert (row.rate_code, row.note) == ("1853", None)
+
+
+def test_unconfirmed_amounts_are_marked_until_the_agency_confirms_them(
+        billing_store: dict[str, int], login_as: Any, main_window: Any) -> None:
+    _window, view = open_billing(login_as, main_window, ADMIN)
+    billable = next(r for r in view.model.rows if r.billable and r.rate_code == "1873")
+    number = view.model.rows.index(billable)
+    amount = view.model.index(number, 10)
+    assert view.model.data(amount).endswith(" *")
+    assert "Not confirmed by the agency" in view.model.data(amount, Qt.ItemDataRole.ToolTipRole)
+    assert any(view.totals_table.item(n, 3).text().endswith(" *") for n in range(view.totals_table.rowCount()))
+    settings_tab = view.settings_tab
+    codes = [settings_tab.amounts.item(n, 0).text() for n in range(settings_tab.amounts.rowCount())]
+    settings_tab.amounts.item(codes.index("1873"), 4).setCheckState(Qt.CheckState.Checked)
+    assert settings_tab.save()
+    billable = next(r for r in view.model.rows if r.member_id == billable.member_id)
+    number = view.model.rows.index(billable)
+    assert not view.model.data(view.model.index(number, 10)).endswith(" *")
+    assert billable.amount_confirmed
+
+
+def test_a_clerk_imports_outreach_months_billed_elsewhere(
+        billing_store: dict[str, int], login_as: Any, main_window: Any, tmp_path: Path) -> None:
+    admin = login_as(ADMIN)
+    month = last_full_month()
+    member = add_member(admin, "XX77777X", "Mover", first_name="Ola", segments=[("outreach", month.first_day.isoformat(),
+                                                                                 None)],
+                        contacts=[(month.first_day.replace(day=9).isoformat(), "phone", "CM")])
+    _window, view = open_billing(login_as, main_window)
+    assert next(r for r in view.model.rows if r.member_id == member).billable
+    dialog = view.open_import_dialog()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"medicaid_id,month,agency\nXX77777X,{month.shift(-1)},Other HH\nXX77777X,2099-01,Other HH\n",
+                   encoding="utf-8")
+    report = dialog.check(bad)
+    assert report is not None and not report.ok and not dialog.import_button.isEnabled()
+    assert "line 3, column month" in dialog.report_text.toPlainText()
+    good = tmp_path / "good.csv"
+    good.write_text(f"medicaid_id,month,agency\nXX77777X,{month.shift(-1)},Other HH\n", encoding="utf-8")
+    assert dialog.check(good).ok and dialog.import_button.isEnabled()
+    assert dialog.run_import().imported == 1
+    dialog.reject()  # closing the dialog works the month out again
+    row = next(r for r in view.model.rows if r.member_id == member)
+    assert row.reason is BillingReason.OUTREACH_NEEDS_FACE_TO_FACE

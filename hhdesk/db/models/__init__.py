@@ -7,14 +7,23 @@ from hhdesk.db.models.billing import BillingRun
 from hhdesk.db.models.careplans import CarePlanGoal, CarePlanIntervention, CarePlanNeed, CarePlanVersion
 from hhdesk.db.models.contacts import Contact
 from hhdesk.db.models.directory import CareTeamMember, DirectoryEntry
-from hhdesk.db.models.members import Attachment, Condition, Consent, EnrolmentSegment, Member, TierPeriod
+from hhdesk.db.models.members import (
+    AotOrder,
+    Attachment,
+    Condition,
+    Consent,
+    EnrolmentSegment,
+    Member,
+    OutreachElsewhere,
+    TierPeriod,
+)
 from hhdesk.db.models.referrals import Referral, ReferralStatusChange
 from hhdesk.db.models.transitions import ChecklistItem, TransitionEpisode
 from hhdesk.db.models.users import User
 
 __all__ = [
-    "Agency", "Attachment", "AuditEvent", "Base", "BillingRun", "CarePlanGoal", "CarePlanIntervention",
+    "Agency", "AotOrder", "Attachment", "AuditEvent", "Base", "BillingRun", "CarePlanGoal", "CarePlanIntervention",
     "CarePlanNeed", "CarePlanVersion", "CareTeamMember", "ChecklistItem", "Condition", "Consent", "Contact",
-    "DirectoryEntry", "EnrolmentSegment", "Member", "Referral", "ReferralStatusChange", "Setting",
+    "DirectoryEntry", "EnrolmentSegment", "Member", "OutreachElsewhere", "Referral", "ReferralStatusChange", "Setting",
     "TierPeriod", "TransitionEpisode", "User",
 ]

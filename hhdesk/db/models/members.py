@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hhdesk.db.models.base import Base, utcnow
@@ -40,6 +40,10 @@ class Member(Base):
     care_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # JSON list of the program profile's appropriateness criteria codes that apply (NY).
     appropriateness_json: Mapped[str] = mapped_column(Text, default="[]")
+    # When the appropriateness criteria were last assessed (NY re-checks children's every year).
+    appropriateness_checked_on: Mapped[date | None]
+    # Health Home Plus population (smi | hiv) or empty; an AOT order is recorded in aot_orders.
+    hh_plus_population: Mapped[str] = mapped_column(String(10), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -118,3 +122,30 @@ class TierPeriod(Base):
     tier: Mapped[str] = mapped_column(String(20))
     effective_date: Mapped[date]
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AotOrder(Base):
+    """An Assisted Outpatient Treatment court order: its first and last day (open while end_date is null)."""
+
+    __tablename__ = "aot_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutreachElsewhere(Base):
+    """A month in which another Health Home or care management agency billed outreach for this member."""
+
+    __tablename__ = "outreach_elsewhere"
+    __table_args__ = (UniqueConstraint("member_id", "service_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    service_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    agency: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20), default="chart")  # chart | import
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -266,13 +266,32 @@ class AppropriatenessDialog(QDialog):
         self.member_id = member_id
         self.setWindowTitle("Appropriateness for Health Home care management")
         self.boxes: dict[str, QCheckBox] = {}
+        profile = enrolment.program_profile(app)
+        # codes recorded before the state's list changed are read as the criterion that replaced them
+        current = {found.code for code in chosen if (found := profile.criterion(code)) is not None}
         layout = QVBoxLayout(self)
         layout.addWidget(role_label("Which of these apply to the member? The program needs at least one.", "muted"))
         for criterion in enrolment.appropriateness_options(app):
-            box = QCheckBox(criterion.label)
-            box.setChecked(criterion.code in chosen)
+            text = criterion.label
+            if criterion.doh_code:
+                text = f"{criterion.doh_code}. {text}"
+            if criterion.age_band is not None:
+                text += " (children)" if criterion.age_band.value == "child" else " (adults)"
+            box = QCheckBox(text)
+            box.setChecked(criterion.code in current)
             self.boxes[criterion.code] = box
             layout.addWidget(box)
+        self.assessed_on = date_picker(maximum=date.today())
+        row = QHBoxLayout()
+        row.addWidget(role_label("Assessed on:", wrap=False))
+        row.addWidget(self.assessed_on)
+        row.addStretch(1)
+        layout.addLayout(row)
+        months = (profile.appropriateness_recheck_months or {})
+        if months:
+            layout.addWidget(role_label("Re-assessed every " + ", ".join(
+                f"{count} months for {'children' if band.value == 'child' else 'adults'}"
+                for band, count in months.items()) + ".", "muted"))
         self.message = MessageLabel()
         layout.addWidget(self.message)
         buttons = _buttons(self, "Save")
@@ -282,7 +301,8 @@ class AppropriatenessDialog(QDialog):
     def save(self) -> bool:
         try:
             enrolment.set_appropriateness(self.app, self.member_id,
-                                          [code for code, box in self.boxes.items() if box.isChecked()])
+                                          [code for code, box in self.boxes.items() if box.isChecked()],
+                                          from_qdate(self.assessed_on.date()))
         except Exception as exc:  # noqa: BLE001
             _show_failure(self.message, exc, "appropriateness")
             return False

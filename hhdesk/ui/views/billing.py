@@ -77,16 +77,28 @@ REASON_HINTS: dict[BillingReason, str] = {
     BillingReason.NO_CARE_PLAN: (
         "Enrolled longer than the grace period with no care plan signed by the month's last day. The care "
         "manager signs the plan with the member; then Refresh."),
-    BillingReason.OUTREACH_LIMIT: "Outreach bills at most two months in a row; this month cannot be billed.",
+    BillingReason.OUTREACH_LIMIT: (
+        "Outreach bills at most two months in a row, counting months another Health Home billed; this month "
+        "cannot be billed."),
     BillingReason.OUTREACH_NEEDS_FACE_TO_FACE: (
-        "The month before was billed as outreach, so this month needs an in-person contact to bill."),
-    BillingReason.OUTREACH_LIMIT_12M: "Outreach bills at most 4 months in any 12; the limit is reached.",
+        "The month before was billed as outreach (here or by another Health Home), so this month needs an "
+        "in-person meeting with the member or the parent, guardian or legal representative. An in-person "
+        "meeting with a provider does not count."),
+    BillingReason.OUTREACH_LIMIT_12M: (
+        "Outreach bills at most 4 months in any rolling 12 months, this month included, counting months another "
+        "Health Home billed; 4 of the 11 months before are already counted."),
+    BillingReason.OUTREACH_BILLED_ELSEWHERE: (
+        "Another Health Home or care management agency billed outreach for this person this month (recorded on "
+        "the Enrolment tab under Billing facts). Outreach follows the person, so the month cannot bill here."),
+    BillingReason.CHILD_MINIMUM_NOT_MET: (
+        "High and medium acuity need 2 core services in the month on different days, one of them face to face "
+        "with the child or family; low acuity needs 1. Below that the month does not bill."),
     BillingReason.NO_RATE_CODE: (
         "Outreach: an administrator sets the outreach rate code under Billing settings. Enrolled: record the "
         "member's tier on the Enrolment tab."),
 }
-NOTE_HINT = ("Health Home Plus needs 4 qualifying contacts, 2 of them in person; below that the month bills at the "
-             "high risk/need code.")
+NOTE_HINT = ("Health Home Plus needs 4 qualifying contacts, 2 of them in person with the member (all 4 under an AOT "
+             "order); below that the month bills at the high risk/need code.")
 NO_DIAGNOSIS_TEXT = "Billable; no diagnosis code on file for the claim"
 NO_DIAGNOSIS_HINT = ("A claim needs an ICD-10-CM diagnosis: the care manager records the member's condition with "
                      "its code. The claim export stops until then.")
@@ -108,7 +120,8 @@ COLUMNS: list[Column] = [
     Column("Tier", 76),
     Column("Contacts", 72, "Qualifying contacts: dated in the month, with a core service, in a mode that counts",
            numeric=True),
-    Column("In person", 74, "Of the qualifying contacts, how many were in person", numeric=True),
+    Column("In person", 74, "Of the qualifying contacts, how many were face to face: in person with the member "
+           "(for outreach and children, also the parent, guardian or family); not with a provider", numeric=True),
     Column("Core services", 108, "Core services the qualifying contacts delivered"),
     Column("Billable", 66),
     Column("Rate code", 76),
@@ -239,6 +252,8 @@ class BillingPreviewModel(QAbstractTableModel):
             case 9:
                 return item.rate_code or ""
             case 10:
+                if item.billable and item.amount is not None and not item.amount_confirmed:
+                    return money(item.amount) + " *"
                 return money(item.amount)
             case 11:
                 return self.reason_cell(item)
@@ -259,6 +274,8 @@ class BillingPreviewModel(QAbstractTableModel):
         return self._text(number, item, column).casefold()
 
     def _colour(self, item: BillingPreviewRow, column: int) -> QBrush | None:
+        if column == AMOUNT and item.billable and not item.amount_confirmed:
+            return _AMBER
         if column == BILLABLE:
             return _GREEN if item.billable else _RED
         if column == REASON:
@@ -270,12 +287,21 @@ class BillingPreviewModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, item: BillingPreviewRow, column: int) -> str | None:
+        if column == AMOUNT and item.billable:
+            state = "Confirmed by the agency." if item.amount_confirmed else (
+                "Not confirmed by the agency: an administrator confirms it under Billing settings, Rates.")
+            return f"{state}\nSource: {item.rate_source}"
         if column == REASON:
             hint = None
-            if item.reason is not None:
+            minimums = self.preview.minimums if self.preview is not None else {}
+            if item.reason is BillingReason.CHILD_MINIMUM_NOT_MET and item.tier is not None:
+                hint = minimums.get(item.tier.value) or REASON_HINTS.get(item.reason)
+            elif item.reason is not None:
                 hint = REASON_HINTS.get(item.reason)
             elif item.note:
-                hint = NOTE_HINT
+                population = item.evaluation.hh_plus_population
+                hint = (f"{minimums[population]}; below that the month bills at the high risk/need code."
+                        if population in minimums else NOTE_HINT)
             elif not item.diagnosis_codes:
                 hint = NO_DIAGNOSIS_HINT
             return f"{self.reason_cell(item)}\n\n{hint}" if hint else None
@@ -351,6 +377,10 @@ class BillingView(QWidget):
                                        "a consent")
         self.refresh_button.clicked.connect(self.run_preview)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.run_preview)
+        self.import_button = QPushButton("Import months billed elsewhere…")
+        self.import_button.setToolTip("Record outreach months another Health Home or agency billed, from a CSV "
+                                      "file (they count in the outreach limits)")
+        self.import_button.clicked.connect(self.open_import_dialog)
         self.export_button = QPushButton("&Export…")
         self.export_button.setToolTip("Write the month's billing file (CSV, billing support or claim file)")
         self.export_button.clicked.connect(self.open_export_dialog)
@@ -363,6 +393,7 @@ class BillingView(QWidget):
         top.addWidget(self.month)
         top.addWidget(self.refresh_button)
         top.addStretch(1)
+        top.addWidget(self.import_button)
         top.addWidget(self.export_list_button)
         top.addWidget(self.export_button)
 
@@ -574,7 +605,8 @@ class BillingView(QWidget):
 
     def _fill_totals(self, preview: BillingPreview) -> None:
         rows = [[total.rate_code, preview.code_labels.get(total.rate_code, ""), f"{total.count:,}",
-                 money(total.amount) if total.amount is not None else "amount not set"]
+                 (money(total.amount) if total.amount is not None else "amount not set")
+                 + (" *" if total.unconfirmed else "")]
                 for total in preview.totals]
         rows.append(["Total", "", f"{preview.billable_count:,}", money(preview.total_amount)])
         self.totals_table.set_rows(rows, muted=[False] * len(preview.totals) + [True])
@@ -582,6 +614,10 @@ class BillingView(QWidget):
         keys: list[object] = list(preview.not_billable)
         for note, count in preview.notes.items():
             reason_rows.append([f"Billable with a note: {billing.reason_text(None, note)}", f"{count:,}"])
+            keys.append(None)
+        if preview.unconfirmed_count:
+            reason_rows.append(["Billable at an amount the agency has not confirmed (* in the Amount column): "
+                                "confirm under Billing settings", f"{preview.unconfirmed_count:,}"])
             keys.append(None)
         missing = preview.billable_without_diagnosis
         if missing:
@@ -696,6 +732,8 @@ class BillingView(QWidget):
         name = display_name(item.last_name, item.first_name, item.preferred_name)
         if item.billable:
             verdict = f"bills at {item.rate_code} ({money(item.amount) or 'amount not set'})"
+            if item.rate_source:
+                verdict += f" — amount from {item.rate_source}"
         else:
             verdict = "does not bill"
         parts = [f"Row {number + 1}, {name}: {verdict}."]
@@ -819,6 +857,16 @@ class BillingView(QWidget):
     def _settings_saved(self) -> None:
         self.host.settings_changed()
         self.run_preview()
+
+    # ---- outreach months billed elsewhere -----------------------------------------------------------
+    def open_import_dialog(self) -> QWidget:
+        from hhdesk.ui.dialogs.billing_facts_dialogs import OutreachImportDialog
+
+        dialog = OutreachImportDialog(self.app, self)
+        dialog.finished.connect(lambda _result: self.run_preview())
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
 
     # ---- export -----------------------------------------------------------------------------------
     def open_export_dialog(self) -> QWidget:

@@ -6,6 +6,7 @@ a combination that would not make a usable profile.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -87,15 +88,27 @@ class BillingSettingsTab(QWidget):
         self.grace_days = QSpinBox()
         self.grace_days.setRange(0, 365)
         self.grace_days.setSuffix(" days after enrolment")
-        self.amounts = QTableWidget(0, 4)
-        self.amounts.setHorizontalHeaderLabels(["Rate code", "Bills", "Profile amount", "Agency amount"])
+        self.aot_code = QLineEdit()
+        self.aot_code.setPlaceholderText("empty: AOT months bill at the Health Home Plus code")
+        self.aot_code.setToolTip("NY's August 2024 rate table lists Health Home Plus/AOT with the rate code "
+                                 "'to be assigned': enter it once DOH assigns it")
+        self.amounts = QTableWidget(0, 6)
+        self.amounts.setHorizontalHeaderLabels(["Code", "Bills", "Profile", "Agency", "Confirmed", "Source"])
         self.amounts.verticalHeader().hide()
         self.amounts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.amounts.setMaximumHeight(170)
-        self.amounts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.amounts.setToolTip("Type the agency's monthly amount for a code to replace the profile's; leave it "
-                                "empty to use the profile's amount.")
-        for editor in (self.outreach_code, self.hcpcs_code):
+        self.amounts.setMaximumHeight(260)
+        self.amounts.setMinimumHeight(200)
+        header = self.amounts.horizontalHeader()
+        for column, mode in ((0, QHeaderView.ResizeMode.ResizeToContents), (1, QHeaderView.ResizeMode.Stretch),
+                             (2, QHeaderView.ResizeMode.ResizeToContents), (3, QHeaderView.ResizeMode.Interactive),
+                             (4, QHeaderView.ResizeMode.ResizeToContents), (5, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(column, mode)
+        header.resizeSection(3, 80)
+        self.amounts.setToolTip("Type the agency's monthly amount for a code to replace the profile's (it counts "
+                                "as confirmed), or tick Confirmed once the profile's dated amounts are checked "
+                                "against the current rate table and the plans' contracts. Point at an amount "
+                                "for every dated amount and its source.")
+        for editor in (self.outreach_code, self.hcpcs_code, self.aot_code):
             editor.editingFinished.connect(self._rebuild_amounts)
         self.profile.currentIndexChanged.connect(self._profile_changed)
         self.region.currentIndexChanged.connect(self._rebuild_amounts)
@@ -105,6 +118,7 @@ class BillingSettingsTab(QWidget):
         form.addRow(label_for("billing_profile") + ":", self.profile)
         form.addRow(label_for("billing_region") + ":", self.region)
         form.addRow(label_for("outreach_rate_code") + ":", self.outreach_code)
+        form.addRow(label_for("aot_rate_code") + ":", self.aot_code)
         form.addRow(label_for("hcpcs_code") + ":", self.hcpcs_code)
         form.addRow(label_for("hcpcs_modifiers") + ":", self.hcpcs_modifiers)
         form.addRow(label_for("care_plan_grace_days") + ":", self.grace_days)
@@ -145,7 +159,7 @@ class BillingSettingsTab(QWidget):
             column.addWidget(box)
         column.addWidget(files)
         column.addStretch(1)
-        content.setMaximumWidth(820)
+        content.setMaximumWidth(1100)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -188,6 +202,7 @@ class BillingSettingsTab(QWidget):
         self.profile.blockSignals(False)
         self._fill_regions(str(values.get("billing_region") or ""))
         self.outreach_code.setText(str(values.get("outreach_rate_code") or ""))
+        self.aot_code.setText(str(values.get("aot_rate_code") or ""))
         self.hcpcs_code.setText(str(values.get("hcpcs_code") or ""))
         self.hcpcs_modifiers.setText(str(values.get("hcpcs_modifiers") or ""))
         self.grace_days.setValue(int(values.get("care_plan_grace_days") or 0))
@@ -203,6 +218,9 @@ class BillingSettingsTab(QWidget):
         outreach = str(values.get("outreach_rate_code") or "").strip()
         if outreach and str(values.get("outreach_amount") or "").strip():
             amounts.setdefault(outreach, str(values["outreach_amount"]).strip())
+        aot = str(values.get("aot_rate_code") or "").strip()
+        if aot and str(values.get("aot_amount") or "").strip():
+            amounts.setdefault(aot, str(values["aot_amount"]).strip())
         return amounts
 
     def _profile_info(self) -> tuple[str, str, tuple[str, ...]]:
@@ -233,13 +251,30 @@ class BillingSettingsTab(QWidget):
         typed: dict[str, str] = {}
         for number in range(self.amounts.rowCount()):
             code_item, amount_item = self.amounts.item(number, 0), self.amounts.item(number, 3)
+            if number < len(self._rows) and self._rows[number].reference_only:
+                continue
             if code_item is not None and amount_item is not None and amount_item.text().strip():
                 typed[code_item.text()] = amount_item.text().strip().lstrip("$").replace(",", "")
         return typed
 
+    def _ticked_confirmations(self) -> list[str]:
+        ticked = []
+        for number, row in enumerate(self._rows):
+            item = self.amounts.item(number, 4)
+            if (not row.reference_only and item is not None and item.checkState() == Qt.CheckState.Checked
+                    and item.flags() & Qt.ItemFlag.ItemIsEnabled):
+                ticked.append(row.code)
+        return sorted(set(ticked))
+
     def _rebuild_amounts(self, *_args: object, agency_amounts: dict[str, str] | None = None) -> None:
-        typed = self._typed_amounts() if agency_amounts is None else agency_amounts
-        values = {**self._form_values(with_amounts=False), "rate_amounts": {}}
+        if agency_amounts is None:
+            typed = self._typed_amounts()
+            confirmed = set(self._ticked_confirmations())
+        else:
+            typed = agency_amounts
+            stored = self._loaded.get("confirmed_rates")
+            confirmed = {str(code) for code in stored} if isinstance(stored, list) else set()
+        values = {**self._form_values(with_amounts=False), "rate_amounts": {}, "confirmed_rates": sorted(confirmed)}
         try:
             rows = billing.rate_rows(values)
             profile = billing.profile_from_settings(values)
@@ -250,12 +285,33 @@ class BillingSettingsTab(QWidget):
         self._rows = rows
         self.amounts.setRowCount(len(rows))
         for number, row in enumerate(rows):
-            cells = [row.code, row.what, "not set" if row.profile_amount is None else f"{row.profile_amount:.2f}",
-                     typed.get(row.code, "")]
+            latest = row.latest
+            source = ""
+            if latest is not None:
+                source = billing.describe_rate_period(latest)
+            what = row.what + (" (listed for reference; hhdesk does not bill it)" if row.reference_only else "")
+            profile_amount = "not set" if row.profile_amount is None else f"{row.profile_amount:.2f}"
+            if latest is not None and latest.effective != date.min:
+                profile_amount += f" from {latest.effective:%m/%Y}"
+            own = "" if row.reference_only else typed.get(row.code, "")
+            cells = [row.code, what, profile_amount, own, "", source]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column < 3:
+                if column != 3 or row.reference_only:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if column == 2:
+                    item.setToolTip(row.provenance or "No dated amounts in the profile.")
+                if column == 4 and not row.reference_only:
+                    item.setFlags((item.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsEditable)
+                    item.setCheckState(Qt.CheckState.Checked if row.code in confirmed or row.confirmed or own
+                                       else Qt.CheckState.Unchecked)
+                    item.setToolTip("Tick once the profile's amounts for this code are checked against the current "
+                                    "rate table and the plans' contracts")
+                    if own:
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                        item.setToolTip("The agency's own amount counts as confirmed")
+                if column == 5:
+                    item.setToolTip(row.provenance)
                 self.amounts.setItem(number, column, item)
 
     # ---- saving -----------------------------------------------------------------------------------
@@ -264,6 +320,7 @@ class BillingSettingsTab(QWidget):
             "billing_profile": self.profile.currentData(),
             "billing_region": self.region.currentData() or "",
             "outreach_rate_code": self.outreach_code.text().strip(),
+            "aot_rate_code": self.aot_code.text().strip(),
             "hcpcs_code": self.hcpcs_code.text().strip().upper(),
             "hcpcs_modifiers": self.hcpcs_modifiers.text().strip().upper(),
             "care_plan_grace_days": self.grace_days.value(),
@@ -277,7 +334,10 @@ class BillingSettingsTab(QWidget):
             typed = self._typed_amounts()
             outreach = values["outreach_rate_code"]
             values["outreach_amount"] = typed.pop(outreach, "") if outreach else ""
+            aot = values["aot_rate_code"]
+            values["aot_amount"] = typed.pop(aot, "") if aot else ""
             values["rate_amounts"] = typed
+            values["confirmed_rates"] = self._ticked_confirmations()
         return values
 
     def amount_problems(self) -> list[str]:

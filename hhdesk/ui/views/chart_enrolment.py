@@ -27,6 +27,7 @@ from hhdesk.ui.dialogs.enrolment_dialogs import (
     view_attachment,
 )
 from hhdesk.ui.errors import show_error
+from hhdesk.ui.views.chart_billing_facts import BillingFactsBox
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.fields import chip, fit_rows
@@ -143,6 +144,8 @@ class EnrolmentTab(QWidget):
         left.addLayout(actions)
         left.addWidget(history_box)
         left.addWidget(tier_box)
+        self.billing_facts = BillingFactsBox(self.app, context.member_id, context.changed)
+        left.addWidget(self.billing_facts)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(eligibility_box)
@@ -216,6 +219,7 @@ class EnrolmentTab(QWidget):
         for table in (self.segments, self.tiers, self.consents):
             fit_rows(table)
         self._show_eligibility(record)
+        self.billing_facts.refresh()
         if record.consents and self.consents.selected_key() is None:
             self.consents.selectRow(0)  # the latest form, so View scan works at once
         self._selection_changed()
@@ -357,4 +361,5 @@ class EnrolmentTab(QWidget):
         self.timeline.clear()
         for table in (self.segments, self.tiers, self.consents):
             table.set_rows([])
+        self.billing_facts.clear_for_lock()
         self.explanation.clear()
