@@ -218,6 +218,7 @@ class BillingReason(StrEnum):
     OUTREACH_NEEDS_FACE_TO_FACE = "outreach_needs_face_to_face"
     OUTREACH_LIMIT_12M = "outreach_limit_12m"
     NO_RATE_CODE = "no_rate_code"
+    NO_PAYER = "no_payer"  # billable by the rules, but no Medicaid plan or fee-for-service recorded for the month
 
 
 HH_PLUS_MINIMUM_NOT_MET = "hh_plus_minimum_not_met"

@@ -62,6 +62,11 @@ class BillingRow:
     sex: str = "U"
     diagnosis_codes: tuple[str, ...] = ()
     address: PostalAddress | None = None
+    payer_code: str = ""  # the payer of the month (payer table code); empty: none on record
+    # CLM05-3: 1 an original claim, 7 a replacement and 8 a void of an earlier one, which then names the
+    # payer's claim number of the original (REF*F8).
+    claim_frequency: str = "1"
+    payer_claim_number: str = ""
 
     @property
     def hh_plus_minimum_met(self) -> bool | None:
@@ -90,7 +95,10 @@ class ClaimSettings:
     contact_phone: str = ""
     contact_name: str = ""  # optional
     medicaid_provider_id: str = ""  # optional: the state Medicaid (MMIS) provider ID, sent as REF*G2
-    attending_npi: str = ""  # optional, 837I: a practitioner sent as the attending provider
+    # 837I: the attending provider (2310A), required on every institutional claim for services other than
+    # non-scheduled transport; the NPI only when the practitioner has one. 837P: sent as the rendering
+    # provider (2310B) when it has an NPI; otherwise the billing provider is the rendering provider.
+    attending_npi: str = ""
     attending_last_name: str = ""
     attending_first_name: str = ""
     test_file: bool = False  # ISA15: T for a test file, P for production

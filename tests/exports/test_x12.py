@@ -58,6 +58,8 @@ SETTINGS = ClaimSettings(
     payer_name="NYS Medicaid",
     contact_phone="(518) 555-0100",
     contact_name="Billing Office",
+    attending_last_name="Rivera",
+    attending_first_name="Ana",
 )
 
 
