@@ -291,6 +291,12 @@ def _write(
             f"not the {claim_type.value}; choose the {profile.claim.claim_type.value} export"
         )
     check_claim_settings(settings)
+    payer_missing = [label for label, value in (("the payer's receiver ID", settings.receiver_id),
+                                                ("the payer's receiver name", settings.receiver_name),
+                                                ("the payer ID", settings.payer_id),
+                                                ("the payer name", settings.payer_name)) if not value.strip()]
+    if payer_missing:
+        raise MissingSettingsError([f"{label} in the payer table" for label in payer_missing])
     if claim_type is ClaimType.INSTITUTIONAL and not settings.attending_last_name.strip():
         raise MissingSettingsError(["attending provider last name"])
     all_rows = list(rows)

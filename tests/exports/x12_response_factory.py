@@ -55,11 +55,7 @@ def read_claim_file(text: str) -> SentFile:
             member = segment
         elif tag == "CLM":
             claim = segment
-        elif tag == "DTP" and segment[1] == "434" and claim is not None:
-            sent.claims.append(SentClaim(claim[1], claim[2], current_set, member[3], member[4] if len(member) > 4 else "",
-                                         member[9], segment[3]))
-            claim = None
-        elif tag == "DTP" and segment[1] == "472" and claim is not None:  # 837P: the line's service date
+        elif tag == "DTP" and segment[1] == "434" and claim is not None or tag == "DTP" and segment[1] == "472" and claim is not None:
             sent.claims.append(SentClaim(claim[1], claim[2], current_set, member[3], member[4] if len(member) > 4 else "",
                                          member[9], segment[3]))
             claim = None

@@ -7,8 +7,8 @@ from hhdesk.db.models.billing import BillingClaim, BillingResponseFile, BillingR
 from hhdesk.db.models.careplans import CarePlanGoal, CarePlanIntervention, CarePlanNeed, CarePlanVersion
 from hhdesk.db.models.contacts import Contact
 from hhdesk.db.models.directory import CareTeamMember, DirectoryEntry
-from hhdesk.db.models.payers import MemberPayerPeriod, Payer
 from hhdesk.db.models.members import Attachment, Condition, Consent, EnrolmentSegment, Member, TierPeriod
+from hhdesk.db.models.payers import MemberPayerPeriod, Payer
 from hhdesk.db.models.referrals import Referral, ReferralStatusChange
 from hhdesk.db.models.transitions import ChecklistItem, TransitionEpisode
 from hhdesk.db.models.users import User
