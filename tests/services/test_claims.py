@@ -191,3 +191,34 @@ def test_replacement_and_void_claims_name_the_original(admin: AppSession, three:
     with pytest.raises(ValidationFailed, match="no claim was sent"):
         claims.correct_claims(admin, MONTH, [claims.ClaimCorrection("AA33333A", "void", "X1")],
                               tmp_path / "none.x12", today=IN_TIME)
+
+
+def test_the_roster_records_each_members_payer_from_a_date(admin: AppSession) -> None:
+    from hhdesk.domain.roster_csv import PAYER_COLUMNS
+    from hhdesk.services import members, roster_import
+    from tests.services.roster_factory import HEADER, medicaid_id, roster_line
+
+    with admin.store.write_session() as session:
+        from tests.billing_store import ensure_test_payers
+
+        ensure_test_payers(session)
+    header = HEADER + "," + ",".join(PAYER_COLUMNS)
+    text = "\n".join([header, roster_line(1) + ",ffs,2025-01-01", roster_line(2) + ",,", ""])
+    report = roster_import.import_roster(admin, text)
+    assert report.ok and report.members_created == 2, report.errors
+    first = members.find_by_medicaid_id(admin, medicaid_id(1))
+    second = members.find_by_medicaid_id(admin, medicaid_id(2))
+    assert [(p.payer_code, p.effective_date) for p in payers.member_payers(admin, first)] == [("FFS", date(2025, 1, 1))]
+    assert payers.member_payers(admin, second) == []
+    again = roster_import.import_roster(admin, "\n".join([header, roster_line(1) + ",PLAN1,2025-06-01", ""]))
+    assert again.members_updated == 1
+    assert [p.payer_code for p in payers.member_payers(admin, first)] == ["PLAN1", "FFS"]
+    # the file without the payer columns still imports; a code not in the payer table refuses the file
+    assert roster_import.import_roster(admin, HEADER + "\n" + roster_line(3) + "\n").ok
+    bad = roster_import.import_roster(admin, "\n".join([header, roster_line(4) + ",NOPE,2025-01-01",
+                                                        roster_line(5) + ",FFS,", ""]))
+    assert not bad.ok
+    assert (3, "payer_from: is required (a date as YYYY-MM-DD or MM/DD/YYYY)") in bad.errors
+    bad = roster_import.import_roster(admin, "\n".join([header, roster_line(4) + ",NOPE,2025-01-01", ""]))
+    assert bad.errors == ((2, "payer: is not a code in the payer table (an administrator adds payers under "
+                               "Billing settings)"),)
