@@ -145,7 +145,7 @@ def _segments(text: str) -> list[list[str]]:
     """The file's segments split into elements, with the separators the ISA segment declares."""
     start = text.find("ISA")
     if start < 0 or len(text) < start + 106:
-        raise ResponseFileError("This is not an X12 file: it does not begin with an ISA segment.")
+        raise ResponseFileError("This is not an X12 file: its ISA header is missing or cut short.")
     isa = text[start:]
     element, terminator = isa[3], isa[105]
     segments = []

@@ -3,7 +3,8 @@
 The payer table (Medicaid fee-for-service and each managed-care plan) is kept by administrators: its
 receiver and payer identifiers go on the claim file of that payer, and its filing limit drives the
 timely-filing warning. A member's payer is recorded as effective-dated periods, like the tier: from a date
-on, the member's months go to one payer. Staff who edit enrolment record them (chart or roster import).
+on, the member's months go to one payer. Staff who edit demographics (care managers, billing clerks) record
+them in the chart (Enrolment tab) or through the roster import.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def record_member_payer(session: Session, member_id: int, payer_code: str, effec
 def add_member_payer(app: AppSession, member_id: int, payer_code: str, effective: date,
                      note: str = "") -> MemberPayerPeriodView:
     """From `effective` on, the member's months are billed to this payer (Medicaid plan or fee-for-service)."""
-    with app.work(Permission.EDIT_ENROLMENT) as uow:
+    with app.work(Permission.EDIT_DEMOGRAPHICS) as uow:
         if uow.session.get(Member, member_id) is None:
             raise NotFound("That member is not in the store.")
         period = record_member_payer(uow.session, member_id, payer_code, effective, note)
@@ -146,7 +147,7 @@ def add_member_payer(app: AppSession, member_id: int, payer_code: str, effective
 
 def remove_member_payer(app: AppSession, period_id: int) -> None:
     """Remove a payer period entered in error."""
-    with app.work(Permission.EDIT_ENROLMENT) as uow:
+    with app.work(Permission.EDIT_DEMOGRAPHICS) as uow:
         period = uow.session.get(MemberPayerPeriod, period_id)
         if period is None:
             raise NotFound("That payer entry is no longer in the store.")
