@@ -55,7 +55,7 @@ __all__ = ["ClaimCorrection", "ClaimView", "ImportResult", "claims_of_month", "c
 # Statuses a claim moves through; the work list shows those not (yet) paid.
 OPEN_STATUSES = ("rejected", "denied", "sent", "accepted")
 STATUS_WORDS = {
-    "sent": "Sent, no answer yet", "accepted": "Accepted by the payer, not paid yet", "rejected": "Rejected",
+    "sent": "Sent, no answer yet", "accepted": "Accepted, not paid yet", "rejected": "Rejected",
     "denied": "Denied", "paid": "Paid", "adjusted": "Paid in part (adjusted)", "reversed": "Payment reversed",
     "replaced": "Replaced by a later claim", "voided": "Voided",
 }

@@ -116,7 +116,7 @@ COLUMNS: list[Column] = [
     Column("Billable", 66),
     Column("Rate code", 76),
     Column("Amount", 80, numeric=True),
-    Column("Payer", 84, "The member's Medicaid plan or fee-for-service for the month; its claim file goes to it"),
+    Column("Payer", 70, "The member's Medicaid plan or fee-for-service for the month; its claim file goes to it"),
     Column("Reason or note", REASON_MIN_WIDTH, "Why the month does not bill, or a note on how it bills; "
            "point at a reason for what to do"),
 ]
