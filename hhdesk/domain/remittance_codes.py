@@ -14,7 +14,6 @@ GROUP_CODES: dict[str, str] = {
     "PR": "patient responsibility",
     "OA": "other adjustment",
     "PI": "payer-initiated reduction",
-    "CR": "correction or reversal of an earlier claim",
 }
 
 CARC: dict[str, str] = {

@@ -59,7 +59,7 @@ class ClaimAcknowledgement:
 
 @dataclass(frozen=True)
 class Adjustment:
-    group: str  # CO, PR, OA, PI, CR
+    group: str  # CO, PR, OA or PI (5010 has no CR)
     reason: str  # CARC
     amount: Decimal
 

@@ -53,7 +53,7 @@ __all__ = ["ClaimCorrection", "ClaimView", "ImportResult", "claims_of_month", "c
            "import_response", "reconciliation", "unpaid_claims"]
 
 # Statuses a claim moves through; the work list shows those not (yet) paid.
-OPEN_STATUSES = ("rejected", "denied", "sent", "accepted")
+OPEN_STATUSES = ("rejected", "denied", "reversed", "sent", "accepted")
 STATUS_WORDS = {
     "sent": "Sent, no answer yet", "accepted": "Accepted, not paid yet", "rejected": "Rejected",
     "denied": "Denied", "paid": "Paid", "adjusted": "Paid in part (adjusted)", "reversed": "Payment reversed",
@@ -153,7 +153,7 @@ def claims_of_month(app: AppSession, month: str | ServiceMonth) -> list[ClaimVie
 
 
 def unpaid_claims(app: AppSession) -> list[ClaimView]:
-    """The clerk's work list: claims denied, rejected, or not answered or paid yet; denied and rejected first.
+    """The clerk's work list: claims denied, rejected, reversed, or not answered or paid yet; denied first.
 
     Only a member-month's latest claim to a payer is listed (a replaced or voided one is settled by its
     successor).
@@ -161,7 +161,7 @@ def unpaid_claims(app: AppSession) -> list[ClaimView]:
     with app.read(Permission.BILLING) as session:
         views = _views(session, _claim_query().where(BillingClaim.status.in_(OPEN_STATUSES))
                        .order_by(BillingClaim.service_month, BillingClaim.id))
-    order = {"denied": 0, "rejected": 1, "accepted": 2, "sent": 3}
+    order = {"denied": 0, "rejected": 1, "reversed": 2, "accepted": 3, "sent": 4}
     return sorted(views, key=lambda view: (order.get(view.status, 9), view.service_month, view.member_name))
 
 

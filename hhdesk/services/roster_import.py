@@ -62,7 +62,7 @@ from hhdesk.domain.errors import DomainError
 from hhdesk.domain.identifiers import name_key
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.program_profile import ProgramProfile
-from hhdesk.domain.roster_csv import ROSTER_COLUMNS, RosterRow, decode_csv_bytes, parse_roster
+from hhdesk.domain.roster_csv import PAYER_COLUMNS, ROSTER_COLUMNS, RosterRow, decode_csv_bytes, parse_roster
 from hhdesk.errors import UserError
 from hhdesk.services.audit import PendingEvent
 from hhdesk.services.caseload import member_name_key
@@ -525,3 +525,4 @@ def _apply(uow: UnitOfWork, plan: _Plan, progress: ProgressCallback | None, tota
 
 # What the window and the CLI show as the expected first line.
 EXPECTED_HEADER = ",".join(ROSTER_COLUMNS)
+OPTIONAL_HEADER = ",".join(PAYER_COLUMNS)  # may follow the header: the member's payer from a date

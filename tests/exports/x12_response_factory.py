@@ -120,14 +120,22 @@ def write_277ca(sent: SentFile, rejected: set[str] = frozenset(), control: int =
 
 
 def write_835(sent: SentFile, denied: dict[str, tuple[str, str]] | None = None,
-              reduced: dict[str, str] | None = None, control: int = 503) -> str:
-    """Every claim paid in full, except `denied` {claim id: (CARC, RARC)} and `reduced` {claim id: paid}."""
+              reduced: dict[str, str] | None = None, control: int = 503, reversed_claims: frozenset[str] = frozenset()
+              ) -> str:
+    """Every claim paid in full, except `denied` {claim id: (CARC, RARC)}, `reduced` {claim id: paid} and
+    `reversed_claims` (an earlier payment taken back: CLP02 22 with negative amounts)."""
     denied = denied or {}
     reduced = reduced or {}
     claims_body: list[str] = []
     total = Decimal("0")
     for number, claim in enumerate(sent.claims, start=1):
         charge = Decimal(claim.amount)
+        if claim.claim_id in reversed_claims:
+            total -= charge
+            claims_body += [f"LX*{number}~", f"CLP*{claim.claim_id}*22*{-charge}*{-charge}**MC*"
+                            f"{payer_claim_number(claim.claim_id)}*34*1~",
+                            f"NM1*QC*1*{claim.last_name}*{claim.first_name}****MI*{claim.medicaid_id}~"]
+            continue
         if claim.claim_id in denied:
             paid, status = Decimal("0"), "4"
         else:

@@ -222,3 +222,19 @@ def test_the_roster_records_each_members_payer_from_a_date(admin: AppSession) ->
     bad = roster_import.import_roster(admin, "\n".join([header, roster_line(4) + ",NOPE,2025-01-01", ""]))
     assert bad.errors == ((2, "payer: is not a code in the payer table (an administrator adds payers under "
                                "Billing settings)"),)
+
+
+def test_a_reversed_payment_goes_back_on_the_work_list(admin: AppSession, three: dict[str, int],
+                                                      tmp_path: Path) -> None:
+    billing.export(admin, MONTH, "837i", tmp_path / "march.x12", today=IN_TIME)
+    sent = read_claim_file((tmp_path / "march-FFS.x12").read_text(encoding="ascii"))
+    (tmp_path / "paid.835").write_text(write_835(sent), encoding="ascii")
+    assert claims.import_response(admin, tmp_path / "paid.835").counts == {"paid": 1}
+    assert "AA11111A202403" not in [view.claim_id for view in claims.unpaid_claims(admin)]
+    reversal = write_835(sent, reversed_claims=frozenset({"AA11111A202403"}), control=504)
+    assert validate(reversal, tmp_path)[0]
+    (tmp_path / "reversal.835").write_text(reversal, encoding="ascii")
+    assert claims.import_response(admin, tmp_path / "reversal.835").counts == {"reversed": 1}
+    view = next(v for v in claims.unpaid_claims(admin) if v.claim_id == "AA11111A202403")
+    assert view.status_words == "Payment reversed" and view.status_detail == "835: reversal of a previous payment"
+    assert view.paid_amount == Decimal("-202.00")

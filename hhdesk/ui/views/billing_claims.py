@@ -105,8 +105,17 @@ class ClaimsTab(QWidget):
             if item is not None and view.status_detail:
                 item.setToolTip(view.status_detail)
         open_claims = sum(1 for view in self.views if view.status in ("denied", "rejected"))
-        what = (f"{len(self.views):,} claims of {self.month()}" if self.month_only.isChecked()
-                else f"{len(self.views):,} claims not paid yet, {open_claims:,} of them denied or rejected")
+        if self.month_only.isChecked():
+            latest: dict[tuple[str, str], claims.ClaimView] = {}
+            for view in self.views:  # newest first: a member-month's latest claim to each payer
+                latest.setdefault((view.medicaid_id, view.payer_code), view)
+            counts: dict[str, int] = {}
+            for view in latest.values():
+                counts[view.status_words] = counts.get(view.status_words, 0) + 1
+            what = (f"{len(self.views):,} claims of {self.month()} for {len(latest):,} member-months: "
+                    + ", ".join(f"{words} {count:,}" for words, count in sorted(counts.items())))
+        else:
+            what = f"{len(self.views):,} claims not paid yet, {open_claims:,} of them denied or rejected"
         self.summary.setText(what)
         set_role(self.summary, "error" if open_claims else "muted")
         self._show_detail()
