@@ -3,8 +3,9 @@
 Each file is first validated with pyx12 against its implementation guide (999 005010X231A1, 277CA
 005010X214, 835 005010X221A1), in memory (no temporary file: a remittance names members). A file that does
 not validate is refused whole, with the segment numbers and pyx12's words for each problem, so nothing of a
-damaged file is applied. A valid file is then read into plain values; the billing service matches them to
-the claims it exported (docs/billing.md, "Acknowledgements and remittances").
+damaged file is applied. A valid file is then read, segment by segment with pyx12's reader, into plain
+values; the billing service matches them to the claims it exported (docs/billing.md, "Acknowledgements and
+remittances").
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pyx12.params
+import pyx12.x12file
 import pyx12.x12n_document
 
 from hhdesk.exports.billing_data import ExportError
@@ -26,6 +30,7 @@ KIND_277CA = "277CA"
 KIND_835 = "835"
 _KINDS = {("FA", "999"): KIND_999, ("HN", "277"): KIND_277CA, ("HP", "835"): KIND_835}
 MAX_PROBLEMS_SHOWN = 10
+COMPONENT = ":"  # the component separator the segments are re-written with after reading
 
 
 class ResponseFileError(ExportError):
@@ -119,20 +124,28 @@ def _problems_from_json(report: str) -> list[str]:
     return problems
 
 
+@contextmanager
+def _pyx12_quiet() -> Iterator[None]:
+    """pyx12 logs each problem with the segment's content, i.e. member data: keep it out of the log."""
+    logger = logging.getLogger("pyx12")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def validate(text: str) -> list[str]:
     """pyx12's problems with the file, each in one line naming the segment; empty when it is valid."""
     report = io.StringIO()
-    logger = logging.getLogger("pyx12")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)  # pyx12 logs each error with the segment's content: member data
     try:
-        valid = pyx12.x12n_document.x12n_document(
-            param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=None, fd_html=None, fd_json=report
-        )
+        with _pyx12_quiet():
+            valid = pyx12.x12n_document.x12n_document(
+                param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=None, fd_html=None, fd_json=report
+            )
     except Exception:  # noqa: BLE001 - a malformed envelope can make pyx12 fail in many ways
         return ["the file's envelope (ISA, GS, ST) could not be read"]
-    finally:
-        logger.setLevel(level)
     if valid:
         return []
     return _problems_from_json(report.getvalue()) or ["pyx12 found the file invalid"]
@@ -142,18 +155,17 @@ def validate(text: str) -> list[str]:
 
 
 def _segments(text: str) -> list[list[str]]:
-    """The file's segments split into elements, with the separators the ISA segment declares."""
+    """The file's segments split into elements by pyx12's reader, with ':' between the components."""
     start = text.find("ISA")
     if start < 0 or len(text) < start + 106:
         raise ResponseFileError("This is not an X12 file: its ISA header is missing or cut short.")
-    isa = text[start:]
-    element, terminator = isa[3], isa[105]
-    segments = []
-    for raw in isa.split(terminator):
-        cleaned = raw.strip("\r\n\t ")
-        if cleaned:
-            segments.append(cleaned.split(element))
-    return segments
+    try:
+        with _pyx12_quiet():
+            reader = pyx12.x12file.X12Reader(io.StringIO(text[start:]))
+            return [segment.format(seg_term="", ele_term="*", subele_term=COMPONENT).split("*")
+                    for segment in reader]
+    except Exception:  # noqa: BLE001 - pyx12 raises many kinds on a malformed envelope
+        raise ResponseFileError("The file's envelope (ISA, GS, ST) could not be read.") from None
 
 
 def _component(value: str, index: int, separator: str) -> str:
@@ -199,7 +211,7 @@ def read_response(data: bytes) -> ResponseFile:
         more = f" and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
         raise ResponseFileError(f"The {kind} file does not pass validation, so nothing was applied: {shown}{more}.")
     segments = _segments(text)
-    component = text[text.find("ISA") + 104]
+    component = COMPONENT
     interchange = _element(segments[0], 13)
     if kind == KIND_999:
         return _read_999(segments, interchange)

@@ -124,3 +124,11 @@ def test_codes_are_put_in_words_and_unknown_ones_are_not_guessed() -> None:
     assert codes.rarc_words("N30") == "RARC N30: the patient is ineligible for this service"
     assert codes.carc_words("999") == "CARC 999: see the payer's remittance for its meaning"
     assert codes.group_words("CO").startswith("contractual obligation")
+
+
+def test_pyx12_logs_no_member_data_while_validating(sent: SentFile, caplog: pytest.LogCaptureFixture) -> None:
+    broken = write_835(sent).replace("N1*PR*", "N9*PR*")
+    with caplog.at_level("DEBUG"), pytest.raises(ResponseFileError):
+        read_response(broken.encode())
+    logged = caplog.text
+    assert all(claim.last_name not in logged and claim.medicaid_id not in logged for claim in sent.claims)
