@@ -118,6 +118,7 @@ DEMO_PASSWORD = "demo-password"
 DEMO_STAFF_PASSWORD = "riverside-staff-pw"
 OUTREACH_RATE_CODE = "1386"  # demo values: each agency enters the outreach code and amount it was given
 OUTREACH_AMOUNT = "135.00"
+_MEMBER_WITHOUT_PAYER = 4  # planted: no Medicaid plan or fee-for-service on record, so billing says no_payer
 # The demo's payer table: (code, plan name as in the vocabulary, name on the claim, payer ID, receiver ID,
 # filing limit in days, fee-for-service). Identifiers are test identifiers, not real ones.
 DEMO_PAYERS: tuple[tuple[str, str, str, str, str, int, bool], ...] = (
@@ -484,7 +485,7 @@ class _DemoData:
             tiers=person.tiers, contacts=person.billing_contacts,
         )
         evaluator = BillingEvaluator(facts, self._billing_profile)
-        payer = self._payer_codes.get(str(person.row["plan_id"]), "")
+        payer = "" if person.id == _MEMBER_WITHOUT_PAYER else self._payer_codes.get(str(person.row["plan_id"]), "")
         for index, month in enumerate(self._billing_months):
             evaluation = evaluator.evaluate(month)
             if evaluation.segment is None:
@@ -511,8 +512,8 @@ class _DemoData:
     def _payer_period(self, person: _Person) -> None:
         """The member's plan (or fee-for-service) from the first day of the month their first segment began."""
         code = self._payer_codes.get(str(person.row["plan_id"]))
-        if code is None or not person.segments:
-            return
+        if code is None or not person.segments or person.id == _MEMBER_WITHOUT_PAYER:
+            return  # that one member shows the clerk a month without a payer (no_payer)
         start = person.segments[0][1].replace(day=1)
         self.rows[MemberPayerPeriod].append({
             "member_id": person.id, "payer_id": self._payer_ids[code], "effective_date": start,

@@ -250,7 +250,7 @@ def test_billing_service_previews_and_exports_the_demo_store(demo_path: Path, tm
             result = billing.preview(app, this_month.shift(-back))
             assert result.billable_count > 0
             reasons |= {reason.value for reason in result.not_billable}
-        assert {"no_consent", "no_care_plan"} <= reasons
+        assert {"no_consent", "no_care_plan", "no_payer"} <= reasons
 
         last_month = this_month.shift(-1)
         claim = billing.export(app, last_month, "837i", tmp_path / "claims.x12")
