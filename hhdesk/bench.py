@@ -711,8 +711,12 @@ def _measure_export(app: AppSession, world: _World, options: BenchOptions, folde
             note = f"refused: {exc}"
             break
         times.append(time.perf_counter() - started)
-        note = f"{info.billable_count:,} claims, {out.stat().st_size / 1e6:.1f} MB; includes the preview"
-        out.unlink(missing_ok=True)
+        written = [Path(name) for name in info.files]
+        size = sum(path.stat().st_size for path in written)
+        note = (f"{info.billable_count:,} claims in {len(written)} files (one per payer), {size / 1e6:.1f} MB; "
+                "includes the preview")
+        for path in written:
+            path.unlink(missing_ok=True)
     report.add("export_837i", "837I export of the month", "s", times, note)
 
 

@@ -48,6 +48,8 @@ from hhdesk import demo_vocabulary as vocab
 from hhdesk.db.models import (
     AotOrder,
     Attachment,
+    BillingClaim,
+    BillingResponseFile,
     BillingRun,
     CarePlanGoal,
     CarePlanIntervention,
@@ -61,7 +63,9 @@ from hhdesk.db.models import (
     DirectoryEntry,
     EnrolmentSegment,
     Member,
+    MemberPayerPeriod,
     OutreachElsewhere,
+    Payer,
     Referral,
     ReferralStatusChange,
     TierPeriod,
@@ -116,6 +120,17 @@ DEMO_PASSWORD = "demo-password"
 DEMO_STAFF_PASSWORD = "riverside-staff-pw"
 OUTREACH_RATE_CODE = "1386"  # demo values: each agency enters the outreach code and amount it was given
 OUTREACH_AMOUNT = "135.00"
+_MEMBER_WITHOUT_PAYER = 4  # planted: no Medicaid plan or fee-for-service on record, so billing says no_payer
+# The demo's payer table: (code, plan name as in the vocabulary, name on the claim, payer ID, receiver ID,
+# filing limit in days, fee-for-service). Identifiers are test identifiers, not real ones.
+DEMO_PAYERS: tuple[tuple[str, str, str, str, str, int, bool], ...] = (
+    ("FFS", "Medicaid fee-for-service", "New York State Medicaid (test)", "NYMEDTEST", "EMEDNYTEST", 90, True),
+    ("CDPHP", "CDPHP Medicaid", "CDPHP Medicaid (test)", "CDPHPTEST", "CDPHPTEST", 90, False),
+    ("FIDELIS", "Fidelis Care", "Fidelis Care (test)", "FIDELISTEST", "FIDELISTEST", 120, False),
+    ("MVP", "MVP Health Care", "MVP Health Care (test)", "MVPTEST", "MVPTEST", 90, False),
+    ("UHCCP", "UnitedHealthcare Community Plan", "UnitedHealthcare Community Plan (test)", "UHCTEST",
+     "UHCTEST", 180, False),
+)
 
 # Members are generated and written this many at a time, so memory stays flat however large the store.
 _MEMBER_CHUNK = 1_000
@@ -199,6 +214,8 @@ def _fill(store: Store, members: int, seed: int, contacts_per_member: int | None
     report("Writing billing runs, settings and the audit event")
     with store.write_session() as session:
         _insert(session, BillingRun, data.billing_runs())
+        _insert(session, BillingClaim, data.billing_claims())
+        _insert(session, BillingResponseFile, data.response_files())
         for key, value in data.settings().items():
             if key in settings.DEFAULTS:  # a setting an older or newer hhdesk lacks is left out
                 settings.put(session, key, value)
@@ -389,7 +406,8 @@ class _DemoData:
             model: [] for model in (
                 DirectoryEntry, Member, Attachment, Condition, Consent, EnrolmentSegment, TierPeriod,
                 AotOrder, OutreachElsewhere, CareTeamMember, CarePlanVersion, CarePlanNeed, CarePlanGoal, CarePlanIntervention,
-                TransitionEpisode, ChecklistItem, Referral, ReferralStatusChange, Contact,
+                TransitionEpisode, ChecklistItem, Referral, ReferralStatusChange, Contact, Payer,
+                MemberPayerPeriod,
             )
         }
         self.directory_by_group: dict[str, list[tuple[int, vocab.DirectorySeed]]] = {}
@@ -419,6 +437,10 @@ class _DemoData:
         self._member_months = [0] * len(self._billing_months)
         self._billable = [0] * len(self._billing_months)
         self._totals = [Decimal("0.00")] * len(self._billing_months)
+        self._claims: list[dict[str, Any]] = []
+        self._run_count = 0
+        self._payer_codes = {plan: code for code, plan, *_rest in DEMO_PAYERS}
+        self._payer_ids = {code: number for number, (code, *_rest) in enumerate(DEMO_PAYERS, start=1)}
         from hhdesk.exports.profiles import load_profile
 
         overrides = {"outreach_rate_code": OUTREACH_RATE_CODE}
@@ -438,6 +460,7 @@ class _DemoData:
         Members come in chunks, each followed by its contacts, so that only one chunk is held at a time.
         """
         self._directory()
+        self._payers()
         yield from self._take_rows()
         patterns = self._assign_patterns()
         chunk: list[_Person] = []
@@ -448,6 +471,7 @@ class _DemoData:
             self._consents(person)
             self._tiers(person)
             self._billing_facts(person)
+            self._payer_period(person)
             self._care_team(person)
             self._care_plans(person)
             if self._active_spans(person) and (self.rng.random() < 0.2 or person.id == 1):
@@ -479,34 +503,107 @@ class _DemoData:
             outreach_billed_elsewhere=frozenset(person.outreach_elsewhere),
         )
         evaluator = BillingEvaluator(facts, self._billing_profile)
+        payer = "" if person.id == _MEMBER_WITHOUT_PAYER else self._payer_codes.get(str(person.row["plan_id"]), "")
         for index, month in enumerate(self._billing_months):
             evaluation = evaluator.evaluate(month)
             if evaluation.segment is None:
                 continue
             self._member_months[index] += 1
-            if evaluation.billable:
+            if evaluation.billable and payer:
                 self._billable[index] += 1
                 self._totals[index] += evaluation.amount or Decimal("0.00")
+                medicaid_id = str(person.row["medicaid_id"])
+                self._claims.append({
+                    "month_index": index, "payer_code": payer, "member_id": person.id, "medicaid_id": medicaid_id,
+                    "service_month": str(month), "claim_id": f"{medicaid_id}{month.year:04d}{month.month:02d}",
+                    "rate_code": evaluation.rate_code or "", "amount": f"{evaluation.amount or Decimal('0'):.2f}",
+                })
         person.billing_contacts = []
 
-    def billing_runs(self) -> list[dict[str, Any]]:
-        """Claim exports already made for two past months, with the figures the rules give for this data."""
-        runs = []
-        for index, month in enumerate(self._billing_months):
-            number = index + 1
-            text = f"{month} {self._member_months[index]} {self._billable[index]} {self._totals[index]}"
-            made = _at(month.last_day + timedelta(days=6), 10, 15)
-            runs.append({
-                # format and file name as services.billing.export records them
-                "id": number, "service_month": str(month), "format": "837i", "created_at": made,
-                "created_by_id": self.staff.billing_id,
-                "file_name": f"billing-{month}-837i.x12",
-                "file_sha256": hashlib.sha256(text.encode()).hexdigest(),
-                "member_months": self._member_months[index], "billable_count": self._billable[index],
-                "total_amount": f"{self._totals[index]:.2f}", "interchange_control_number": number,
-                "group_control_number": number, "repeat_reason": "",
+    def _payers(self) -> None:
+        for number, (code, _plan, name, payer_id, receiver_id, limit, ffs) in enumerate(DEMO_PAYERS, start=1):
+            self.rows[Payer].append({
+                "id": number, "code": code, "name": name, "payer_id": payer_id, "receiver_id": receiver_id,
+                "receiver_name": name, "filing_limit_days": limit, "fee_for_service": ffs, "active": True,
             })
+
+    def _payer_period(self, person: _Person) -> None:
+        """The member's plan (or fee-for-service) from the first day of the month their first segment began."""
+        code = self._payer_codes.get(str(person.row["plan_id"]))
+        if code is None or not person.segments or person.id == _MEMBER_WITHOUT_PAYER:
+            return  # that one member shows the clerk a month without a payer (no_payer)
+        start = person.segments[0][1].replace(day=1)
+        self.rows[MemberPayerPeriod].append({
+            "member_id": person.id, "payer_id": self._payer_ids[code], "effective_date": start,
+            "note": "From the Medicaid eligibility check at referral.",
+            "created_at": _at(start, 9),
+        })
+
+    def billing_runs(self) -> list[dict[str, Any]]:
+        """Claim exports already made for two past months, one file per payer, as the billing service makes them."""
+        runs = []
+        number = 0
+        for index, month in enumerate(self._billing_months):
+            made = _at(month.last_day + timedelta(days=6), 10, 15)
+            month_claims = [claim for claim in self._claims if claim["month_index"] == index]
+            for code in sorted({claim["payer_code"] for claim in month_claims}):
+                number += 1
+                claims = [claim for claim in month_claims if claim["payer_code"] == code]
+                total = sum((Decimal(claim["amount"]) for claim in claims), Decimal("0.00"))
+                text = f"{month} {code} {len(claims)} {total}"
+                runs.append({
+                    # format and file name as services.billing.export records them
+                    "id": number, "service_month": str(month), "format": "837i", "created_at": made,
+                    "created_by_id": self.staff.billing_id,
+                    "file_name": f"billing-{month}-837i-{code}.x12",
+                    "file_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "member_months": len(claims), "billable_count": len(claims),
+                    "total_amount": f"{total:.2f}", "interchange_control_number": number,
+                    "group_control_number": number, "repeat_reason": "", "payer_code": code, "late_reason": "",
+                    "correction": False,
+                })
+                for claim in claims:
+                    claim["run_id"] = number
+        self._run_count = number
         return runs
+
+    def billing_claims(self) -> list[dict[str, Any]]:
+        """The claims of the demo's runs: the older month remitted (two denied), the newer accepted (one rejected)."""
+        rows = []
+        older = [claim for claim in self._claims if claim["month_index"] == 0 and "run_id" in claim]
+        newer = [claim for claim in self._claims if claim["month_index"] == 1 and "run_id" in claim]
+        denied = {id(claim) for claim in older[:2]}
+        rejected = {id(claim) for claim in newer[:1]}
+        for claim in older + newer:
+            number = "2026" + claim["claim_id"][-10:].rjust(10, "0")
+            row = {key: claim[key] for key in ("run_id", "member_id", "medicaid_id", "service_month", "claim_id",
+                                               "payer_code", "rate_code", "amount")}
+            row.update({"transaction_set": "0001", "frequency": "1", "original_claim_id": None,
+                        "payer_claim_number": number, "status": "accepted", "status_detail": "",
+                        "paid_amount": "", "status_at": _at(self.today - timedelta(days=20), 8)})
+            if id(claim) in denied:
+                row.update({"status": "denied", "paid_amount": "0.00", "status_detail":
+                            "CO CARC 16: the claim lacks information or has submission or billing errors; "
+                            "RARC MA130: the claim has incomplete or invalid information and no appeal rights are "
+                            "given; submit a new claim with the complete and correct information"})
+            elif id(claim) in rejected:
+                row.update({"status": "rejected", "payer_claim_number": "",
+                            "status_detail": "277CA A7 (rejected for invalid information), status 164"})
+            elif claim["month_index"] == 0:
+                row.update({"status": "paid", "paid_amount": claim["amount"]})
+            rows.append(row)
+        return rows
+
+    def response_files(self) -> list[dict[str, Any]]:
+        return [
+            {"kind": kind, "file_name": name, "file_sha256": hashlib.sha256(name.encode()).hexdigest(),
+             "imported_at": _at(self.today - timedelta(days=20), 8), "imported_by_id": self.staff.billing_id,
+             "summary": summary}
+            for kind, name, summary in (
+                ("277CA", f"277ca-{self._billing_months[1]}.x12", "claims acknowledged by the payers"),
+                ("835", f"835-{self._billing_months[0]}.x12", "remittance for the older month"),
+            )
+        ]
 
     def settings(self) -> dict[str, Any]:
         line1, _line2, city, state, _zip = vocab.AGENCY_ADDRESS
@@ -526,12 +623,10 @@ class _DemoData:
             "submitter_id": "RIVHH0001",
             "submitter_name": vocab.AGENCY_NAME,
             "submitter_contact_phone": "5185550140",
-            "receiver_id": "EMEDNYTEST",
-            "receiver_name": "eMedNY test receiver",
-            "payer_id": "NYMEDTEST",
-            "payer_name": "New York State Medicaid (test)",
-            "interchange_control_number": len(self._billing_months),
-            "group_control_number": len(self._billing_months),
+            "attending_last_name": "Okafor",
+            "attending_first_name": "Grace",
+            "interchange_control_number": self._run_count,
+            "group_control_number": self._run_count,
         }
 
     # ---- directory ---------------------------------------------------------------------------------------

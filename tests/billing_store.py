@@ -23,6 +23,8 @@ from hhdesk.db.models import (
     Contact,
     EnrolmentSegment,
     Member,
+    MemberPayerPeriod,
+    Payer,
     TierPeriod,
     User,
 )
@@ -48,12 +50,30 @@ BILLING_TEST_SETTINGS: dict[str, Any] = {
     "submitter_id": "RIVERSIDE01",
     "submitter_name": "Riverside Health Home",
     "submitter_contact_phone": "(518) 555-0140",
-    "receiver_id": "NYSDOH",
-    "receiver_name": "NYS Medicaid",
-    "payer_id": "141797357",
-    "payer_name": "NYS Medicaid",
+    "attending_last_name": "Okafor",
+    "attending_first_name": "Grace",
     "claim_test_file": True,
 }
+# The payer table of the test stores: fee-for-service and one managed-care plan (test identifiers).
+TEST_PAYERS: tuple[dict[str, Any], ...] = (
+    {"code": "FFS", "name": "NYS Medicaid", "payer_id": "141797357", "receiver_id": "NYSDOH",
+     "receiver_name": "NYS Medicaid", "filing_limit_days": 90, "fee_for_service": True, "active": True},
+    {"code": "PLAN1", "name": "Hudson Valley Plan", "payer_id": "HVP0001", "receiver_id": "HVPCLEAR",
+     "receiver_name": "Hudson Valley Clearinghouse", "filing_limit_days": 120, "fee_for_service": False,
+     "active": True},
+)
+
+
+def ensure_test_payers(session: Any) -> dict[str, int]:
+    """The test payer table in the store (added once); returns {code: payer id}."""
+    have = dict(session.execute(select(Payer.code, Payer.id)).all())
+    for row in TEST_PAYERS:
+        if row["code"] not in have:
+            payer = Payer(**row)
+            session.add(payer)
+            session.flush()
+            have[payer.code] = payer.id
+    return have
 
 LAST_NAMES = ("Núñez", "O'Brien", "Smith", "Trần", "Johnson", "Wiśniewski", "Garcia", "Peña", "Lee", "Brown",
               "Ørsted", "Williams", "Nguyen", "Davis", "Rodriguez", "Martinez", "Clark", "Lewis", "Walker", "Hall")
@@ -163,6 +183,11 @@ def fill_billing_store(store: Store, *, members: int = 60, contacts_per_member: 
                                  "minutes": 20, "staff_id": rng.choice(cm_ids), "core_services": services,
                                  "note": ""})
         session.execute(insert(Member.__table__), member_rows)
+        payer_ids = ensure_test_payers(session)
+        # every third member in the managed-care plan, the others fee-for-service, from before the first month
+        session.execute(insert(MemberPayerPeriod.__table__), [
+            {"member_id": row["id"], "payer_id": payer_ids["PLAN1" if row["id"] % 3 == 0 else "FFS"],
+             "effective_date": span_start - timedelta(days=400), "note": ""} for row in member_rows])
         session.execute(insert(EnrolmentSegment.__table__), [
             {"member_id": m, "kind": k, "start_date": s, "end_date": e,
              "end_reason": ("enrolled" if k == "outreach" and e else ("moved" if e else None))}
@@ -182,7 +207,8 @@ def fill_billing_store(store: Store, *, members: int = 60, contacts_per_member: 
 def add_member(app: AppSession | Store, medicaid_id: str, last_name: str, *,
                segments: list[tuple[str, str, str | None]], consents: list[tuple[str, str]] = (),
                plans: list[str] = (), tiers: list[tuple[str, str]] = (), contacts: list[tuple[str, str, str]] = (),
-               diagnoses: list[tuple[str, str | None]] = (("I10", "heart_disease"),), first_name: str = "Test") -> int:
+               diagnoses: list[tuple[str, str | None]] = (("I10", "heart_disease"),), first_name: str = "Test",
+               payers: list[tuple[str, str]] = (("FFS", "2000-01-01"),)) -> int:
     """One member with the given records (dates as YYYY-MM-DD), written straight to the store."""
     day = date.fromisoformat
     store = app.store if isinstance(app, AppSession) else app
@@ -206,4 +232,7 @@ def add_member(app: AppSession | Store, medicaid_id: str, last_name: str, *,
                                 with_whom=with_whom[0] if with_whom else "member"))
         for code, category in diagnoses:
             session.add(Condition(member_id=member.id, icd10=code, description=code, category=category))
+        payer_ids = ensure_test_payers(session)
+        for code, effective in payers:
+            session.add(MemberPayerPeriod(member_id=member.id, payer_id=payer_ids[code], effective_date=day(effective)))
         return member.id

@@ -250,18 +250,23 @@ def test_billing_service_previews_and_exports_the_demo_store(demo_path: Path, tm
             result = billing.preview(app, this_month.shift(-back))
             assert result.billable_count > 0
             reasons |= {reason.value for reason in result.not_billable}
-        assert {"no_consent", "no_care_plan"} <= reasons
+        assert {"no_consent", "no_care_plan", "no_payer"} <= reasons
 
         last_month = this_month.shift(-1)
         claim = billing.export(app, last_month, "837i", tmp_path / "claims.x12")
         assert claim.billable_count > 0
-        assert (tmp_path / "claims.x12").read_bytes().startswith(b"ISA")
+        # one claim file per payer, named after the payer
+        assert len(claim.runs) > 1 and {run.payer_code for run in claim.runs} <= {"FFS", "CDPHP", "FIDELIS", "MVP",
+                                                                                  "UHCCP"}
+        for run in claim.runs:
+            assert Path(run.file_name) == tmp_path / f"claims-{run.payer_code}.x12"
+            assert Path(run.file_name).read_bytes().startswith(b"ISA")
         billing.export(app, last_month, "csv", tmp_path / "billing.csv")
         billing.export(app, last_month, "billing-support", tmp_path / "support.csv")
 
         # The demo's own runs read as earlier exports: the same month again needs a reason.
         runs = billing.history(app, this_month.shift(-2))
-        assert [run.format for run in runs] == ["837i"]
+        assert {run.format for run in runs} == {"837i"} and len(runs) == len({run.payer_code for run in runs})
         with pytest.raises(billing.AlreadyExported):
             billing.export(app, this_month.shift(-2), "837i", tmp_path / "again.x12")
     finally:
@@ -280,18 +285,24 @@ def test_every_demo_member_is_eligible(demo_path: Path) -> None:
         users.logout(app)
 
 
-@pytest.mark.parametrize("claim_format", ["837i", "837p"])
-def test_last_month_claims_of_the_demo_store_pass_pyx12(demo_path: Path, tmp_path: Path, claim_format: str) -> None:
-    """DOMAIN §10 / issue 7: the demo store's last month exports as a valid X12 5010 claim file."""
+def _store_copy(demo_path: Path, tmp_path: Path) -> Path:
     from hhdesk.config import keyslots_path
-    from hhdesk.domain.service_month import ServiceMonth
-    from hhdesk.services import billing
-    from tests.exports.test_x12 import validate
 
-    copy = tmp_path / "copy" / demo_path.name  # billing settings change below: leave the shared store be
+    copy = tmp_path / "copy" / demo_path.name  # billing changes below: leave the shared store be
     copy.parent.mkdir()
     shutil.copy(demo_path, copy)
     shutil.copy(keyslots_path(demo_path), keyslots_path(copy))
+    return copy
+
+
+@pytest.mark.parametrize("claim_format", ["837i", "837p"])
+def test_last_month_claims_of_the_demo_store_pass_pyx12(demo_path: Path, tmp_path: Path, claim_format: str) -> None:
+    """The demo store's last month exports one valid X12 5010 claim file per payer, with service-line dates."""
+    from hhdesk.domain.service_month import ServiceMonth
+    from hhdesk.services import billing
+    from tests.exports.test_x12 import segments_of, validate
+
+    copy = _store_copy(demo_path, tmp_path)
     app = users.login(copy, DEMO_USER, DEMO_PASSWORD)
     try:
         if claim_format == "837p":
@@ -299,10 +310,62 @@ def test_last_month_claims_of_the_demo_store_pass_pyx12(demo_path: Path, tmp_pat
                                                 "outreach_rate_code": "G9012",
                                                 "rate_amounts": {"S0280": "350.00", "G9012": "120.00"}})
         last_month = ServiceMonth.of(date.today()).shift(-1)
-        out = tmp_path / f"claims.{claim_format}"
-        run = billing.export(app, last_month, claim_format, out, reason="test of both claim types")
+        outcome = billing.export(app, last_month, claim_format, tmp_path / f"claims.{claim_format}",
+                                 reason="test of both claim types")
     finally:
         users.logout(app)
-    assert run.billable_count > 0
-    valid, acknowledgement = validate(out.read_text(encoding="ascii"), tmp_path)
-    assert valid, acknowledgement
+    assert outcome.billable_count > 0 and len(outcome.runs) >= 2
+    for run in outcome.runs:
+        text = Path(run.file_name).read_text(encoding="ascii")
+        valid, acknowledgement = validate(text, tmp_path)
+        assert valid, acknowledgement
+        assert "IK5*R" not in acknowledgement and "IK3" not in acknowledgement
+        segments = segments_of(text)
+        lines = [i for i, s in enumerate(segments) if s[0] in ("SV2", "SV1")]
+        assert lines and all(segments[i + 1][:2] == ["DTP", "472"] for i in lines)  # a date on every line
+        receiver = segments[0][8].strip()
+        assert [s for s in segments if s[0] == "CLM"] and all(s[5].endswith(":1") for s in segments if s[0] == "CLM")
+        if claim_format == "837i":
+            assert sum(1 for s in segments if s[:2] == ["NM1", "71"]) == sum(1 for s in segments if s[0] == "CLM")
+        assert receiver.endswith("TEST")
+
+
+def test_demo_month_acknowledged_and_remitted_reconciles(demo_path: Path, tmp_path: Path) -> None:
+    """A generated 999 and 277CA mark the demo's claims; a generated 835 pays, denies and adjusts them."""
+    from hhdesk.domain.service_month import ServiceMonth
+    from hhdesk.services import billing, claims
+    from tests.exports.x12_response_factory import read_claim_file, write_277ca, write_835, write_999
+
+    copy = _store_copy(demo_path, tmp_path)
+    app = users.login(copy, "tkowalski", DEMO_STAFF_PASSWORD)
+    try:
+        last_month = ServiceMonth.of(date.today()).shift(-1)
+        outcome = billing.export(app, last_month, "837i", tmp_path / "claims.x12")
+        run = max(outcome.runs, key=lambda r: r.billable_count)
+        sent = read_claim_file(Path(run.file_name).read_text(encoding="ascii"))
+        assert len(sent.claims) >= 2
+        first, second = sent.claims[0].claim_id, sent.claims[1].claim_id
+        responses = {"999": write_999(sent), "277": write_277ca(sent, rejected={first}),
+                     "835": write_835(sent, denied={second: ("29", "MA130")})}
+        for name, text in responses.items():
+            (tmp_path / f"{name}.x12").write_text(text, encoding="ascii")
+        ack = claims.import_response(app, tmp_path / "999.x12")
+        assert ack.matched == len(sent.claims) and ack.counts == {"accepted": len(sent.claims)}
+        status = claims.import_response(app, tmp_path / "277.x12")
+        assert status.counts["rejected"] == 1
+        remit = claims.import_response(app, tmp_path / "835.x12")
+        assert remit.matched == len(sent.claims) and not remit.unmatched
+        assert remit.counts["denied"] == 1 and remit.counts["paid"] == len(sent.claims) - 1
+        by_claim = {view.claim_id: view for view in claims.claims_of_month(app, last_month)}
+        assert "29" in by_claim[second].status_detail and "time limit for filing" in by_claim[second].status_detail
+        assert by_claim[second].payer_claim_number
+        work_list = claims.unpaid_claims(app)
+        assert work_list[0].status == "denied"
+        assert second in {view.claim_id for view in work_list}
+        assert first not in {view.claim_id for view in work_list}  # a later 835 paid it
+        summary = claims.reconciliation(app, last_month)
+        assert summary["denied"] == 1 and sum(summary.values()) == outcome.billable_count
+        with pytest.raises(Exception, match="imported before"):
+            claims.import_response(app, tmp_path / "835.x12")
+    finally:
+        users.logout(app)

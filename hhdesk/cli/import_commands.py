@@ -22,7 +22,8 @@ def _register_roster(import_sub: argparse._SubParsersAction) -> None:
     p = import_sub.add_parser(
         "roster", help="import a roster (assignment list) CSV file",
         description="Import a roster CSV. Columns, with a header row: " + roster_import.EXPECTED_HEADER
-        + ". A Medicaid ID already in the store updates that member. One bad line rejects the whole file.",
+        + " (optionally followed by " + roster_import.OPTIONAL_HEADER + ": the member's payer code and the date "
+        "it pays from). A Medicaid ID already in the store updates that member. One bad line rejects the whole file.",
     )
     p.add_argument("file", type=Path, metavar="FILE.csv")
     p.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")

@@ -222,6 +222,7 @@ class BillingReason(StrEnum):
     OUTREACH_BILLED_ELSEWHERE = "outreach_billed_elsewhere"
     CHILD_MINIMUM_NOT_MET = "child_minimum_not_met"
     NO_RATE_CODE = "no_rate_code"
+    NO_PAYER = "no_payer"  # billable by the rules, but no Medicaid plan or fee-for-service recorded for the month
 
 
 class HHPlusPopulation(StrEnum):

@@ -5,6 +5,9 @@ Columns, in this order, with a header row:
     medicaid_id,last_name,first_name,dob,sex,phone,address_line1,city,state,zip,language,plan_id,
     segment,segment_start,consent_date,tier,conditions,care_manager
 
+and, optionally, two more at the end: ``payer,payer_from`` (the code of the member's Medicaid plan or
+fee-for-service in the agency's payer table, and the date from which it pays; both or neither).
+
 The parser never raises on any text. It returns the rows it could read and one ``LineError`` per
 problem; the caller decides (all-or-nothing: any error rejects the file). Line numbers are those of the
 file as an editor shows them, the header being line 1; a quoted field spanning lines is reported at the
@@ -59,6 +62,8 @@ ROSTER_COLUMNS: tuple[str, ...] = (
     "conditions",
     "care_manager",
 )
+# Optional trailing columns: the member's payer from a date (docs/billing.md, "Payers").
+PAYER_COLUMNS: tuple[str, ...] = ("payer", "payer_from")
 
 SEX_VALUES = ("M", "F", "X", "U")
 MAX_TEXT_LENGTH = 200  # a longer name or address is a broken file, not a person
@@ -91,6 +96,8 @@ class RosterRow:
     tier: Tier | None
     conditions: tuple[str, ...]
     care_manager: str
+    payer: str = ""  # a payer-table code, upper case; empty when the file has no payer columns or none given
+    payer_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,7 @@ def parse_roster(
     errors: list[LineError] = []
     first_line_of: dict[str, int] = {}
     header_seen = False
+    columns = ROSTER_COLUMNS
     last_line = 0
     while True:
         record_line = last_line + 1
@@ -178,13 +186,15 @@ def parse_roster(
                 return RosterParseResult((), tuple(errors))
             header_seen = True
             header_errors = _check_header(record, record_line)
+            if len(record) == len(ROSTER_COLUMNS) + len(PAYER_COLUMNS):
+                columns = ROSTER_COLUMNS + PAYER_COLUMNS
             if header_errors:
                 # Columns cannot be trusted without the right header, so the rows are not checked.
                 return RosterParseResult((), tuple(errors + header_errors))
             continue
         if _is_blank(record):
             continue
-        row, row_errors, medicaid_id = _parse_row(record, record_line, profile, usernames, today)
+        row, row_errors, medicaid_id = _parse_row(record, record_line, profile, usernames, today, columns)
         # A line with other problems still claims its Medicaid ID, so a duplicate is reported as well.
         if medicaid_id:
             first = first_line_of.setdefault(medicaid_id, record_line)
@@ -209,9 +219,15 @@ def _is_blank(record: list[str]) -> bool:
 
 def _check_header(record: list[str], line_no: int) -> list[LineError]:
     found = [name.strip().casefold() for name in record]
-    if tuple(found) == ROSTER_COLUMNS:
+    if tuple(found) in (ROSTER_COLUMNS, ROSTER_COLUMNS + PAYER_COLUMNS):
         return []
     expected = ",".join(ROSTER_COLUMNS)
+    if len(found) == len(ROSTER_COLUMNS) + len(PAYER_COLUMNS):
+        position = next(i for i, (a, b) in enumerate(zip(found, ROSTER_COLUMNS + PAYER_COLUMNS, strict=True))
+                        if a != b)
+        detail = f"column {position + 1} should be {(ROSTER_COLUMNS + PAYER_COLUMNS)[position]}"
+        return [LineError(line_no, f"the header row must be exactly: {expected} (optionally followed by "
+                                   f"{','.join(PAYER_COLUMNS)}) ({detail})")]
     if len(found) != len(ROSTER_COLUMNS):
         detail = f"it has {len(found)} columns, expected {len(ROSTER_COLUMNS)}"
     else:
@@ -223,8 +239,8 @@ def _check_header(record: list[str], line_no: int) -> list[LineError]:
 class _RowChecker:
     """Collects the problems of one line while reading its fields."""
 
-    def __init__(self, record: list[str], line_no: int) -> None:
-        self.values = dict(zip(ROSTER_COLUMNS, (field.strip() for field in record), strict=True))
+    def __init__(self, record: list[str], line_no: int, columns: tuple[str, ...] = ROSTER_COLUMNS) -> None:
+        self.values = dict(zip(columns, (field.strip() for field in record), strict=True))
         self.line_no = line_no
         self.errors: list[LineError] = []
 
@@ -273,19 +289,20 @@ def _parse_row(
     profile: ProgramProfile,
     usernames: dict[str, str],
     today: date,
+    columns: tuple[str, ...] = ROSTER_COLUMNS,
 ) -> tuple[RosterRow | None, list[LineError], str | None]:
     """The row (None if the line has problems), the problems, and the line's valid Medicaid ID if any."""
-    if len(record) != len(ROSTER_COLUMNS):
-        if len(record) > len(ROSTER_COLUMNS):
+    if len(record) != len(columns):
+        if len(record) > len(columns):
             hint = " (is there an unquoted comma inside a field?)"
         else:
             hint = " (is a field missing, or a quote left open?)"
         return (
             None,
-            [LineError(line_no, f"expected {len(ROSTER_COLUMNS)} columns, found {len(record)}{hint}")],
+            [LineError(line_no, f"expected {len(columns)} columns, found {len(record)}{hint}")],
             None,
         )
-    check = _RowChecker(record, line_no)
+    check = _RowChecker(record, line_no, columns)
 
     medicaid_id: str | None = normalise_medicaid_id(check.text("medicaid_id", required=True))
     if check.errors:
@@ -332,6 +349,7 @@ def _parse_row(
     )
     conditions = _parse_conditions(check)
 
+    payer, payer_from = _parse_payer(check, today) if "payer" in check.values else ("", None)
     care_manager = check.text("care_manager")
     if care_manager:
         known = usernames.get(care_manager.casefold())
@@ -364,10 +382,22 @@ def _parse_row(
             tier=tier if isinstance(tier, Tier) else None,
             conditions=conditions,
             care_manager=care_manager,
+            payer=payer,
+            payer_from=payer_from,
         ),
         [],
         medicaid_id,
     )
+
+
+def _parse_payer(check: _RowChecker, today: date) -> tuple[str, date | None]:
+    payer = check.text("payer").upper()
+    payer_from = check.day("payer_from", today, required=bool(payer))
+    if payer and not re.fullmatch(r"[A-Z0-9][A-Z0-9_-]{0,19}", payer):
+        check.fail("payer", "expected a payer code from the payer table, like FFS")
+    if payer_from is not None and not payer:
+        check.fail("payer", "is required when payer_from is given")
+    return payer, payer_from
 
 
 def _parse_conditions(check: _RowChecker) -> tuple[str, ...]:

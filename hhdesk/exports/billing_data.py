@@ -6,7 +6,7 @@ The service layer fills these from the store; the writers in this package never 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from hhdesk.domain.billing_rules import MonthEvaluation
@@ -62,6 +62,11 @@ class BillingRow:
     sex: str = "U"
     diagnosis_codes: tuple[str, ...] = ()
     address: PostalAddress | None = None
+    payer_code: str = ""  # the payer of the month (payer table code); empty: none on record
+    # CLM05-3: 1 an original claim, 7 a replacement and 8 a void of an earlier one, which then names the
+    # payer's claim number of the original (REF*F8).
+    claim_frequency: str = "1"
+    payer_claim_number: str = ""
 
     @property
     def hh_plus_minimum_met(self) -> bool | None:
@@ -70,6 +75,21 @@ class BillingRow:
     @property
     def billable(self) -> bool:
         return self.evaluation.billable
+
+
+@dataclass(frozen=True)
+class PayerInfo:
+    """A payer in the agency's payer table: where its claim file goes and how long it allows for it."""
+
+    code: str
+    name: str
+    payer_id: str  # 2010BB payer identifier
+    receiver_id: str  # ISA08, GS03, 1000B
+    receiver_name: str
+    filing_limit_days: int = 90
+    fee_for_service: bool = False
+    active: bool = True
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,6 +103,7 @@ class ClaimSettings:
     billing_provider_address: PostalAddress = PostalAddress()
     submitter_id: str = ""
     submitter_name: str = ""
+    # The receiver and the payer come from the payer table, one claim file per payer (see `for_payer`).
     receiver_id: str = ""
     receiver_name: str = ""
     payer_id: str = ""
@@ -90,10 +111,18 @@ class ClaimSettings:
     contact_phone: str = ""
     contact_name: str = ""  # optional
     medicaid_provider_id: str = ""  # optional: the state Medicaid (MMIS) provider ID, sent as REF*G2
-    attending_npi: str = ""  # optional, 837I: a practitioner sent as the attending provider
+    # 837I: the attending provider (2310A), required on every institutional claim for services other than
+    # non-scheduled transport; the NPI only when the practitioner has one. 837P: sent as the rendering
+    # provider (2310B) when it has an NPI; otherwise the billing provider is the rendering provider.
+    attending_npi: str = ""
     attending_last_name: str = ""
     attending_first_name: str = ""
     test_file: bool = False  # ISA15: T for a test file, P for production
+
+    def for_payer(self, payer: PayerInfo) -> ClaimSettings:
+        """These settings with the receiver and payer of one payer's claim file."""
+        return replace(self, receiver_id=payer.receiver_id, receiver_name=payer.receiver_name,
+                       payer_id=payer.payer_id, payer_name=payer.name)
 
 
 # Names of settings in the words the settings window uses.
@@ -104,10 +133,6 @@ SETTING_LABELS: dict[str, str] = {
     "billing_provider_tax_id": "billing provider tax ID (EIN)",
     "submitter_id": "submitter ID",
     "submitter_name": "submitter name",
-    "receiver_id": "receiver ID",
-    "receiver_name": "receiver name",
-    "payer_id": "payer ID",
-    "payer_name": "payer name",
     "contact_phone": "billing contact phone",
 }
 ADDRESS_LABELS: dict[str, str] = {
@@ -161,10 +186,8 @@ def invalid_settings(settings: ClaimSettings) -> list[str]:
     postal = address.postal_code.replace("-", "").strip()
     if postal and not re.fullmatch(r"\d{9}", postal):
         problems.append("billing provider ZIP code must have 9 digits (ZIP+4) on a claim")
-    for name in ("submitter_id", "receiver_id"):
-        value = str(getattr(settings, name)).strip()
-        if len(value) > 15:
-            problems.append(f"{SETTING_LABELS[name]} must be at most 15 characters")
+    if len(settings.submitter_id.strip()) > 15:
+        problems.append("submitter ID must be at most 15 characters")
     phone = re.sub(r"\D", "", settings.contact_phone)
     if settings.contact_phone.strip() and len(phone) != 10:
         problems.append("billing contact phone must have 10 digits")

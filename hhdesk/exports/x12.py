@@ -27,6 +27,7 @@ from hhdesk.exports.billing_data import (
     BillingRow,
     ClaimSettings,
     ExportError,
+    MissingSettingsError,
     PostalAddress,
     check_claim_settings,
 )
@@ -41,6 +42,10 @@ IMPLEMENTATION_837P = "005010X222A1"
 MAX_CONTROL_NUMBER = 999_999_999
 # The implementation guides recommend at most 5000 claims per transaction set; more claims start another set.
 MAX_CLAIMS_PER_TRANSACTION = 5000
+# CLM05-3 claim frequency type codes (NUBC): an original claim, a replacement of one, a void of one.
+FREQUENCY_ORIGINAL = "1"
+FREQUENCY_REPLACEMENT = "7"
+FREQUENCY_VOID = "8"
 
 _ICD10_PATTERN = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
 _HCPCS_PATTERN = re.compile(r"[A-Z][0-9]{4}|[0-9]{5}")
@@ -71,6 +76,8 @@ class ClaimFile:
     total_amount: Decimal
     claim_type: ClaimType
     transaction_sets: int = 1
+    # (CLM01, ST02 of the set holding it, the row) for every claim, in file order: what the store records
+    claims: tuple[tuple[str, str, BillingRow], ...] = ()
 
     @property
     def data(self) -> bytes:
@@ -172,6 +179,23 @@ def claim_problems(rows: Sequence[BillingRow], profile: BillingProfile) -> list[
                 + ", ".join(not_hcpcs)
                 + "; set the HCPCS code in the agency's billing settings"
             )
+    corrections_without_number = [
+        number
+        for number, row in billable
+        if row.claim_frequency in (FREQUENCY_REPLACEMENT, FREQUENCY_VOID) and not x12_text(row.payer_claim_number, 50)
+    ]
+    if corrections_without_number:
+        problems.append(
+            f"{len(corrections_without_number)} replacement or void claim(s) have no payer claim number of the "
+            f"original claim (rows {_row_list(corrections_without_number)}); import the payer's 277CA or 835, "
+            "or type the number from the remittance"
+        )
+    unknown_frequency = [
+        number for number, row in billable if row.claim_frequency not in (FREQUENCY_ORIGINAL, FREQUENCY_REPLACEMENT,
+                                                                          FREQUENCY_VOID)
+    ]
+    if unknown_frequency:
+        problems.append(f"claim frequency must be 1, 7 or 8 (rows {_row_list(unknown_frequency)})")
     identifiers = [claim_identifier(row) for _, row in billable]
     if len(set(identifiers)) != len(identifiers):
         problems.append("the same member-month appears more than once among the billable rows")
@@ -267,6 +291,14 @@ def _write(
             f"not the {claim_type.value}; choose the {profile.claim.claim_type.value} export"
         )
     check_claim_settings(settings)
+    payer_missing = [label for label, value in (("the payer's receiver ID", settings.receiver_id),
+                                                ("the payer's receiver name", settings.receiver_name),
+                                                ("the payer ID", settings.payer_id),
+                                                ("the payer name", settings.payer_name)) if not value.strip()]
+    if payer_missing:
+        raise MissingSettingsError([f"{label} in the payer table" for label in payer_missing])
+    if claim_type is ClaimType.INSTITUTIONAL and not settings.attending_last_name.strip():
+        raise MissingSettingsError(["attending provider last name"])
     all_rows = list(rows)
     problems = claim_problems(all_rows, profile)
     if problems:
@@ -289,8 +321,10 @@ def _write(
     )
     total = Decimal("0")
     batches = _batches(billable, MAX_CLAIMS_PER_TRANSACTION)
+    claims: list[tuple[str, str, BillingRow]] = []
     for set_number, batch in enumerate(batches, start=1):
         total += _transaction_set(out, batch, settings, profile, control, created_at, claim_type, set_number)
+        claims += [(claim_identifier(row), f"{set_number:04d}", row) for row in batch]
     out.add("GE", str(len(batches)), str(control.group))
     out.add("IEA", "1", f"{control.interchange:09d}")
     separator = "\n" if segment_newlines else ""
@@ -300,6 +334,7 @@ def _write(
         total_amount=total,
         claim_type=claim_type,
         transaction_sets=len(batches),
+        claims=tuple(claims),
     )
 
 
@@ -348,7 +383,7 @@ def _transaction_set(
         if institutional:
             _institutional_claim(out, row, settings, profile)
         else:
-            _professional_claim(out, row, profile)
+            _professional_claim(out, row, settings, profile)
     out.add("SE", str(out.in_transaction + 1), transaction_control)
     return total
 
@@ -495,6 +530,19 @@ def _diagnosis_segments(row: BillingRow, principal: str, other: str, limit: int)
     return [_composite(principal, codes[0])] + [_composite(other, code) for code in codes[1:]]
 
 
+def _original_claim_reference(out: _Segments, row: BillingRow) -> None:
+    """2300 REF*F8: a replacement or void names the payer's claim control number of the original claim."""
+    if row.claim_frequency in (FREQUENCY_REPLACEMENT, FREQUENCY_VOID):
+        out.add("REF", "F8", x12_text(row.payer_claim_number, 50))
+
+
+def _service_date(out: _Segments, qualifier: str, first: date, last: date) -> None:
+    if first == last:
+        out.add("DTP", qualifier, "D8", x12_date(first))
+    else:
+        out.add("DTP", qualifier, "RD8", f"{x12_date(first)}-{x12_date(last)}")
+
+
 def _institutional_claim(
     out: _Segments, row: BillingRow, settings: ClaimSettings, profile: BillingProfile
 ) -> None:
@@ -509,7 +557,7 @@ def _institutional_claim(
         amount,
         "",
         "",
-        _composite(rules.facility_type_code, "A", rules.claim_frequency_code),
+        _composite(rules.facility_type_code, "A", row.claim_frequency),
         "",
         "A",
         "Y",
@@ -517,30 +565,37 @@ def _institutional_claim(
     )
     out.add("DTP", "434", "RD8", f"{x12_date(first)}-{x12_date(last)}")
     out.add("CL1", "", "", rules.patient_status_code)
+    _original_claim_reference(out, row)
     diagnoses = _diagnosis_segments(row, "ABK", "ABF", limit=13)
     out.add("HI", diagnoses[0])
     if len(diagnoses) > 1:
         out.add("HI", *diagnoses[1:])
     # NY: the rate code is reported as the amount of value code 24
     out.add("HI", _composite("BE", rules.value_code, "", "", evaluation.rate_code))
-    if settings.attending_npi.strip():
-        out.add(
-            "NM1",
-            "71",
-            "1",
-            x12_text(settings.attending_last_name, 60),
-            x12_text(settings.attending_first_name, 35),
-            "",
-            "",
-            "",
-            "XX",
-            settings.attending_npi.strip(),
-        )
+    # 2310A attending provider: the 837I guide requires it on every claim for services other than
+    # non-scheduled transportation; the NPI goes with it only when the practitioner has one.
+    npi = settings.attending_npi.strip()
+    out.add(
+        "NM1",
+        "71",
+        "1",
+        x12_text(settings.attending_last_name, 60),
+        x12_text(settings.attending_first_name, 35),
+        "",
+        "",
+        "",
+        "XX" if npi else "",
+        npi,
+    )
     out.add("LX", "1")
     out.add("SV2", rules.revenue_code, "", amount, "UN", "1")
+    # 2400 service date: the 837I guide requires it on every line of an outpatient claim
+    _service_date(out, "472", first, last)
 
 
-def _professional_claim(out: _Segments, row: BillingRow, profile: BillingProfile) -> None:
+def _professional_claim(
+    out: _Segments, row: BillingRow, settings: ClaimSettings, profile: BillingProfile
+) -> None:
     rules = profile.claim
     evaluation = row.evaluation
     assert evaluation.amount is not None and evaluation.rate_code is not None
@@ -551,17 +606,29 @@ def _professional_claim(out: _Segments, row: BillingRow, profile: BillingProfile
         amount,
         "",
         "",
-        _composite(rules.place_of_service, "B", rules.claim_frequency_code),
+        _composite(rules.place_of_service, "B", row.claim_frequency),
         "Y",
         "A",
         "Y",
         "Y",
     )
+    _original_claim_reference(out, row)
     out.add("HI", *_diagnosis_segments(row, "ABK", "ABF", limit=12))
+    # 2310B rendering provider: only when it differs from the billing provider, i.e. a practitioner is named
+    if settings.attending_npi.strip():
+        out.add(
+            "NM1",
+            "82",
+            "1",
+            x12_text(settings.attending_last_name, 60),
+            x12_text(settings.attending_first_name, 35),
+            "",
+            "",
+            "",
+            "XX",
+            settings.attending_npi.strip(),
+        )
     out.add("LX", "1")
     out.add("SV1", _composite("HC", evaluation.rate_code, *rules.modifiers), amount, "UN", "1", "", "", "1")
     first, last = _service_period(row, profile)
-    if first == last:
-        out.add("DTP", "472", "D8", x12_date(first))
-    else:
-        out.add("DTP", "472", "RD8", f"{x12_date(first)}-{x12_date(last)}")
+    _service_date(out, "472", first, last)

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from hhdesk.db.models import (
     AotOrder,
+    BillingClaim,
     BillingRun,
     CarePlanVersion,
     Condition,
@@ -50,7 +51,9 @@ from hhdesk.db.models import (
     Contact,
     EnrolmentSegment,
     Member,
+    MemberPayerPeriod,
     OutreachElsewhere,
+    Payer,
     TierPeriod,
     User,
 )
@@ -78,6 +81,7 @@ from hhdesk.domain.enums import (
     Tier,
     WithWhom,
 )
+from hhdesk.domain.payers import PayerPeriodFact, filing_deadline, payer_of_month, with_payer
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.errors import ValidationFailed
@@ -87,19 +91,23 @@ from hhdesk.exports.billing_data import (
     ClaimSettings,
     ExportError,
     MissingSettingsError,
+    PayerInfo,
     PostalAddress,
     check_claim_settings,
     invalid_settings,
 )
 from hhdesk.exports.billing_support import billing_support_bytes
 from hhdesk.exports.profiles import describe_profiles, load_profile, read_profile_data
-from hhdesk.exports.x12 import MAX_CONTROL_NUMBER, ControlNumbers, write_837
+from hhdesk.exports.x12 import MAX_CONTROL_NUMBER, ControlNumbers, claim_problems, write_837
 from hhdesk.services import settings as settings_service
 from hhdesk.services.context import AppSession
+from hhdesk.services.payers import payers_in
 
 __all__ = [
     "REASON_WORDS",
     "AlreadyExported",
+    "ExportOutcome",
+    "PastFilingLimit",
     "BillingPreview",
     "BillingPreviewRow",
     "BillingRunInfo",
@@ -163,6 +171,7 @@ REASON_WORDS: dict[BillingReason, str] = {
     BillingReason.OUTREACH_BILLED_ELSEWHERE: "Outreach: another Health Home or agency billed this month",
     BillingReason.CHILD_MINIMUM_NOT_MET: "Children: fewer core services than the acuity needs",
     BillingReason.NO_RATE_CODE: "No rate code for the month",
+    BillingReason.NO_PAYER: "No Medicaid plan or fee-for-service recorded for the month",
 }
 
 POPULATION_WORDS: dict[str, str] = {"smi": "SMI", "hiv": "HIV", "aot": "AOT order"}
@@ -234,6 +243,14 @@ class BillingPreviewRow:
     row: BillingRow
     care_manager_name: str = ""
     preferred_name: str = ""
+    payer_name: str = ""
+    # the last day a claim for the month reaches its payer in time (None: no payer); past it on `today`
+    filing_deadline: date | None = None
+    past_filing_limit: bool = False
+
+    @property
+    def payer_code(self) -> str:
+        return self.row.payer_code
 
     @property
     def evaluation(self) -> MonthEvaluation:
@@ -374,10 +391,30 @@ class BillingPreview:
     seconds: float = 0.0
     code_labels: dict[str, str] = field(default_factory=dict)  # rate code -> what it bills, in words
     minimums: dict[str, str] = field(default_factory=dict)  # population or tier -> its monthly minimum in words
+    payers: dict[str, PayerInfo] = field(default_factory=dict)
+    today: date | None = None  # the day the filing limits were checked against
 
     @property
     def unconfirmed_count(self) -> int:
         return sum(total.unconfirmed for total in self.totals)
+
+    @property
+    def late_rows(self) -> list[BillingPreviewRow]:
+        """Billable member-months whose claim would reach the payer after its filing limit."""
+        return [item for item in self.rows if item.billable and item.past_filing_limit]
+
+    def filing_warnings(self) -> list[str]:
+        """One line per payer with billable months past its filing limit, for the preview and the export."""
+        late: Counter[str] = Counter(item.payer_code for item in self.late_rows)
+        lines = []
+        for code, count in sorted(late.items()):
+            payer = self.payers.get(code)
+            limit = payer.filing_limit_days if payer else 0
+            deadline = filing_deadline(self.service_month, limit) if payer else None
+            name = payer.name if payer else code
+            lines.append(f"{name}: {count} billable member-month(s) of {self.service_month} are past the "
+                         f"{limit}-day filing limit (the claims were due by {deadline:%m/%d/%Y})")
+        return lines
 
     @property
     def not_billable_count(self) -> int:
@@ -413,10 +450,50 @@ class BillingRunInfo:
     interchange_control_number: int | None
     group_control_number: int | None
     repeat_reason: str
+    payer_code: str = ""
+    late_reason: str = ""
+    correction: bool = False
 
     @property
     def created_local(self) -> datetime:
         return self.created_at.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """What one export wrote: one run per file (a claim export writes one file per payer)."""
+
+    runs: tuple[BillingRunInfo, ...]
+
+    @property
+    def member_months(self) -> int:
+        return sum(run.member_months for run in self.runs)
+
+    @property
+    def billable_count(self) -> int:
+        return sum(run.billable_count for run in self.runs)
+
+    @property
+    def total_amount(self) -> Decimal:
+        return sum((run.total_amount for run in self.runs), Decimal("0.00"))
+
+    @property
+    def files(self) -> list[str]:
+        return [run.file_name for run in self.runs]
+
+    def __getattr__(self, name: str) -> Any:
+        # the first file's details (id, sha256, control numbers, ...): most exports write one file
+        if name.startswith("_") or not self.runs:
+            raise AttributeError(name)
+        return getattr(self.runs[0], name)
+
+
+class PastFilingLimit(ValidationFailed):
+    """Billable months of the claim file are past their payer's filing limit; sending them needs a reason."""
+
+    def __init__(self, message: str, warnings: list[str]) -> None:
+        super().__init__(message, warnings)
+        self.warnings = warnings
 
 
 class AlreadyExported(ValidationFailed):
@@ -522,6 +599,9 @@ def claim_settings_from(values: dict[str, Any], medicaid_provider_id: str = "") 
         payer_name=text("payer_name"),
         contact_phone=text("submitter_contact_phone"),
         medicaid_provider_id=medicaid_provider_id.strip(),
+        attending_last_name=text("attending_last_name"),
+        attending_first_name=text("attending_first_name"),
+        attending_npi=text("attending_npi"),
         test_file=bool(values.get("claim_test_file")),
     )
 
@@ -721,6 +801,7 @@ class _MemberFacts:
     diagnoses: list[str] = field(default_factory=list)
     aot_orders: list[AotOrderFact] = field(default_factory=list)
     outreach_elsewhere: set[ServiceMonth] = field(default_factory=set)
+    payer_periods: list[PayerPeriodFact] = field(default_factory=list)
 
 
 def _gather(session: Session, month: ServiceMonth) -> list[_MemberFacts]:
@@ -861,6 +942,16 @@ def _gather(session: Session, month: ServiceMonth) -> list[_MemberFacts]:
         facts = members.get(member_id)
         if facts is not None and code.strip() and code.strip() not in facts.diagnoses:
             facts.diagnoses.append(code.strip())
+
+    for member_id, payer_code, effective in connection.execute(
+        select(MemberPayerPeriod.member_id, Payer.code, _as_text(MemberPayerPeriod.effective_date))
+        .join(Payer, Payer.id == MemberPayerPeriod.payer_id)
+        .where(MemberPayerPeriod.member_id.in_(in_month), MemberPayerPeriod.effective_date <= last_day)
+        .order_by(MemberPayerPeriod.member_id, MemberPayerPeriod.effective_date, MemberPayerPeriod.id)
+    ).all():
+        facts = members.get(member_id)
+        if facts is not None:
+            facts.payer_periods.append(PayerPeriodFact(payer_code, parse.day(effective)))  # type: ignore[arg-type]
     return list(members.values())
 
 
@@ -872,9 +963,11 @@ _WITH_WHOM = {party.value: party for party in WithWhom}
 _POPULATIONS = {population.value: population for population in HHPlusPopulation}
 
 
-def _evaluate(gathered: Iterable[_MemberFacts], month: ServiceMonth,
-              profile: BillingProfile) -> list[BillingPreviewRow]:
+def _evaluate(gathered: Iterable[_MemberFacts], month: ServiceMonth, profile: BillingProfile,
+              payers: dict[str, PayerInfo] | None = None, today: date | None = None) -> list[BillingPreviewRow]:
     last_day = month.last_day
+    payers = payers or {}
+    deadlines = {code: filing_deadline(month, payer.filing_limit_days) for code, payer in payers.items()}
     rows: list[BillingPreviewRow] = []
     for member in gathered:
         facts = MemberBillingFacts(
@@ -883,7 +976,9 @@ def _evaluate(gathered: Iterable[_MemberFacts], month: ServiceMonth,
             hh_plus_population=member.hh_plus_population, aot_orders=tuple(member.aot_orders),
             outreach_billed_elsewhere=frozenset(member.outreach_elsewhere),
         )
-        evaluation = BillingEvaluator(facts, profile).evaluate(month)
+        payer_code = payer_of_month(member.payer_periods, month)
+        # the payer step comes last, outside the evaluator: a month without a payer still counts for outreach
+        evaluation = with_payer(BillingEvaluator(facts, profile).evaluate(month), payer_code)
         # a month whose consent was withdrawn in it reports the consent its services were given under
         consent_day = last_day if evaluation.consent_ended is None else evaluation.consent_ended - timedelta(days=1)
         row = BillingRow(
@@ -891,14 +986,20 @@ def _evaluate(gathered: Iterable[_MemberFacts], month: ServiceMonth,
             first_name=member.first_name, dob=member.dob, care_manager=member.care_manager,
             consent_date=consent_date_on(facts, consent_day), care_plan_date=care_plan_date_on(facts, last_day),
             sex=member.sex if member.sex in ("F", "M") else "U", diagnosis_codes=tuple(member.diagnoses),
-            address=member.address,
+            address=member.address, payer_code=payer_code or "",
         )
-        rows.append(BillingPreviewRow(member.member_id, row, member.care_manager_name, member.preferred_name))
+        payer = payers.get(payer_code or "")
+        deadline = deadlines.get(payer_code or "")
+        rows.append(BillingPreviewRow(
+            member.member_id, row, member.care_manager_name, member.preferred_name,
+            payer_name=payer.name if payer else "", filing_deadline=deadline,
+            past_filing_limit=deadline is not None and today is not None and today > deadline))
     return rows
 
 
 def _summarise(month: ServiceMonth, profile: BillingProfile, rows: list[BillingPreviewRow],
-               seconds: float) -> BillingPreview:
+               seconds: float, payers: dict[str, PayerInfo] | None = None,
+               today: date | None = None) -> BillingPreview:
     counts: Counter[str] = Counter()
     unconfirmed: Counter[str] = Counter()
     amounts: dict[str, Decimal | None] = {}
@@ -926,6 +1027,7 @@ def _summarise(month: ServiceMonth, profile: BillingProfile, rows: list[BillingP
         billable_count=sum(counts.values()),
         not_billable={reason: reasons[reason] for reason in BillingReason if reasons[reason]},
         notes=dict(notes), seconds=seconds, code_labels=code_labels(profile), minimums=minimum_words(profile),
+        payers=dict(payers or {}), today=today,
     )
 
 
@@ -946,8 +1048,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _compute_preview(session: Session, month: ServiceMonth, profile: BillingProfile,
-                     progress: ProgressCallback | None = None) -> BillingPreview:
+                     progress: ProgressCallback | None = None, today: date | None = None) -> BillingPreview:
     started = time.perf_counter()
+    payers = payers_in(session)
     if progress:
         progress(0, 3, f"Reading the records of {month}")
     with _collector_paused():
@@ -955,20 +1058,23 @@ def _compute_preview(session: Session, month: ServiceMonth, profile: BillingProf
     if progress:
         progress(1, 3, f"Applying the billing rules to {len(gathered):,} members")
     with _collector_paused():
-        rows = _evaluate(gathered, month, profile)
+        rows = _evaluate(gathered, month, profile, payers, today)
     if progress:
         progress(2, 3, "Adding up")
-    return _summarise(month, profile, rows, time.perf_counter() - started)
+    return _summarise(month, profile, rows, time.perf_counter() - started, payers, today)
 
 
 def preview(app: AppSession, month: str | ServiceMonth,
-            progress: ProgressCallback | None = None) -> BillingPreview:
-    """Every member-month of the month (members with a segment overlapping it), billable or not, and why."""
+            progress: ProgressCallback | None = None, today: date | None = None) -> BillingPreview:
+    """Every member-month of the month (members with a segment overlapping it), billable or not, and why.
+
+    `today` (the session's date) decides which billable months are past their payer's filing limit.
+    """
     service_month = parse_month(month)
     with app.read(Permission.BILLING) as session:
         values = settings_service.read_all(session)
         profile = profile_from_settings(values)
-        result = _compute_preview(session, service_month, profile, progress)
+        result = _compute_preview(session, service_month, profile, progress, today or date.today())
     # One event for the whole list (a list read, like the caseload, but of billing data for every member).
     with app.work(Permission.BILLING) as uow:
         uow.audit("billing_preview", "billing", str(service_month),
@@ -988,6 +1094,7 @@ def _run_info(run: BillingRun, username: str | None) -> BillingRunInfo:
         member_months=run.member_months, billable_count=run.billable_count,
         total_amount=Decimal(run.total_amount or "0"), interchange_control_number=run.interchange_control_number,
         group_control_number=run.group_control_number, repeat_reason=run.repeat_reason or "",
+        payer_code=run.payer_code or "", late_reason=run.late_reason or "", correction=bool(run.correction),
     )
 
 
@@ -1072,20 +1179,187 @@ def _write_temporary(out: Path, data: bytes) -> Path:
     return temporary
 
 
-def export(app: AppSession, month: str | ServiceMonth, fmt: str | ExportFormat, out_path: str | Path,
-           reason: str | None = None, progress: ProgressCallback | None = None) -> BillingRunInfo:
-    """Write the month's file in one format and record the export (a `BillingRun` and a `billing_export` event).
+def claim_file_path(out: Path, payer_code: str) -> Path:
+    """Where one payer's claim file goes: the chosen name with the payer's code, claims.x12 -> claims-FFS.x12."""
+    return out.with_name(f"{out.stem}-{payer_code}{out.suffix or '.x12'}")
 
-    Refuses (ValidationFailed) a month already exported in this format unless `reason` says why
-    (`AlreadyExported`, which lists the earlier runs); a claim format other than the profile's; missing or
-    malformed claim settings, naming each; rows a claim cannot carry. Claim files take the next interchange
-    and group control numbers, stored in the same transaction as the run. The file appears whole or not at all.
+
+@dataclass
+class _PlannedFile:
+    path: Path
+    data: bytes
+    payer_code: str
+    member_months: int
+    billable: int
+    total: Decimal
+    control: ControlNumbers | None = None
+    claims: tuple[tuple[str, str, BillingRow], ...] = ()
+    temporary: Path | None = None
+
+
+def _late_months(month: ServiceMonth, warnings: list[str]) -> PastFilingLimit:
+    return PastFilingLimit(
+        f"Some claims of {month} are past their payer's filing limit: " + "; ".join(warnings)
+        + ". The payer may deny them (CARC 29). To send them anyway, give the reason they are late "
+        "(for example a retroactive eligibility decision, or a delay the payer caused).", warnings)
+
+
+def _claim_files(result: BillingPreview, rows: list[BillingRow], profile: BillingProfile,
+                 claim_settings: ClaimSettings, out: Path, current: dict[str, Any],
+                 created_at: datetime) -> list[_PlannedFile]:
+    """One claim file per payer of the billable rows, with consecutive control numbers."""
+    problems = claim_problems(rows, profile)
+    if problems and result.not_billable.get(BillingReason.NO_PAYER) and not result.billable_count:
+        problems.append(f"{result.not_billable[BillingReason.NO_PAYER]} member-month(s) have no payer recorded: "
+                        "record each member's Medicaid plan or fee-for-service in the chart")
+    if problems:
+        message = "The claim file cannot be written: " + "; ".join(problems) + "."
+        raise ValidationFailed(message, problems)
+    by_payer: dict[str, list[BillingRow]] = {}
+    for row in rows:
+        if row.evaluation.billable:
+            by_payer.setdefault(row.payer_code, []).append(row)
+    interchange = _next_control_number(current.get("interchange_control_number"))
+    group = _next_control_number(current.get("group_control_number"))
+    planned: list[_PlannedFile] = []
+    for code in sorted(by_payer):
+        payer = result.payers.get(code)
+        if payer is None:  # cannot happen: the preview names only payers in the table
+            raise ValidationFailed(f"The payer {code} is not in the payer table any more; preview the month again.")
+        control = ControlNumbers(interchange, group)
+        try:
+            claim_file = write_837(by_payer[code], claim_settings.for_payer(payer), profile, control, created_at)
+        except ExportError as exc:
+            problems = list(exc.problems) if isinstance(exc, MissingSettingsError) else [str(exc)]
+            raise ValidationFailed(str(exc), problems) from None
+        planned.append(_PlannedFile(
+            claim_file_path(out, code), claim_file.data, code, sum(1 for row in rows if row.payer_code == code),
+            claim_file.claim_count, claim_file.total_amount, control, claim_file.claims))
+        interchange = _next_control_number(interchange)
+        group = _next_control_number(group)
+    return planned
+
+
+def _record_claims(session: Session, run: BillingRun, planned: _PlannedFile,
+                   member_ids: dict[str, int]) -> None:
+    for claim_id, transaction_set, row in planned.claims:
+        session.add(BillingClaim(
+            run_id=run.id, member_id=member_ids.get(row.medicaid_id), medicaid_id=row.medicaid_id,
+            service_month=str(row.evaluation.service_month), claim_id=claim_id, transaction_set=transaction_set,
+            frequency=row.claim_frequency, payer_code=planned.payer_code, rate_code=row.evaluation.rate_code or "",
+            amount=f"{(row.evaluation.amount or Decimal('0')).quantize(Decimal('0.01'))}", status="sent",
+        ))
+
+
+def write_planned_files(uow: Any, app: AppSession, service_month: ServiceMonth, export_format: ExportFormat,
+                        planned: list[_PlannedFile], *, repeat_reason: str, late_reason: str, correction: bool,
+                        member_ids: dict[str, int], originals: dict[str, int] | None = None) -> ExportOutcome:
+    """Record a run per planned file (and its claims) and put the files in place, all or nothing.
+
+    Called inside the caller's unit of work; the files are renamed into place as its last step, and removed
+    again if the transaction does not commit.
+    """
+    runs: list[BillingRunInfo] = []
+    renamed: list[Path] = []
+    try:
+        for item in planned:
+            item.temporary = _write_temporary(item.path, item.data)
+        last_control: ControlNumbers | None = None
+        for item in planned:
+            digest = hashlib.sha256(item.data).hexdigest()
+            run = BillingRun(
+                service_month=str(service_month), format=export_format.value, created_by_id=app.actor.user_id,
+                file_name=str(item.path), file_sha256=digest, member_months=item.member_months,
+                billable_count=item.billable, total_amount=f"{item.total.quantize(Decimal('0.01'))}",
+                interchange_control_number=item.control.interchange if item.control else None,
+                group_control_number=item.control.group if item.control else None,
+                repeat_reason=repeat_reason, payer_code=item.payer_code, late_reason=late_reason,
+                correction=correction,
+            )
+            uow.session.add(run)
+            uow.session.flush()
+            _record_claims(uow.session, run, item, member_ids)
+            if originals:
+                uow.session.flush()
+                _link_originals(uow.session, run, originals)
+            last_control = item.control or last_control
+            detail = (f"month {service_month}, format {export_format.value}, {item.member_months} member-months, "
+                      f"{item.billable} billable, total {run.total_amount}, sha256 {digest}")
+            if item.payer_code:
+                detail += f", payer {item.payer_code}"
+            if item.control is not None:
+                detail += f", control numbers {item.control.interchange}/{item.control.group}"
+            if repeat_reason:
+                detail += f", exported again: {repeat_reason}"
+            if late_reason:
+                detail += f", past the filing limit: {late_reason}"
+            if correction:
+                detail += ", replacement and void claims"
+            uow.audit("billing_export", "billing_run", run.id, detail=detail)
+            runs.append(_run_info(run, app.actor.username))
+        if last_control is not None:
+            settings_service.put(uow.session, "interchange_control_number", last_control.interchange)
+            settings_service.put(uow.session, "group_control_number", last_control.group)
+        uow.session.flush()
+        for item in planned:
+            assert item.temporary is not None
+            try:
+                os.replace(item.temporary, item.path)
+            except OSError as exc:
+                raise ValidationFailed(
+                    f"The file could not be saved as {item.path} ({exc.strerror or 'disk error'}); nothing was "
+                    "exported.") from None
+            renamed.append(item.path)
+    except BaseException:
+        for item in planned:
+            if item.temporary is not None:
+                item.temporary.unlink(missing_ok=True)
+        for path in renamed:  # the record did not commit, so neither may the files
+            path.unlink(missing_ok=True)
+        raise
+    return ExportOutcome(tuple(runs))
+
+
+def _link_originals(session: Session, run: BillingRun, originals: dict[str, int]) -> None:
+    """Point each correction claim of the run at the claim it replaces or voids, and mark that one."""
+    for claim in session.execute(select(BillingClaim).where(BillingClaim.run_id == run.id)).scalars():
+        original_id = originals.get(claim.claim_id)
+        if original_id is None:
+            continue
+        claim.original_claim_id = original_id
+        original = session.get(BillingClaim, original_id)
+        if original is not None:
+            original.status = "replaced" if claim.frequency == "7" else "voided"
+            original.status_detail = ("a replacement claim was sent" if claim.frequency == "7"
+                                      else "a void of this claim was sent")
+            original.status_at = datetime.now(UTC).replace(tzinfo=None)
+
+
+def _member_ids(session: Session, rows: Iterable[BillingRow]) -> dict[str, int]:
+    wanted = {row.medicaid_id for row in rows if row.evaluation.billable}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Member.medicaid_id, Member.id).where(Member.medicaid_id.in_(wanted))).all())
+
+
+def export(app: AppSession, month: str | ServiceMonth, fmt: str | ExportFormat, out_path: str | Path,
+           reason: str | None = None, progress: ProgressCallback | None = None, *,
+           late_reason: str | None = None, today: date | None = None) -> ExportOutcome:
+    """Write the month's file(s) in one format and record the export (a `BillingRun` per file, an audit event each).
+
+    A claim format writes one file per payer (`claim_file_path`), each with its payer's receiver and payer
+    identifiers and its own control numbers, and records every claim it holds. Refuses (ValidationFailed) a
+    month already exported in this format unless `reason` says why (`AlreadyExported`); claims past their
+    payer's filing limit on `today` unless `late_reason` says why (`PastFilingLimit`); a claim format other than
+    the profile's; missing or malformed claim settings, naming each; rows a claim cannot carry. The files
+    appear whole, together with their records, or not at all.
     """
     app.require(Permission.BILLING)
     service_month = parse_month(month)
     export_format = parse_format(fmt)
     out = Path(out_path).expanduser()
     repeat_reason = (reason or "").strip()
+    late = (late_reason or "").strip()
     _check_output(out)
 
     def step(done: int, text: str) -> None:
@@ -1108,79 +1382,34 @@ def export(app: AppSession, month: str | ServiceMonth, fmt: str | ExportFormat, 
                     str(exc) + ". An administrator fills them in under Billing settings.", list(exc.problems)
                 ) from None
         step(1, f"Reading the records of {service_month}")
-        result = _compute_preview(session, service_month, profile)
+        result = _compute_preview(session, service_month, profile, today=today or date.today())
+    if export_format.claim_type is not None and result.late_rows and not late:
+        raise _late_months(service_month, result.filing_warnings())
     step(3, "Writing the file")
 
-    temporary: Path | None = None
-    renamed = False
-    try:
-        with app.work(Permission.BILLING) as uow:
-            # Again under the write lock: two clerks exporting the same month at once cannot both pass.
-            earlier = _runs(uow.session, service_month, export_format)
-            if earlier and not repeat_reason:
-                raise _already_exported(service_month, export_format, earlier)
-            control: ControlNumbers | None = None
-            rows = result.billing_rows
-            if export_format.claim_type is not None:
-                current = settings_service.read_all(uow.session)
-                control = ControlNumbers(_next_control_number(current.get("interchange_control_number")),
-                                         _next_control_number(current.get("group_control_number")))
-                try:
-                    claim_file = write_837(rows, claim_settings, profile, control, datetime.now())
-                except ExportError as exc:
-                    problems = list(exc.problems) if isinstance(exc, MissingSettingsError) else [str(exc)]
-                    raise ValidationFailed(str(exc), problems) from None
-                data, billable, total = claim_file.data, claim_file.claim_count, claim_file.total_amount
-                member_months = len(rows)
-            else:
-                if export_format is ExportFormat.CSV:
-                    data = billing_csv_bytes(rows)
-                    member_months = len(rows)
-                else:
-                    data = billing_support_bytes(rows)
-                    member_months = sum(1 for row in rows if row.evaluation.segment is not None)
-                billable = result.billable_count
-                total = result.total_amount
-            digest = hashlib.sha256(data).hexdigest()
-            temporary = _write_temporary(out, data)
-            run = BillingRun(
-                service_month=str(service_month), format=export_format.value, created_by_id=app.actor.user_id,
-                file_name=str(out), file_sha256=digest, member_months=member_months, billable_count=billable,
-                total_amount=f"{total.quantize(Decimal('0.01'))}",
-                interchange_control_number=control.interchange if control else None,
-                group_control_number=control.group if control else None,
-                repeat_reason=repeat_reason if earlier else "",
-            )
-            uow.session.add(run)
-            uow.session.flush()
-            if control is not None:
-                settings_service.put(uow.session, "interchange_control_number", control.interchange)
-                settings_service.put(uow.session, "group_control_number", control.group)
-            detail = (f"month {service_month}, format {export_format.value}, {member_months} member-months, "
-                      f"{billable} billable, total {run.total_amount}, sha256 {digest}")
-            if control is not None:
-                detail += f", control numbers {control.interchange}/{control.group}"
-            if earlier:
-                detail += f", exported again: {repeat_reason}"
-            uow.audit("billing_export", "billing_run", run.id, detail=detail)
-            step(4, "Saving the record of the export")
-            info = _run_info(run, app.actor.username)
-            try:
-                os.replace(temporary, out)
-            except OSError as exc:
-                raise ValidationFailed(
-                    f"The file could not be saved as {out} ({exc.strerror or 'disk error'}); nothing was exported."
-                ) from None
-            renamed = True
-    except BaseException:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        if renamed:
-            # The record did not commit, so neither may the file: its control numbers were not kept.
-            out.unlink(missing_ok=True)
-        raise
+    with app.work(Permission.BILLING) as uow:
+        # Again under the write lock: two clerks exporting the same month at once cannot both pass.
+        earlier = _runs(uow.session, service_month, export_format)
+        if earlier and not repeat_reason:
+            raise _already_exported(service_month, export_format, earlier)
+        rows = result.billing_rows
+        if export_format.claim_type is not None:
+            current = settings_service.read_all(uow.session)
+            planned = _claim_files(result, rows, profile, claim_settings, out, current, datetime.now())
+        elif export_format is ExportFormat.CSV:
+            planned = [_PlannedFile(out, billing_csv_bytes(rows), "", len(rows), result.billable_count,
+                                    result.total_amount)]
+        else:
+            planned = [_PlannedFile(out, billing_support_bytes(rows), "",
+                                    sum(1 for row in rows if row.evaluation.segment is not None),
+                                    result.billable_count, result.total_amount)]
+        step(4, "Saving the record of the export")
+        outcome = write_planned_files(
+            uow, app, service_month, export_format, planned, repeat_reason=repeat_reason if earlier else "",
+            late_reason=late if export_format.claim_type is not None and result.late_rows else "",
+            correction=False, member_ids=_member_ids(uow.session, rows))
     step(5, "Done")
-    return info
+    return outcome
 
 
 def format_totals(preview_result: BillingPreview) -> list[str]:

@@ -40,6 +40,8 @@ class ListKind(StrEnum):
     AUDIT_LOG = "audit_log"
     DIRECTORY = "directory"
     USERS = "users"
+    PAYERS = "payers"
+    BILLING_CLAIMS = "billing_claims"
 
 
 # Who may take each list out of the program: whoever may see it in the first place.
@@ -56,6 +58,8 @@ REQUIRED: dict[ListKind, Permission] = {
     ListKind.AUDIT_LOG: Permission.VIEW_AUDIT,
     ListKind.DIRECTORY: Permission.VIEW_MEMBERS,
     ListKind.USERS: Permission.MANAGE_USERS,
+    ListKind.PAYERS: Permission.BILLING,
+    ListKind.BILLING_CLAIMS: Permission.BILLING,
 }
 
 

@@ -47,7 +47,17 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from hhdesk.db.models import AuditEvent, Condition, Consent, EnrolmentSegment, Member, TierPeriod, User
+from hhdesk.db.models import (
+    AuditEvent,
+    Condition,
+    Consent,
+    EnrolmentSegment,
+    Member,
+    MemberPayerPeriod,
+    Payer,
+    TierPeriod,
+    User,
+)
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.conditions import category_for_icd10, icd10_description
 from hhdesk.domain.enums import ConsentKind, Role, SegmentType, Tier
@@ -55,7 +65,7 @@ from hhdesk.domain.errors import DomainError
 from hhdesk.domain.identifiers import name_key
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.program_profile import ProgramProfile
-from hhdesk.domain.roster_csv import ROSTER_COLUMNS, RosterRow, decode_csv_bytes, parse_roster
+from hhdesk.domain.roster_csv import PAYER_COLUMNS, ROSTER_COLUMNS, RosterRow, decode_csv_bytes, parse_roster
 from hhdesk.errors import UserError
 from hhdesk.services.audit import PendingEvent
 from hhdesk.services.caseload import member_name_key
@@ -131,6 +141,7 @@ class _Existing:
     consent_dates: set[date] = field(default_factory=set)
     tiers: list[tuple[int, domain_segments.TierPeriod]] = field(default_factory=list)
     condition_codes: set[str] = field(default_factory=set)
+    payer_dates: set[date] = field(default_factory=set)  # effective dates of the member's payer periods
 
 
 @dataclass
@@ -151,6 +162,7 @@ class _Plan:
     tiers: list[tuple[int | str, dict[str, Any]]] = field(default_factory=list)
     tier_updates: list[dict[str, Any]] = field(default_factory=list)
     conditions: list[tuple[int | str, dict[str, Any]]] = field(default_factory=list)
+    payer_periods: list[tuple[int | str, dict[str, Any]]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
@@ -183,6 +195,11 @@ def _load_existing(session: Session, medicaid_ids: list[str]) -> dict[str, _Exis
                 Condition.member_id.in_(chunk), Condition.resolved_on.is_(None), Condition.at_risk.is_(False))
         ):
             by_id[member_id].condition_codes.add(code)
+        for member_id, effective in session.execute(
+            select(MemberPayerPeriod.member_id, MemberPayerPeriod.effective_date).where(
+                MemberPayerPeriod.member_id.in_(chunk))
+        ):
+            by_id[member_id].payer_dates.add(effective)
     return existing
 
 
@@ -239,6 +256,13 @@ def _plan_new(plan: _Plan, row: RosterRow, index: int, profile: ProgramProfile, 
         plan.tiers.append((key, {"tier": row.tier.value, "effective_date": row.segment_start, "note": _IMPORT_NOTE}))
     for code in row.conditions:
         plan.conditions.append((key, _condition_values(code, today)))
+    if row.payer and row.payer_from is not None:
+        plan.payer_periods.append((key, _payer_values(row)))
+
+
+def _payer_values(row: RosterRow) -> dict[str, Any]:
+    # payer_id is the payer's code until _apply turns it into the payer table's id
+    return {"payer_id": row.payer, "effective_date": row.payer_from, "note": _IMPORT_NOTE}
 
 
 def _consent_values(profile: ProgramProfile, row: RosterRow) -> dict[str, Any]:
@@ -278,6 +302,9 @@ def _plan_existing(plan: _Plan, row: RosterRow, found: _Existing, profile: Progr
         plan.conditions.append((member_id, _condition_values(code, today)))
     if new_codes:
         touched.append("conditions")
+    if row.payer and row.payer_from is not None and row.payer_from not in found.payer_dates:
+        plan.payer_periods.append((member_id, _payer_values(row)))
+        touched.append("payer")
 
     if changes:
         plan.member_updates.append({"id": member_id, **changes})
@@ -373,6 +400,11 @@ def _make_plan(session: Session, text: str, progress: ProgressCallback | None,
                                     for e in parsed.errors]
     plan = _Plan()
     rows = list(parsed.rows)
+    payer_codes = set(session.execute(select(Payer.code)).scalars())
+    unknown = [(r.line_no, "payer: is not a code in the payer table (an administrator adds payers under Billing "
+                           "settings)") for r in rows if r.payer and r.payer not in payer_codes]
+    if unknown:
+        return _Plan(), len(rows), unknown
     existing = _load_existing(session, [r.medicaid_id for r in rows])
     for index, row in enumerate(rows):
         found = existing.get(row.medicaid_id)
@@ -491,6 +523,11 @@ def _apply(uow: UnitOfWork, plan: _Plan, progress: ProgressCallback | None, tota
             session.execute(insert(model), [{"member_id": _resolve(key, new_ids), **values} for key, values in records])
     if plan.tier_updates:
         session.execute(update(TierPeriod), plan.tier_updates)
+    if plan.payer_periods:
+        payer_ids = dict(session.execute(select(Payer.code, Payer.id)).all())
+        session.execute(insert(MemberPayerPeriod), [
+            {"member_id": _resolve(key, new_ids), **values, "payer_id": payer_ids[values["payer_id"]]}
+            for key, values in plan.payer_periods])
     uow.audit_many(
         [PendingEvent("member_created", "member", member_id, member_id, "roster import")
          for member_id in new_ids.values()]
@@ -504,3 +541,4 @@ def _apply(uow: UnitOfWork, plan: _Plan, progress: ProgressCallback | None, tota
 
 # What the window and the CLI show as the expected first line.
 EXPECTED_HEADER = ",".join(ROSTER_COLUMNS)
+OPTIONAL_HEADER = ",".join(PAYER_COLUMNS)  # may follow the header: the member's payer from a date

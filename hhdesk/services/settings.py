@@ -46,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "receiver_name": "",
     "payer_id": "",
     "payer_name": "",
+    # 837I attending provider (2310A): the practitioner responsible for the member's care; NPI when they have one
+    "attending_last_name": "",
+    "attending_first_name": "",
+    "attending_npi": "",
     # Agency amounts ({rate code: "202.00"}) replacing the profile's, and the outreach code's amount.
     "rate_amounts": {},
     "outreach_amount": "",
@@ -77,6 +81,9 @@ SETTING_LABELS: dict[str, str] = {
     "aot_amount": "Health Home Plus AOT monthly amount",
     "care_plan_grace_days": "Days after enrolment before a signed care plan is needed",
     "submitter_contact_phone": "Billing contact phone",
+    "attending_last_name": "Attending provider last name",
+    "attending_first_name": "Attending provider first name",
+    "attending_npi": "Attending provider NPI",
     "claim_test_file": "Mark claim files as test files",
     "interchange_control_number": "Last interchange control number",
     "group_control_number": "Last group control number",

@@ -63,22 +63,61 @@ def test_claim_export_then_a_repeat_needs_a_reason(store: Path, tmp_path: Path, 
     code, out, err = run(capsys, *base, "--out", str(claims))
     assert code == 0, err
     assert "Interchange control number 1, group control number 1." in out
-    assert claims.read_text(encoding="ascii").startswith("ISA*00*")
+    assert "Interchange control number 2, group control number 2." in out  # the second payer's file
+    assert (tmp_path / "claims-FFS.x12").read_text(encoding="ascii").startswith("ISA*00*")
+    assert (tmp_path / "claims-PLAN1.x12").read_text(encoding="ascii").startswith("ISA*00*")
 
     again = tmp_path / "again.x12"
     code, out, err = run(capsys, *base, "--out", str(again))
-    assert code == 1 and out == "" and not again.exists()
+    assert code == 1 and out == "" and not list(tmp_path.glob("again*"))
     assert "already exported as 837i" in err and "--reason" in err and err.count("\n") == 1
 
     code, out, err = run(capsys, *base, "--out", str(again), "--reason", "Clearinghouse rejected the first file")
     assert code == 0, err
-    assert "Interchange control number 2" in out
+    assert "Interchange control number 3" in out
 
     code, out, _ = run(capsys, "billing", "history", "--month", month, "--format", "csv",
                        "--store", str(store), "--user", "boss")
     rows = list(csv.DictReader(io.StringIO(without_bom(out))))
-    assert [row["repeat_reason"] for row in rows] == ["Clearinghouse rejected the first file", ""]
-    assert rows[1]["sha256"] == hashlib.sha256(claims.read_bytes()).hexdigest()
+    assert [row["repeat_reason"] for row in rows] == ["Clearinghouse rejected the first file"] * 2 + ["", ""]
+    assert {row["payer"] for row in rows} == {"FFS", "PLAN1"}
+    assert hashlib.sha256((tmp_path / "claims-FFS.x12").read_bytes()).hexdigest() in {row["sha256"] for row in rows}
+
+
+
+def test_payers_answers_corrections_and_the_work_list(store: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tests.exports.x12_response_factory import read_claim_file, write_277ca, write_835, write_999
+
+    month = str(last_full_month())
+    opts = ["--store", str(store), "--user", "boss"]
+    code, out, err = run(capsys, "billing", "payers", "list", "--format", "csv", *opts)
+    assert code == 0 and "FFS,NYS Medicaid,141797357,NYSDOH" in out
+    code, out, err = run(capsys, "billing", "payers", "save", "mvp", "--name", "MVP Health Care", "--payer-id", "MVP1",
+                         "--receiver-id", "MVPCLEAR", "--receiver-name", "MVP", "--filing-limit-days", "120", *opts)
+    assert code == 0 and "Saved payer MVP" in out
+    code, out, err = run(capsys, "billing", "export", "--month", month, "--format", "837i",
+                         "--out", str(tmp_path / "c.x12"), *opts)
+    assert code == 0, err
+    sent = read_claim_file((tmp_path / "c-FFS.x12").read_text(encoding="ascii"))
+    denied = sent.claims[0].claim_id
+    for name, text in (("a.999", write_999(sent)), ("a.277", write_277ca(sent)),
+                       ("a.835", write_835(sent, denied={denied: ("16", "MA130")}))):
+        (tmp_path / name).write_text(text, encoding="ascii")
+        code, out, err = run(capsys, "billing", "import", str(tmp_path / name), *opts)
+        assert code == 0, err
+    assert "Denied: 1" in out and "Paid:" in out
+    code, out, err = run(capsys, "billing", "import", str(tmp_path / "a.835"), *opts)
+    assert code == 1 and "imported before" in err
+    code, out, err = run(capsys, "billing", "unpaid", "--format", "csv", *opts)
+    rows = list(csv.DictReader(io.StringIO(without_bom(out))))
+    assert rows[0]["claim_id"] == denied and rows[0]["status"] == "Denied"
+    assert "CARC 16: the claim lacks information" in rows[0]["detail"] and "RARC MA130" in rows[0]["detail"]
+    code, out, err = run(capsys, "billing", "correct", "--month", month, "--replace", sent.claims[0].medicaid_id,
+                         "--out", str(tmp_path / "fix.x12"), *opts)
+    assert code == 0, err
+    assert "*34:A:7*" in (tmp_path / "fix-FFS.x12").read_text(encoding="ascii")
+    code, out, err = run(capsys, "billing", "claims", "--month", month, *opts)
+    assert code == 0 and "Replaced by a later claim" in out and "Sent, no answer yet" in out.splitlines()[-1]
 
 
 def test_the_wrong_claim_format_says_which_to_use(store: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

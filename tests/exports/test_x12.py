@@ -58,6 +58,8 @@ SETTINGS = ClaimSettings(
     payer_name="NYS Medicaid",
     contact_phone="(518) 555-0100",
     contact_name="Billing Office",
+    attending_last_name="Rivera",
+    attending_first_name="Ana",
 )
 
 
@@ -366,18 +368,18 @@ def test_test_files_are_marked(ny_adult: BillingProfile) -> None:
 
 def test_missing_settings_are_named_in_user_words(ny_adult: BillingProfile) -> None:
     incomplete = replace(
-        SETTINGS, billing_provider_npi="", payer_id=" ", billing_provider_address=PostalAddress()
+        SETTINGS, billing_provider_npi="", submitter_name=" ", billing_provider_address=PostalAddress()
     )
     with pytest.raises(MissingSettingsError) as caught:
         write_837(sample_rows(ny_adult), incomplete, ny_adult, CONTROL, CREATED)
     assert "billing provider NPI" in caught.value.problems
-    assert "payer ID" in caught.value.problems
+    assert "submitter name" in caught.value.problems
     assert "billing provider ZIP code" in caught.value.problems
     assert "billing provider NPI" in str(caught.value)
 
 
 def test_every_setting_is_reported_when_all_are_empty() -> None:
-    assert len(missing_settings(ClaimSettings())) == 15
+    assert len(missing_settings(ClaimSettings())) == 11  # receiver and payer come from the payer table
 
 
 def test_malformed_settings_are_refused(ny_adult: BillingProfile) -> None:
@@ -480,3 +482,91 @@ def test_a_malformed_member_address_is_left_out_and_the_file_stays_valid(
     assert "TROY" not in claim_file.text
     valid, acknowledgement = validate(claim_file.text, tmp_path)
     assert valid, acknowledgement
+
+
+# -- service lines, providers, claim frequency ------------------------------------------------------------
+
+
+def test_every_837i_line_has_its_service_date_and_every_claim_an_attending_provider(
+    ny_adult: BillingProfile, tmp_path: Path
+) -> None:
+    """837I guide: 2400 DTP*472 on outpatient lines; 2310A required for services other than transport."""
+    text = write_837i(sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED).text
+    segments = segments_of(text)
+    lines = [number for number, segment in enumerate(segments) if segment[0] == "SV2"]
+    assert len(lines) == 4
+    assert all(segments[n + 1] == ["DTP", "472", "RD8", "20240301-20240331"] for n in lines)
+    attending = [s for s in segments if s[:2] == ["NM1", "71"]]
+    assert attending == [["NM1", "71", "1", "RIVERA", "ANA"]] * 4  # no NPI: NM108/NM109 left out
+    with_npi = write_837i(sample_rows(ny_adult), replace(SETTINGS, attending_npi="1234567893"), ny_adult, CONTROL,
+                          CREATED).text
+    assert ["NM1", "71", "1", "RIVERA", "ANA", "", "", "", "XX", "1234567893"] in segments_of(with_npi)
+    assert all(s[5] == "34:A:1" for s in segments if s[0] == "CLM")  # originals: frequency 1
+    for candidate in (text, with_npi):
+        valid, acknowledgement = validate(candidate, tmp_path)
+        assert valid, acknowledgement
+
+
+def test_last_day_service_dates_put_a_single_date_on_the_837i_line(ny_adult: BillingProfile, tmp_path: Path) -> None:
+    last_day = replace(ny_adult, claim=replace(ny_adult.claim, service_dates=ServiceDates.LAST_DAY))
+    text = write_837i(sample_rows(ny_adult), SETTINGS, last_day, CONTROL, CREATED).text
+    assert ["DTP", "472", "D8", "20240331"] in segments_of(text)
+    valid, acknowledgement = validate(text, tmp_path)
+    assert valid, acknowledgement
+
+
+def test_an_837i_without_an_attending_provider_is_refused(ny_adult: BillingProfile) -> None:
+    with pytest.raises(MissingSettingsError) as refused:
+        write_837i(sample_rows(ny_adult), replace(SETTINGS, attending_last_name=""), ny_adult, CONTROL, CREATED)
+    assert refused.value.problems == ["attending provider last name"]
+
+
+def test_the_837p_names_a_rendering_provider_only_when_one_with_an_npi_is_set(
+    generic: BillingProfile, tmp_path: Path
+) -> None:
+    plain = segments_of(write_837p(sample_rows(generic), SETTINGS, generic, CONTROL, CREATED).text)
+    assert not [s for s in plain if s[:2] == ["NM1", "82"]]
+    text = write_837p(sample_rows(generic), replace(SETTINGS, attending_npi="1234567893"), generic, CONTROL,
+                      CREATED).text
+    assert ["NM1", "82", "1", "RIVERA", "ANA", "", "", "", "XX", "1234567893"] in segments_of(text)
+    valid, acknowledgement = validate(text, tmp_path)
+    assert valid, acknowledgement
+
+
+@pytest.mark.parametrize(("frequency", "profile_name"), [("7", "ny_adult"), ("8", "ny_adult"), ("7", "generic_837p")])
+def test_replacement_and_void_claims_name_the_original(
+    frequency: str, profile_name: str, ny_adult: BillingProfile, generic: BillingProfile, tmp_path: Path
+) -> None:
+    profile = ny_adult if profile_name == "ny_adult" else generic
+    rows = [replace(row, claim_frequency=frequency, payer_claim_number=f"ICN{n:05d}")
+            for n, row in enumerate(sample_rows(profile)) if row.evaluation.billable]
+    text = write_837(rows, SETTINGS, profile, CONTROL, CREATED).text
+    segments = segments_of(text)
+    assert all(s[5].endswith(f":{frequency}") for s in segments if s[0] == "CLM")
+    assert [s for s in segments if s[:2] == ["REF", "F8"]] == [["REF", "F8", row.payer_claim_number] for row in rows]
+    valid, acknowledgement = validate(text, tmp_path)
+    assert valid, acknowledgement
+
+
+def test_a_replacement_without_the_payers_claim_number_is_refused_by_row(ny_adult: BillingProfile) -> None:
+    rows = sample_rows(ny_adult)
+    rows[2] = replace(rows[2], claim_frequency="7")
+    with pytest.raises(ExportError, match=r"no payer claim number of the original claim \(rows 3\)"):
+        write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED)
+    rows[2] = replace(rows[2], claim_frequency="5")
+    with pytest.raises(ExportError, match=r"frequency must be 1, 7 or 8 \(rows 3\)"):
+        write_837(rows, SETTINGS, ny_adult, CONTROL, CREATED)
+
+
+def test_a_claim_file_needs_its_payer(ny_adult: BillingProfile) -> None:
+    with pytest.raises(MissingSettingsError) as refused:
+        write_837(sample_rows(ny_adult), replace(SETTINGS, receiver_id="", payer_id=""), ny_adult, CONTROL, CREATED)
+    assert refused.value.problems == ["the payer's receiver ID in the payer table", "the payer ID in the payer table"]
+
+
+def test_claim_file_lists_each_claim_with_its_transaction_set(ny_adult: BillingProfile,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(x12, "MAX_CLAIMS_PER_TRANSACTION", 3)
+    claim_file = write_837(sample_rows(ny_adult), SETTINGS, ny_adult, CONTROL, CREATED)
+    assert [(claim_id[-6:], number) for claim_id, number, _row in claim_file.claims] == [
+        ("202403", "0001"), ("202403", "0001"), ("202403", "0001"), ("202403", "0002")]

@@ -35,6 +35,7 @@ def d(text: str) -> date:
 
 
 ENROLLED = [("enrolled", "2024-01-01", None)]
+IN_TIME = date(2024, 4, 10)  # the session's today for claim exports of March 2024 within the filing limits
 SIGNED = {"consents": [("consent", "2024-01-01")], "plans": ["2024-01-20"]}
 
 
@@ -176,12 +177,13 @@ def test_claim_exports_take_and_store_the_next_control_numbers(admin: AppSession
                                                                out_dir: Path) -> None:
     settings.update_settings(admin, {**BILLING_TEST_SETTINGS, "outreach_rate_code": "1386",
                                      "interchange_control_number": 41})
-    first = billing.export(admin, MONTH, "837i", out_dir / "march.x12")
+    first = billing.export(admin, MONTH, "837i", out_dir / "march.x12", today=IN_TIME)
     assert (first.interchange_control_number, first.group_control_number) == (42, 1)
     assert (first.billable_count, first.total_amount) == (4, Decimal("943.00"))
-    text = (out_dir / "march.x12").read_text(encoding="ascii")
+    text = (out_dir / "march-FFS.x12").read_text(encoding="ascii")
     assert "*000000042*0*T*:~" in text and "~GS*HC*RIVERSIDE01*NYSDOH*" in text
-    second = billing.export(admin, MONTH, "837i", out_dir / "march2.x12", reason="Payer lost the first file")
+    second = billing.export(admin, MONTH, "837i", out_dir / "march2.x12", reason="Payer lost the first file",
+                            today=IN_TIME)
     assert (second.interchange_control_number, second.group_control_number) == (43, 2)
     values = settings.get_settings(admin)
     assert (values["interchange_control_number"], values["group_control_number"]) == (43, 2)
@@ -195,13 +197,13 @@ def test_claim_exports_take_and_store_the_next_control_numbers(admin: AppSession
 
 def test_missing_claim_settings_are_named_and_nothing_is_recorded(admin: AppSession, crafted: dict[str, int],
                                                                   out_dir: Path) -> None:
-    settings.update_settings(admin, {**BILLING_TEST_SETTINGS, "submitter_id": "", "payer_name": ""})
+    settings.update_settings(admin, {**BILLING_TEST_SETTINGS, "submitter_id": "", "billing_provider_name": ""})
     with pytest.raises(ValidationFailed) as refused:
-        billing.export(admin, MONTH, "837i", out_dir / "march.x12")
-    assert "submitter ID" in str(refused.value) and "payer name" in str(refused.value)
+        billing.export(admin, MONTH, "837i", out_dir / "march.x12", today=IN_TIME)
+    assert "submitter ID" in str(refused.value) and "billing provider name" in str(refused.value)
     assert "Billing settings" in str(refused.value)
-    assert set(refused.value.problems) == {"submitter ID", "payer name"}
-    assert billing.claim_settings_problems(admin) == ["submitter ID", "payer name"]
+    assert set(refused.value.problems) == {"submitter ID", "billing provider name"}
+    assert billing.claim_settings_problems(admin) == ["billing provider name", "submitter ID"]
     assert list(out_dir.iterdir()) == [] and billing.history(admin) == []
     assert settings.get_settings(admin)["interchange_control_number"] == 0
 
@@ -223,7 +225,7 @@ def test_a_claim_the_rows_cannot_carry_is_refused_by_row_number(admin: AppSessio
     add_member(admin, "AB33333A", "Lamb", segments=ENROLLED, tiers=[("standard", "2024-01-01")],
                contacts=[("2024-03-05", "phone", "CM")], diagnoses=[], **SIGNED)
     with pytest.raises(ValidationFailed, match=r"no valid ICD-10-CM diagnosis code \(rows"):
-        billing.export(admin, MONTH, "837i", out_dir / "march.x12")
+        billing.export(admin, MONTH, "837i", out_dir / "march.x12", today=IN_TIME)
     assert list(out_dir.iterdir()) == [] and billing.history(admin) == []
 
 
@@ -283,13 +285,16 @@ def test_a_demo_like_store_exports_claims_that_pyx12_accepts(admin: AppSession, 
                                          "outreach_rate_code": ""})
     result = billing.preview(admin, month)
     assert result.billable_count > 10 and result.not_billable_count > 0
-    run = billing.export(admin, month, claim_format, out_dir / f"claims.{claim_format}")
-    assert run.billable_count == result.billable_count
-    text = (out_dir / f"claims.{claim_format}").read_text(encoding="ascii")
-    assert text.count("~CLM*") == result.billable_count
-    valid, acknowledgement = validate(text, out_dir)
-    assert valid, acknowledgement
-    assert "IK5*A" in acknowledgement
+    outcome = billing.export(admin, month, claim_format, out_dir / f"claims.{claim_format}")
+    assert outcome.billable_count == result.billable_count
+    assert [run.payer_code for run in outcome.runs] == ["FFS", "PLAN1"]
+    for run, receiver in zip(outcome.runs, ("NYSDOH", "HVPCLEAR"), strict=True):
+        text = (out_dir / f"claims-{run.payer_code}.{claim_format}").read_text(encoding="ascii")
+        assert text.count("~CLM*") == run.billable_count > 0
+        assert f"*ZZ*{receiver:<15}*" in text and f"~GS*HC*RIVERSIDE01*{receiver}*" in text
+        valid, acknowledgement = validate(text, out_dir)
+        assert valid, acknowledgement
+        assert "IK5*A" in acknowledgement
 
 
 def test_the_preview_agrees_with_the_rules_over_each_members_whole_record(admin: AppSession) -> None:

@@ -89,9 +89,11 @@ def test_a_clerk_fixes_a_missing_consent_exports_and_sees_the_run(
     assert not dialog.needs_reason()
     answers.save_path = tmp_path / "claims.x12"
     dialog.accept()
-    assert answers.save_path.exists()
-    assert answers.informed and "SHA-256" in answers.informed[-1]
-    assert view.history_table.rowCount() == 1
+    # one claim file per payer, named after it
+    assert (tmp_path / "claims-FFS.x12").exists() and (tmp_path / "claims-PLAN1.x12").exists()
+    assert answers.informed and "SHA-256" in answers.informed[-1] and "one file per payer" in answers.informed[-1]
+    assert view.history_table.rowCount() == 2
+    assert {view.history_table.item(n, 10).text() for n in range(2)} == {"FFS", "PLAN1"}
     run = view.history_runs[0]
     assert view.history_table.item(0, 8).text() == run.sha256[:16] + "…"
     view.history_table.selectRow(0)
@@ -106,7 +108,7 @@ def test_a_clerk_fixes_a_missing_consent_exports_and_sees_the_run(
     assert dialog.ok_button.isEnabled()
     answers.save_path = tmp_path / "claims-again.x12"
     dialog.accept()
-    assert view.history_table.rowCount() == 2
+    assert view.history_table.rowCount() == 4
     assert view.history_table.item(0, 9).text() == "Clearinghouse rejected the first file"
 
     # a CSV of the month needs no reason: it is another format
@@ -146,9 +148,9 @@ def test_an_admin_edits_the_billing_settings_and_the_preview_follows(
     assert "pending CMS approval" in settings_tab.amounts.item(0, 2).toolTip()
     assert settings_tab.amounts.item(2, 4).checkState() == Qt.CheckState.Unchecked
     settings_tab.amounts.item(2, 3).setText("210.50")
-    settings_tab.texts["payer_id"].setText("")
+    settings_tab.texts["submitter_id"].setText("")
     assert settings_tab.save()
-    assert "payer ID" in view.settings_label.text() and view.settings_label.isVisibleTo(view)
+    assert "submitter ID" in view.settings_label.text() and view.settings_label.isVisibleTo(view)
     assert any(t.rate_code == "1873" and t.amount is not None and t.amount % 1 == 0.5
                for t in view.model.preview.totals)
     settings_tab.texts["billing_provider_npi"].setText("1234567890")
@@ -252,3 +254,90 @@ def test_a_clerk_imports_outreach_months_billed_elsewhere(
     dialog.reject()  # closing the dialog works the month out again
     row = next(r for r in view.model.rows if r.member_id == member)
     assert row.reason is BillingReason.OUTREACH_NEEDS_FACE_TO_FACE
+
+
+
+def test_a_clerk_sees_payers_late_months_and_works_the_denied_list(
+        qtbot: Any, billing_store: dict[str, int], login_as: Any, main_window: Any, answers: Any,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.exports.x12_response_factory import read_claim_file, write_277ca, write_835
+
+    window, view = open_billing(login_as, main_window)
+    preview = view.model.preview
+    assert preview is not None
+    row = next(item for item in preview.rows if item.billable)
+    number = view.model.row_of_member(row.member_id)
+    assert view.model.index(number, 11).data() in ("FFS", "PLAN1")
+    assert "due by" in view.model.index(number, 11).data(Qt.ItemDataRole.ToolTipRole)
+
+    # months past the filing limit: the preview says so and the export asks why
+    from hhdesk.services import billing as billing_service
+
+    late = billing_service.preview(window.app, view.selected_month(),
+                                   today=view.selected_month().last_day.replace(year=view.selected_month().year + 1))
+    view.model.show(late)
+    view._preview_ready(late)  # noqa: SLF001 - as the worker hands it over
+    assert view.filing_label.isVisibleTo(view) and "filing limit" in view.filing_label.text()
+    dialog = view.open_export_dialog()
+    assert dialog.needs_late_reason() and not dialog.ok_button.isEnabled()
+    dialog.choose(ExportFormat.CSV)
+    assert not dialog.needs_late_reason() and dialog.ok_button.isEnabled()
+    dialog.choose(ExportFormat.X12_837I)
+    dialog.late_reason.setText("Retroactive eligibility decision")
+    assert dialog.ok_button.isEnabled()
+    chosen: list[tuple[str, str, str]] = []
+    dialog.chosen.connect(lambda *values: chosen.append(values))
+    monkeypatch.setattr(view, "_export_chosen", lambda *values: None)
+    dialog.accept()
+    assert chosen == [("837i", "", "Retroactive eligibility decision")]
+
+    # export in time, the payer denies one claim; the Claims and payments tab lists it first
+    view.start_export(view.selected_month(), ExportFormat.X12_837I, tmp_path / "claims.x12")
+    sent = read_claim_file((tmp_path / "claims-FFS.x12").read_text(encoding="ascii"))
+    denied = sent.claims[0].claim_id
+    (tmp_path / "a.277").write_text(write_277ca(sent), encoding="ascii")
+    (tmp_path / "a.835").write_text(write_835(sent, denied={denied: ("16", "MA130")}), encoding="ascii")
+    tab = view.claims_tab
+    view.tabs.setCurrentWidget(tab)
+    tab.start_import(tmp_path / "a.277")
+    tab.start_import(tmp_path / "a.835")
+    assert answers.informed[-1].startswith("835: ") and "Denied: 1" in answers.informed[-1]
+    assert tab.views[0].claim_id == denied and tab.views[0].status == "denied"
+    assert tab.table.item(0, 4).text() == "Denied"
+    assert "CARC 16" in tab.table.item(0, 5).text()
+    tab.table.selectRow(0)
+    assert "Payer's claim number" in tab.detail.text()
+
+    # the clerk replaces the denied claim after fixing the record
+    answers.save_path = tmp_path / "fix.x12"
+    tab.correct("replace")
+    assert "*34:A:7*" in (tmp_path / "fix-FFS.x12").read_text(encoding="ascii")
+    assert denied not in [v.claim_id for v in tab.views if v.frequency == "1"]
+
+    # a bad file changes nothing and says why in a sentence
+    (tmp_path / "bad.835").write_text("ISA*garbage", encoding="ascii")
+    tab.start_import(tmp_path / "bad.835")
+    assert answers.informed[-1] == "This is not an X12 file: its ISA header is missing or cut short."
+
+
+def test_the_chart_records_the_members_payer(billing_store: dict[str, int], login_as: Any, main_window: Any,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from hhdesk.services import payers
+    from hhdesk.ui.dialogs import common
+    from hhdesk.ui.views.chart_enrolment import EnrolmentTab
+
+    window = main_window(login_as("clerk"))
+    member_id = billing_store["no_consent"]
+    window.open_member(member_id, tab="enrolment")
+    tab = window.findChild(EnrolmentTab)
+    assert tab is not None and tab.payer_button.isVisibleTo(tab)
+    assert tab.payers.rowCount() == 1 and "FFS" in tab.payers.item(0, 1).text()
+    dialog = tab.open_payer_dialog()
+    dialog.payer.setCurrentIndex(dialog.payer.findData("PLAN1"))
+    assert dialog.save()
+    assert tab.payers.rowCount() == 2 and "PLAN1" in tab.payers.item(0, 1).text()
+    assert [p.payer_code for p in payers.member_payers(window.app, member_id)] == ["PLAN1", "FFS"]
+    monkeypatch.setattr(common, "confirm", lambda *_args: True)
+    tab.payers.selectRow(0)
+    assert tab.remove_selected_payer()
+    assert tab.payers.rowCount() == 1

@@ -3,7 +3,7 @@
 from hhdesk.db.models.agency import Agency, Setting
 from hhdesk.db.models.audit import AuditEvent
 from hhdesk.db.models.base import Base
-from hhdesk.db.models.billing import BillingRun
+from hhdesk.db.models.billing import BillingClaim, BillingResponseFile, BillingRun
 from hhdesk.db.models.careplans import CarePlanGoal, CarePlanIntervention, CarePlanNeed, CarePlanVersion
 from hhdesk.db.models.contacts import Contact
 from hhdesk.db.models.directory import CareTeamMember, DirectoryEntry
@@ -17,13 +17,15 @@ from hhdesk.db.models.members import (
     OutreachElsewhere,
     TierPeriod,
 )
+from hhdesk.db.models.payers import MemberPayerPeriod, Payer
 from hhdesk.db.models.referrals import Referral, ReferralStatusChange
 from hhdesk.db.models.transitions import ChecklistItem, TransitionEpisode
 from hhdesk.db.models.users import User
 
 __all__ = [
-    "Agency", "AotOrder", "Attachment", "AuditEvent", "Base", "BillingRun", "CarePlanGoal", "CarePlanIntervention",
-    "CarePlanNeed", "CarePlanVersion", "CareTeamMember", "ChecklistItem", "Condition", "Consent", "Contact",
-    "DirectoryEntry", "EnrolmentSegment", "Member", "OutreachElsewhere", "Referral", "ReferralStatusChange", "Setting",
-    "TierPeriod", "TransitionEpisode", "User",
+    "Agency", "AotOrder", "Attachment", "AuditEvent", "Base", "BillingClaim", "BillingResponseFile", "BillingRun",
+    "CarePlanGoal", "CarePlanIntervention", "CarePlanNeed", "CarePlanVersion", "CareTeamMember", "ChecklistItem",
+    "Condition", "Consent", "Contact", "DirectoryEntry", "EnrolmentSegment", "Member", "MemberPayerPeriod",
+    "OutreachElsewhere", "Payer", "Referral", "ReferralStatusChange", "Setting", "TierPeriod", "TransitionEpisode",
+    "User",
 ]

@@ -28,15 +28,20 @@ FORMAT_HELP: dict[ExportFormat, str] = {
 
 
 class ExportDialog(QDialog):
-    """Emits `chosen(format value, reason)` when the user goes on; the reason is '' unless one was needed."""
+    """Emits `chosen(format value, reason, late reason)` when the user goes on.
 
-    chosen = Signal(str, str)
+    The reason is '' unless the month was exported in that format before; the late reason is '' unless a
+    claim format is chosen and some of the month's claims are past their payer's filing limit.
+    """
+
+    chosen = Signal(str, str, str)
 
     def __init__(self, month: ServiceMonth, claim_format: ExportFormat, runs: list[BillingRunInfo],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, late_warnings: list[str] | None = None) -> None:
         super().__init__(parent)
         self.month = month
         self.runs = runs
+        self.late_warnings = list(late_warnings or [])
         self.setWindowTitle(f"Export {month.first_day:%B %Y}")
         self.setMinimumWidth(560)
         self.group = QButtonGroup(self)
@@ -68,6 +73,16 @@ class ExportDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(self.repeat_label)
         layout.addWidget(self.reason)
+        self.late_label = role_label(
+            "Past the filing limit: " + "; ".join(self.late_warnings)
+            + ". The payer may deny these claims; say why they are sent late (it is kept with the export).",
+            "error")
+        self.late_reason = QLineEdit()
+        self.late_reason.setPlaceholderText("Why the claims are late, e.g. retroactive eligibility decided 06/25")
+        self.late_reason.setAccessibleName("Reason for sending claims past the filing limit")
+        self.late_reason.textChanged.connect(self._update_ok)
+        layout.addWidget(self.late_label)
+        layout.addWidget(self.late_reason)
 
         self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button: QPushButton = self.button_box.addButton("Choose the file and export…",
@@ -94,6 +109,9 @@ class ExportDialog(QDialog):
     def needs_reason(self) -> bool:
         return bool(self.earlier_runs())
 
+    def needs_late_reason(self) -> bool:
+        return bool(self.late_warnings) and self.selected_format().claim_type is not None
+
     def _format_changed(self, _checked: bool = False) -> None:
         earlier = self.earlier_runs()
         if earlier:
@@ -105,14 +123,26 @@ class ExportDialog(QDialog):
                 "the month twice: say why you are exporting it again (it is kept with the export).")
         self.repeat_label.setVisible(bool(earlier))
         self.reason.setVisible(bool(earlier))
+        late = self.needs_late_reason()
+        if hasattr(self, "late_label"):
+            self.late_label.setVisible(late)
+            self.late_reason.setVisible(late)
         self._update_ok()
 
     def _update_ok(self) -> None:
-        self.ok_button.setEnabled(not self.needs_reason() or bool(self.reason.text().strip()))
+        if not hasattr(self, "ok_button"):
+            return
+        ok = ((not self.needs_reason() or bool(self.reason.text().strip()))
+              and (not self.needs_late_reason() or bool(self.late_reason.text().strip())))
+        self.ok_button.setEnabled(ok)
 
     def accept(self) -> None:
         if self.needs_reason() and not self.reason.text().strip():
             self.reason.setFocus()
             return
+        if self.needs_late_reason() and not self.late_reason.text().strip():
+            self.late_reason.setFocus()
+            return
         super().accept()
-        self.chosen.emit(self.selected_format().value, self.reason.text().strip() if self.needs_reason() else "")
+        self.chosen.emit(self.selected_format().value, self.reason.text().strip() if self.needs_reason() else "",
+                         self.late_reason.text().strip() if self.needs_late_reason() else "")

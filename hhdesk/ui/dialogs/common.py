@@ -49,3 +49,8 @@ def ask_folder(parent: QWidget | None, title: str, start: Path) -> Path | None:
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
+
+
+def ask_text(parent: QWidget | None, title: str, text: str, default: str = "") -> str | None:
+    value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Normal, default)
+    return value.strip() if ok and value.strip() else None

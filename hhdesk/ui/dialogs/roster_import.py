@@ -60,6 +60,8 @@ class RosterImportDialog(QDialog):
         file_row.addWidget(choose)
         file_row.addWidget(self.check_button)
         columns = role_label("The first line must be the header: " + roster_import.EXPECTED_HEADER.replace(",", ", ")
+                             + " (optionally followed by " + roster_import.OPTIONAL_HEADER.replace(",", ", ")
+                             + ": the member's Medicaid plan or fee-for-service code and the date it pays from)"
                              + ". A Medicaid ID already in hhdesk updates that member.", "muted")
 
         self.summary = role_label("Choose the roster file (CSV) the state or plan sent. It is checked first; "

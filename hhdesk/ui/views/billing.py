@@ -96,7 +96,12 @@ REASON_HINTS: dict[BillingReason, str] = {
     BillingReason.NO_RATE_CODE: (
         "Outreach: an administrator sets the outreach rate code under Billing settings. Enrolled: record the "
         "member's tier on the Enrolment tab."),
+    BillingReason.NO_PAYER: (
+        "Double-click to open the member and record their Medicaid plan (or fee-for-service) on the Enrolment "
+        "tab, from the date it pays; then Refresh."),
 }
+LATE_HINT = ("The payer's filing limit for this month has passed: the claim may be denied (CARC 29). The export "
+             "asks why it is sent late, e.g. a retroactive eligibility decision.")
 NOTE_HINT = ("Health Home Plus needs 4 qualifying contacts, 2 of them in person with the member (all 4 under an AOT "
              "order); below that the month bills at the high risk/need code.")
 NO_DIAGNOSIS_TEXT = "Billable; no diagnosis code on file for the claim"
@@ -126,11 +131,13 @@ COLUMNS: list[Column] = [
     Column("Billable", 66),
     Column("Rate code", 76),
     Column("Amount", 80, numeric=True),
+    Column("Payer", 70, "The member's Medicaid plan or fee-for-service for the month; its claim file goes to it"),
     Column("Reason or note", REASON_MIN_WIDTH, "Why the month does not bill, or a note on how it bills; "
            "point at a reason for what to do"),
 ]
-ROW, MEDICAID_ID, NAME, SEGMENT, TIER, CONTACTS, IN_PERSON, SERVICES, BILLABLE, RATE, AMOUNT, REASON = range(12)
-HISTORY_SHA256, HISTORY_REASON, HISTORY_FILE = 8, 9, 10
+(ROW, MEDICAID_ID, NAME, SEGMENT, TIER, CONTACTS, IN_PERSON, SERVICES, BILLABLE, RATE, AMOUNT, PAYER,
+ REASON) = range(13)
+HISTORY_SHA256, HISTORY_REASON, HISTORY_FILE = 8, 9, 11
 SHA_SHOWN = 16  # hex digits in the table; the line under it has all 64
 
 
@@ -227,6 +234,8 @@ class BillingPreviewModel(QAbstractTableModel):
             return item.reason_text
         if item.billable and not item.diagnosis_codes:
             return NO_DIAGNOSIS_TEXT
+        if item.billable and item.past_filing_limit and item.filing_deadline is not None:
+            return f"Billable; past the payer's filing limit (due by {format_date(item.filing_deadline)})"
         return ""
 
     def _text(self, number: int, item: BillingPreviewRow, column: int) -> str:
@@ -256,6 +265,8 @@ class BillingPreviewModel(QAbstractTableModel):
                     return money(item.amount) + " *"
                 return money(item.amount)
             case 11:
+                return item.payer_code
+            case 12:
                 return self.reason_cell(item)
         return ""
 
@@ -284,6 +295,8 @@ class BillingPreviewModel(QAbstractTableModel):
             return _AMBER
         if column in (RATE, AMOUNT) and not item.billable:
             return _MUTED
+        if column == PAYER and item.billable and item.past_filing_limit:
+            return _AMBER
         return None
 
     def _tooltip(self, item: BillingPreviewRow, column: int) -> str | None:
@@ -304,7 +317,15 @@ class BillingPreviewModel(QAbstractTableModel):
                         if population in minimums else NOTE_HINT)
             elif not item.diagnosis_codes:
                 hint = NO_DIAGNOSIS_HINT
+            elif item.past_filing_limit:
+                hint = LATE_HINT
             return f"{self.reason_cell(item)}\n\n{hint}" if hint else None
+        if column == PAYER:
+            if not item.payer_code:
+                return "No payer recorded for the month"
+            deadline = (f"\nClaims for the month are due by {format_date(item.filing_deadline)}"
+                        if item.filing_deadline else "")
+            return f"{item.payer_name} ({item.payer_code}){deadline}"
         if column in (MEDICAID_ID, NAME):
             parts = ["Double-click to open the member on the Enrolment tab"]
             if item.care_manager_name:
@@ -470,6 +491,10 @@ class BillingView(QWidget):
         preview_layout = QVBoxLayout(preview_page)
         preview_layout.setContentsMargins(0, 8, 0, 0)
         preview_layout.addLayout(filters)
+        self.filing_label = role_label("", "error")
+        self.filing_label.setAccessibleName("Filing limit warnings")
+        self.filing_label.hide()
+        preview_layout.addWidget(self.filing_label)
         preview_layout.addWidget(self.table, 1)
         self.detail_label = role_label("Select a row to see why it bills or not, and what to do.", "muted")
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -479,8 +504,8 @@ class BillingView(QWidget):
         # ---- the history tab --------------------------------------------------------------------------
         self.history_table = ListTable(
             ["Month", "Format", "Exported by", "When", "Member-months", "Billable", "Total", "Control numbers",
-             "SHA-256", "Reason for exporting again", "File"],
-            [74, 110, 105, 135, 120, 76, 110, 130, 190, 280, 200])
+             "SHA-256", "Reason for exporting again", "Payer", "File"],
+            [74, 110, 105, 135, 120, 76, 110, 130, 190, 280, 70, 200])
         self.history_table.setAccessibleName("Export history")
         self.history_table.setWordWrap(False)
         self.history_month_only = QCheckBox("Only the chosen month")
@@ -504,6 +529,10 @@ class BillingView(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(preview_page, "Preview")
         self.tabs.addTab(history_page, "Export history")
+        from hhdesk.ui.views.billing_claims import ClaimsTab
+
+        self.claims_tab = ClaimsTab(self.app, self.host, self.selected_month, self)
+        self.tabs.addTab(self.claims_tab, "Claims and payments")
         self.settings_tab: QWidget | None = None
         if self.app.actor.can(Permission.MANAGE_SETTINGS):
             from hhdesk.ui.views.billing_settings import BillingSettingsTab
@@ -537,6 +566,8 @@ class BillingView(QWidget):
         self.totals_table.set_rows([])
         self.reasons_table.set_rows([])
         self.history_table.set_rows([])
+        self.claims_tab.clear_for_lock()
+        self.filing_label.hide()
         self.count_label.setText("")
         self.exported_label.setText("")
         if self.settings_tab is not None and hasattr(self.settings_tab, "clear_for_lock"):
@@ -577,6 +608,10 @@ class BillingView(QWidget):
             f"{len(preview.rows):,} members had a segment in {month_label(preview.service_month)}.")
         self._update_count()
         self._check_claim_settings()
+        warnings = preview.filing_warnings()
+        self.filing_label.setText(("Past the filing limit: " + "; ".join(warnings)
+                                   + ". The claim export will ask why they are sent late.") if warnings else "")
+        self.filing_label.setVisible(bool(warnings))
         if selected is not None:
             self.select_member(selected)
 
@@ -792,7 +827,8 @@ class BillingView(QWidget):
             rows.append([run.service_month, format_name(run.format), run.created_by,
                          run.created_local.strftime("%m/%d/%Y %H:%M"), f"{run.member_months:,}",
                          f"{run.billable_count:,}", money(run.total_amount), control,
-                         run.sha256[:SHA_SHOWN] + "…", run.repeat_reason, Path(run.file_name).name])
+                         run.sha256[:SHA_SHOWN] + "…", run.repeat_reason, run.payer_code,
+                         Path(run.file_name).name])
         self.history_table.set_rows(rows, keys=[run.id for run in runs])
         for number, run in enumerate(runs):
             item = self.history_table.item(number, HISTORY_FILE)
@@ -832,6 +868,10 @@ class BillingView(QWidget):
                  f"{run.created_local:%m/%d/%Y at %H:%M}", f"File: {run.file_name}", f"SHA-256: {run.sha256}"]
         if run.repeat_reason:
             lines.append(f"Exported again because: {run.repeat_reason}")
+        if run.payer_code:
+            lines.append(f"Payer: {run.payer_code}" + (" (replacement and void claims)" if run.correction else ""))
+        if run.late_reason:
+            lines.append(f"Sent past the filing limit because: {run.late_reason}")
         self.run_detail.setText("\n".join(lines))
         set_role(self.run_detail, "")
 
@@ -839,6 +879,8 @@ class BillingView(QWidget):
         widget = self.tabs.widget(index)
         if widget is self.settings_tab and hasattr(widget, "refresh"):
             widget.refresh()
+        if widget is self.claims_tab:
+            self.claims_tab.refresh()
 
     def _check_claim_settings(self) -> None:
         try:
@@ -878,12 +920,15 @@ class BillingView(QWidget):
             common.inform(self, "Export", report(exc, "billing profile"))
             return self
         month = self.selected_month()
-        dialog = ExportDialog(month, billing.recommended_claim_format(profile), self.runs_of(month), self)
+        preview = self.model.preview
+        warnings = preview.filing_warnings() if preview is not None and preview.service_month == month else []
+        dialog = ExportDialog(month, billing.recommended_claim_format(profile), self.runs_of(month), self,
+                              late_warnings=warnings)
         dialog.chosen.connect(self._export_chosen)
         dialog.open()
         return dialog
 
-    def _export_chosen(self, export_format: str, reason: str) -> None:
+    def _export_chosen(self, export_format: str, reason: str, late_reason: str = "") -> None:
         month = self.selected_month()
         suggested = Path.home() / billing.default_file_name(month, export_format)
         chosen = ExportFormat(export_format)
@@ -891,28 +936,33 @@ class BillingView(QWidget):
         path = common.ask_save_path(self, f"Export {month_label(month)}", suggested, filter_text)
         if path is None:
             return
-        self.start_export(month, chosen, path, reason or None)
+        self.start_export(month, chosen, path, reason or None, late_reason or None)
 
     def start_export(self, month: ServiceMonth, export_format: ExportFormat, path: Path,
-                     reason: str | None = None) -> None:
-        def job(progress: workers.Progress) -> BillingRunInfo:
+                     reason: str | None = None, late_reason: str | None = None) -> None:
+        def job(progress: workers.Progress) -> billing.ExportOutcome:
             def step(done: int, total: int, text: str) -> None:
                 progress.check()
                 progress.report(done, total, text)
-            return billing.export(self.app, month, export_format, path, reason=reason, progress=step)
+            return billing.export(self.app, month, export_format, path, reason=reason, progress=step,
+                                  late_reason=late_reason)
 
         self.last_job = workers.run_in_background(
             self, f"Exporting {month_label(month)}", job, self._export_done, self._export_failed)
 
-    def _export_done(self, run: BillingRunInfo) -> None:
+    def _export_done(self, outcome: billing.ExportOutcome) -> None:
         self._load_history()
+        run = outcome.runs[0]
         claims = "claims" if ExportFormat(run.format).claim_type is not None else "billable member-months"
         self.host.show_status(f"Exported {run.service_month} as {format_name(run.format)}")
+        files = "\n\n".join(
+            (f"{run.payer_code}: " if run.payer_code else "") + f"{run.file_name}\n{run.billable_count:,} {claims}, "
+            f"total {money(run.total_amount)}.\nSHA-256: {run.sha256}" for run in outcome.runs)
+        where = "one file per payer" if len(outcome.runs) > 1 else "the file"
         common.inform(
             self, "Export done",
-            f"{month_label(ServiceMonth.parse(run.service_month))} was exported as {format_name(run.format)} to "
-            f"{run.file_name}.\n\n{run.billable_count:,} {claims}, total {money(run.total_amount)}.\n"
-            f"SHA-256: {run.sha256}")
+            f"{month_label(ServiceMonth.parse(run.service_month))} was exported as {format_name(run.format)}, "
+            f"{where}:\n\n{files}")
 
     def _export_failed(self, exc: BaseException) -> None:
         common.inform(self, "Export not made", report(exc, "billing export"))

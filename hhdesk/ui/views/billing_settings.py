@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.errors import ValidationFailed
-from hhdesk.services import billing, settings
+from hhdesk.exports.billing_data import PayerInfo
+from hhdesk.services import billing, payers, settings
 from hhdesk.services.context import AppSession
 from hhdesk.services.settings import SETTING_LABELS
 from hhdesk.ui.errors import report
@@ -47,16 +48,19 @@ TEXT_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("billing_provider_state", "two letters, e.g. NY"),
         ("billing_provider_zip", "ZIP+4, e.g. 12180-1234"),
     ],
-    "Submitter, receiver and payer (from the payer's or clearinghouse's companion guide)": [
+    "Submitter (from the payer's or clearinghouse's companion guide)": [
         ("submitter_id", "at most 15 characters"),
         ("submitter_name", ""),
         ("submitter_contact_phone", "10 digits"),
-        ("receiver_id", "at most 15 characters"),
-        ("receiver_name", ""),
-        ("payer_id", ""),
-        ("payer_name", ""),
+    ],
+    "Attending provider on 837I claims (the practitioner responsible; the guide requires one)": [
+        ("attending_last_name", "required for 837I claim files"),
+        ("attending_first_name", ""),
+        ("attending_npi", "only if the practitioner has an NPI"),
     ],
 }
+PAYER_COLUMNS = ["Code", "Payer name", "Payer ID", "Receiver ID", "Receiver name", "Filing limit (days)",
+                 "Fee-for-service"]
 EXTRA_LABELS = {"care_plan_grace_days": "Care plan grace period"}
 
 
@@ -145,6 +149,30 @@ class BillingSettingsTab(QWidget):
         for spin in (self.interchange, self.group):
             spin.setRange(0, 999_999_999)
             spin.setToolTip("The last number used; the next claim file takes the one after it.")
+        payer_box = QGroupBox("Payers: one claim file per payer (Medicaid fee-for-service and each plan)")
+        payer_layout = QVBoxLayout(payer_box)
+        self.payers = QTableWidget(0, len(PAYER_COLUMNS))
+        self.payers.setHorizontalHeaderLabels(PAYER_COLUMNS)
+        self.payers.setAccessibleName("Payers")
+        self.payers.verticalHeader().hide()
+        self.payers.setMinimumHeight(150)
+        self.payers.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.payers.setToolTip("Each member's payer is recorded on the chart's Enrolment tab (or the roster). "
+                               "The filing limit is how many days after the month the payer accepts a claim: "
+                               "90 for NY Medicaid fee-for-service; a plan's is in its contract.")
+        self.add_payer_button = QPushButton("Add a payer")
+        self.add_payer_button.clicked.connect(self.add_payer_row)
+        self.save_payers_button = QPushButton("Save payers")
+        self.save_payers_button.clicked.connect(self.save_payers)
+        self.payer_message = MessageLabel()
+        payer_buttons = QHBoxLayout()
+        payer_buttons.addWidget(self.payer_message, 1)
+        payer_buttons.addWidget(self.add_payer_button)
+        payer_buttons.addWidget(self.save_payers_button)
+        payer_layout.addWidget(self.payers)
+        payer_layout.addLayout(payer_buttons)
+        boxes.append(payer_box)
+
         files = QGroupBox("Claim files")
         files_form = QFormLayout(files)
         files_form.addRow("", self.test_file)
@@ -212,6 +240,73 @@ class BillingSettingsTab(QWidget):
         self.interchange.setValue(int(values.get("interchange_control_number") or 0))
         self.group.setValue(int(values.get("group_control_number") or 0))
         self._rebuild_amounts(agency_amounts=self._stored_amounts(values))
+        self.load_payers()
+
+    # ---- payers -----------------------------------------------------------------------------------
+    def load_payers(self) -> None:
+        try:
+            table = payers.list_payers(self.app)
+        except Exception as exc:  # noqa: BLE001
+            self.payer_message.show_error(report(exc, "loading the payers"))
+            return
+        self.payers.setRowCount(0)
+        for payer in table:
+            self.add_payer_row(payer)
+
+    def add_payer_row(self, payer: PayerInfo | None = None) -> None:
+        number = self.payers.rowCount()
+        self.payers.insertRow(number)
+        values = ([payer.code, payer.name, payer.payer_id, payer.receiver_id, payer.receiver_name,
+                   str(payer.filing_limit_days)] if isinstance(payer, PayerInfo) else ["", "", "", "", "", "90"])
+        for column, text in enumerate(values):
+            item = QTableWidgetItem(text)
+            if column == 0 and isinstance(payer, PayerInfo):
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)  # the code names the member's periods
+            self.payers.setItem(number, column, item)
+        check = QTableWidgetItem("")
+        check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+        fee_for_service = isinstance(payer, PayerInfo) and payer.fee_for_service
+        check.setCheckState(Qt.CheckState.Checked if fee_for_service else Qt.CheckState.Unchecked)
+        self.payers.setItem(number, 6, check)
+        if not isinstance(payer, PayerInfo):
+            self.payers.setCurrentCell(number, 0)
+            self.payers.editItem(self.payers.item(number, 0))
+
+    def payer_rows(self) -> list[PayerInfo]:
+        rows = []
+        for number in range(self.payers.rowCount()):
+            def cell(column: int, row: int = number) -> str:
+                item = self.payers.item(row, column)
+                return item.text().strip() if item is not None else ""
+            if not any(cell(column) for column in range(5)):
+                continue  # an added row left empty
+            try:
+                limit = int(cell(5))
+            except ValueError:
+                limit = 0
+            check = self.payers.item(number, 6)
+            rows.append(PayerInfo(cell(0), cell(1), cell(2), cell(3), cell(4), limit,
+                                  check is not None and check.checkState() == Qt.CheckState.Checked))
+        return rows
+
+    def save_payers(self) -> bool:
+        stored = {payer.code: payer for payer in payers.list_payers(self.app)}
+        try:
+            for row in self.payer_rows():
+                before = stored.get(row.code.strip().upper())
+                if before is None or (before.name, before.payer_id, before.receiver_id, before.receiver_name,
+                                      before.filing_limit_days, before.fee_for_service) != (
+                        row.name, row.payer_id, row.receiver_id, row.receiver_name, row.filing_limit_days,
+                        row.fee_for_service):
+                    payers.save_payer(self.app, row)
+        except Exception as exc:  # noqa: BLE001 - one sentence under the table
+            self.payer_message.show_error(report(exc, "saving the payers"))
+            return False
+        self.load_payers()
+        self.payer_message.show_ok("Payers saved.")
+        if self._saved is not None:
+            self._saved()
+        return True
 
     def _stored_amounts(self, values: dict[str, Any]) -> dict[str, str]:
         amounts = {str(k): str(v) for k, v in (values.get("rate_amounts") or {}).items() if str(v or "").strip()}

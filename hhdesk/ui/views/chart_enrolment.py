@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.enums import ConsentKind, MemberStatus, SegmentType
 from hhdesk.domain.permissions import Permission
-from hhdesk.services import enrolment, members
+from hhdesk.services import enrolment, members, payers
 from hhdesk.services.enrolment import AttachmentFile, ConsentInfo, EnrolmentRecord, TierInfo
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.enrolment_dialogs import (
@@ -80,6 +80,27 @@ class EnrolmentTab(QWidget):
         tier_buttons.addStretch(1)
         tier_buttons.addWidget(self.tier_button)
         tier_layout.addLayout(tier_buttons)
+
+        self.payers = ListTable(["From", "Payer", "Note"], [90, 200])
+        self.payers.setAccessibleName("Medicaid payer")
+        self.payer_button = QPushButton("Set payer…")
+        self.payer_button.setToolTip("From a date on, the member's months are billed to this plan or to "
+                                     "fee-for-service")
+        may_set_payer = self.app.actor.can(Permission.EDIT_DEMOGRAPHICS)
+        self.payer_button.setVisible(may_set_payer)
+        self.payer_button.clicked.connect(self.open_payer_dialog)
+        self.remove_payer_button = QPushButton("Remove…")
+        self.remove_payer_button.setToolTip("Delete the selected payer entry, made in error")
+        self.remove_payer_button.setVisible(may_set_payer)
+        self.remove_payer_button.clicked.connect(self.remove_selected_payer)
+        payer_box = QGroupBox("Medicaid payer (managed-care plan or fee-for-service)")
+        payer_layout = QVBoxLayout(payer_box)
+        payer_layout.addWidget(self.payers)
+        payer_buttons = QHBoxLayout()
+        payer_buttons.addWidget(self.remove_payer_button)
+        payer_buttons.addStretch(1)
+        payer_buttons.addWidget(self.payer_button)
+        payer_layout.addLayout(payer_buttons)
 
         history_box = QGroupBox("Enrolment history")
         history = QVBoxLayout(history_box)
@@ -150,6 +171,7 @@ class EnrolmentTab(QWidget):
         right = QVBoxLayout()
         right.addWidget(eligibility_box)
         right.addWidget(consent_box)
+        right.addWidget(payer_box)
         right.addStretch(1)
         columns = QHBoxLayout()
         columns.setSpacing(16)
@@ -216,7 +238,8 @@ class EnrolmentTab(QWidget):
             self.consents.item(row, 1).setToolTip(consent.form_label)
         # The override column matters only for the few members enrolled by override.
         self.segments.setColumnHidden(4, not any(s.override_reason for s in record.segments))
-        for table in (self.segments, self.tiers, self.consents):
+        self._show_payers()
+        for table in (self.segments, self.tiers, self.consents, self.payers):
             fit_rows(table)
         self._show_eligibility(record)
         self.billing_facts.refresh()
@@ -287,6 +310,35 @@ class EnrolmentTab(QWidget):
 
     def open_tier_dialog(self) -> TierDialog:
         return self._open(TierDialog(self.app, self.context.member_id, self))  # type: ignore[return-value]
+
+    def _show_payers(self) -> None:
+        try:
+            periods = payers.member_payers(self.app, self.context.member_id)
+        except Exception:  # noqa: BLE001 - the rest of the tab still shows
+            periods = []
+        self.payers.set_rows([[format_date(p.effective_date), f"{p.payer_name} ({p.payer_code})", p.note]
+                              for p in periods], keys=[p.id for p in periods])
+
+    def open_payer_dialog(self) -> QWidget:
+        from hhdesk.ui.dialogs.payer_dialog import PayerDialog
+
+        return self._open(PayerDialog(self.app, self.context.member_id, self))
+
+    def remove_selected_payer(self) -> bool:
+        key = self.payers.selected_key()
+        if key is None:
+            return False
+        if not common.confirm(self, "Remove payer entry", "Remove the selected payer entry?\n\nDo this only for "
+                              "an entry made in error. When the member's plan changes, use Set payer… with the "
+                              "date the new plan starts.", "Remove"):
+            return False
+        try:
+            payers.remove_member_payer(self.app, int(key))  # type: ignore[call-overload]
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return False
+        self._changed()
+        return True
 
     def open_appropriateness_dialog(self) -> AppropriatenessDialog:
         chosen = self.record.appropriateness if self.record else ()
@@ -359,7 +411,7 @@ class EnrolmentTab(QWidget):
     def clear_for_lock(self) -> None:
         self.record = None
         self.timeline.clear()
-        for table in (self.segments, self.tiers, self.consents):
+        for table in (self.segments, self.tiers, self.consents, self.payers):
             table.set_rows([])
         self.billing_facts.clear_for_lock()
         self.explanation.clear()

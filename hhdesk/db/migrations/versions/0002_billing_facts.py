@@ -1,6 +1,6 @@
 """billing facts: HH+ population, AOT orders, outreach billed elsewhere, appropriateness check date
 
-Revision ID: billrules_0002
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-04 14:40:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "billrules_0002"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
