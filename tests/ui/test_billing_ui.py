@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from hhdesk.domain.enums import BillingReason, ConsentKind, Role
 from hhdesk.services import enrolment, users
 from hhdesk.services.billing import ExportFormat
-from hhdesk.ui.views.billing import BillingView
+from hhdesk.ui.views.billing import REASON, BillingView
 from tests.billing_store import add_member, fill_billing_store, last_full_month
 from tests.ui.conftest import ADMIN, UiStore
 
@@ -199,7 +199,7 @@ def test_billing_facts_in_the_chart_and_the_preview_follows(
     row = next(r for r in view.model.rows if r.member_id == plus)
     assert (row.rate_code, row.note) == ("1874", "hh_plus_minimum_not_met")
     assert "AOT order" in view.model.reason_cell(row)
-    assert "AOT order): 4 contacts with a core service, 4 in person" in view.model._tooltip(row, 11)  # noqa: SLF001
+    assert "AOT order): 4 contacts with a core service, 4 in person" in view.model._tooltip(row, REASON)  # noqa: SLF001
 
     # ending the order the month before brings back the SMI minimum
     box.orders.selectRow(0)
