@@ -60,3 +60,7 @@ class ValidationFailed(UserError):
 
 class StorageProblem(UserError):
     """The disk said no: full, read-only, or gone."""
+
+
+class StaleSession(UserError):
+    """The store was re-keyed (rotate-key) since this session logged in: it must log in again."""

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import backup as backups
-from hhdesk.db.models import AuditEvent, Member
+from hhdesk.db.keyfile import KeyFile
+from hhdesk.db.models import AuditEvent, Member, User
 from hhdesk.db.store import Store
 from hhdesk.domain.identifiers import normalise_medicaid_id
-from hhdesk.domain.permissions import Permission
-from hhdesk.errors import NotAStore, NotFound, StorageProblem
+from hhdesk.domain.permissions import Permission, allows, describe
+from hhdesk.errors import NotAStore, NotFound, PermissionDenied, StorageProblem
 from hhdesk.services import audit
 from hhdesk.services.context import AppSession
 
@@ -74,6 +75,7 @@ def restore_to(backup_file: Path, to: Path, username: str, password: str) -> Ver
         _remove_store_files(to)
         raise
     try:
+        _require_restore_role(store, username)
         report = _verify_open_store(store)
         if not report.ok:
             raise NotAStore("The restored copy failed its checks: " + _describe(report)
@@ -86,6 +88,16 @@ def restore_to(backup_file: Path, to: Path, username: str, password: str) -> Ver
         raise
     store.close()
     return report
+
+
+def _require_restore_role(store: Store, username: str) -> None:
+    """Restoring is for administrators and supervisors, judged by the role the backup itself gives the user."""
+    with store.read_session() as session:
+        role = session.execute(select(User.role).where(User.username == username)).scalar_one_or_none()
+    if role is None or not allows(role, Permission.RESTORE):
+        shown = (role or "unknown").replace("_", " ")
+        raise PermissionDenied(f"Your role ({shown}) may not {describe(Permission.RESTORE)}. "
+                               "Ask a supervisor or administrator; nothing was restored.")
 
 
 def restore_over_current(app: AppSession, backup_file: Path, password: str) -> Path:
@@ -103,12 +115,14 @@ def restore_over_current(app: AppSession, backup_file: Path, password: str) -> P
     app.close()
     try:
         aside.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("-wal", "-shm"):
-            live.with_name(live.name + suffix).unlink(missing_ok=True)
-        os.replace(live, aside)
-        os.replace(keyslots_path(live), keyslots_path(aside))
-        os.replace(staging, live)
-        os.replace(keyslots_path(staging), keyslots_path(live))
+        # Under the live key file's lock: no login or change reads a half-swapped pair.
+        with KeyFile(live).locked():
+            for suffix in ("-wal", "-shm"):
+                live.with_name(live.name + suffix).unlink(missing_ok=True)
+            os.replace(live, aside)
+            os.replace(keyslots_path(live), keyslots_path(aside))
+            os.replace(staging, live)
+            os.replace(keyslots_path(staging), keyslots_path(live))
     except OSError as exc:
         raise StorageProblem(f"The restore could not replace the store ({exc.strerror}). "
                              f"The previous store is at {aside}.") from None
