@@ -198,6 +198,16 @@ class KeyFile:
         """The file as it is now, if this key is still the store's (else StaleSession)."""
         return self.change(raw_key, lambda slots: slots)
 
+    def rotated_away_from(self, raw_key: bytes) -> bool:
+        """True while a rotation is under way or unsettled, or once the file names another key than this."""
+        if self.pending_path.exists():
+            return True
+        try:
+            current = KeySlots.load(self.path).key_id
+        except UserError:
+            return False
+        return bool(current) and current != key_id(raw_key)
+
     def queued_events(self) -> tuple[list[dict[str, Any]], int, int]:
         """Failed-login events waiting for the audit log, the number of the last, and refusals only counted."""
         slots = self.load()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hhdesk.config import backups_dir, keyslots_path
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Opening again after a rotate-key re-keyed the store under our feet (each time needs a whole new rotation).
+ROTATION_RETRIES = 3
 
 
 # Alembic is imported when a store is opened, not at start-up: the login window shows sooner
@@ -72,6 +75,10 @@ class Store:
         self.writer.dispose()
         self.reader.dispose()
 
+    def key_was_rotated(self) -> bool:
+        """True when a rotate-key has changed (or is changing) the key this store was opened with."""
+        return self.keyfile.rotated_away_from(self.raw_key)
+
     # ---- lifecycle ----------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path, admin_username: str, admin_password: str) -> tuple[Store, str]:
@@ -108,7 +115,15 @@ class Store:
             raise NotAStore(f"There is no store at {path}. Check the path, or create one with 'hhdesk init'.")
         _require_key_file(path)
         keyfile = KeyFile(path)
-        return cls._open_with_key(path, keyfile, keyfile.unlock(username, password))
+        for _attempt in range(ROTATION_RETRIES):
+            raw_key = keyfile.unlock(username, password)
+            try:
+                return cls._open_with_key(path, keyfile, raw_key)
+            except (NotAStore, DatabaseError):
+                # A rotation re-keyed the store between our unlock and our first read: unlock again.
+                if not keyfile.rotated_away_from(raw_key):
+                    raise
+        raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
 
     @classmethod
     def open_with_recovery(cls, path: Path, recovery_key: str) -> Store:

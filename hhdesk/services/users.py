@@ -7,14 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError
 
 from hhdesk.db import crashpoints
 from hhdesk.db.models import Agency, User
-from hhdesk.db.store import Store
+from hhdesk.db.store import ROTATION_RETRIES, Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import NotFound, StaleSession, UserDisabled, ValidationFailed
+from hhdesk.errors import NotAStore, NotFound, StaleSession, StorageProblem, UserDisabled, ValidationFailed
 from hhdesk.services import audit
 from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.settings import AgencyInfo
@@ -67,7 +68,18 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
 
 def login(path: Path, username: str, password: str) -> AppSession:
     """Open the store as this user. Raises a UserError with a sentence for the user."""
-    store = Store.open(path, username, password)
+    for _attempt in range(ROTATION_RETRIES):
+        store = Store.open(path, username, password)
+        try:
+            return _start_session(store, username)
+        except (DatabaseError, NotAStore, StaleSession):
+            # A rotate-key in another process re-keyed the store since our unlock: log in again.
+            if not store.key_was_rotated():
+                raise
+    raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
+
+
+def _start_session(store: Store, username: str) -> AppSession:
     try:
         events, through, refusals = store.keyfile.queued_events()
         with store.write_session() as session:
