@@ -200,10 +200,11 @@ class KeyFile:
 
     def rotated_away_from(self, raw_key: bytes) -> bool:
         """True while a rotation is under way or unsettled, or once the file names another key than this."""
-        if self.pending_path.exists():
-            return True
         try:
-            current = KeySlots.load(self.path).key_id
+            with self.locked():  # waits for a rotation under way to end (on Windows, never reads mid-rename)
+                if self.pending_path.exists():
+                    return True
+                current = KeySlots.load(self.path).key_id
         except UserError:
             return False
         return bool(current) and current != key_id(raw_key)

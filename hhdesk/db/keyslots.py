@@ -24,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -73,8 +74,6 @@ class KeyFileDamaged(NotAStore):
 
 
 def _argon2_params() -> dict[str, int]:
-    import os
-
     return FAST_ARGON2 if os.environ.get("HHDESK_INSECURE_FAST_KDF") == "1" else DEFAULT_ARGON2
 
 
@@ -247,7 +246,9 @@ def _read_event(data: Any, read: _Reader) -> dict[str, Any]:
 
 
 def _read_legacy_event(data: Any, read: _Reader, n: int) -> dict[str, Any]:
-    return _read_event({**(data if isinstance(data, dict) else {}), "n": n}, read)
+    if not isinstance(data, dict):
+        raise read.damaged("a queued failed-login event is not valid")
+    return _read_event({**data, "n": n}, read)
 
 
 @dataclass

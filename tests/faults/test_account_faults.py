@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,7 +96,13 @@ def test_a_failed_key_file_write_undoes_the_new_user(fault_store: FaultStore, mo
 def guess_in_parallel(store_path: Path, folder: Path, processes: int, threads: int) -> dict[str, object]:
     """`processes` × `threads` wrong passwords for maria at once; what they got and what was recorded."""
     outs = [folder / f"guesses-{i}.json" for i in range(processes)]
-    running = [start_worker("guess", str(store_path), "maria", str(threads), str(out)) for out in outs]
+    go = folder / "go"
+    running = [start_worker("guess", str(store_path), "maria", str(threads), str(out), "--go", str(go))
+               for out in outs]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not all(Path(f"{out}.ready").exists() for out in outs):
+        time.sleep(0.05)
+    go.write_text("go")
     for process in running:
         process.wait(timeout=120)
     outcomes = [o for out in outs if out.exists() for o in json.loads(out.read_text())]

@@ -81,6 +81,10 @@ def guess(args: argparse.Namespace) -> int:
     """`threads` wrong passwords at once (released together by a barrier); write how each ended."""
     barrier = threading.Barrier(args.threads)
     outcomes: list[str] = []
+    if args.go:  # other guessing processes: all start at the same moment
+        Path(args.out + ".ready").write_text("ready")
+        while not Path(args.go).exists():
+            time.sleep(0.005)
 
     def one() -> None:
         barrier.wait()
@@ -130,6 +134,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("user")
     p.add_argument("threads", type=int)
     p.add_argument("out")
+    p.add_argument("--go", help="wait for this file to appear before guessing")
     p.set_defaults(run=guess)
     args = parser.parse_args(argv)
     return int(args.run(args))
