@@ -220,8 +220,9 @@ class KeyFile:
             for path in (self.path, self.pending_path):
                 if path.exists():
                     slots = KeySlots.load(path)
-                    slots.drop_events_through(through, refusals)
-                    self._save(slots)
+                    if refusals or any(e["n"] <= through for e in slots.pending_events):
+                        slots.drop_events_through(through, refusals)
+                        self._save(slots, path)
 
     def text_for_backup(self, raw_key: bytes) -> str:
         """The key file as it is now, for a backup made under `raw_key` (refused if the key was rotated)."""
