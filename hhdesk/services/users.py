@@ -131,7 +131,8 @@ def _reconcile_slots(store: Store) -> None:
 
     with store.keyfile.locked():
         with store.read_session() as session:
-            users: dict[str, bool] = {name: disabled for name, disabled in session.execute(select(User.username, User.disabled))}
+            rows = session.execute(select(User.username, User.disabled))
+            users: dict[str, bool] = {name: disabled for name, disabled in rows}
         slots = store.keyfile.load()
         if any(name not in users or (users[name] and not slots.slots[name].disabled)
                for name in slots.usernames()):
@@ -192,9 +193,12 @@ def add_user(app: AppSession, username: str, role: Role | str, password: str, fu
         problems.append(f"Role must be one of: {', '.join(r.value for r in Role)}.")
     if problems:
         raise ValidationFailed(problems[0], problems)
+    app.require(Permission.MANAGE_USERS)
+    # Read before the transaction: the key file's lock is never taken while holding the store's write lock.
+    has_slot = username in app.store.keyfile.load().slots
     with app.work(Permission.MANAGE_USERS) as uow:
         exists = uow.session.execute(select(User.id).where(User.username == username)).first()
-        if exists or username in app.store.keyfile.load().slots:
+        if exists or has_slot:
             raise ValidationFailed(f"There is already a user named {username}.")
         user = User(username=username, full_name=full_name or username, role=role.value, phone=phone,
                     email=email)
