@@ -99,12 +99,12 @@ def guess_in_parallel(store_path: Path, folder: Path, processes: int, threads: i
     go = folder / "go"
     running = [start_worker("guess", str(store_path), "maria", str(threads), str(out), "--go", str(go))
                for out in outs]
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 60 + 3 * processes  # each process starts Python and imports hhdesk
     while time.monotonic() < deadline and not all(Path(f"{out}.ready").exists() for out in outs):
         time.sleep(0.05)
     go.write_text("go")
     for process in running:
-        process.wait(timeout=120)
+        process.wait(timeout=60 + 3 * processes)
     outcomes = [o for out in outs if out.exists() for o in json.loads(out.read_text())]
     slots = KeySlots.load(keyslots_path(store_path))
     events = slots.pending_events
