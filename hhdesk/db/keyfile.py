@@ -48,6 +48,9 @@ T = TypeVar("T")
 LOCK_WAIT_SECONDS = 60.0
 
 
+KEYFILE_UPGRADED = "keyfile_upgraded"
+
+
 class KeyFileBusy(StorageProblem):
     pass
 
@@ -171,6 +174,10 @@ class KeyFile:
 
     @staticmethod
     def _seal_login(slots: KeySlots, raw_key: bytes, username: str | None, now: datetime) -> None:
+        if slots.legacy_format:
+            # Recorded so that the login service can tell a first upgrade from a file put back in the old format.
+            slots.record_event(username or "recovery-key", KEYFILE_UPGRADED, now,
+                               "key file upgraded to the sealed lockout record")
         for finding in slots.checkpoint_findings(raw_key):
             slots.record_event(username or "recovery-key", "keyfile_edited", now,
                                f"found at this login: {finding}")

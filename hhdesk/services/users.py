@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError
 
 from hhdesk.db import crashpoints
-from hhdesk.db.models import Agency, User
+from hhdesk.db.keyfile import KEYFILE_UPGRADED
+from hhdesk.db.models import Agency, AuditEvent, User
 from hhdesk.db.store import ROTATION_RETRIES, Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.passwords import password_problems, username_problems
@@ -84,6 +85,7 @@ def _start_session(store: Store, username: str) -> AppSession:
         events, through, refusals = store.keyfile.queued_events()
         with store.write_session() as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            _flag_a_second_upgrade(session, events)
             _append_queued_events(session, events, refusals)
             refused = user is None or user.disabled
             if refused:
@@ -100,6 +102,18 @@ def _start_session(store: Store, username: str) -> AppSession:
         store.close()
         raise
     return AppSession(store, actor)
+
+
+def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # noqa: ANN001 - ORM Session
+    """A key file in the format before the sealed lockout record is taken over once; a second time, someone
+    rewrote it in the old format to escape the checks."""
+    upgrade = next((e for e in events if e["action"] == KEYFILE_UPGRADED), None)
+    if upgrade is None:
+        return
+    earlier = session.execute(select(AuditEvent.id).where(AuditEvent.action == KEYFILE_UPGRADED).limit(1)).first()
+    if earlier is not None:
+        audit.append(session, upgrade["username"], "keyfile_edited", "user", upgrade["username"],
+                     detail="found at this login: the key file was rewritten in the format of an older hhdesk")
 
 
 def _append_queued_events(session, events: list[dict], refusals: int) -> None:  # noqa: ANN001 - ORM Session

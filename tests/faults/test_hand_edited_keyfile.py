@@ -161,3 +161,7 @@ def test_a_key_file_from_before_the_lockout_record_still_opens(fault_store: Faul
     slots = KeySlots.load(path)
     assert slots.generation > 0 and slots.checkpoint is not None and slots.key_id
     every_way_in_opens(fault_store)
+    # Rewriting it in the old format again, to escape the checks, is itself recorded.
+    path.write_text(json.dumps(legacy))
+    assert _keyfile_findings(fault_store) == [
+        "found at this login: the key file was rewritten in the format of an older hhdesk"]
