@@ -194,7 +194,7 @@ class KeyFile:
             slots = KeySlots.load(self.path)
             if slots.key_id and slots.key_id != key_id(raw_key):
                 raise StaleSession(
-                    "The store's key was changed (rotate-key) since you logged in. Log out and log in again; "
+                    "An administrator changed the store's encryption key since you logged in. Log out and log in again; "
                     "nothing was changed."
                 )
             result = apply(slots)
@@ -236,7 +236,7 @@ class KeyFile:
         with self.locked():
             slots = KeySlots.load(self.path)
             if slots.key_id and slots.key_id != key_id(raw_key):
-                raise StaleSession("The store's key was changed (rotate-key) during the backup. Run it again.")
+                raise StaleSession("An administrator changed the store's encryption key during the backup. Run it again.")
             return self.path.read_text(encoding="utf-8")
 
     # ---- rotation -----------------------------------------------------------------------------------

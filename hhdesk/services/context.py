@@ -93,7 +93,7 @@ class AppSession:
         """A window open across a rotate-key reads pages under its old key: say so, in one sentence."""
         if self.store.key_was_rotated():
             raise StaleSession(
-                "The store's key was changed (rotate-key) since you logged in. Log out and log in again; "
+                "An administrator changed the store's encryption key since you logged in. Log out and log in again; "
                 "nothing was saved."
             ) from None
 

@@ -54,6 +54,8 @@ def backup_now(app: AppSession, out: Path) -> str:
 
 def auto_backup(app: AppSession, today: date | None = None) -> Path | None:
     """The daily backup the window makes on its first close of a day (any role: it is for safety)."""
+    if app.store.key_was_rotated():
+        return None  # a window open across a rotate-key holds the old key; the next login backs up
     written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, today)
     if written is not None:
         with app.work(None) as uow:

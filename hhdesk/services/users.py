@@ -177,7 +177,7 @@ def unlock(app: AppSession, password: str) -> None:
     raw_key = app.store.keyfile.unlock(app.actor.username, password)
     if raw_key != app.store.raw_key:
         raise StaleSession(
-            "The store's key was changed (rotate-key) since you logged in. Log out and log in again; "
+            "An administrator changed the store's encryption key since you logged in. Log out and log in again; "
             "nothing was lost."
         )
     events, through, refusals = app.store.keyfile.queued_events()
