@@ -176,5 +176,5 @@ def audit_log(app: AppSession, medicaid_id: str | None = None, since: date | Non
 
 def _remove_store_files(path: Path) -> None:
     for candidate in (path, keyslots_path(path), path.with_name(path.name + "-wal"),
-                      path.with_name(path.name + "-shm")):
+                      path.with_name(path.name + "-shm"), path.with_name(path.name + ".keys.lock")):
         candidate.unlink(missing_ok=True)
