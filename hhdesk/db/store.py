@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -161,11 +162,16 @@ class Store:
                 self.keyfile.write_rotation(slots)
                 crashpoints.reached("rotate:new-key-file-written")
                 self._rekey(new_key)
-            except BaseException:
+            except BaseException as exc:
                 # Whatever happened inside SQLCipher, the key that opens the store decides which file stays.
                 if not _opens(self.path, new_key):
                     self.keyfile.abandon_rotation()
                     self.__post_init__()
+                    if isinstance(exc, sqlcipher.OperationalError):
+                        raise StorageProblem(
+                            "Another hhdesk window or command kept the store busy, so the key was not changed. "
+                            "Close the other windows and run rotate-key again; nothing was changed."
+                        ) from None
                     raise
             crashpoints.reached("rotate:store-rekeyed")
             self.keyfile.finish_rotation(slots)

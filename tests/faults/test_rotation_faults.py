@@ -147,3 +147,27 @@ def test_a_window_open_since_the_morning_never_writes_its_old_key_file(fault_sto
         users.login(fault_store.path, "leaver", "counting the months carefully")
     slots = KeySlots.load(keyslots_path(fault_store.path))
     assert slots.slots["leaver"].disabled and "newhire" in slots.slots
+
+
+def test_a_rotation_blocked_by_a_busy_store_changes_nothing_and_says_so(fault_store: FaultStore,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from hhdesk.db import engine as engines
+    from hhdesk.errors import StorageProblem
+
+    monkeypatch.setattr(engines, "BUSY_TIMEOUT_MS", 200)
+    app = users.login(fault_store.path, "admin", ADMIN_PASSWORD)
+    try:
+        writer = engines.connect(fault_store.path, app.store.raw_key)
+        writer.execute("BEGIN IMMEDIATE")  # another window in the middle of saving
+        try:
+            with pytest.raises(StorageProblem, match="kept the store busy"):
+                users.rotate_key(app)
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        users.list_users(app)  # the session goes on working under the old key
+    finally:
+        app.close()
+    assert not _pending(fault_store).exists()
+    every_way_in_opens(fault_store)
+
