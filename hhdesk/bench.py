@@ -620,7 +620,7 @@ def _plain_copy(app: AppSession, folder: Path, say: Progress, report: BenchRepor
     started = time.perf_counter()
     export_plain_copy(app.store.path, app.store.raw_key, plain_path)
     report.details["plain_copy_seconds"] = round(time.perf_counter() - started, 2)
-    plain_store = Store(plain_path, app.store.keyslots, b"", plain_for_benchmark=True)
+    plain_store = Store(plain_path, app.store.keyfile, b"", plain_for_benchmark=True)
     try:
         yield AppSession(plain_store, app.actor)
     finally:

@@ -68,3 +68,7 @@ class StoreDamaged(NotAStore):
 
 class SessionEnded(UserError):
     """The account was disabled or its role changed since the login: the session must go back to the login."""
+
+
+class StaleSession(UserError):
+    """The store was re-keyed (rotate-key) since this session logged in: it must log in again."""

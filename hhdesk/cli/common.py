@@ -70,7 +70,7 @@ def read_new_password(env: str = "HHDESK_NEW_PASSWORD") -> str:
         return value
     if not sys.stdin or not sys.stdin.isatty():
         raise UserError(f"No new password: set {env} or run the command in a terminal to be asked.")
-    first = getpass.getpass("New password (12 characters or more): ")
+    first = getpass.getpass("New password (12 characters or more, hard to guess: a short sentence works): ")
     if getpass.getpass("Type it again: ") != first:
         raise UserError("The two passwords differ; nothing was changed.")
     return first

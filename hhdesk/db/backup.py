@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 from hhdesk import __version__
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import engine as engines
+from hhdesk.db.keyfile import KeyFile
 from hhdesk.db.keyslots import describe_os_error
 from hhdesk.errors import NotAStore, StorageProblem, StoreDamaged, StoreExists
 from hhdesk.private_files import FOLDER_MODE, create_private_file, make_private
@@ -72,7 +73,8 @@ def write_backup(store_path: Path, raw_key: bytes, out: Path) -> str:
         create_private_file(partial)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.write(exported, "store.db")
-            archive.write(keyslots_path(store_path), "keys.json")
+            # Read under the key file's lock, and only if the store key is still the one exported with.
+            archive.writestr("keys.json", KeyFile(store_path).text_for_backup(raw_key))
             archive.writestr("manifest.json", json.dumps(manifest, indent=1))
         os.replace(partial, out)
     except OSError as exc:

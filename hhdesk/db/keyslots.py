@@ -6,21 +6,29 @@ every slot's public half. This is LUKS-like, with one twist that matters when so
 can seal a *new* raw key to every remaining slot without knowing anyone's password, and the slot of the
 person who left is simply gone.
 
-The slot file sits beside the store (``<store>.keys``) and holds no member data. It also keeps the failed
-login counters and a short queue of failed-login events, since a wrong password cannot write to the store;
-the events are moved into the audit chain at the next successful login.
+This module is the content of the slot file (``<store>.keys``) in memory: parsing and checking it (a hand-edited
+file gives one sentence, never a traceback), opening a slot, and the failed-login record. Reading and writing
+the file, under the lock that every window and command shares, is `hhdesk.db.keyfile`.
+
+The failed-login record: a wrong password cannot write to the store, so failed attempts are queued in this
+file, numbered, and moved into the audit chain at the next successful login. The lockout state of each account
+is replayed from a *checkpoint* sealed (HMAC under a key derived from the store key) at the last successful
+login plus the wrong passwords queued since (`hhdesk.domain.lockout`), so editing a counter by hand unlocks
+nothing; removing queued attempts or editing the checkpoint is detected, and recorded, at the next successful
+login. What no file can prove is that an earlier copy was not put back: see README, "Security model".
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
+import hashlib
+import hmac
 import json
 import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,26 +39,38 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hhdesk.domain.lockout import LockState, replay
 from hhdesk.errors import (
     KeySlotsMissing,
     NotAStore,
-    StorageProblem,
     UnknownUser,
     UserDisabled,
     UserLockedOut,
     WrongPassword,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)  # 1: before the generation number and the sealed lockout checkpoint
 RAW_KEY_BYTES = 32
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=5)
 RECOVERY_SLOT = "__recovery__"
 
 # OWASP's Argon2id baseline is m=19 MiB, t=2; we spend more since a login happens a few times a day.
 DEFAULT_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 # Tests create hundreds of slots; they opt into cheap parameters through the environment.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+# What a slot may ask for: a hand-edited cost of 0 would crash Argon2, a huge one would hang the login.
+ARGON2_LIMITS = {"time_cost": (1, 20), "memory_cost": (8, 1024 * 1024), "parallelism": (1, 16)}
+
+# Failed-login events kept one by one; beyond this, attempts refused during a lock are only counted (a
+# script hammering the login must not grow the file without end). Wrong passwords are always itemised:
+# the lockout lets at most five through every five minutes.
+MAX_ITEMISED_EVENTS = 1000
+WRONG_PASSWORD = "wrong password"
+REFUSED_WHILE_LOCKED = "account locked"
+
+
+class KeyFileDamaged(NotAStore):
+    """The key file cannot be used as it is; the message names what is wrong."""
 
 
 def _argon2_params() -> dict[str, int]:
@@ -62,7 +82,7 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"))
+    return base64.b64decode(text.encode("ascii"), validate=True)
 
 
 def _now() -> datetime:
@@ -77,6 +97,16 @@ def generate_raw_key() -> bytes:
     return secrets.token_bytes(RAW_KEY_BYTES)
 
 
+def key_id(raw_key: bytes) -> str:
+    """A public name for a raw key: tells a session whether the store was re-keyed since it logged in."""
+    return _hkdf(raw_key, b"hhdesk key id")[:16].hex()
+
+
+def store_id_check(store_id: str) -> str:
+    """A checksum beside the store id: a hand-edited id is reported as such, not counted as a wrong password."""
+    return hashlib.sha256(f"hhdesk store id {store_id}".encode()).hexdigest()[:16]
+
+
 def generate_recovery_key() -> str:
     """A recovery key for people to print: 32 random bytes in base32, in groups of four."""
     text = base64.b32encode(secrets.token_bytes(RAW_KEY_BYTES)).decode("ascii").rstrip("=")
@@ -84,7 +114,7 @@ def generate_recovery_key() -> str:
 
 
 def _normalise_recovery_key(text: str) -> bytes:
-    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    cleaned = "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
     cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
     padding = "=" * (-len(cleaned) % 8)
     try:
@@ -94,6 +124,47 @@ def _normalise_recovery_key(text: str) -> bytes:
     if len(raw) != RAW_KEY_BYTES:
         raise WrongPassword("That recovery key is incomplete: it has 13 groups of four characters.")
     return raw
+
+
+# ---- reading a file someone may have edited ----------------------------------------------------------
+class _Reader:
+    """Field access that turns every malformed value into one sentence naming it."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+
+    def damaged(self, what: str) -> KeyFileDamaged:
+        return KeyFileDamaged(f"The key file {self.file_name} is damaged ({what}). Restore it from a backup.")
+
+    def get(self, data: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:
+        if not isinstance(data, dict) or key not in data:
+            raise self.damaged(f"{what} is missing")
+        value = data[key]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            raise self.damaged(f"{what} is not valid")
+        return value
+
+    def b64(self, data: Any, key: str, length: int | tuple[int, int], what: str) -> bytes:
+        text = self.get(data, key, str, what)
+        try:
+            raw = _unb64(text)
+        except ValueError:
+            raise self.damaged(f"{what} is not valid") from None
+        low, high = (length, length) if isinstance(length, int) else length
+        if not low <= len(raw) <= high:
+            raise self.damaged(f"{what} has the wrong length")
+        return raw
+
+    def time(self, text: Any, what: str) -> datetime:
+        if not isinstance(text, str):
+            raise self.damaged(f"{what} is not a time")
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.damaged(f"{what} is not a time") from None
+        if value.tzinfo is None:
+            raise self.damaged(f"{what} has no time zone")
+        return value
 
 
 @dataclass
@@ -107,8 +178,6 @@ class Slot:
     public_key: bytes
     envelope: dict[str, str]
     disabled: bool = False
-    failed: int = 0
-    locked_until: datetime | None = None
 
     @property
     def is_recovery(self) -> bool:
@@ -123,122 +192,315 @@ class Slot:
             "public_key": _b64(self.public_key),
             "envelope": self.envelope,
             "disabled": self.disabled,
-            "failed": self.failed,
-            "locked_until": self.locked_until.isoformat() if self.locked_until else None,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Slot:
-        locked = data.get("locked_until")
+    def from_json(cls, data: Any, read: _Reader) -> Slot:
+        name = read.get(data, "name", str, "a slot's name")
+        if not name or len(name) > 64:
+            raise read.damaged("a slot's name is not valid")
+        who = "the recovery slot" if name == RECOVERY_SLOT else f"the slot of {name!r}"
+        disabled = read.get(data, "disabled", bool, f"the disabled flag of {who}") if "disabled" in data else False
+        kdf = read.get(data, "kdf", dict, f"the key derivation of {who}")
+        if name == RECOVERY_SLOT:
+            if kdf.get("kdf") != "hkdf":
+                raise read.damaged("the key derivation of the recovery slot is not valid")
+        else:
+            if kdf.get("kdf") != "argon2id":
+                raise read.damaged(f"the key derivation of {who} is not Argon2id")
+            read.b64(kdf, "salt", (8, 64), f"the salt of {who}")
+            for param, (low, high) in ARGON2_LIMITS.items():
+                value = read.get(kdf, param, int, f"the Argon2 {param.replace('_', ' ')} of {who}")
+                if not low <= value <= high:
+                    raise read.damaged(f"the Argon2 {param.replace('_', ' ')} of {who} is out of range")
+            if kdf["memory_cost"] < 8 * kdf["parallelism"]:
+                raise read.damaged(f"the Argon2 memory cost of {who} is too small for its parallelism")
+        wrapped_length = (0, 48) if disabled else 48  # 32-byte key + 16-byte tag; a disabled slot holds none
+        envelope = read.get(data, "envelope", dict, f"the sealed key of {who}")
+        if not disabled or envelope:
+            read.b64(envelope, "ephemeral", 32, f"the sealed key of {who}")
+            read.b64(envelope, "nonce", 12, f"the sealed key nonce of {who}")
+            read.b64(envelope, "sealed", 48, f"the sealed key of {who}")
         return cls(
-            name=data["name"],
-            kdf=data["kdf"],
-            private_nonce=_unb64(data["private_nonce"]),
-            private_wrapped=_unb64(data["private_wrapped"]),
-            public_key=_unb64(data["public_key"]),
-            envelope=data["envelope"],
-            disabled=bool(data.get("disabled", False)),
-            failed=int(data.get("failed", 0)),
-            locked_until=datetime.fromisoformat(locked) if locked else None,
+            name=name,
+            kdf=kdf,
+            private_nonce=read.b64(data, "private_nonce", 12, f"the nonce of {who}"),
+            private_wrapped=read.b64(data, "private_wrapped", wrapped_length, f"the wrapped key of {who}"),
+            public_key=read.b64(data, "public_key", 32, f"the public key of {who}"),
+            envelope=envelope,
+            disabled=disabled,
         )
+
+
+def _read_event(data: Any, read: _Reader) -> dict[str, Any]:
+    what = "a queued failed-login event"
+    event = {
+        "n": read.get(data, "n", int, what),
+        "at": read.get(data, "at", str, what),
+        "username": read.get(data, "username", str, what)[:64],
+        "action": read.get(data, "action", str, what)[:40],
+        "detail": read.get(data, "detail", str, what)[:200],
+    }
+    read.time(event["at"], f"the time of {what}")
+    return event
+
+
+def _read_legacy_event(data: Any, read: _Reader, n: int) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise read.damaged("a queued failed-login event is not valid")
+    return _read_event({**data, "n": n}, read)
+
+
+@dataclass
+class Checkpoint:
+    """The lockout state sealed at the last successful login: numbered events up to `events_total` are in it."""
+
+    events_total: int = 0
+    states: dict[str, LockState] = field(default_factory=dict)
+    mac: str = ""
+
+    def payload(self, store_id: str) -> bytes:
+        states = {name: [s.failed, s.locked_until.isoformat() if s.locked_until else None]
+                  for name, s in sorted(self.states.items())}
+        return json.dumps({"store_id": store_id, "events_total": self.events_total, "states": states},
+                          sort_keys=True, separators=(",", ":")).encode()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"events_total": self.events_total, "mac": self.mac,
+                "states": {name: {"failed": s.failed,
+                                  "locked_until": s.locked_until.isoformat() if s.locked_until else None}
+                           for name, s in self.states.items()}}
+
+    @classmethod
+    def from_json(cls, data: Any, read: _Reader) -> Checkpoint:
+        what = "the lockout checkpoint"
+        states = {}
+        for name, value in read.get(data, "states", dict, what).items():
+            failed = read.get(value, "failed", int, what)
+            until = value.get("locked_until") if isinstance(value, dict) else None
+            states[name] = LockState(max(0, failed), read.time(until, what) if until is not None else None)
+        return cls(read.get(data, "events_total", int, what), states, read.get(data, "mac", str, what))
+
+
+def _checkpoint_mac(raw_key: bytes, store_id: str, checkpoint: Checkpoint) -> str:
+    mac_key = _hkdf(raw_key, b"hhdesk lockout checkpoint", store_id.encode())
+    return hmac.new(mac_key, checkpoint.payload(store_id), hashlib.sha256).hexdigest()
 
 
 @dataclass
 class KeySlots:
-    """The slot file of one store."""
+    """The content of one store's slot file, in memory. `hhdesk.db.keyfile` reads and writes it."""
 
     path: Path
     store_id: str
     slots: dict[str, Slot] = field(default_factory=dict)
-    pending_events: list[dict[str, str]] = field(default_factory=list)
+    pending_events: list[dict[str, Any]] = field(default_factory=list)
+    generation: int = 0
+    key_id: str = ""
+    events_total: int = 0
+    refusals_not_itemised: int = 0
+    checkpoint: Checkpoint | None = None
+    rotation: dict[str, Any] | None = None
+    # Set when the file was of format 1 and its lockout counters were taken over unchecked.
+    legacy_format: bool = False
 
-    # ---- file ---------------------------------------------------------------------------------------
+    # ---- text ---------------------------------------------------------------------------------------
+    @classmethod
+    def parse(cls, path: Path, text: str) -> KeySlots:
+        read = _Reader(path.name)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise read.damaged("it is not a key file") from None
+        fmt = read.get(data, "format", int, "its format number")
+        if fmt not in READABLE_FORMATS:
+            if fmt > FORMAT_VERSION:
+                raise NotAStore("The key file was written by a newer hhdesk. Install the latest version.")
+            raise read.damaged("its format number is not valid")
+        store_id = read.get(data, "store_id", str, "the store id")
+        slot_list = read.get(data, "slots", list, "the list of slots")
+        slots: dict[str, Slot] = {}
+        for item in slot_list:
+            slot = Slot.from_json(item, read)
+            if slot.name in slots:
+                raise read.damaged(f"the user {slot.name!r} has two slots")
+            slots[slot.name] = slot
+        raw_events = read.get(data, "pending_events", list, "the queue of failed logins") \
+            if "pending_events" in data else []
+        if fmt == 1:
+            return cls._from_legacy(path, store_id, slots, slot_list, raw_events, read)
+        if read.get(data, "store_id_check", str, "the store id check") != store_id_check(store_id):
+            raise KeyFileDamaged(
+                f"The store id in the key file {path.name} was changed by hand, so no password can open it. "
+                "Restore the key file from a backup."
+            )
+        events = [_read_event(e, read) for e in raw_events]
+        checkpoint = Checkpoint.from_json(data["lockout"], read) if data.get("lockout") is not None else None
+        rotation = data.get("rotation")
+        if rotation is not None and not isinstance(rotation, dict):
+            raise read.damaged("the key rotation note is not valid")
+        return cls(path, store_id, slots, events,
+                   generation=read.get(data, "generation", int, "the generation number"),
+                   key_id=read.get(data, "key_id", str, "the key id"),
+                   events_total=read.get(data, "events_total", int, "the event count"),
+                   refusals_not_itemised=max(0, read.get(data, "refusals_not_itemised", int, "a count")),
+                   checkpoint=checkpoint, rotation=rotation)
+
+    @classmethod
+    def _from_legacy(cls, path: Path, store_id: str, slots: dict[str, Slot], slot_list: list[Any],
+                     raw_events: list[Any], read: _Reader) -> KeySlots:
+        states = {}
+        for item in slot_list:
+            failed = item.get("failed", 0)
+            if not isinstance(failed, int) or isinstance(failed, bool):
+                raise read.damaged("a failed-login count is not valid")
+            until = item.get("locked_until")
+            states[item["name"]] = LockState(max(0, failed), read.time(until, "a lock time") if until else None)
+        events = [_read_legacy_event(e, read, n) for n, e in enumerate(raw_events, start=1)]
+        # The old counters become an unsealed checkpoint; the first successful login seals it.
+        return cls(path, store_id, slots, events, events_total=len(events),
+                   checkpoint=Checkpoint(len(events), states), legacy_format=True)
+
+    def to_text(self) -> str:
+        data = {
+            "format": FORMAT_VERSION,
+            "store_id": self.store_id,
+            "store_id_check": store_id_check(self.store_id),
+            "generation": self.generation,
+            "key_id": self.key_id,
+            "slots": [slot.to_json() for slot in self.slots.values()],
+            "events_total": self.events_total,
+            "refusals_not_itemised": self.refusals_not_itemised,
+            "pending_events": self.pending_events,
+            "lockout": self.checkpoint.to_json() if self.checkpoint else None,
+            "rotation": self.rotation,
+        }
+        return json.dumps(data, indent=1)
+
     @classmethod
     def load(cls, path: Path) -> KeySlots:
+        """Read a slot file as it is now (no lock: for looking only; changes go through KeyFile)."""
         if not path.exists():
             raise KeySlotsMissing(
                 f"The key file {path.name} is missing beside the store. Restore it from a backup; "
                 "without it the store cannot be opened."
             )
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT_VERSION:
-                raise NotAStore("The key file was written by a newer hhdesk. Install the latest version.")
-            slots = {s["name"]: Slot.from_json(s) for s in data["slots"]}
-            return cls(path, data["store_id"], slots, list(data.get("pending_events", [])))
-        except (ValueError, KeyError, TypeError):
-            raise NotAStore(f"The key file {path.name} is damaged. Restore it from a backup.") from None
-
-    def save(self) -> None:
-        data = {
-            "format": FORMAT_VERSION,
-            "store_id": self.store_id,
-            "slots": [slot.to_json() for slot in self.slots.values()],
-            "pending_events": self.pending_events,
-        }
-        atomic_write_text(self.path, json.dumps(data, indent=1))
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise KeyFileDamaged(f"The key file {path.name} cannot be read. Restore it from a backup.") from None
+        return cls.parse(path, text)
 
     @classmethod
-    def create(cls, path: Path, raw_key: bytes, username: str, password: str) -> tuple[KeySlots, str]:
-        """New slots for a new store: the first admin and the recovery key (returned, shown once)."""
-        slots = cls(path, str(uuid.uuid4()))
+    def new(cls, path: Path, raw_key: bytes, username: str, password: str) -> tuple[KeySlots, str]:
+        """Slots for a new store: the first admin and the recovery key (returned, shown once)."""
+        slots = cls(path, str(uuid.uuid4()), key_id=key_id(raw_key))
         slots.add_user(raw_key, username, password)
         recovery = generate_recovery_key()
         slots._put_slot(RECOVERY_SLOT, raw_key, _recovery_kek(recovery, slots.store_id), {"kdf": "hkdf"})
-        slots.save()
+        slots.seal_checkpoint(raw_key)
         return slots, recovery
 
     # ---- opening ------------------------------------------------------------------------------------
     def unlock(self, username: str, password: str, now: datetime | None = None) -> bytes:
-        """The raw key, or a UserError. Failures are counted in the file, which this saves."""
+        """The raw key, or a UserError. Every failure is queued as an event (the caller saves the file)."""
         now = now or _now()
         slot = self.slots.get(username)
         if slot is None or slot.is_recovery:
-            self._record_failure(username, now, "unknown user")
+            self.record_event(username, "login_failed", now, "unknown user")
             raise UnknownUser(f"There is no user named {username!r} in this store. Check the spelling.")
-        if slot.disabled:
-            self._record_failure(username, now, "disabled user")
+        if slot.disabled or not slot.private_wrapped:
+            self.record_event(username, "login_failed", now, "disabled user")
             raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
-        if slot.locked_until and slot.locked_until > now:
-            minutes = max(1, int((slot.locked_until - now).total_seconds() // 60) + 1)
+        state = self.lock_state(username)
+        if state.is_locked(now):
+            self.record_event(username, "login_failed", now, REFUSED_WHILE_LOCKED)
             raise UserLockedOut(
-                f"Too many wrong passwords: this account is locked for {minutes} more minute(s)."
+                f"Too many wrong passwords: this account is locked for {state.minutes_left(now)} more minute(s)."
             )
         try:
-            raw_key = self._open_slot(slot, _password_kek(password, slot))
+            return self._open_slot(slot, _password_kek(password, slot))
         except WrongPassword:
-            slot.failed += 1
-            if slot.failed >= MAX_FAILED_LOGINS:
-                slot.locked_until = now + LOCKOUT
-                slot.failed = 0
-                self._queue_event(username, "user_locked", now, "after 5 wrong passwords")
-            self._record_failure(username, now, "wrong password")
-            if slot.locked_until and slot.locked_until > now:
+            self.record_event(username, "login_failed", now, WRONG_PASSWORD)
+            if self.lock_state(username).is_locked(now):
+                self.record_event(username, "user_locked", now, "after 5 wrong passwords")
                 raise UserLockedOut(
                     "Wrong password, five times: this account is locked for 5 minutes."
                 ) from None
             raise WrongPassword("Wrong password. Check Caps Lock and try again.") from None
-        if slot.failed or slot.locked_until:
-            slot.failed = 0
-            slot.locked_until = None
-            self.save()
-        return raw_key
 
-    def unlock_with_recovery(self, recovery_key: str) -> bytes:
+    def unlock_with_recovery(self, recovery_key: str, now: datetime | None = None) -> bytes:
         slot = self.slots.get(RECOVERY_SLOT)
         if slot is None:
             raise KeySlotsMissing("This store has no recovery key slot.")
         try:
             return self._open_slot(slot, _recovery_kek(recovery_key, self.store_id))
         except WrongPassword:
-            self._record_failure(RECOVERY_SLOT, _now(), "wrong recovery key")
+            self.record_event(RECOVERY_SLOT, "login_failed", now or _now(), "wrong recovery key")
             raise WrongPassword("That recovery key does not open this store.") from None
 
-    def take_pending_events(self) -> list[dict[str, str]]:
-        events, self.pending_events = self.pending_events, []
-        if events:
-            self.save()
-        return events
+    def unseal_with_password(self, username: str, password: str) -> bytes:
+        """The raw key this file seals to a user, without counting anything (the caller has checked)."""
+        slot = self.slots[username]
+        return self._open_slot(slot, _password_kek(password, slot))
+
+    def unseal_with_recovery(self, recovery_key: str) -> bytes:
+        return self._open_slot(self.slots[RECOVERY_SLOT], _recovery_kek(recovery_key, self.store_id))
+
+    # ---- the failed-login record --------------------------------------------------------------------
+    def events_since_checkpoint(self) -> list[dict[str, Any]]:
+        sealed = self.checkpoint.events_total if self.checkpoint else 0
+        return [e for e in self.pending_events if e["n"] > sealed]
+
+    def lock_state(self, username: str) -> LockState:
+        start = self.checkpoint.states.get(username, LockState()) if self.checkpoint else LockState()
+        times = [datetime.fromisoformat(e["at"]) for e in self.events_since_checkpoint()
+                 if e["username"] == username and e["action"] == "login_failed" and e["detail"] == WRONG_PASSWORD]
+        return replay(start, times)
+
+    def record_event(self, username: str, action: str, now: datetime, detail: str) -> None:
+        if detail == REFUSED_WHILE_LOCKED and len(self.pending_events) >= MAX_ITEMISED_EVENTS:
+            self.refusals_not_itemised += 1
+            return
+        self.events_total += 1
+        self.pending_events.append({"n": self.events_total, "at": now.isoformat(), "username": username[:64],
+                                    "action": action, "detail": detail})
+
+    def checkpoint_findings(self, raw_key: bytes) -> list[str]:
+        """What a successful login finds wrong with the failed-login record since the last one."""
+        if self.checkpoint is None:
+            return ["the lockout record is missing from the key file"]
+        if self.legacy_format:
+            return []
+        findings = []
+        if not hmac.compare_digest(self.checkpoint.mac, _checkpoint_mac(raw_key, self.store_id, self.checkpoint)):
+            findings.append("the lockout record sealed at the last login was changed")
+        if self.events_total < self.checkpoint.events_total:
+            findings.append("the count of failed-login events went backwards")
+        expected = list(range(self.checkpoint.events_total + 1, self.events_total + 1))
+        numbers = [e["n"] for e in self.events_since_checkpoint()]
+        if numbers != expected:
+            missing = len(set(expected) - set(numbers))
+            findings.append(f"{missing} failed-login event(s) were removed or renumbered" if missing
+                            else "the failed-login events were reordered or duplicated")
+        return findings
+
+    def seal_checkpoint(self, raw_key: bytes, reset: str | None = None) -> None:
+        """Seal every account's replayed state (and `reset`'s streak cleared by its successful login)."""
+        names = [name for name in self.slots if name != RECOVERY_SLOT]
+        states = {name: self.lock_state(name) for name in names}
+        if reset in states:
+            states[reset] = LockState()
+        checkpoint = Checkpoint(self.events_total, {n: s for n, s in states.items() if s != LockState()})
+        checkpoint.mac = _checkpoint_mac(raw_key, self.store_id, checkpoint)
+        self.checkpoint = checkpoint
+        self.legacy_format = False
+        self.key_id = key_id(raw_key)
+
+    def drop_events_through(self, n: int, refusals: int) -> None:
+        """Forget the events (and counted refusals) that a successful login has written to the audit log."""
+        self.pending_events = [e for e in self.pending_events if e["n"] > n]
+        self.refusals_not_itemised = max(0, self.refusals_not_itemised - refusals)
 
     # ---- changing -----------------------------------------------------------------------------------
     def add_user(self, raw_key: bytes, username: str, password: str) -> None:
@@ -247,7 +509,6 @@ class KeySlots:
         salt = secrets.token_bytes(16)
         kdf = {"kdf": "argon2id", "salt": _b64(salt), **_argon2_params()}
         self._put_slot(username, raw_key, _argon2_kek(password, kdf), kdf)
-        self.save()
 
     def set_password(self, username: str, new_password: str, private_key: X25519PrivateKey) -> None:
         """Rewrap one slot's private key under a new password; the sealed raw key is unchanged."""
@@ -256,8 +517,7 @@ class KeySlots:
         kdf = {"kdf": "argon2id", "salt": _b64(salt), **_argon2_params()}
         nonce, wrapped = _wrap_private(private_key, _argon2_kek(new_password, kdf), self._aad(username))
         slot.kdf, slot.private_nonce, slot.private_wrapped = kdf, nonce, wrapped
-        slot.failed, slot.locked_until, slot.disabled = 0, None, False
-        self.save()
+        slot.disabled = False
 
     def reset_password(self, raw_key: bytes, username: str, new_password: str) -> None:
         """Replace a slot (an admin resetting someone's forgotten password)."""
@@ -273,17 +533,16 @@ class KeySlots:
         if disabled:
             slot.private_wrapped = b""
             slot.envelope = {}
-        self.save()
 
     def remove(self, username: str) -> None:
         self.slots.pop(username, None)
-        self.save()
 
     def reseal_all(self, new_raw_key: bytes) -> None:
         """Seal a new raw key to every live slot (rotate-key). Disabled slots stay closed."""
         for name, slot in self.slots.items():
             if not slot.disabled:
                 slot.envelope = _seal(new_raw_key, slot.public_key, self._aad(name))
+        self.key_id = key_id(new_raw_key)
 
     def private_key_for(self, username: str, password: str) -> X25519PrivateKey:
         slot = self.slots[username]
@@ -306,17 +565,6 @@ class KeySlots:
     def _open_slot(self, slot: Slot, kek: bytes) -> bytes:
         private = _unwrap_private(slot, kek, self._aad(slot.name))
         return _unseal(slot.envelope, private, self._aad(slot.name))
-
-    def _record_failure(self, username: str, now: datetime, why: str) -> None:
-        self._queue_event(username, "login_failed", now, why)
-
-    def _queue_event(self, username: str, action: str, now: datetime, why: str) -> None:
-        # Bounded so that someone hammering the login cannot grow the file without end.
-        self.pending_events = self.pending_events[-199:]
-        self.pending_events.append({"at": now.isoformat(), "username": username[:64], "action": action,
-                                    "detail": why})
-        with contextlib.suppress(StorageProblem):  # counting must never hide the real message
-            self.save()
 
 
 def _password_kek(password: str, slot: Slot) -> bytes:
@@ -378,20 +626,6 @@ def _unseal(envelope: dict[str, str], private: X25519PrivateKey, aad: bytes) -> 
         )
     except InvalidTag:
         raise WrongPassword("The key file does not match this account.") from None
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write beside the target and rename over it, so a crash or a full disk never leaves half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StorageProblem(describe_os_error(exc, path.parent)) from None
 
 
 def describe_os_error(exc: OSError, folder: Path) -> str:

@@ -10,20 +10,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hhdesk.config import backups_dir, data_dir, keyslots_path
+from hhdesk.db import crashpoints
 from hhdesk.db import engine as engines
-from hhdesk.db.keyslots import KeySlots, describe_os_error, generate_raw_key
-from hhdesk.errors import NotAStore, StorageProblem, StoreDamaged, StoreExists, StoreTooNew
+from hhdesk.db.keyfile import KeyFile
+from hhdesk.db.keyslots import describe_os_error, generate_raw_key
+from hhdesk.errors import KeySlotsMissing, NotAStore, StorageProblem, StoreDamaged, StoreExists, StoreTooNew
 from hhdesk.private_files import FOLDER_MODE, create_private_file, make_private
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Opening again after a rotate-key re-keyed the store under our feet (each time needs a whole new rotation).
+ROTATION_RETRIES = 3
 
 
 # Alembic is imported when a store is opened, not at start-up: the login window shows sooner
@@ -36,16 +41,12 @@ def _alembic_config() -> Config:
     return config
 
 
-def _pending_keys_path(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".keys.new")
-
-
 @dataclass
 class Store:
-    """An open store: engines for writing and reading, and the key slots that opened it."""
+    """An open store: engines for writing and reading, and its key file (shared with other processes)."""
 
     path: Path
-    keyslots: KeySlots
+    keyfile: KeyFile
     raw_key: bytes = field(repr=False)
     writer: Engine = field(init=False, repr=False)
     reader: Engine = field(init=False, repr=False)
@@ -76,6 +77,10 @@ class Store:
         self.writer.dispose()
         self.reader.dispose()
 
+    def key_was_rotated(self) -> bool:
+        """True when a rotate-key has changed (or is changing) the key this store was opened with."""
+        return self.keyfile.rotated_away_from(self.raw_key)
+
     # ---- lifecycle ----------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path, admin_username: str, admin_password: str) -> tuple[Store, str]:
@@ -92,71 +97,106 @@ class Store:
                 f"hhdesk may not write in {path.parent}: choose a folder you can write to."
             )
         raw_key = generate_raw_key()
+        keyfile = KeyFile(path)
         try:
             # 0600 from its first byte: SQLite gives the -wal and -shm files the store's own mode.
             create_private_file(path)
             conn = engines.connect(path, raw_key)
             conn.close()
             _migrate(path, raw_key, backup=False)
-            keyslots, recovery = KeySlots.create(keys_path, raw_key, admin_username, admin_password)
+            recovery = keyfile.create(raw_key, admin_username, admin_password)
             make_private(keys_path)
         except BaseException:
-            for leftover in (path, keys_path, path.with_name(path.name + "-wal"),
+            for leftover in (path, keys_path, keyfile.lock_path, path.with_name(path.name + "-wal"),
                              path.with_name(path.name + "-shm")):
                 leftover.unlink(missing_ok=True)
             raise
-        return cls(path, keyslots, raw_key), recovery
+        return cls(path, keyfile, raw_key), recovery
 
     @classmethod
     def open(cls, path: Path, username: str, password: str) -> Store:
         """Unlock a slot, check the key, migrate if needed (after a backup). Raises a UserError."""
         if not path.exists():
             raise NotAStore(f"There is no store at {path}. Check the path, or create one with 'hhdesk init'.")
+        _require_key_file(path)
         refuse_empty_store(path)
         tidy_store_folder(path)
-        keyslots = _load_keyslots(path)
-        raw_key = keyslots.unlock(username, password)
-        return cls._open_with_key(path, keyslots, raw_key)
+        keyfile = KeyFile(path)
+        for _attempt in range(ROTATION_RETRIES):
+            raw_key = keyfile.unlock(username, password)
+            try:
+                return cls._open_with_key(path, keyfile, raw_key)
+            except (NotAStore, DatabaseError):
+                # A rotation re-keyed the store between our unlock and our first read: unlock again.
+                if not keyfile.rotated_away_from(raw_key):
+                    raise
+        raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
 
     @classmethod
     def open_with_recovery(cls, path: Path, recovery_key: str) -> Store:
         if not path.exists():
             raise NotAStore(f"There is no store at {path}.")
+        _require_key_file(path)
         refuse_empty_store(path)
         tidy_store_folder(path)
-        keyslots = _load_keyslots(path)
-        return cls._open_with_key(path, keyslots, keyslots.unlock_with_recovery(recovery_key))
+        keyfile = KeyFile(path)
+        return cls._open_with_key(path, keyfile, keyfile.unlock_with_recovery(recovery_key))
 
     @classmethod
-    def _open_with_key(cls, path: Path, keyslots: KeySlots, raw_key: bytes) -> Store:
+    def _open_with_key(cls, path: Path, keyfile: KeyFile, raw_key: bytes) -> Store:
         engines.check_key(path, raw_key)
         _migrate(path, raw_key, backup=True)
-        return cls(path, keyslots, raw_key)
+        return cls(path, keyfile, raw_key)
 
     def rotate_key(self) -> None:
         """Re-encrypt the store under a new raw key and seal it to every remaining slot.
 
-        The new slots are written to ``.keys.new`` before the rekey and renamed after, so a crash in
-        between leaves a file that opens the store either way (`_load_keyslots` tries both).
+        Holds the key file's lock throughout, so no login sees the rotation half-way; a crash at any step
+        leaves ``.keys.new`` beside ``.keys``, and the next login under the lock finishes or undoes the
+        rotation by trying which key opens the store (`KeyFile._settle_rotation`).
         """
         new_key = generate_raw_key()
-        pending_path = _pending_keys_path(self.path)
-        self.close()
-        self.keyslots.reseal_all(new_key)
-        self.keyslots.path = pending_path
-        self.keyslots.save()
+        with self.keyfile.locked():
+            slots = self.keyfile.check_current(self.raw_key)
+            engines.check_key(self.path, self.raw_key)
+            now = datetime.now(UTC)
+            for finding in slots.checkpoint_findings(self.raw_key):
+                slots.record_event("rotate-key", "keyfile_edited", now, f"found at a key rotation: {finding}")
+            slots.reseal_all(new_key)
+            slots.seal_checkpoint(new_key)
+            self.close()
+            try:
+                crashpoints.reached("rotate:before-new-key-file")
+                self.keyfile.write_rotation(slots)
+                crashpoints.reached("rotate:new-key-file-written")
+                self._rekey(new_key)
+            except BaseException as exc:
+                # Whatever happened inside SQLCipher, the key that opens the store decides which file stays.
+                if not _opens(self.path, new_key):
+                    self.keyfile.abandon_rotation()
+                    self.__post_init__()
+                    if isinstance(exc, sqlcipher.OperationalError):
+                        raise StorageProblem(
+                            "Another hhdesk window or command kept the store busy, so the key was not changed. "
+                            "Close the other windows and run rotate-key again; nothing was changed."
+                        ) from None
+                    raise
+            crashpoints.reached("rotate:store-rekeyed")
+            self.keyfile.finish_rotation(slots)
+            crashpoints.reached("rotate:key-file-replaced")
+        self.raw_key = new_key
+        self.__post_init__()
+
+    def _rekey(self, new_key: bytes) -> None:
         conn = engines.connect(self.path, self.raw_key)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            crashpoints.reached("rotate:before-rekey")
             conn.execute(engines.key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey"))
+            crashpoints.reached("rotate:rekey-returned")
         finally:
             conn.close()
         engines.check_key(self.path, new_key)
-        final_path = keyslots_path(self.path)
-        os.replace(pending_path, final_path)
-        self.keyslots.path = final_path
-        self.raw_key = new_key
-        self.__post_init__()
 
 
 def tidy_store_folder(path: Path) -> None:
@@ -194,39 +234,20 @@ def refuse_empty_store(path: Path) -> None:
         )
 
 
-def _load_keyslots(path: Path) -> KeySlots:
-    pending = _pending_keys_path(path)
-    if pending.exists():
-        # A rotate-key was cut short: whichever slot file opens the store is the true one.
-        candidate = KeySlots.load(pending)
-        return _PendingAware(candidate, keyslots_path(path))
-    return KeySlots.load(keyslots_path(path))
+def _opens(path: Path, raw_key: bytes) -> bool:
+    try:
+        engines.check_key(path, raw_key)
+    except NotAStore:
+        return False
+    return True
 
 
-class _PendingAware(KeySlots):
-    """Slots from an interrupted rotate-key: try the new file, fall back to the old one."""
-
-    def __init__(self, pending: KeySlots, final_path: Path) -> None:
-        super().__init__(pending.path, pending.store_id, pending.slots, pending.pending_events)
-        self._final_path = final_path
-
-    def unlock(self, username: str, password: str, now: datetime | None = None) -> bytes:
-        return self._settle(super().unlock(username, password, now))
-
-    def unlock_with_recovery(self, recovery_key: str) -> bytes:
-        return self._settle(super().unlock_with_recovery(recovery_key))
-
-    def _settle(self, raw_key: bytes) -> bytes:
-        store_path = self._final_path.with_name(self._final_path.name.removesuffix(".keys"))
-        try:
-            engines.check_key(store_path, raw_key)
-        except NotAStore:
-            # The rekey never happened: the old file is the truth.
-            self.path.unlink(missing_ok=True)
-            raise NotAStore("An interrupted key rotation was undone. Please log in again.") from None
-        os.replace(self.path, self._final_path)
-        self.path = self._final_path
-        return raw_key
+def _require_key_file(path: Path) -> None:
+    if not keyslots_path(path).exists() and not path.with_name(path.name + ".keys.new").exists():
+        raise KeySlotsMissing(
+            f"The key file {keyslots_path(path).name} is missing beside the store. Restore it from a backup; "
+            "without it the store cannot be opened."
+        )
 
 
 def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:

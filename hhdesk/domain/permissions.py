@@ -47,7 +47,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset(
         _CLINICAL_WORK | {Permission.ASSIGN_CASELOAD, Permission.IMPORT_DATA, Permission.BILLING,
-                          Permission.BACKUP}
+                          Permission.BACKUP, Permission.RESTORE}
     ),
     Role.CARE_MANAGER: frozenset(_CLINICAL_WORK),
     Role.BILLING: frozenset(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
 from hhdesk.db import engine as engines
@@ -24,7 +24,7 @@ from hhdesk.db.models import User
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission, allows, describe
-from hhdesk.errors import PermissionDenied, SessionEnded, StorageProblem
+from hhdesk.errors import PermissionDenied, SessionEnded, StaleSession, StorageProblem
 from hhdesk.services import audit
 
 
@@ -105,6 +105,9 @@ class AppSession:
                 yield UnitOfWork(session, self.actor)
         except OperationalError as exc:
             raise _storage_problem(exc) from None
+        except DatabaseError:
+            self._raise_if_rekeyed()
+            raise
 
     @contextmanager
     def read(self, permission: Permission | None) -> Iterator[Session]:
@@ -117,6 +120,17 @@ class AppSession:
                 yield session
         except OperationalError as exc:
             raise _storage_problem(exc) from None
+        except DatabaseError:
+            self._raise_if_rekeyed()
+            raise
+
+    def _raise_if_rekeyed(self) -> None:
+        """A window open across a rotate-key reads pages under its old key: say so, in one sentence."""
+        if self.store.key_was_rotated():
+            raise StaleSession(
+                "An administrator changed the store's encryption key since you logged in. Log out and log in again; "
+                "nothing was saved."
+            ) from None
 
     def close(self) -> None:
         self.store.close()

@@ -12,11 +12,12 @@ from sqlalchemy.exc import DatabaseError
 
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import backup as backups
-from hhdesk.db.models import AuditEvent, Member
+from hhdesk.db.keyfile import KeyFile
+from hhdesk.db.models import AuditEvent, Member, User
 from hhdesk.db.store import Store
 from hhdesk.domain.identifiers import normalise_medicaid_id
-from hhdesk.domain.permissions import Permission
-from hhdesk.errors import NotAStore, NotFound, StorageProblem
+from hhdesk.domain.permissions import Permission, allows, describe
+from hhdesk.errors import NotAStore, NotFound, PermissionDenied, StorageProblem
 from hhdesk.private_files import private_folder
 from hhdesk.services import audit
 from hhdesk.services.context import AppSession
@@ -55,6 +56,8 @@ def backup_now(app: AppSession, out: Path) -> str:
 
 def auto_backup(app: AppSession, today: date | None = None) -> Path | None:
     """The daily backup the window makes on its first close of a day (any role: it is for safety)."""
+    if app.store.key_was_rotated():
+        return None  # a window open across a rotate-key holds the old key; the next login backs up
     written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, today)
     if written is not None:
         with app.work(None) as uow:
@@ -76,6 +79,7 @@ def restore_to(backup_file: Path, to: Path, username: str, password: str) -> Ver
         _remove_store_files(to)
         raise
     try:
+        _require_restore_role(store, username)
         report = _verify_open_store(store)
         if not report.ok:
             raise NotAStore("The restored copy failed its checks: " + _describe(report)
@@ -88,6 +92,16 @@ def restore_to(backup_file: Path, to: Path, username: str, password: str) -> Ver
         raise
     store.close()
     return report
+
+
+def _require_restore_role(store: Store, username: str) -> None:
+    """Restoring is for administrators and supervisors, judged by the role the backup itself gives the user."""
+    with store.read_session() as session:
+        role = session.execute(select(User.role).where(User.username == username)).scalar_one_or_none()
+    if role is None or not allows(role, Permission.RESTORE):
+        shown = (role or "unknown").replace("_", " ")
+        raise PermissionDenied(f"Your role ({shown}) may not {describe(Permission.RESTORE)}. "
+                               "Ask a supervisor or administrator; nothing was restored.")
 
 
 def restore_over_current(app: AppSession, backup_file: Path, password: str) -> Path:
@@ -105,12 +119,14 @@ def restore_over_current(app: AppSession, backup_file: Path, password: str) -> P
     app.close()
     try:
         private_folder(aside.parent)
-        for suffix in ("-wal", "-shm"):
-            live.with_name(live.name + suffix).unlink(missing_ok=True)
-        os.replace(live, aside)
-        os.replace(keyslots_path(live), keyslots_path(aside))
-        os.replace(staging, live)
-        os.replace(keyslots_path(staging), keyslots_path(live))
+        # Under the live key file's lock: no login or change reads a half-swapped pair.
+        with KeyFile(live).locked():
+            for suffix in ("-wal", "-shm"):
+                live.with_name(live.name + suffix).unlink(missing_ok=True)
+            os.replace(live, aside)
+            os.replace(keyslots_path(live), keyslots_path(aside))
+            os.replace(staging, live)
+            os.replace(keyslots_path(staging), keyslots_path(live))
     except OSError as exc:
         raise StorageProblem(f"The restore could not replace the store ({exc.strerror}). "
                              f"The previous store is at {aside}.") from None
@@ -170,5 +186,5 @@ def audit_log(app: AppSession, medicaid_id: str | None = None, since: date | Non
 
 def _remove_store_files(path: Path) -> None:
     for candidate in (path, keyslots_path(path), path.with_name(path.name + "-wal"),
-                      path.with_name(path.name + "-shm")):
+                      path.with_name(path.name + "-shm"), path.with_name(path.name + ".keys.lock")):
         candidate.unlink(missing_ok=True)

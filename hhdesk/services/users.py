@@ -7,14 +7,16 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
-from hhdesk.db.models import Agency, User
-from hhdesk.db.store import Store
+from hhdesk.db import crashpoints
+from hhdesk.db.keyfile import KEYFILE_UPGRADED
+from hhdesk.db.models import Agency, AuditEvent, User
+from hhdesk.db.store import ROTATION_RETRIES, Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import NotFound, UserDisabled, ValidationFailed
+from hhdesk.errors import NotAStore, NotFound, StaleSession, StorageProblem, UserDisabled, ValidationFailed
 from hhdesk.services import audit
 from hhdesk.services.context import Actor, AppSession, storage_problem
 from hhdesk.services.settings import AgencyInfo
@@ -67,20 +69,37 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
 
 def login(path: Path, username: str, password: str) -> AppSession:
     """Open the store as this user. Raises a UserError with a sentence for the user."""
-    store = Store.open(path, username, password)
+    for _attempt in range(ROTATION_RETRIES):
+        store = Store.open(path, username, password)
+        try:
+            return _start_session(store, username)
+        except (DatabaseError, NotAStore, StaleSession):
+            # A rotate-key in another process re-keyed the store since our unlock: log in again.
+            if not store.key_was_rotated():
+                raise
+    raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
+
+
+def _start_session(store: Store, username: str) -> AppSession:
     try:
         # The login's audit event needs the write lock: a long import elsewhere makes it wait (with the
         # policy of `context.wait_for_other_writers`), and any driver error becomes one sentence.
+        events, through, refusals = store.keyfile.queued_events()
         with store.write_session() as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            for event in store.keyslots.take_pending_events():
-                audit.append(session, event["username"], event["action"], "user", event["username"],
-                             detail=event.get("detail", ""), at=event["at"])
-            if user is None or user.disabled:
+            _flag_a_second_upgrade(session, events)
+            _append_queued_events(session, events, refusals)
+            refused = user is None or user.disabled
+            if refused:
                 audit.append(session, username, "login_failed", "user", username, detail="disabled user")
-                raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
-            audit.append(session, username, "login", "user", username)
-            actor = Actor(user.id, user.username, Role(user.role), user.full_name)
+            else:
+                audit.append(session, username, "login", "user", username)
+                actor = Actor(user.id, user.username, Role(user.role), user.full_name)
+        # Only now that the events are committed may the key file forget them (a crash between: twice, not 0).
+        store.keyfile.forget_events(through, refusals)
+        _reconcile_slots(store)
+        if refused:
+            raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
     except OperationalError as exc:
         store.close()
         raise storage_problem(exc) from None
@@ -88,6 +107,59 @@ def login(path: Path, username: str, password: str) -> AppSession:
         store.close()
         raise
     return AppSession(store, actor)
+
+
+def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # noqa: ANN001 - ORM Session
+    """A key file in the format before the sealed lockout record is taken over once; a second time, someone
+    rewrote it in the old format to escape the checks."""
+    upgrade = next((e for e in events if e["action"] == KEYFILE_UPGRADED), None)
+    if upgrade is None:
+        return
+    earlier = session.execute(select(AuditEvent.id).where(AuditEvent.action == KEYFILE_UPGRADED).limit(1)).first()
+    if earlier is not None:
+        audit.append(session, upgrade["username"], "keyfile_edited", "user", upgrade["username"],
+                     detail="found at this login: the key file was rewritten in the format of an older hhdesk")
+
+
+def _append_queued_events(session, events: list[dict], refusals: int) -> None:  # noqa: ANN001 - ORM Session
+    for event in events:
+        audit.append(session, event["username"], event["action"], "user", event["username"],
+                     detail=event.get("detail", ""), at=event["at"])
+    if refusals:
+        audit.append(session, "hhdesk", "login_failed", "user", "",
+                     detail=f"{refusals} more attempt(s) refused during a lock, counted but not itemised")
+
+
+def _reconcile_slots(store: Store) -> None:
+    """Make the key file agree with the users table: no slot without an enabled user opens the store.
+
+    A crash between a user change and its key-file change (or a key file from an older hhdesk) can leave a
+    slot for a user who does not exist or is disabled; the first login after it closes that slot. Done under
+    the key file's lock, reading the users inside it, so a user being added right now is not touched.
+    """
+    repairs: list[tuple[str, str]] = []
+
+    def repair(slots) -> None:  # noqa: ANN001 - KeySlots
+        for name in slots.usernames():
+            if name not in users:
+                slots.remove(name)
+                repairs.append((name, "key slot without a user removed"))
+            elif users[name] and not slots.slots[name].disabled:
+                slots.set_disabled(name, True)
+                repairs.append((name, "key slot of a disabled user closed"))
+
+    with store.keyfile.locked():
+        with store.read_session() as session:
+            rows = session.execute(select(User.username, User.disabled))
+            users: dict[str, bool] = {name: disabled for name, disabled in rows}
+        slots = store.keyfile.load()
+        if any(name not in users or (users[name] and not slots.slots[name].disabled)
+               for name in slots.usernames()):
+            store.keyfile.change(store.raw_key, repair)
+    if repairs:
+        with store.write_session() as session:
+            for name, detail in repairs:
+                audit.append(session, "hhdesk", "keyfile_repaired", "user", name, detail=detail)
 
 
 def logout(app: AppSession) -> None:
@@ -102,14 +174,23 @@ def record_lock(app: AppSession) -> None:
 
 
 def unlock(app: AppSession, password: str) -> None:
-    """The same user types their password again after a lock. Failures count toward the lockout."""
+    """The same user types their password again after a lock. Failures count toward the lockout.
+
+    The key file is read afresh under its lock, never the copy loaded at login: a window open since the
+    morning must not write back slots that an administrator has changed or re-keyed since.
+    """
     app.ensure_active()
-    app.store.keyslots.unlock(app.actor.username, password)
+    raw_key = app.store.keyfile.unlock(app.actor.username, password)
+    if raw_key != app.store.raw_key:
+        raise StaleSession(
+            "An administrator changed the store's encryption key since you logged in. Log out and log in again; "
+            "nothing was lost."
+        )
+    events, through, refusals = app.store.keyfile.queued_events()
     with app.work(None) as uow:
-        for event in app.store.keyslots.take_pending_events():
-            audit.append(uow.session, event["username"], event["action"], "user", event["username"],
-                         detail=event.get("detail", ""), at=event["at"])
+        _append_queued_events(uow.session, events, refusals)
         uow.audit("unlock", "user", app.actor.username)
+    app.store.keyfile.forget_events(through, refusals)
 
 
 def list_users(app: AppSession) -> list[UserInfo]:
@@ -132,9 +213,12 @@ def add_user(app: AppSession, username: str, role: Role | str, password: str, fu
         problems.append(f"Role must be one of: {', '.join(r.value for r in Role)}.")
     if problems:
         raise ValidationFailed(problems[0], problems)
+    app.require(Permission.MANAGE_USERS)
+    # Read before the transaction: the key file's lock is never taken while holding the store's write lock.
+    has_slot = username in app.store.keyfile.load().slots
     with app.work(Permission.MANAGE_USERS) as uow:
         exists = uow.session.execute(select(User.id).where(User.username == username)).first()
-        if exists or username in app.store.keyslots.slots:
+        if exists or has_slot:
             raise ValidationFailed(f"There is already a user named {username}.")
         user = User(username=username, full_name=full_name or username, role=role.value, phone=phone,
                     email=email)
@@ -142,7 +226,18 @@ def add_user(app: AppSession, username: str, role: Role | str, password: str, fu
         uow.session.flush()
         uow.audit("user_added", "user", username, detail=f"role {role.value}")
         info = _info(user)
-        app.store.keyslots.add_user(app.store.raw_key, username, password)
+    # The user exists before their slot does: a crash in between leaves an account without a way in (an
+    # administrator sets its password), never a slot that opens the store for nobody the program knows.
+    crashpoints.reached("users-add:user-committed")
+    try:
+        app.store.keyfile.change(app.store.raw_key,
+                                 lambda slots: slots.reset_password(app.store.raw_key, username, password))
+    except BaseException:
+        with app.work(None) as uow:
+            uow.session.execute(User.__table__.delete().where(User.username == username))
+            uow.audit("user_add_undone", "user", username, detail="the key file could not be written")
+        raise
+    crashpoints.reached("users-add:slot-written")
     return info
 
 
@@ -167,10 +262,11 @@ def update_user(app: AppSession, username: str, *, role: Role | str | None = Non
 def change_own_password(app: AppSession, old_password: str, new_password: str) -> None:
     _check_new_password(app.actor.username, new_password)
     app.ensure_active()
-    private_key = app.store.keyslots.private_key_for(app.actor.username, old_password)
+    username, raw_key = app.actor.username, app.store.raw_key
+    private_key = app.store.keyfile.check_current(raw_key).private_key_for(username, old_password)
+    app.store.keyfile.change(raw_key, lambda slots: slots.set_password(username, new_password, private_key))
     with app.work(None) as uow:
-        uow.audit("password_changed", "user", app.actor.username)
-        app.store.keyslots.set_password(app.actor.username, new_password, private_key)
+        uow.audit("password_changed", "user", username)
 
 
 def reset_password(app: AppSession, username: str, new_password: str) -> None:
@@ -179,7 +275,8 @@ def reset_password(app: AppSession, username: str, new_password: str) -> None:
     with app.work(Permission.MANAGE_USERS) as uow:
         user = _get(uow.session, username)
         uow.audit("password_reset", "user", username)
-        app.store.keyslots.reset_password(app.store.raw_key, user.username, new_password)
+    raw_key = app.store.raw_key
+    app.store.keyfile.change(raw_key, lambda slots: slots.reset_password(raw_key, user.username, new_password))
 
 
 def set_disabled(app: AppSession, username: str, disabled: bool, new_password: str | None = None) -> None:
@@ -193,10 +290,13 @@ def set_disabled(app: AppSession, username: str, disabled: bool, new_password: s
         user = _get(uow.session, username)
         user.disabled = disabled
         uow.audit("user_disabled" if disabled else "user_enabled", "user", username)
-        if disabled:
-            app.store.keyslots.set_disabled(username, True)
-        else:
-            app.store.keyslots.reset_password(app.store.raw_key, username, new_password or "")
+    # After the commit: a crash in between leaves the slot of a disabled user, which the next login closes.
+    raw_key = app.store.raw_key
+    if disabled:
+        app.store.keyfile.change(raw_key, lambda slots: slots.set_disabled(username, True))
+    else:
+        app.store.keyfile.change(raw_key,
+                                 lambda slots: slots.reset_password(raw_key, username, new_password or ""))
 
 
 def recover(path: Path, recovery_key: str, username: str, new_password: str) -> None:
@@ -209,7 +309,8 @@ def recover(path: Path, recovery_key: str, username: str, new_password: str) -> 
             user.disabled = False
             audit.append(session, "recovery-key", "password_reset", "user", username,
                          detail="with the recovery key")
-            store.keyslots.reset_password(store.raw_key, username, new_password)
+        raw_key = store.raw_key
+        store.keyfile.change(raw_key, lambda slots: slots.reset_password(raw_key, username, new_password))
     finally:
         store.close()
 

@@ -156,13 +156,15 @@ class Job(QObject, Generic[T]):
 
     @Slot(int, int, str)
     def _show_progress(self, done: int, total: int, text: str) -> None:
-        if self.dialog is None or self.progress.cancelled:
+        dialog = self.dialog
+        if dialog is None or self.progress.cancelled:
             return
-        self.dialog.setMaximum(max(total, 0))
+        # setValue on a modal dialog processes events, which may deliver `_finished` and end the job here.
+        dialog.setMaximum(max(total, 0))
         if total > 0:
-            self.dialog.setValue(min(done, total))
-        if text:
-            self.dialog.setLabelText(text)
+            dialog.setValue(min(done, total))
+        if text and self.dialog is not None:
+            dialog.setLabelText(text)
 
     def _end(self) -> None:
         self.running = False

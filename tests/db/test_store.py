@@ -66,7 +66,9 @@ def test_five_failures_lock_the_user_for_a_while(store_path: Path) -> None:
     with pytest.raises(UserLockedOut):  # even the right password waits out the lock
         Store.open(store_path, "admin", PASSWORD)
     events = KeySlots.load(keyslots_path(store_path)).pending_events
-    assert [e["action"] for e in events].count("login_failed") == 5
+    details = [e["detail"] for e in events if e["action"] == "login_failed"]
+    # every attempt is recorded, the one refused during the lock too
+    assert details == ["wrong password"] * 5 + ["account locked"]
     assert any(e["action"] == "user_locked" for e in events)
 
 
@@ -82,7 +84,7 @@ def test_recovery_key_opens_the_store(tmp_path: Path) -> None:
 def test_rotate_key_keeps_every_way_in(tmp_path: Path) -> None:
     path = tmp_path / "s.hhdesk"
     store, recovery = Store.create(path, "admin", PASSWORD)
-    store.keyslots.add_user(store.raw_key, "maria", "maria's secret words")
+    store.keyfile.change(store.raw_key, lambda s: s.add_user(store.raw_key, "maria", "maria's secret words"))
     old_key = store.raw_key
     store.rotate_key()
     assert store.raw_key != old_key
@@ -101,9 +103,9 @@ def test_rotate_key_keeps_every_way_in(tmp_path: Path) -> None:
 def test_removed_slot_cannot_open_after_rotation(tmp_path: Path) -> None:
     path = tmp_path / "s.hhdesk"
     store, _ = Store.create(path, "admin", PASSWORD)
-    store.keyslots.add_user(store.raw_key, "leaver", "leaver's password")
+    store.keyfile.change(store.raw_key, lambda s: s.add_user(store.raw_key, "leaver", "leaver's password"))
     leaver_copy = keyslots_path(path).read_text()
-    store.keyslots.remove("leaver")
+    store.keyfile.change(store.raw_key, lambda s: s.remove("leaver"))
     store.rotate_key()
     store.close()
     # The leaver kept an old key file: it no longer opens the re-keyed store.
@@ -115,12 +117,14 @@ def test_removed_slot_cannot_open_after_rotation(tmp_path: Path) -> None:
 def test_slot_copied_under_another_name_opens_nothing(tmp_path: Path) -> None:
     path = tmp_path / "s.hhdesk"
     store, _ = Store.create(path, "admin", PASSWORD)
-    store.keyslots.add_user(store.raw_key, "clerk", "clerk's password!")
-    slots = store.keyslots
-    forged = slots.slots["clerk"]
-    forged.name = "admin"
-    slots.slots["admin"] = forged
-    slots.save()
+    store.keyfile.change(store.raw_key, lambda s: s.add_user(store.raw_key, "clerk", "clerk's password!"))
+
+    def forge(slots: KeySlots) -> None:
+        forged = slots.slots["clerk"]
+        forged.name = "admin"
+        slots.slots["admin"] = slots.slots.pop("clerk")
+
+    store.keyfile.change(store.raw_key, forge)
     store.close()
     with pytest.raises(WrongPassword):
         Store.open(path, "admin", "clerk's password!")
@@ -179,13 +183,13 @@ def test_read_only_folder_gives_a_clear_message(tmp_path: Path, monkeypatch: pyt
 def test_full_disk_while_creating_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from hhdesk.db import keyslots
+    from hhdesk.db import keyfile
     from hhdesk.errors import StorageProblem
 
     def full_disk(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(keyslots.os, "fsync", full_disk)
+    monkeypatch.setattr(keyfile.os, "fsync", full_disk)
     with pytest.raises(StorageProblem, match="disk is full"):
         Store.create(tmp_path / "s.hhdesk", "admin", PASSWORD)
     assert list(tmp_path.iterdir()) == []

@@ -26,7 +26,7 @@ EXPECTED = {
     Permission.BILLING: {Role.ADMIN, Role.SUPERVISOR, Role.BILLING},
     Permission.MANAGE_USERS: {Role.ADMIN},
     Permission.MANAGE_SETTINGS: {Role.ADMIN},
-    Permission.RESTORE: {Role.ADMIN},
+    Permission.RESTORE: {Role.ADMIN, Role.SUPERVISOR},
     Permission.VIEW_AUDIT: {Role.ADMIN},
     Permission.ROTATE_KEY: {Role.ADMIN},
 }

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit
 from hhdesk.domain.passwords import MIN_LENGTH, password_problems
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
-RULE_TEXT = f"At least {MIN_LENGTH} characters, and not containing the username. A short sentence works well."
+RULE_TEXT = (f"At least {MIN_LENGTH} characters, not containing the username, and hard to guess. "
+             "A short sentence of four or more ordinary words works well.")
 
 
 class NewPasswordFields(QObject):
