@@ -73,6 +73,9 @@ class AppSession:
                 self._check_account(session)
         except OperationalError as exc:
             raise _storage_problem(exc) from None
+        except DatabaseError:
+            self._raise_if_rekeyed()
+            raise
 
     def _require_role(self, permission: Permission) -> None:
         if not self.actor.can(permission):

@@ -16,7 +16,15 @@ from hhdesk.db.store import ROTATION_RETRIES, Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import NotAStore, NotFound, StaleSession, StorageProblem, UserDisabled, ValidationFailed
+from hhdesk.errors import (
+    NotAStore,
+    NotFound,
+    SessionEnded,
+    StaleSession,
+    StorageProblem,
+    UserDisabled,
+    ValidationFailed,
+)
 from hhdesk.services import audit
 from hhdesk.services.context import Actor, AppSession, storage_problem
 from hhdesk.services.settings import AgencyInfo
@@ -179,13 +187,18 @@ def unlock(app: AppSession, password: str) -> None:
     The key file is read afresh under its lock, never the copy loaded at login: a window open since the
     morning must not write back slots that an administrator has changed or re-keyed since.
     """
-    app.ensure_active()
-    raw_key = app.store.keyfile.unlock(app.actor.username, password)
+    try:
+        raw_key = app.store.keyfile.unlock(app.actor.username, password)  # a wrong password counts first
+    except UserDisabled:
+        # The window goes back to the login, as at any other call of a disabled account's session.
+        raise SessionEnded("An administrator has disabled your account, so this session has ended. "
+                           "Ask your administrator if you need access again.") from None
     if raw_key != app.store.raw_key:
         raise StaleSession(
             "An administrator changed the store's encryption key since you logged in. Log out and log in again; "
             "nothing was lost."
         )
+    app.ensure_active()
     events, through, refusals = app.store.keyfile.queued_events()
     with app.work(None) as uow:
         _append_queued_events(uow.session, events, refusals)
