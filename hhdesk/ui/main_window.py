@@ -35,7 +35,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.ui import workers
 from hhdesk.ui.errors import report
 from hhdesk.ui.lock import InactivityWatch, LockScreen
-from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest
+from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest, RecordFocus
 from hhdesk.ui.prefs import prefs
 from hhdesk.ui.sections import SECTIONS, SectionSpec
 from hhdesk.ui.views.member_chart import open_member_chart
@@ -198,19 +198,21 @@ class MainWindow(QMainWindow):
         self.sections.setCurrentWidget(widget)
 
     # ---- members ----------------------------------------------------------------------------------
-    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None) -> None:
-        """Show a member (one window per member); `tab` names the part of the chart to show first."""
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None,
+                    focus: RecordFocus | None = None) -> None:
+        """Show a member (one window per member); `tab` names the part of the chart to show first, `focus`
+        the record in it to select."""
         if self.is_locked:
             return
         existing = self._member_views.get(member_id)
         if existing is not None:
             if tab and hasattr(existing, "show_tab"):
-                existing.show_tab(tab)
+                existing.show_tab(tab, focus)
             existing.show()
             existing.raise_()
             existing.activateWindow()
             return
-        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row))
+        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row, focus))
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         if view.parent() is not None and not view.isWindow():
             view.setWindowFlag(Qt.WindowType.Window, True)

@@ -37,3 +37,8 @@ def ask_folder(parent: QWidget | None, title: str, start: Path) -> Path | None:
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
+
+
+def ask_text(parent: QWidget | None, title: str, text: str) -> str | None:
+    value, ok = QInputDialog.getText(parent, title, text)
+    return value if ok else None

@@ -40,7 +40,7 @@ from hhdesk.services import members
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import MemberChart
 from hhdesk.ui.errors import show_error
-from hhdesk.ui.member_view import MemberViewRequest
+from hhdesk.ui.member_view import MemberViewRequest, RecordFocus
 from hhdesk.ui.widgets.fields import chip
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import format_date
@@ -115,7 +115,7 @@ def referrals_tab(context: ChartContext) -> QWidget:
 
 def open_member_chart(request: MemberViewRequest) -> QWidget:
     """The factory the main window uses to open a member (``MEMBER_VIEW_FACTORY``)."""
-    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent)
+    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent, focus=request.focus)
 
 
 class ChartHeader(QFrame):
@@ -199,7 +199,7 @@ class MemberChartWindow(QWidget):
     """One member's chart, in its own window (the main window keeps one per member)."""
 
     def __init__(self, app: AppSession, member_id: int, tab: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, focus: RecordFocus | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.app = app
         self.member_id = member_id
@@ -228,7 +228,7 @@ class MemberChartWindow(QWidget):
 
         self._show_header()
         self.resize(1100, 760)
-        self.show_tab(tab or (self._specs[0].key if self._specs else ""))
+        self.show_tab(tab or (self._specs[0].key if self._specs else ""), focus)
         if self.tabs.currentIndex() == 0:
             self._tab_shown(0)
 
@@ -236,13 +236,17 @@ class MemberChartWindow(QWidget):
     def tab_keys(self) -> list[str]:
         return [spec.key for spec in self._specs]
 
-    def show_tab(self, key: str) -> QWidget | None:
-        """Bring a tab to the front (building it the first time); returns its widget."""
+    def show_tab(self, key: str, focus: RecordFocus | None = None) -> QWidget | None:
+        """Bring a tab to the front (building it the first time) and select the `focus` record in it if the
+        tab knows how (``focus_record``); returns its widget."""
         keys = self.tab_keys()
         if key not in keys:
             return None
         self.tabs.setCurrentIndex(keys.index(key))
-        return self.page(key)
+        page = self.page(key)
+        if focus is not None and hasattr(page, "focus_record"):
+            page.focus_record(focus)
+        return page
 
     def page(self, key: str) -> QWidget | None:
         if key not in self._pages:
