@@ -5,7 +5,7 @@ Four sources, each one query (nothing is loaded to be filtered in Python):
 * open checklist items of open transition episodes that are overdue or due within a day;
 * enrolled members whose month is short of qualifying contacts (none yet, or below the Health Home Plus
   minimum), with the days left in the month;
-* care-plan reviews due: the active plan's review date within 14 days or past;
+* care-plan reviews due: the active plan's review date within 14 days or past, for members enrolled today;
 * referrals waiting for follow-up: sent or accepted, follow-up date today or past.
 
 Scope: a member belongs to the worklist of their assigned care manager. A care manager sees their own
@@ -275,6 +275,8 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             CarePlanVersion.status == CarePlanStatus.ACTIVE.value,
             CarePlanVersion.review_due_on.is_not(None),
             CarePlanVersion.review_due_on <= today + CARE_PLAN_REVIEW_WINDOW,
+            # A member who left keeps their last plan, but reviewing it is nobody's work any more.
+            status_expression(today) == MemberStatus.ENROLLED.value,
         )
         rows = session.execute(stmt) if WorkKind.CARE_PLAN_REVIEW in wanted else ()
         for plan_id, version, review_due, member_id, medicaid_id, last, first, preferred, manager_name in rows:
