@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QTabWidget,
     QVBoxLayout,
@@ -44,6 +45,7 @@ from hhdesk.ui.member_view import MemberViewRequest, RecordFocus
 from hhdesk.ui.widgets.fields import chip
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import format_date
+from hhdesk.ui.window_placement import preferred_size
 
 
 @dataclass
@@ -178,6 +180,7 @@ class ChartHeader(QFrame):
         for alert in sorted(chart.alerts, key=lambda a: a.severity != "warning"):
             label = chip(("⚠ " if alert.severity == "warning" else "") + alert.message, alert.severity)
             label.setProperty("alert_code", alert.code)
+            label.setWordWrap(True)  # on a narrow screen the alerts wrap instead of widening the chart
             self.alerts_row.insertWidget(len(self.alert_labels), label)
             self.alert_labels.append(label)
         if self.alerts_row.count() == len(self.alert_labels):
@@ -213,9 +216,11 @@ class MemberChartWindow(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for spec in self._specs:
-            holder = QWidget()
+            # A tab wider or taller than a small screen scrolls, instead of pushing the chart off it.
+            holder = QScrollArea()
             holder.setObjectName(f"tab_{spec.key}")
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
             self.tabs.addTab(holder, spec.title)
         self.tabs.currentChanged.connect(self._tab_shown)
 
@@ -227,7 +232,7 @@ class MemberChartWindow(QWidget):
         QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
 
         self._show_header()
-        self.resize(1100, 760)
+        preferred_size(self, 1100, 760)
         self.show_tab(tab or (self._specs[0].key if self._specs else ""), focus)
         if self.tabs.currentIndex() == 0:
             self._tab_shown(0)
@@ -261,7 +266,7 @@ class MemberChartWindow(QWidget):
         except Exception as exc:  # noqa: BLE001 - one broken tab must not take the chart down
             show_error(self, exc)
             widget = role_label("This part of the chart could not be shown. The details are in the log.", "error")
-        holder.layout().addWidget(widget)
+        holder.setWidget(widget)
         self._pages[key] = widget
 
     def _tab_shown(self, index: int) -> None:
