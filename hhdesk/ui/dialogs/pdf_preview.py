@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QRect, QSize
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -101,6 +101,7 @@ class PdfPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setPageSpacing(12)
+        self.view.viewport().installEventFilter(self)
 
         self.zoom_out_button = QPushButton("−")
         self.zoom_out_button.setAccessibleName("Zoom out")
@@ -164,7 +165,9 @@ class PdfPreviewDialog(QDialog):
             return self.view.zoomFactor()
         if self.document.pageCount() == 0:
             return 1.0
-        page_width = self.document.pagePointSize(0).width() * self.view.logicalDpiX() / 72
+        screen = self.view.screen()
+        dpi = screen.logicalDotsPerInch() if screen is not None else 96.0
+        page_width = self.document.pagePointSize(0).width() * dpi / 72
         margins = self.view.documentMargins()
         usable = self.view.viewport().width() - margins.left() - margins.right()
         return max(usable / page_width, ZOOM_STEPS[0]) if page_width > 0 else 1.0
@@ -186,9 +189,14 @@ class PdfPreviewDialog(QDialog):
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self._show_zoom()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._show_zoom()  # fitting the width, the scale follows the window
+        return super().eventFilter(watched, event)
+
     def _show_zoom(self) -> None:
         fitting = self.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
-        self.zoom_label.setText("Fit width" if fitting else f"{round(self.zoom_factor() * 100)} %")
+        self.zoom_label.setText(f"{round(self.zoom_factor() * 100)} %")
         self.fit_button.setEnabled(not fitting)
         self.zoom_in_button.setEnabled(fitting or self.zoom_factor() < ZOOM_STEPS[-1])
         self.zoom_out_button.setEnabled(fitting or self.zoom_factor() > ZOOM_STEPS[0])

@@ -27,7 +27,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -43,6 +42,7 @@ from hhdesk.services.members import MemberChart
 from hhdesk.ui.errors import show_error
 from hhdesk.ui.member_view import MemberViewRequest, RecordFocus
 from hhdesk.ui.widgets.fields import chip
+from hhdesk.ui.widgets.flow_layout import FlowLayout
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import format_date
 from hhdesk.ui.window_placement import preferred_size
@@ -147,8 +147,7 @@ class ChartHeader(QFrame):
         grid.setColumnStretch(5, 1)
         for column in (1, 3):
             grid.setColumnMinimumWidth(column, 170)
-        self.alerts_row = QHBoxLayout()
-        self.alerts_row.setSpacing(6)
+        self.alerts_row = FlowLayout(spacing=6)  # wraps on a narrow screen instead of widening the chart
         self.alert_labels: list[QLabel] = []
 
         layout = QVBoxLayout(self)
@@ -180,11 +179,8 @@ class ChartHeader(QFrame):
         for alert in sorted(chart.alerts, key=lambda a: a.severity != "warning"):
             label = chip(("⚠ " if alert.severity == "warning" else "") + alert.message, alert.severity)
             label.setProperty("alert_code", alert.code)
-            label.setWordWrap(True)  # on a narrow screen the alerts wrap instead of widening the chart
-            self.alerts_row.insertWidget(len(self.alert_labels), label)
+            self.alerts_row.addWidget(label)
             self.alert_labels.append(label)
-        if self.alerts_row.count() == len(self.alert_labels):
-            self.alerts_row.addStretch(1)
 
     def alert_texts(self) -> list[str]:
         return [label.text() for label in self.alert_labels]
@@ -194,6 +190,7 @@ class ChartHeader(QFrame):
         for value in self.values.values():
             value.clear()
         for label in self.alert_labels:
+            self.alerts_row.removeWidget(label)
             label.deleteLater()
         self.alert_labels = []
 

@@ -25,8 +25,9 @@ from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
-COLUMNS = ("Group", "When", "What", "Task", "Member", "Medicaid ID", "Care manager", "Detail")
-WIDTHS = (130, 120, 140, 280, 170, 100, 120)
+# Who and what first: on a narrow screen the columns to the right are the ones that scroll away.
+COLUMNS = ("Group", "When", "Member", "Task", "What", "Medicaid ID", "Care manager", "Detail")
+WIDTHS = (150, 140, 170, 300, 135, 100, 120)
 GROUP_COLUMN = 0
 WHEN_COLUMN = 1
 TASK_COLUMN = 3
@@ -136,8 +137,8 @@ class WorklistView(QWidget):
         # The group is named on its first row only, so the groups read as headings down the list.
         groups = [item.urgency_label(now) for item in self.items]
         self.table.set_rows(
-            [[group if number == 0 or groups[number - 1] != group else "", item.when_text(now), item.kind_label,
-              item.title, item.member_name, item.medicaid_id, item.care_manager or "unassigned", item.detail]
+            [[group if number == 0 or groups[number - 1] != group else "", item.when_text(now), item.member_name,
+              item.title, item.kind_label, item.medicaid_id, item.care_manager or "unassigned", item.detail]
              for number, (group, item) in enumerate(zip(groups, self.items, strict=True))],
             list(range(len(self.items))),
         )
