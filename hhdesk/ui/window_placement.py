@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QLayout,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -140,8 +139,7 @@ def _kind(widget: QWidget) -> str:
 def _remembers(widget: QWidget) -> bool:
     """Windows of ours that the user sizes (the main window, charts, our dialogs); not message boxes,
     file dialogs or progress dialogs, which size themselves."""
-    return type(widget).__module__.startswith("hhdesk.") and isinstance(widget, (QMainWindow, QDialog, QWidget)) \
-        and not isinstance(widget, QMessageBox)
+    return type(widget).__module__.startswith("hhdesk.")
 
 
 class WindowPlacement(QObject):
