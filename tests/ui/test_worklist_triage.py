@@ -122,3 +122,23 @@ class _Host:
     def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None, focus: Any = None) -> None:
         self.opened.append((member_id, tab, focus))
 
+
+
+def test_the_worklist_opens_the_referral_it_lists(qtbot: Any, cm1: AppSession, login_as: Any,
+                                                 main_window: Any) -> None:
+    from tests.services.care_helpers import add_directory_entry, add_referral
+
+    admin = login_as("director")
+    member = members.find_by_medicaid_id(cm1, "AB12345C")
+    agency = add_directory_entry(admin, "Hudson Housing", "housing")
+    waiting = add_referral(admin, member, agency, NOW.date() - timedelta(days=2))
+    later = add_referral(admin, member, agency, NOW.date() + timedelta(days=30))
+    window = main_window(cm1)
+    view = window.show_section("worklist")
+    row = next(n for n, i in enumerate(view.items) if i.kind is WorkKind.REFERRAL_FOLLOW_UP)
+    assert view.items[row].record_id == waiting
+    view.table.selectRow(row)
+    view.open_selected()
+    [chart] = window.member_views()
+    tab = chart.page("referrals")
+    assert tab.selected_row() is not None and tab.selected_row().referral_id == waiting != later
