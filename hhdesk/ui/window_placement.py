@@ -110,6 +110,8 @@ def make_scrollable(dialog: QDialog) -> bool:
 
 def fit_into_screen(widget: QWidget) -> None:
     """Shrink and move a top-level window so that all of it, frame included, lies in the available area."""
+    if widget.isMaximized() or widget.isFullScreen():
+        return  # the window system already holds it to the screen
     area = available_geometry(widget)
     margins = _frame_margins(widget)
     room = QSize(area.width() - margins.width(), area.height() - margins.height())

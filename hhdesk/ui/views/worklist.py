@@ -93,7 +93,7 @@ class WorklistView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(role_label("Worklist", "heading", wrap=False))
         bar.addSpacing(16)
-        whose_label = QLabel("&Whose")
+        whose_label = QLabel("&Care manager")
         whose_label.setBuddy(self.whose)
         whose_label.setVisible(self.whose.isVisible())
         bar.addWidget(whose_label)
