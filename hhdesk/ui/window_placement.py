@@ -7,7 +7,8 @@ Clinics run hhdesk on 1366×768 laptops, often at 125 or 150 % scaling, where a 
   cut down to the available part of its screen.
 - ``WindowPlacement`` (one per application, installed by ``install``) watches every top-level window. When
   one is shown it puts back the size and position its user left it at (per user, per kind of window, in
-  this computer's window preferences, ``hhdesk.ui.prefs``), then fits it into the available geometry of its
+  this computer's window preferences, ``hhdesk.ui.prefs``; a dialog gets its size back but still opens over
+  the window it belongs to), then fits it into the available geometry of its
   screen: smaller if needed, moved inside. A dialog whose content cannot shrink that far gets a scroll bar
   around its content, while its buttons stay in view below it. When a window is hidden its geometry is
   remembered for next time.
@@ -171,7 +172,13 @@ class WindowPlacement(QObject):
             return False
         if width <= 0 or height <= 0:
             return False
-        widget.setGeometry(QRect(x, y, width, height))
+        if isinstance(widget, QDialog):
+            # A dialog keeps its size but opens where Qt puts it, over the window it belongs to.
+            centre = widget.geometry().center()
+            widget.resize(width, height)
+            widget.move(centre.x() - width // 2, centre.y() - height // 2)
+        else:
+            widget.setGeometry(QRect(x, y, width, height))
         if maximised:
             widget.setWindowState(widget.windowState() | Qt.WindowState.WindowMaximized)
         return True

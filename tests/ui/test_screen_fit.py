@@ -238,6 +238,18 @@ def test_windows_remember_their_size_per_user(qtbot: Any, screen: Any, world: di
     assert theirs.size() != again.size()
     theirs.close()
 
+    # A dialog gets its size back, and still opens where Qt puts it.
+    first = PdfPreviewDialog(two_page_pdf(), "Letter", "letter.pdf")
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 420)
+    first.close()
+    second = PdfPreviewDialog(two_page_pdf(), "Letter", "letter.pdf")
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size().toTuple() == (700, 420) and LAPTOP.contains(second.frameGeometry())
+    second.close()
+
     # A size remembered on a bigger screen is cut down to fit a smaller one.
     placement.set_user(ADMIN)
     screen(LAPTOP_150)
