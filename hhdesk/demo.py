@@ -10,11 +10,18 @@ Staff accounts (all share the password ``riverside-staff-pw``, see ``DEMO_STAFF_
 ``mperez`` (María Pérez), ``dwilliams``, ``echen`` and ``kmensah`` (care managers), ``rgoldberg``
 (supervisor), ``tkowalski`` (billing) and ``adesai`` (read only).
 
-The same seed on the same day gives the same store: one ``random.Random(seed)`` drives every choice, and
-dates are laid out relative to today so that the last months are always full of data. A few gaps are
-planted on purpose so that every screen has something to show: enrolled members without a consent
-(billing says ``no_consent``), members past the 90-day grace period without a signed care plan
-(``no_care_plan``), overdue checklist items, open episodes, readmissions, referrals without an answer.
+The same seed and the same ``today`` give the same store: one ``random.Random(seed)`` drives every choice,
+and dates are laid out relative to ``today`` (the caller's; the real date if not given) so that the last
+months are always full of data. A few gaps are planted on purpose so that every screen has something to
+show: enrolled members without a consent (billing says ``no_consent``), members past the 90-day grace
+period without a signed care plan (``no_care_plan``), overdue checklist items, open episodes, readmissions,
+referrals without an answer.
+
+Otherwise the demo behaves like a caseload that is looked after, so a newcomer sees the product working:
+every referral that was sent has the member's consent to share with that agency on the care team (as
+recording a referral with consent does), so its letter prints; open referrals wait for a follow-up date that
+the care manager keeps moving on, and old ones were closed; enrolled members' care plans were reviewed on
+time, except for a handful of reviews and follow-ups a few days to weeks late.
 
 Accounts go through the key slots and ``services.users``; the bulk data is written with SQLAlchemy Core
 ``insert()`` executemany in two transactions (every member with all their rows, generated and written
@@ -36,7 +43,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -98,6 +105,7 @@ from hhdesk.domain.enums import (
     GoalStatus,
     InterventionStatus,
     NeedDomain,
+    ReferralCategory,
     ReferralMethod,
     ReferralStatus,
     Role,
@@ -113,6 +121,8 @@ from hhdesk.resources_path import resource_path
 from hhdesk.services import audit, settings, users
 from hhdesk.services.contacts import encode_services
 from hhdesk.services.member_records import age_on
+from hhdesk.services.referrals import CATEGORY_LABELS as REFERRAL_CATEGORY_LABELS
+from hhdesk.services.referrals import CONSENT_ROLE_PREFIX as REFERRAL_ROLE_PREFIX
 from hhdesk.services.settings import AgencyInfo
 
 DEMO_USER = "demo"
@@ -131,6 +141,10 @@ DEMO_PAYERS: tuple[tuple[str, str, str, str, str, int, bool], ...] = (
     ("UHCCP", "UnitedHealthcare Community Plan", "UnitedHealthcare Community Plan (test)", "UHCTEST",
      "UHCTEST", 180, False),
 )
+
+# A looked-after caseload: the share of reviews and referral follow-ups that are running late today.
+LATE_REVIEW_SHARE = 0.05
+LATE_FOLLOW_UP_SHARE = 0.08
 
 # Members are generated and written this many at a time, so memory stays flat however large the store.
 _MEMBER_CHUNK = 1_000
@@ -156,13 +170,15 @@ def build_demo_store(
     months: int = 12,
     progress: Progress | None = None,
     referrals_per_member: int | None = None,
+    today: date | None = None,
 ) -> None:
     """Create a new store at ``path`` and fill it with synthetic data (see the module docstring).
 
     ``contacts_per_member`` fixes each member's number of contacts over the ``months`` before today (the
     benchmark uses 50 over 24 months); by default active members get about four to six a month.
     ``referrals_per_member`` fixes the number of referrals each member has (the benchmark uses 3); by default
-    members have none to three. Raises StoreExists if something is already at ``path``.
+    members have none to three. ``today`` is the day the data leads up to (the real date if not given; tests
+    pin it). Raises StoreExists if something is already at ``path``.
     """
     if members < 1:
         raise ValueError("members must be at least 1")
@@ -176,7 +192,8 @@ def build_demo_store(
         for staff in vocab.STAFF:
             users.add_user(app, staff.username, staff.role, DEMO_STAFF_PASSWORD, staff.full_name,
                            phone=staff.phone, email=f"{staff.username}@{vocab.AGENCY_EMAIL_DOMAIN}")
-        _fill(app.store, members, seed, contacts_per_member, months, referrals_per_member, report)
+        _fill(app.store, members, seed, contacts_per_member, months, referrals_per_member, report,
+              _demo_now(today))
         users.logout(app)
     except BaseException:
         app.close()
@@ -197,11 +214,20 @@ def _create_store(path: Path) -> None:
                        enforce_password_rule=False)
 
 
+def _demo_now(today: date | None) -> datetime:
+    """The moment the demo data leads up to: the end of a working day on ``today``, but never later than the
+    real clock, so that nothing in the store is dated in the future."""
+    real = datetime.now().replace(microsecond=0)
+    if today is None:
+        return real
+    end_of_day = datetime.combine(today, time(17, 0))
+    return min(end_of_day, real) if today == real.date() else end_of_day
+
+
 def _fill(store: Store, members: int, seed: int, contacts_per_member: int | None, months: int,
-          referrals_per_member: int | None, report: Progress) -> None:
+          referrals_per_member: int | None, report: Progress, now: datetime) -> None:
     with store.read_session() as session:
         staff = _Staff.load(session)
-    now = datetime.now().replace(microsecond=0)
     data = _DemoData(random.Random(seed), now, months, staff, members, contacts_per_member, referrals_per_member)
 
     report(f"Writing {members} members with their records")
@@ -348,6 +374,7 @@ class _Person:
     categories: list[ChronicCategory] = field(default_factory=list)
     team: dict[str, int] = field(default_factory=dict)  # care-team role -> care_team.id
     team_labels: dict[str, str] = field(default_factory=dict)  # care-team role -> directory name
+    team_rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # directory entry id -> care_team row
     goals: dict[NeedDomain, int] = field(default_factory=dict)  # goals of the latest version by domain
     needs: list[NeedDomain] = field(default_factory=list)
     consents: list[tuple[str, date]] = field(default_factory=list)
@@ -796,7 +823,9 @@ class _DemoData:
         while len(chosen) < wanted:
             code, text = self._chronic.pick(rng)
             category = category_for_icd10(code)
-            if category in categories:
+            # One code per category, and never two severities of one diagnosis (F33.1 beside F33.2), which
+            # eligibility rightly counts once.
+            if category in categories or any(code[:3] == other[:3] for other, _ in chosen):
                 continue
             chosen.append((code, text))
             categories.add(category)
@@ -951,12 +980,14 @@ class _DemoData:
             person.team_labels[role] = seed.name
             if group == "pcp":
                 person.row["pcp_id"] = entry_id
-            self.rows[CareTeamMember].append({
+            row = {
                 "id": team_id, "member_id": person.id, "directory_entry_id": entry_id, "role": role,
                 # Most members agree to share with everyone on the team; fewer with a substance-use program.
                 "consent_to_share": rng.random() < (0.5 if group == "sud" else 0.92),
                 "start_date": start, "end_date": None,
-            })
+            }
+            self.rows[CareTeamMember].append(row)
+            person.team_rows.setdefault(entry_id, row)
 
     # ---- care plans --------------------------------------------------------------------------------------
 
@@ -987,6 +1018,12 @@ class _DemoData:
             signatures.append(horizon - timedelta(days=rng.randint(20, 200)))
         if len(enrolled) > 1 and signatures[-1] < current_start:
             signatures.append(min(current_start + timedelta(days=rng.randint(7, 30)), today))
+        if enrolled[-1][2] is None:
+            # Still enrolled: the plan was reviewed about every six months, a few reviews are running late.
+            while (due := _add_months(signatures[-1], 6)) <= today:
+                if (today - due).days < 45 and rng.random() < LATE_REVIEW_SHARE:
+                    break
+                signatures.append(min(due - timedelta(days=rng.randint(0, 20)), today))
         for number, signed in enumerate(signatures, start=1):
             status = CarePlanStatus.ACTIVE if number == len(signatures) else CarePlanStatus.SUPERSEDED
             self._plan_version(person, number, status, signed, domains, first_start)
@@ -1149,7 +1186,8 @@ class _DemoData:
         planned = build_checklist(self.templates[setting], notified_at, discharged_at,
                                   member_conditions=member_conditions)
         opened_at = min(notified_at + timedelta(hours=rng.uniform(0.5, 20)), now)
-        closing = discharged_at is not None and (now - discharged_at).days > 35 and rng.random() < 0.85
+        # Five weeks after a discharge the episode's work is done and it is closed.
+        closing = discharged_at is not None and (now - discharged_at).days > 35
         all_resolved = True
         reviewed = False
         for position, item in enumerate(planned):
@@ -1251,16 +1289,31 @@ class _DemoData:
                 changes.append((ReferralStatus.NO_RESPONSE, sent + timedelta(days=rng.randint(21, 45))))
             changes = [change for change in changes if change[1] <= today]
             status, status_on = changes[-1]
+            follow_up = sent + timedelta(days=14)
+            if status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED):
+                if (today - status_on).days > 60:
+                    # Nobody leaves a referral open for months: it ended, one way or the other.
+                    status = ReferralStatus.NO_RESPONSE if status == ReferralStatus.SENT else ReferralStatus.COMPLETED
+                    status_on = status_on + timedelta(days=rng.randint(21, 45))
+                    changes.append((status, status_on))
+                else:
+                    # The care manager chases the agency and moves the follow-up on; a few chases are late.
+                    follow_up = status_on + timedelta(days=14)
+                    if follow_up < today:
+                        follow_up = (today - timedelta(days=rng.randint(1, 10)) if rng.random() < LATE_FOLLOW_UP_SHARE
+                                     else today + timedelta(days=rng.randint(0, 13)))
             reason, need, request = vocab.REFERRAL_TEXTS[category]
             method = rng.choice(list(ReferralMethod))
+            entry_id = rng.choice(entries)
             self.rows[Referral].append({
-                "id": referral_id, "member_id": person.id, "directory_entry_id": rng.choice(entries),
+                "id": referral_id, "member_id": person.id, "directory_entry_id": entry_id,
                 "category": category.value, "reason": reason, "need": need, "request": request,
                 "goal_id": person.goals.get(vocab.REFERRAL_DOMAIN[category]), "sent_on": sent,
                 "sent_how": method.value, "status": status.value, "status_on": status_on,
-                "follow_up_on": sent + timedelta(days=14), "outcome": rng.choice(vocab.REFERRAL_OUTCOMES[status.value]),
+                "follow_up_on": follow_up, "outcome": rng.choice(vocab.REFERRAL_OUTCOMES[status.value]),
                 "created_by_id": person.cm_id, "created_at": _at(sent, 13),
             })
+            self._consent_to_share(person, entry_id, category, sent)
             for change_status, changed_on in changes:
                 self.rows[ReferralStatusChange].append({
                     "referral_id": referral_id, "status": change_status.value, "changed_on": changed_on,
@@ -1268,6 +1321,22 @@ class _DemoData:
                         ("Called the agency.", "Agency e-mailed back.", "Member told us.", "")),
                     "changed_by_id": person.cm_id, "created_at": _at(changed_on, 14),
                 })
+
+    def _consent_to_share(self, person: _Person, entry_id: int, category: ReferralCategory, sent: date) -> None:
+        """A referral is sent with the member's consent to share with the agency, ticked on the care team
+        (as ``services.referrals.create_referral`` does with consent)."""
+        row = person.team_rows.get(entry_id)
+        if row is not None:
+            row["consent_to_share"] = True
+            row["start_date"] = min(row["start_date"], sent) if row["start_date"] else sent
+            return
+        row = {
+            "id": self.ids.take("care_team"), "member_id": person.id, "directory_entry_id": entry_id,
+            "role": f"{REFERRAL_ROLE_PREFIX}: {REFERRAL_CATEGORY_LABELS[category]}"[:60],
+            "consent_to_share": True, "start_date": sent, "end_date": None,
+        }
+        self.rows[CareTeamMember].append(row)
+        person.team_rows[entry_id] = row
 
     # ---- contacts ----------------------------------------------------------------------------------------
 

@@ -38,12 +38,13 @@ from hhdesk.exports.billing_data import ClaimSettings, PostalAddress, check_clai
 from hhdesk.services import audit, settings, users  # noqa: E402
 
 MEMBERS = 30
+TODAY = date(2026, 11, 30)  # the demo's dates lead up to this day; the last day of a month on purpose
 
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.hhdesk"
-    build_demo_store(path, members=MEMBERS, seed=7)
+    build_demo_store(path, members=MEMBERS, seed=7, today=TODAY)
     return path
 
 
@@ -124,13 +125,13 @@ def test_segments_never_overlap(session: Session) -> None:
 
 def test_the_same_seed_gives_the_same_members(demo_path: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.hhdesk"
-    build_demo_store(again, members=MEMBERS, seed=7)
+    build_demo_store(again, members=MEMBERS, seed=7, today=TODAY)
     assert _member_snapshot(again) == _member_snapshot(demo_path)
 
 
 def test_another_seed_gives_other_members(demo_path: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.hhdesk"
-    build_demo_store(other, members=MEMBERS, seed=8)
+    build_demo_store(other, members=MEMBERS, seed=8, today=TODAY)
     assert _member_snapshot(other) != _member_snapshot(demo_path)
 
 
@@ -179,8 +180,7 @@ def test_consents_and_plans_follow_enrolment(session: Session) -> None:
 
 
 def test_contacts_obey_the_mail_rule_and_dates(session: Session) -> None:
-    today = date.today()
-    assert session.execute(select(func.max(Contact.contact_date))).scalar_one() <= today
+    assert session.execute(select(func.max(Contact.contact_date))).scalar_one() <= TODAY
     mail_with_services = session.execute(
         select(func.count()).where(Contact.mode == "mail", Contact.core_services != "")).scalar_one()
     assert mail_with_services == 0
@@ -244,7 +244,7 @@ def test_billing_service_previews_and_exports_the_demo_store(demo_path: Path, tm
 
     app = users.login(demo_path, "tkowalski", DEMO_STAFF_PASSWORD)
     try:
-        this_month = ServiceMonth.of(date.today())
+        this_month = ServiceMonth.of(TODAY)
         reasons: set[str] = set()
         for back in (1, 2, 3):
             result = billing.preview(app, this_month.shift(-back))
@@ -309,7 +309,7 @@ def test_last_month_claims_of_the_demo_store_pass_pyx12(demo_path: Path, tmp_pat
             billing.save_billing_settings(app, {"billing_profile": "generic_837p", "hcpcs_code": "S0280",
                                                 "outreach_rate_code": "G9012",
                                                 "rate_amounts": {"S0280": "350.00", "G9012": "120.00"}})
-        last_month = ServiceMonth.of(date.today()).shift(-1)
+        last_month = ServiceMonth.of(TODAY).shift(-1)
         outcome = billing.export(app, last_month, claim_format, tmp_path / f"claims.{claim_format}",
                                  reason="test of both claim types")
     finally:
@@ -339,7 +339,7 @@ def test_demo_month_acknowledged_and_remitted_reconciles(demo_path: Path, tmp_pa
     copy = _store_copy(demo_path, tmp_path)
     app = users.login(copy, "tkowalski", DEMO_STAFF_PASSWORD)
     try:
-        last_month = ServiceMonth.of(date.today()).shift(-1)
+        last_month = ServiceMonth.of(TODAY).shift(-1)
         outcome = billing.export(app, last_month, "837i", tmp_path / "claims.x12")
         run = max(outcome.runs, key=lambda r: r.billable_count)
         sent = read_claim_file(Path(run.file_name).read_text(encoding="ascii"))
@@ -369,3 +369,65 @@ def test_demo_month_acknowledged_and_remitted_reconciles(demo_path: Path, tmp_pa
             claims.import_response(app, tmp_path / "835.x12")
     finally:
         users.logout(app)
+
+
+def test_print_referral_works_for_nine_in_ten_demo_referrals(demo_path: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Sent referrals carry the member's consent to share with the agency, so their letters print."""
+    from hhdesk.cli.main import main
+    from hhdesk.db.models import Referral
+
+    store = Store.open(demo_path, DEMO_USER, DEMO_PASSWORD)
+    try:
+        with store.read_session() as read:
+            ids = list(read.execute(select(Referral.id).order_by(Referral.id)).scalars())
+    finally:
+        store.close()
+    assert len(ids) >= 20
+    monkeypatch.setenv("HHDESK_PASSWORD", DEMO_PASSWORD)
+    printed = 0
+    for referral_id in ids:
+        out = tmp_path / f"referral-{referral_id}.pdf"
+        code = main(["print", "referral", str(referral_id), "--out", str(out), "--store", str(demo_path),
+                     "--user", DEMO_USER])
+        capsys.readouterr()
+        if code == 0:
+            assert out.read_bytes().startswith(b"%PDF")
+            printed += 1
+    assert printed >= 0.9 * len(ids), f"{printed} of {len(ids)} referral letters printed"
+
+
+def test_the_demo_worklist_holds_a_handful_of_overdue_items(demo_path: Path) -> None:
+    from datetime import datetime
+
+    from hhdesk.services import worklist
+
+    app = users.login(demo_path, DEMO_USER, DEMO_PASSWORD)
+    try:
+        now = datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0)
+        items = worklist.worklist(app, worklist.ALL, now=now)
+    finally:
+        users.logout(app)
+    overdue = [item for item in items if item.overdue]
+    per_care_manager = defaultdict(int)
+    for item in overdue:
+        per_care_manager[item.care_manager] += 1
+    assert items and len(overdue) <= 12, [(i.kind, i.when_text(now)) for i in overdue]
+    assert max(per_care_manager.values(), default=0) <= 6
+    assert all(item.lateness(now).days <= 60 for item in overdue), [i.when_text(now) for i in overdue]
+
+
+def test_the_demo_dates_lead_up_to_the_given_day(tmp_path: Path) -> None:
+    later = date(2027, 3, 1)  # a month of 28 days, after a year boundary
+    path = tmp_path / "later.hhdesk"
+    build_demo_store(path, members=8, seed=7, today=later)
+    store = Store.open(path, DEMO_USER, DEMO_PASSWORD)
+    try:
+        with store.read_session() as read:
+            last_contact = read.execute(select(func.max(Contact.contact_date))).scalar_one()
+            last_start = read.execute(select(func.max(EnrolmentSegment.start_date))).scalar_one()
+    finally:
+        store.close()
+    assert later - date.resolution * 45 <= last_contact <= later
+    assert last_start <= later

@@ -16,11 +16,12 @@ from hhdesk.cli.common import (
     open_session,
     print_table,
 )
+from hhdesk.domain.worklist_rules import WorkKind
 from hhdesk.errors import UserError
 from hhdesk.services import contacts_import, measures, transitions, worklist
 from hhdesk.services.list_exports import ListFilter, ListKind
 
-WORKLIST_COLUMNS = ["due", "overdue", "when", "kind", "medicaid_id", "member", "care_manager", "task", "detail",
+WORKLIST_COLUMNS = ["group", "due", "overdue", "when", "kind", "medicaid_id", "member", "care_manager", "task", "detail",
                     "tab"]
 TRANSITION_COLUMNS = ["episode_id", "medicaid_id", "setting", "admitted", "discharged", "facility",
                       "readmission", "open_items", "overdue_items", "closed", "care_manager"]
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("worklist", help="what is due and overdue, most urgent first")
     p.add_argument("--for", dest="for_user", metavar="USER",
                    help="another user's worklist, or '*' for everyone's (supervisors and administrators)")
+    p.add_argument("--kind", action="append", choices=[kind.value for kind in WorkKind],
+                   help="only this kind of work (repeat for several)")
     add_store_user_options(p)
     add_format_option(p)
     p.set_defaults(handler=cmd_worklist)
@@ -101,14 +104,15 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         now = transitions.local_now()
-        items = worklist.worklist(app, args.for_user, now=now)
+        items = worklist.worklist(app, args.for_user, now=now, kinds=args.kind)
         emit_rows(
             app, args, ListKind.WORKLIST, "Worklist",
             WORKLIST_COLUMNS,
-            [[item.due_at.strftime("%Y-%m-%d %H:%M"), "yes" if item.overdue else "no", item.when_text(now),
-              item.kind.value, item.medicaid_id, item.member_name, item.care_manager, item.title, item.detail,
-              item.tab] for item in items],
-            [ListFilter("Whose", args.for_user)] if args.for_user else [],
+            [[item.urgency_label(now), item.due_at.strftime("%Y-%m-%d %H:%M"), "yes" if item.overdue else "no",
+              item.when_text(now), item.kind.value, item.medicaid_id, item.member_name, item.care_manager,
+              item.title, item.detail, item.tab] for item in items],
+            ([ListFilter("Whose", args.for_user)] if args.for_user else [])
+            + ([ListFilter("Kind", ", ".join(sorted(args.kind)))] if args.kind else []),
         )
     finally:
         app.close()

@@ -5,24 +5,31 @@ Four sources, each one query (nothing is loaded to be filtered in Python):
 * open checklist items of open transition episodes that are overdue or due within a day;
 * enrolled members whose month is short of qualifying contacts (none yet, or below the Health Home Plus
   minimum), with the days left in the month;
-* care-plan reviews due: the active plan's review date within 14 days or past;
+* care-plan reviews due: the active plan's review date within 14 days or past, for members enrolled today;
 * referrals waiting for follow-up: sent or accepted, follow-up date today or past.
 
 Scope: a member belongs to the worklist of their assigned care manager. A care manager sees their own
 members; supervisors and administrators (the caseload-assignment permission) may ask for anyone's, or for
 everyone's (``for_user=ALL``), which includes members nobody is assigned to.
 
-Urgency: overdue items first, the latest first; then the rest by due time, the soonest first. Date-only
-deadlines (reviews, referral follow-ups, the end of the month) fall due at the end of their day, so
-something due today is not yet overdue.
+Urgency: the triage order of ``hhdesk.domain.worklist_rules`` (transition checklist items first, then
+overdue work, work due this week, later work; by kind, then deadline). Date-only deadlines (reviews,
+referral follow-ups, the end of the month) fall due at the end of their day, so something due today is not
+yet overdue.
+
+From the list, a transition checklist item can be marked done or not applicable, and a referral follow-up
+done (the agency was chased: the next follow-up moves on by the agency's follow-up days; a referral that
+needs no more follow-up is closed by its status, in the chart). Both go through the transitions and
+referrals services, which check the permission and write the audit event. The month's contacts and care-plan reviews are done by doing
+them (logging the contact, signing the reviewed plan), so the list does not offer to tick them off.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -53,7 +60,9 @@ from hhdesk.domain.enums import (
     label,
 )
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import NotFound, PermissionDenied
+from hhdesk.domain.worklist_rules import KIND_LABELS, URGENCY_LABELS, Urgency, WorkKind, rank, urgency
+from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
+from hhdesk.services import referrals, transitions
 from hhdesk.services.caseload import status_expression, tier_expression
 from hhdesk.services.contacts import hh_plus_requirements
 from hhdesk.services.context import AppSession
@@ -73,21 +82,6 @@ TAB_CARE_PLAN = "care_plan"
 TAB_REFERRALS = "referrals"
 
 
-class WorkKind(StrEnum):
-    CHECKLIST_ITEM = "checklist_item"
-    MONTHLY_CONTACTS = "monthly_contacts"
-    CARE_PLAN_REVIEW = "care_plan_review"
-    REFERRAL_FOLLOW_UP = "referral_follow_up"
-
-
-KIND_LABELS: dict[WorkKind, str] = {
-    WorkKind.CHECKLIST_ITEM: "Transition checklist",
-    WorkKind.MONTHLY_CONTACTS: "Monthly contact",
-    WorkKind.CARE_PLAN_REVIEW: "Care plan review",
-    WorkKind.REFERRAL_FOLLOW_UP: "Referral follow-up",
-}
-
-
 @dataclass(frozen=True)
 class WorkItem:
     """One thing to do, for one member, with where in the chart to do it."""
@@ -103,10 +97,26 @@ class WorkItem:
     overdue: bool
     tab: str  # the chart tab key to open
     entity_id: int | None  # checklist item, care plan version or referral id; None for the month
+    record_id: int | None = None  # what the chart tab selects: the episode, plan version or referral
 
     @property
     def kind_label(self) -> str:
         return KIND_LABELS[self.kind]
+
+    def urgency(self, now: datetime) -> Urgency:
+        return urgency(self.kind, self.due_at, now)
+
+    def urgency_label(self, now: datetime) -> str:
+        return URGENCY_LABELS[self.urgency(now)]
+
+    @property
+    def can_be_done(self) -> bool:
+        """Whether the list may mark it done (see the module docstring)."""
+        return self.kind in (WorkKind.CHECKLIST_ITEM, WorkKind.REFERRAL_FOLLOW_UP) and self.entity_id is not None
+
+    @property
+    def can_be_not_applicable(self) -> bool:
+        return self.kind is WorkKind.CHECKLIST_ITEM and self.entity_id is not None
 
     def lateness(self, now: datetime) -> timedelta:
         return now - self.due_at
@@ -136,10 +146,8 @@ def _span(delta: timedelta) -> str:
 
 
 def sort_key(item: WorkItem, now: datetime) -> tuple:
-    """Overdue first, the latest first; then the soonest due. Ties by member name, then title."""
-    if item.overdue:
-        return (0, -(now - item.due_at).total_seconds(), item.member_name, item.title)
-    return (1, (item.due_at - now).total_seconds(), item.member_name, item.title)
+    """The triage order (``hhdesk.domain.worklist_rules.rank``)."""
+    return rank(item.kind, item.due_at, now, item.member_name, item.title)
 
 
 def _end_of(day: date) -> datetime:
@@ -159,10 +167,11 @@ def may_see_others(app: AppSession) -> bool:
 
 
 def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | None = None,
-             soon: timedelta = DUE_SOON) -> list[WorkItem]:
+             soon: timedelta = DUE_SOON, kinds: Collection[WorkKind] | None = None) -> list[WorkItem]:
     """What is due and overdue for ``for_user`` (a username; None: the logged-in user; ALL: everyone),
-    sorted by urgency (see the module docstring)."""
+    sorted by urgency (see the module docstring); ``kinds`` keeps only those kinds of work."""
     now = now or local_now()
+    wanted = set(WorkKind) if kinds is None else {WorkKind(kind) for kind in kinds}
     today = now.date()
     username = _scope(app, for_user)
     with app.read(Permission.VIEW_CLINICAL) as session:
@@ -182,7 +191,8 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
         # 1. checklist items
         facility = func.coalesce(DirectoryEntry.name, TransitionEpisode.facility_name)
         stmt = member_scope(
-            select(ChecklistItem.id, ChecklistItem.label, ChecklistItem.due_at, TransitionEpisode.setting,
+            select(ChecklistItem.id, ChecklistItem.label, ChecklistItem.due_at, TransitionEpisode.id,
+                   TransitionEpisode.setting,
                    facility, Member.id, Member.medicaid_id, Member.last_name, Member.first_name,
                    Member.preferred_name, manager.username)
             .join(TransitionEpisode, TransitionEpisode.id == ChecklistItem.episode_id)
@@ -194,13 +204,14 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             ChecklistItem.due_at.is_not(None),
             ChecklistItem.due_at <= now + soon,
         )
-        for (item_id, item_label, due_at, setting, facility_name, member_id, medicaid_id, last, first,
-             preferred, manager_name) in session.execute(stmt):
+        rows = session.execute(stmt) if WorkKind.CHECKLIST_ITEM in wanted else ()
+        for (item_id, item_label, due_at, episode_id, setting, facility_name, member_id, medicaid_id, last, first,
+             preferred, manager_name) in rows:
             where = SETTING_LABELS.get(TransitionSetting(setting), label(TransitionSetting(setting)))
             items.append(WorkItem(
                 WorkKind.CHECKLIST_ITEM, member_id, medicaid_id, display_name(last, first, preferred),
                 manager_name or "", item_label, f"{where}" + (f", {facility_name}" if facility_name else ""),
-                due_at, due_at < now, TAB_TRANSITIONS, item_id,
+                due_at, due_at < now, TAB_TRANSITIONS, item_id, episode_id,
             ))
 
         # 2. enrolled members short of qualifying contacts this month
@@ -252,7 +263,8 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
         days_left = (last_day - today).days
         left = "last day of the month" if days_left == 0 else (
             f"{days_left} day left" if days_left == 1 else f"{days_left} days left")
-        for member_id, medicaid_id, last, first, preferred, manager_name, q, p, n, np in session.execute(stmt):
+        rows = session.execute(stmt) if WorkKind.MONTHLY_CONTACTS in wanted else ()
+        for member_id, medicaid_id, last, first, preferred, manager_name, q, p, n, np in rows:
             more = max(n - q, np - p)
             more_in_person = max(np - p, 0)
             if q == 0:
@@ -277,14 +289,16 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             CarePlanVersion.status == CarePlanStatus.ACTIVE.value,
             CarePlanVersion.review_due_on.is_not(None),
             CarePlanVersion.review_due_on <= today + CARE_PLAN_REVIEW_WINDOW,
+            # A member who left keeps their last plan, but reviewing it is nobody's work any more.
+            status_expression(today) == MemberStatus.ENROLLED.value,
         )
-        for plan_id, version, review_due, member_id, medicaid_id, last, first, preferred, manager_name \
-                in session.execute(stmt):
+        rows = session.execute(stmt) if WorkKind.CARE_PLAN_REVIEW in wanted else ()
+        for plan_id, version, review_due, member_id, medicaid_id, last, first, preferred, manager_name in rows:
             due_at = _end_of(review_due)
             items.append(WorkItem(
                 WorkKind.CARE_PLAN_REVIEW, member_id, medicaid_id, display_name(last, first, preferred),
                 manager_name or "", "Review the care plan", f"Version {version}, review due {review_due:%m/%d/%Y}",
-                due_at, due_at < now, TAB_CARE_PLAN, plan_id,
+                due_at, due_at < now, TAB_CARE_PLAN, plan_id, plan_id,
             ))
 
         # 4. referrals waiting for follow-up
@@ -299,18 +313,52 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             Referral.follow_up_on.is_not(None),
             Referral.follow_up_on <= today,
         )
+        rows = session.execute(stmt) if WorkKind.REFERRAL_FOLLOW_UP in wanted else ()
         for (referral_id, category, status, follow_up, agency, member_id, medicaid_id, last, first, preferred,
-             manager_name) in session.execute(stmt):
+             manager_name) in rows:
             due_at = _end_of(follow_up)
             items.append(WorkItem(
                 WorkKind.REFERRAL_FOLLOW_UP, member_id, medicaid_id, display_name(last, first, preferred),
                 manager_name or "", f"Follow up the {label_text(category)} referral",
                 f"{agency or 'Agency not recorded'} ({status.replace('_', ' ')}), follow-up {follow_up:%m/%d/%Y}",
-                due_at, due_at < now, TAB_REFERRALS, referral_id,
+                due_at, due_at < now, TAB_REFERRALS, referral_id, referral_id,
             ))
 
     items.sort(key=lambda item: sort_key(item, now))
     return items
+
+
+def mark_done(app: AppSession, item: WorkItem, *, now: datetime | None = None) -> str:
+    """Tick a worklist item off as done; returns what happened, in a sentence for the status bar."""
+    now = now or local_now()
+    if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
+        transitions.mark_item_done(app, item.entity_id, now=now)
+        return f"Done: {item.title} ({item.member_name})."
+    if item.kind is WorkKind.REFERRAL_FOLLOW_UP and item.entity_id is not None:
+        next_on = referrals.default_follow_up_on(app, now.date())
+        referrals.set_follow_up(app, item.entity_id, next_on, today=now.date())
+        return f"Followed up ({item.member_name}); the next follow-up is on {next_on:%m/%d/%Y}."
+    raise ValidationFailed(_not_tickable(item))
+
+
+def mark_not_applicable(app: AppSession, item: WorkItem, reason: str, *, now: datetime | None = None) -> str:
+    """Mark a worklist item not applicable, saying why; returns what happened, in a sentence."""
+    now = now or local_now()
+    if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
+        transitions.mark_item_not_applicable(app, item.entity_id, reason, now=now)
+        return f"Not applicable: {item.title} ({item.member_name})."
+    if item.kind is WorkKind.REFERRAL_FOLLOW_UP:
+        raise ValidationFailed("A referral that needs no more follow-up is closed by its status (completed, "
+                               "declined or no response): open the member's referral and change it.")
+    raise ValidationFailed(_not_tickable(item))
+
+
+def _not_tickable(item: WorkItem) -> str:
+    if item.kind is WorkKind.MONTHLY_CONTACTS:
+        return "The month's contact is done by logging the contact: open the member and log it."
+    if item.kind is WorkKind.CARE_PLAN_REVIEW:
+        return "A care-plan review is done by signing the reviewed plan: open the member's care plan."
+    return "This item cannot be ticked off from the list; open the member."
 
 
 def label_text(value: str) -> str:

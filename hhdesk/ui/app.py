@@ -22,7 +22,7 @@ from hhdesk import __version__
 from hhdesk.config import keyslots_path
 from hhdesk.resources_path import resource_path
 from hhdesk.services.context import AppSession
-from hhdesk.ui import workers
+from hhdesk.ui import window_placement, workers
 from hhdesk.ui.dialogs.login import LoginDialog
 from hhdesk.ui.dialogs.setup_wizard import SetupWizard
 from hhdesk.ui.errors import install_excepthook
@@ -44,6 +44,7 @@ def make_application() -> QApplication:
     application.setOrganizationName("hhdesk")
     application.setApplicationVersion(__version__)
     apply_look(application)
+    window_placement.install(application)
     return application
 
 

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressDialog,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -33,11 +35,10 @@ from hhdesk.domain.permissions import Permission
 from hhdesk.errors import SessionEnded
 from hhdesk.services import maintenance, settings, users
 from hhdesk.services.context import AppSession
-from hhdesk.ui import workers
+from hhdesk.ui import window_placement, workers
 from hhdesk.ui.errors import report, session_events
 from hhdesk.ui.lock import InactivityWatch, LockScreen
-from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest
-from hhdesk.ui.prefs import prefs
+from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest, RecordFocus
 from hhdesk.ui.sections import SECTIONS, SectionSpec
 from hhdesk.ui.views.member_chart import open_member_chart
 from hhdesk.ui.widgets.labels import role_label
@@ -46,6 +47,16 @@ log = logging.getLogger("hhdesk.ui")
 
 MEMBER_VIEW_FACTORY: MemberViewFactory = open_member_chart
 """What `MainWindow.open_member` builds: the member chart (`open_member_summary` is the small fallback)."""
+
+
+def _scrolling(section: QWidget) -> QScrollArea:
+    """A section in a scroll area, so that a wide section (Referrals and its filters) scrolls on a small
+    screen instead of widening the window past it, and the window keeps the size its user gave it."""
+    holder = QScrollArea()
+    holder.setWidgetResizable(True)
+    holder.setFrameShape(QFrame.Shape.NoFrame)
+    holder.setWidget(section)
+    return holder
 
 
 class MainWindow(QMainWindow):
@@ -167,11 +178,12 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _restore_geometry(self) -> None:
-        geometry = prefs().value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 760)
+        """A size that fits the screen; the placement filter puts back this user's own when it shows."""
+        placement = window_placement.placement()
+        if placement is not None:
+            placement.set_user(self.app.actor.username)
+        if placement is None or not placement.restore(self):
+            window_placement.preferred_size(self, 1200, 760)
 
     # ---- sections ---------------------------------------------------------------------------------
     def section_keys(self) -> list[str]:
@@ -194,25 +206,30 @@ class MainWindow(QMainWindow):
         if widget is None:
             widget = spec.create(self)
             self._section_widgets[spec.key] = widget
-            self.sections.addWidget(widget)
+            self.sections.addWidget(_scrolling(widget))
         elif hasattr(widget, "refresh"):
             widget.refresh()
-        self.sections.setCurrentWidget(widget)
+        self.sections.setCurrentWidget(widget.parentWidget().parentWidget())
 
     # ---- members ----------------------------------------------------------------------------------
-    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None) -> None:
-        """Show a member (one window per member); `tab` names the part of the chart to show first."""
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None,
+                    focus: RecordFocus | None = None) -> None:
+        """Show a member (one window per member); `tab` names the part of the chart to show first, `focus`
+        the record in it to select."""
         if self.is_locked:
             return
         existing = self._member_views.get(member_id)
         if existing is not None:
             if tab and hasattr(existing, "show_tab"):
-                existing.show_tab(tab)
+                if focus is None:
+                    existing.show_tab(tab)
+                else:
+                    existing.show_tab(tab, focus)
             existing.show()
             existing.raise_()
             existing.activateWindow()
             return
-        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row))
+        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row, focus))
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         if view.parent() is not None and not view.isWindow():
             view.setWindowFlag(Qt.WindowType.Window, True)
@@ -381,7 +398,9 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self._closing = True
-        prefs().setValue("main_window/geometry", self.saveGeometry())
+        placement = window_placement.placement()
+        if placement is not None:
+            placement.remember(self)
         self.inactivity.stop()
         for view in list(self._member_views.values()):
             view.close()

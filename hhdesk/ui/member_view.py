@@ -3,7 +3,10 @@
 `hhdesk.ui.main_window.MEMBER_VIEW_FACTORY` holds the factory in use. Until the member chart exists it is
 `open_member_summary` (a small read-only dialog); the chart replaces it with its own factory. A factory
 returns a top-level widget (not yet shown); the main window shows it, keeps one per member, raises it when
-the same member is opened again (calling its `show_tab(tab)` if it has one), and closes it on lock.
+the same member is opened again (calling its `show_tab(tab, focus)` if it has one), and closes it on lock.
+
+A `RecordFocus` names one record for the tab to select when it opens (the worklist opens the exact
+transition episode and checklist item, or the referral, it lists).
 """
 
 from __future__ import annotations
@@ -18,12 +21,22 @@ from hhdesk.services.context import AppSession
 
 
 @dataclass(frozen=True)
+class RecordFocus:
+    """The record a chart tab selects: ``record_id`` (an episode, a referral, a plan version) and, inside it,
+    ``item_id`` (a checklist item) if any. A tab that knows how defines ``focus_record(focus)``."""
+
+    record_id: int
+    item_id: int | None = None
+
+
+@dataclass(frozen=True)
 class MemberViewRequest:
     parent: QWidget
     app: AppSession
     member_id: int
     tab: str | None = None
     row: CaseloadRow | None = None  # what the list showed, when opened from a list
+    focus: RecordFocus | None = None
 
 
 MemberViewFactory = Callable[[MemberViewRequest], QWidget]

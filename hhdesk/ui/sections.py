@@ -38,8 +38,9 @@ class SectionHost(Protocol):
     app: AppSession
     store_path: Path
 
-    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None) -> None:
-        """Show a member (the chart, once it exists); `row` is what a list already knows, if anything."""
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None, focus: Any = None) -> None:
+        """Show a member (the chart, once it exists); `row` is what a list already knows, if anything;
+        `focus` (a `hhdesk.ui.member_view.RecordFocus`) the record the tab selects."""
 
     def settings_changed(self) -> None:
         """Settings were saved: re-read what the window uses (lock minutes, paper size)."""

@@ -39,10 +39,15 @@ def test_worklist_csv_lists_overdue_items_first(store: Path, episode: int, capsy
     rows = list(csv.DictReader(io.StringIO(without_bom(out))))
     assert rows and rows[0]["overdue"] == "yes" and rows[0]["kind"] == "checklist_item"
     assert rows[0]["tab"] == "transitions" and rows[0]["medicaid_id"] == "AB12345C"
-    assert list(rows[0]) == ["due", "overdue", "when", "kind", "medicaid_id", "member", "care_manager", "task",
+    assert rows[0]["group"] == "Transition of care"
+    assert list(rows[0]) == ["group", "due", "overdue", "when", "kind", "medicaid_id", "member", "care_manager", "task",
                              "detail", "tab"]
     code, out, _ = run(capsys, "worklist", "--store", str(store), "--user", "boss", "--for", "*")
     assert code == 0 and "overdue" in out.splitlines()[2]
+    code, out, _ = run(capsys, "worklist", "--store", str(store), "--user", "boss", "--format", "csv",
+                       "--kind", "monthly_contacts")
+    kinds = {row["kind"] for row in csv.DictReader(io.StringIO(out))}
+    assert code == 0 and kinds == {"monthly_contacts"}
 
 
 def test_transitions_list_csv_header_and_open_filter(store: Path, episode: int, capsys) -> None:  # noqa: ANN001

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from hhdesk.domain.enums import ContactMode, CoreService, Role, SegmentType, Tier, TransitionSetting
-from hhdesk.errors import PermissionDenied
-from hhdesk.services import contacts, transitions, worklist
+from hhdesk.errors import PermissionDenied, ValidationFailed
+from hhdesk.services import contacts, maintenance, transitions, worklist
 from hhdesk.services.contacts import ContactInput
 from hhdesk.services.transitions import EpisodeInput
 from hhdesk.services.worklist import ALL, WorkKind
@@ -41,41 +41,42 @@ def caseload(admin, login_as):  # noqa: ANN001, ANN201
     add_referral(admin, quiet, entry, date(2026, 3, 20))
     add_referral(admin, busy, entry, date(2026, 3, 25))  # not yet
     add_referral(admin, busy, entry, date(2026, 3, 1), status="completed")
-    return {"cm": cm, "quiet": quiet, "busy": busy, "plus": plus, "theirs": theirs, "outreach": outreach}
+    return {"episode": episode.episode_id, "cm": cm, "quiet": quiet, "busy": busy, "plus": plus, "theirs": theirs, "outreach": outreach}
 
 
 def test_a_care_manager_sees_their_own_members_work_sorted_by_urgency(caseload) -> None:  # noqa: ANN001
     items = worklist.worklist(caseload["cm"], now=NOW)
-    summary = [(i.kind, i.member_name.split(",")[0], i.overdue) for i in items]
+    summary = [(i.kind, i.member_name.split(",")[0], i.overdue, i.urgency_label(NOW)) for i in items]
     assert summary == [
-        (WorkKind.CHECKLIST_ITEM, "Busy", True),  # care plan shared: due 03/19 09:30
-        (WorkKind.CHECKLIST_ITEM, "Busy", False),  # discharge recorded (no destination): due 03/20 12:00
-        (WorkKind.REFERRAL_FOLLOW_UP, "Quiet", False),  # due today
+        (WorkKind.CHECKLIST_ITEM, "Busy", True, "Transition of care"),  # care plan shared: due 03/19 09:30
+        (WorkKind.CHECKLIST_ITEM, "Busy", False, "Transition of care"),  # discharge recorded: due 03/20 12:00
+        (WorkKind.REFERRAL_FOLLOW_UP, "Quiet", False, "Due this week"),  # due today
         # The 48-hour items (due 03/21 12:00) are more than a day away: not on the list yet.
-        (WorkKind.CARE_PLAN_REVIEW, "Quiet", False),  # 03/30
-        (WorkKind.MONTHLY_CONTACTS, "Plus", False),  # HH+: 1 of 4
-        (WorkKind.MONTHLY_CONTACTS, "Quiet", False),  # none this month
+        (WorkKind.MONTHLY_CONTACTS, "Plus", False, "Later"),  # HH+: 1 of 4, by 03/31
+        (WorkKind.MONTHLY_CONTACTS, "Quiet", False, "Later"),  # none this month
+        (WorkKind.CARE_PLAN_REVIEW, "Quiet", False, "Later"),  # 03/30
     ]
     assert [i.title for i in items][0] == "Care plan shared with the inpatient team"
-    assert items[0].tab == "transitions" and items[2].tab == "referrals" and items[-1].tab == "contacts"
-    plus = items[-2]
+    assert items[0].tab == "transitions" and items[2].tab == "referrals" and items[-1].tab == "care_plan"
+    assert items[0].record_id == caseload["episode"] and items[2].record_id == items[2].entity_id
+    plus = items[-3]
     assert plus.title == "Needs 3 more contacts this month (1 in person)"
     assert plus.detail == "1 of 4 qualifying, 1 of 2 in person; 11 days left"
-    assert items[-1].title == "No qualifying contact this month"
+    assert items[-2].title == "No qualifying contact this month"
     assert items[0].when_text(NOW) == "24 hours overdue"
     assert items[2].when_text(NOW) == "due today"
 
 
-def test_overdue_items_come_first_the_latest_first(caseload, login_as) -> None:  # noqa: ANN001
+def test_transitions_come_first_then_overdue_work(caseload, login_as) -> None:  # noqa: ANN001
     supervisor = login_as(Role.SUPERVISOR)
     items = worklist.worklist(supervisor, ALL, now=NOW)
-    assert items[0].kind is WorkKind.CARE_PLAN_REVIEW and items[0].member_name.startswith("Other")
-    assert items[0].overdue and items[1].overdue and not items[2].overdue
-    assert items[0].when_text(NOW) == "9 days overdue"
-    late = [i.lateness(NOW) for i in items if i.overdue]
-    assert late == sorted(late, reverse=True)
-    pending = [i.due_at for i in items if not i.overdue]
-    assert pending == sorted(pending)
+    # The transition items lead even though a care-plan review is 9 days overdue.
+    assert [i.kind for i in items[:2]] == [WorkKind.CHECKLIST_ITEM, WorkKind.CHECKLIST_ITEM]
+    review = items[2]
+    assert review.kind is WorkKind.CARE_PLAN_REVIEW and review.member_name.startswith("Other")
+    assert review.overdue and review.when_text(NOW) == "9 days overdue" and review.urgency_label(NOW) == "Overdue"
+    assert not any(i.overdue for i in items[3:])
+    assert [i.urgency(NOW) for i in items] == sorted(i.urgency(NOW) for i in items)
     # Outreach members have no monthly-contact line (their minimum is not a worklist matter).
     assert caseload["outreach"] not in {i.member_id for i in items}
 
@@ -125,3 +126,32 @@ def test_the_hh_plus_minimum_follows_the_members_aot_order_and_population(caselo
     item = next(i for i in worklist.worklist(cm, now=NOW) if i.member_id == plus)
     assert item.title == "Needs 2 more contacts this month (2 in person)"
     assert item.detail == "4 of 4 qualifying, 2 of 4 in person; 11 days left"
+def test_filter_by_kind(caseload) -> None:  # noqa: ANN001
+    cm = caseload["cm"]
+    items = worklist.worklist(cm, now=NOW, kinds={WorkKind.MONTHLY_CONTACTS, WorkKind.REFERRAL_FOLLOW_UP})
+    assert {i.kind for i in items} == {WorkKind.MONTHLY_CONTACTS, WorkKind.REFERRAL_FOLLOW_UP}
+    assert worklist.worklist(cm, now=NOW, kinds=()) == []
+
+
+def test_tick_off_from_the_list_is_audited_and_refuses_what_is_done_elsewhere(caseload, admin) -> None:  # noqa: ANN001
+    cm = caseload["cm"]
+    items = worklist.worklist(cm, now=NOW)
+    first, second = items[0], items[1]
+    assert "Done:" in worklist.mark_done(cm, first, now=NOW)
+    with pytest.raises(ValidationFailed, match="Say why"):
+        worklist.mark_not_applicable(cm, second, "no", now=NOW)
+    worklist.mark_not_applicable(cm, second, "Discharge date came with the summary", now=NOW)
+    follow_up = next(i for i in items if i.kind is WorkKind.REFERRAL_FOLLOW_UP)
+    assert "next follow-up is on 04/03/2026" in worklist.mark_done(cm, follow_up, now=NOW)
+    with pytest.raises(ValidationFailed, match="status"):
+        worklist.mark_not_applicable(cm, follow_up, "Member moved away", now=NOW)
+    review = next(i for i in items if i.kind is WorkKind.CARE_PLAN_REVIEW)
+    with pytest.raises(ValidationFailed, match="signing"):
+        worklist.mark_done(cm, review, now=NOW)
+    after = {(i.kind, i.entity_id) for i in worklist.worklist(cm, now=NOW)}
+    assert (first.kind, first.entity_id) not in after and (second.kind, second.entity_id) not in after
+    assert (WorkKind.REFERRAL_FOLLOW_UP, follow_up.entity_id) not in after
+    actions = [(e.username, e.action) for e in maintenance.audit_log(admin, limit=10)]
+    assert ("caremanager", "checklist_item_done") in actions
+    assert ("caremanager", "checklist_item_not_applicable") in actions
+    assert ("caremanager", "referral_updated") in actions

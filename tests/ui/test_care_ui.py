@@ -37,7 +37,7 @@ class FakeHost:
     store_path: Path = Path("unused")
     opened: list[tuple[int, str | None]] = field(default_factory=list)
 
-    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None) -> None:
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None, focus: Any = None) -> None:
         self.opened.append((member_id, tab))
 
     def show_status(self, text: str, timeout_ms: int = 5000) -> None:
@@ -240,9 +240,9 @@ def test_the_worklist_shows_an_overdue_item_and_opens_the_member_there(qtbot: An
     qtbot.addWidget(view)
     first = view.items[0]
     assert first.overdue and first.member_id == member_id and first.tab == "transitions"
-    assert view.table.item(0, 0).text().endswith("overdue")
-    assert view.table.item(0, 0).background() == OVERDUE_GROUND
-    assert view.table.item(0, 2).text() == "Care plan shared with the inpatient team"
+    assert view.table.item(0, 1).text().endswith("overdue")
+    assert view.table.item(0, 1).background() == OVERDUE_GROUND
+    assert view.table.item(0, 3).text() == "Care plan shared with the inpatient team"
     view.table.setFocus()
     view.table.selectRow(0)
     view.open_selected()

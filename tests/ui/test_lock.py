@@ -124,4 +124,4 @@ def test_menus_wait_for_the_unlock(qtbot: Any, ui_store: UiStore, login_as: Any,
     assert window.section("admin") is None, "no section is built while locked"
     assert window.try_unlock(ADMIN_PASSWORD)
     assert {action.text(): action.isEnabled() for action in window._menu_actions()} == enabled_before
-    assert window.sections.currentWidget() is window.section("admin")
+    assert window.sections.currentWidget().widget() is window.section("admin")

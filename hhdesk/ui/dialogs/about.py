@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from hhdesk import __version__
 from hhdesk.resources_path import resource_path
 from hhdesk.ui.logs import log_file
+from hhdesk.ui.window_placement import preferred_size
 
 COMPONENTS_FILE = "licenses/components.json"
 ICON_FILE = "icons/hhdesk.png"
@@ -75,7 +76,7 @@ class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, store_path: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About hhdesk")
-        self.resize(760, 560)
+        preferred_size(self, 760, 560)
         self.components = bundled_components()
 
         icon = QLabel()

@@ -41,6 +41,7 @@ from hhdesk.ui.errors import report
 from hhdesk.ui.widgets.fields import date_picker, from_qdate
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
+from hhdesk.ui.window_placement import preferred_size
 
 MAX_SCAN_BYTES = careplans.MAX_SCAN_BYTES
 
@@ -219,7 +220,7 @@ class CompareVersionsDialog(QDialog):
         self.app = app
         self.diff: PlanDiff | None = None
         self.setWindowTitle("Compare care plan versions")
-        self.resize(780, 600)
+        preferred_size(self, 780, 600)
         self.older = QComboBox()
         self.newer = QComboBox()
         for combo in (self.older, self.newer):

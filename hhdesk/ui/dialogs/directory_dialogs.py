@@ -38,6 +38,7 @@ from hhdesk.ui.errors import report
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.forms import add_address_rows, save_cancel_layout
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.window_placement import preferred_size
 
 _ROLE_FOR_CATEGORY = {"pcp": "pcp", "pharmacy": "pharmacist", "behavioural_health": "bh_provider",
                       "substance_use": "sud_counsellor", "housing": "housing_case_worker", "mco": "mco_care_manager",
@@ -151,7 +152,7 @@ class AddToCareTeamDialog(QDialog):
         self.member_id = member_id
         self.entries: list[DirectoryEntryInfo] = []
         self.setWindowTitle(f"Add to the care team: {member_label}" if member_label else "Add to the care team")
-        self.resize(760, 560)
+        preferred_size(self, 760, 560)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search the directory by name, organisation, specialty or NPI")
         self.search.setClearButtonEnabled(True)

@@ -40,6 +40,7 @@ from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.window_placement import preferred_size
 
 MAX_ATTACHMENT_MB = enrolment.MAX_ATTACHMENT_BYTES // (1024 * 1024)
 
@@ -316,7 +317,7 @@ class ImageViewer(QDialog):
     def __init__(self, data: bytes, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(760, 900)
+        preferred_size(self, 760, 900)
         pixmap = QPixmap()
         pixmap.loadFromData(QByteArray(data))
         picture = QLabel()

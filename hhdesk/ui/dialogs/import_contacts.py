@@ -33,6 +33,7 @@ from hhdesk.ui.errors import report as error_report
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
+from hhdesk.ui.window_placement import preferred_size
 
 PREVIEW_COLUMNS = ("Line", "Medicaid ID", "Date", "Mode", "Min", "Staff", "With", "Services", "Note")
 PREVIEW_WIDTHS = (50, 100, 90, 90, 45, 100, 80, 90)
@@ -45,7 +46,7 @@ class ImportContactsDialog(QDialog):
         super().__init__(parent)
         self.app = app
         self.setWindowTitle("Import contacts")
-        self.resize(900, 640)
+        preferred_size(self, 900, 640)
         self.path: Path | None = None
         self.report: ContactsImportReport | None = None
         self.imported: ContactsImportReport | None = None

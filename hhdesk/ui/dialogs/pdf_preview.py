@@ -1,5 +1,6 @@
-"""A PDF shown in the window before it goes anywhere: preview (QPdfView), Print…, Save as… and, for
-documents that can be rendered again with a password, Save with a password….
+"""A PDF shown in the window before it goes anywhere: preview (QPdfView) with zoom (in, out, fit width),
+Print… (Ctrl+P), Save as… and, for documents that can be rendered again with a password, Save with a
+password….
 
 The PDF is loaded from memory through a QBuffer, so no copy of a member's document is left in a temporary
 folder; printing draws each page with ``QPdfDocument.render`` on a ``QPrinter``, so it leaves no file either.
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QRect, QSize
+from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -24,11 +25,13 @@ from hhdesk.services import printing
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import show_error
 from hhdesk.ui.widgets.labels import role_label
+from hhdesk.ui.window_placement import preferred_size
 
 __all__ = ["PdfPreviewDialog", "Rerender", "ask_printer", "print_document"]
 
 MAX_PRINT_DPI = 300  # enough for letters; a 600-dpi page image would take 130 MB
 MIN_PASSWORD = 8
+ZOOM_STEPS = (0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 Rerender = Callable[[str], bytes]
 """Render the same document again with a password (audited by the service)."""
@@ -78,7 +81,7 @@ class PdfPreviewDialog(QDialog):
                  rerender: Rerender | None = None, note: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(820, 920)
+        preferred_size(self, 820, 920)
         self.pdf = pdf
         self.suggested_name = suggested_name
         self.rerender = rerender
@@ -98,8 +101,27 @@ class PdfPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setPageSpacing(12)
+        self.view.viewport().installEventFilter(self)
+
+        self.zoom_out_button = QPushButton("−")
+        self.zoom_out_button.setAccessibleName("Zoom out")
+        self.zoom_out_button.setToolTip("Zoom out (Ctrl+-)")
+        self.zoom_out_button.clicked.connect(self.zoom_out)
+        self.zoom_in_button = QPushButton("+")
+        self.zoom_in_button.setAccessibleName("Zoom in")
+        self.zoom_in_button.setToolTip("Zoom in (Ctrl++)")
+        self.zoom_in_button.clicked.connect(self.zoom_in)
+        self.fit_button = QPushButton("Fit width")
+        self.fit_button.setToolTip("Fit the page to the width of the window (Ctrl+0)")
+        self.fit_button.clicked.connect(self.fit_width)
+        self.zoom_label = role_label("", "muted", wrap=False)
+        for sequence, slot in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in), ("Ctrl+=", self.zoom_in),
+                               (QKeySequence.StandardKey.ZoomOut, self.zoom_out), ("Ctrl+0", self.fit_width)):
+            QShortcut(QKeySequence(sequence), self, activated=slot)
 
         self.print_button = QPushButton("Print…")
+        self.print_button.setToolTip("Print (Ctrl+P)")
+        self.print_button.setShortcut(QKeySequence.StandardKey.Print)
         self.print_button.clicked.connect(self.print_pdf)
         self.print_button.setDefault(True)
         self.save_button = QPushButton("Save as…")
@@ -111,6 +133,9 @@ class PdfPreviewDialog(QDialog):
         buttons = QHBoxLayout()
         pages = self.document.pageCount()
         buttons.addWidget(role_label(f"{pages} page{'s' if pages != 1 else ''}", "muted", wrap=False))
+        buttons.addSpacing(12)
+        for widget in (self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.fit_button):
+            buttons.addWidget(widget)
         if note:
             buttons.addSpacing(12)
             buttons.addWidget(role_label(note, "muted"), 1)
@@ -128,9 +153,53 @@ class PdfPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+        self._show_zoom()
 
     def page_count(self) -> int:
         return self.document.pageCount()
+
+    # ---- zoom ---------------------------------------------------------------------------------------
+    def zoom_factor(self) -> float:
+        """The scale the page is drawn at now (1.0 = actual size), also while it fits the width."""
+        if self.view.zoomMode() == QPdfView.ZoomMode.Custom:
+            return self.view.zoomFactor()
+        if self.document.pageCount() == 0:
+            return 1.0
+        screen = self.view.screen()
+        dpi = screen.logicalDotsPerInch() if screen is not None else 96.0
+        page_width = self.document.pagePointSize(0).width() * dpi / 72
+        margins = self.view.documentMargins()
+        usable = self.view.viewport().width() - margins.left() - margins.right()
+        return max(usable / page_width, ZOOM_STEPS[0]) if page_width > 0 else 1.0
+
+    def _set_zoom(self, factor: float) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(factor)
+        self._show_zoom()
+
+    def zoom_in(self) -> None:
+        current = self.zoom_factor()
+        self._set_zoom(next((step for step in ZOOM_STEPS if step > current + 0.01), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        current = self.zoom_factor()
+        self._set_zoom(next((step for step in reversed(ZOOM_STEPS) if step < current - 0.01), ZOOM_STEPS[0]))
+
+    def fit_width(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._show_zoom()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._show_zoom()  # fitting the width, the scale follows the window
+        return super().eventFilter(watched, event)
+
+    def _show_zoom(self) -> None:
+        fitting = self.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+        self.zoom_label.setText(f"{round(self.zoom_factor() * 100)} %")
+        self.fit_button.setEnabled(not fitting)
+        self.zoom_in_button.setEnabled(fitting or self.zoom_factor() < ZOOM_STEPS[-1])
+        self.zoom_out_button.setEnabled(fitting or self.zoom_factor() > ZOOM_STEPS[0])
 
     def print_pdf(self) -> None:
         printer = ask_printer(self, self.document.pageCount())

@@ -30,6 +30,7 @@ from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report as error_report
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.window_placement import preferred_size
 
 _COUNTS = [("rows_read", "Rows read"), ("members_created", "New members"), ("members_updated", "Members updated"),
            ("members_unchanged", "Already up to date"), ("segments_added", "Outreach / enrolment segments"),
@@ -46,7 +47,7 @@ class RosterImportDialog(QDialog):
         self.preview: RosterImportReport | None = None
         self.result: RosterImportReport | None = None
         self.setWindowTitle("Import roster")
-        self.resize(760, 620)
+        preferred_size(self, 760, 620)
 
         self.file_label = role_label("No file chosen", "muted", wrap=False)
         choose = QPushButton("Choose file…")

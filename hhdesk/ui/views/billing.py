@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -495,11 +497,22 @@ class BillingView(QWidget):
         self.filing_label.setAccessibleName("Filing limit warnings")
         self.filing_label.hide()
         preview_layout.addWidget(self.filing_label)
-        preview_layout.addWidget(self.table, 1)
         self.detail_label = role_label("Select a row to see why it bills or not, and what to do.", "muted")
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        preview_layout.addWidget(self.detail_label)
-        preview_layout.addLayout(totals)
+        # The member-months over the summaries, in a splitter: on a laptop screen the list keeps most of the
+        # height, and the user can drag the summaries smaller or larger.
+        summaries = QWidget()
+        summaries_layout = QVBoxLayout(summaries)
+        summaries_layout.setContentsMargins(0, 0, 0, 0)
+        summaries_layout.addWidget(self.detail_label)
+        summaries_layout.addLayout(totals)
+        self.preview_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.preview_splitter.addWidget(self.table)
+        self.preview_splitter.addWidget(summaries)
+        self.preview_splitter.setStretchFactor(0, 1)
+        self.preview_splitter.setStretchFactor(1, 0)
+        self.preview_splitter.setChildrenCollapsible(False)
+        preview_layout.addWidget(self.preview_splitter, 1)
 
         # ---- the history tab --------------------------------------------------------------------------
         self.history_table = ListTable(
@@ -671,11 +684,13 @@ class BillingView(QWidget):
         self._fit_totals_height(max(len(rows), len(reason_rows)))
 
     def _fit_totals_height(self, rows: int) -> None:
-        """Both summary tables tall enough for their rows (up to 7; more scroll), so nothing hides."""
+        """Both summary tables as tall as their rows (up to 7; more scroll), and never shorter than two rows
+        when the splitter above them is dragged down."""
         shown = min(max(rows, 3), 7)
         for table in (self.totals_table, self.reasons_table):
-            height = table.horizontalHeader().sizeHint().height() + shown * table.verticalHeader().defaultSectionSize()
-            table.setFixedHeight(height + 2 * table.frameWidth() + 2)
+            header = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2
+            table.setMaximumHeight(header + shown * table.verticalHeader().defaultSectionSize())
+            table.setMinimumHeight(header + 2 * table.verticalHeader().defaultSectionSize())
 
     def _fit_columns(self) -> None:
         """Column widths from the header titles in the font the style sheet gives them (known once shown)."""
@@ -692,6 +707,16 @@ class BillingView(QWidget):
         if not self._columns_fitted:
             self._columns_fitted = True
             self._fit_columns()
+            QTimer.singleShot(0, self._share_preview_height)
+
+    def _share_preview_height(self) -> None:
+        """The summaries get the height their rows need, but never more than about a third: on a laptop the
+        member-months keep most of the screen (the splitter between them can be dragged)."""
+        total = sum(self.preview_splitter.sizes())
+        if total <= 0:
+            return
+        summaries = min(self.preview_splitter.widget(1).sizeHint().height(), int(total * 0.36))
+        self.preview_splitter.setSizes([total - summaries, summaries])
 
     def _fit_reason_column(self) -> None:
         """The reason column takes the room left, and never less than it needs to be read."""

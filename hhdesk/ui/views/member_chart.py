@@ -27,8 +27,8 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QTabWidget,
     QVBoxLayout,
@@ -40,10 +40,12 @@ from hhdesk.services import members
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import MemberChart
 from hhdesk.ui.errors import show_error
-from hhdesk.ui.member_view import MemberViewRequest
+from hhdesk.ui.member_view import MemberViewRequest, RecordFocus
 from hhdesk.ui.widgets.fields import chip
+from hhdesk.ui.widgets.flow_layout import FlowLayout
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import format_date
+from hhdesk.ui.window_placement import preferred_size
 
 
 @dataclass
@@ -115,7 +117,7 @@ def referrals_tab(context: ChartContext) -> QWidget:
 
 def open_member_chart(request: MemberViewRequest) -> QWidget:
     """The factory the main window uses to open a member (``MEMBER_VIEW_FACTORY``)."""
-    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent)
+    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent, focus=request.focus)
 
 
 class ChartHeader(QFrame):
@@ -145,8 +147,7 @@ class ChartHeader(QFrame):
         grid.setColumnStretch(5, 1)
         for column in (1, 3):
             grid.setColumnMinimumWidth(column, 170)
-        self.alerts_row = QHBoxLayout()
-        self.alerts_row.setSpacing(6)
+        self.alerts_row = FlowLayout(spacing=6)  # wraps on a narrow screen instead of widening the chart
         self.alert_labels: list[QLabel] = []
 
         layout = QVBoxLayout(self)
@@ -178,10 +179,8 @@ class ChartHeader(QFrame):
         for alert in sorted(chart.alerts, key=lambda a: a.severity != "warning"):
             label = chip(("⚠ " if alert.severity == "warning" else "") + alert.message, alert.severity)
             label.setProperty("alert_code", alert.code)
-            self.alerts_row.insertWidget(len(self.alert_labels), label)
+            self.alerts_row.addWidget(label)
             self.alert_labels.append(label)
-        if self.alerts_row.count() == len(self.alert_labels):
-            self.alerts_row.addStretch(1)
 
     def alert_texts(self) -> list[str]:
         return [label.text() for label in self.alert_labels]
@@ -191,6 +190,7 @@ class ChartHeader(QFrame):
         for value in self.values.values():
             value.clear()
         for label in self.alert_labels:
+            self.alerts_row.removeWidget(label)
             label.deleteLater()
         self.alert_labels = []
 
@@ -199,7 +199,7 @@ class MemberChartWindow(QWidget):
     """One member's chart, in its own window (the main window keeps one per member)."""
 
     def __init__(self, app: AppSession, member_id: int, tab: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, focus: RecordFocus | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.app = app
         self.member_id = member_id
@@ -213,9 +213,11 @@ class MemberChartWindow(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for spec in self._specs:
-            holder = QWidget()
+            # A tab wider or taller than a small screen scrolls, instead of pushing the chart off it.
+            holder = QScrollArea()
             holder.setObjectName(f"tab_{spec.key}")
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
             self.tabs.addTab(holder, spec.title)
         self.tabs.currentChanged.connect(self._tab_shown)
 
@@ -227,8 +229,8 @@ class MemberChartWindow(QWidget):
         QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
 
         self._show_header()
-        self.resize(1100, 760)
-        self.show_tab(tab or (self._specs[0].key if self._specs else ""))
+        preferred_size(self, 1100, 760)
+        self.show_tab(tab or (self._specs[0].key if self._specs else ""), focus)
         if self.tabs.currentIndex() == 0:
             self._tab_shown(0)
 
@@ -236,13 +238,17 @@ class MemberChartWindow(QWidget):
     def tab_keys(self) -> list[str]:
         return [spec.key for spec in self._specs]
 
-    def show_tab(self, key: str) -> QWidget | None:
-        """Bring a tab to the front (building it the first time); returns its widget."""
+    def show_tab(self, key: str, focus: RecordFocus | None = None) -> QWidget | None:
+        """Bring a tab to the front (building it the first time) and select the `focus` record in it if the
+        tab knows how (``focus_record``); returns its widget."""
         keys = self.tab_keys()
         if key not in keys:
             return None
         self.tabs.setCurrentIndex(keys.index(key))
-        return self.page(key)
+        page = self.page(key)
+        if focus is not None and hasattr(page, "focus_record"):
+            page.focus_record(focus)
+        return page
 
     def page(self, key: str) -> QWidget | None:
         if key not in self._pages:
@@ -257,7 +263,7 @@ class MemberChartWindow(QWidget):
         except Exception as exc:  # noqa: BLE001 - one broken tab must not take the chart down
             show_error(self, exc)
             widget = role_label("This part of the chart could not be shown. The details are in the log.", "error")
-        holder.layout().addWidget(widget)
+        holder.setWidget(widget)
         self._pages[key] = widget
 
     def _tab_shown(self, index: int) -> None:

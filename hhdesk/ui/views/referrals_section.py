@@ -46,6 +46,7 @@ from hhdesk.ui.views.referral_widgets import SECTION_COLUMNS, ReferralTableModel
 from hhdesk.ui.views.referrals_tab import configure_table
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.care_manager_filter import fill_care_manager_filter
+from hhdesk.ui.widgets.flow_layout import FlowLayout
 from hhdesk.ui.widgets.labels import role_label
 
 STATUS_FILTERS: list[tuple[str, dict]] = [
@@ -189,14 +190,15 @@ class ReferralsView(QWidget):
         self.export_button.setToolTip(list_export.EXPORT_TOOLTIP + "; a workbook also gets the summary")
         self.export_button.clicked.connect(self.export)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
+        filters = FlowLayout(spacing=14)  # the filters wrap on a narrow screen instead of widening the window
         for caption, combo in (("Status:", self.status), ("Category:", self.category), ("Agency:", self.agency),
                                ("Care manager:", self.care_manager)):
-            filters.addWidget(role_label(caption, wrap=False))
-            filters.addWidget(combo)
-            filters.addSpacing(6)
-        filters.addStretch(1)
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(role_label(caption, wrap=False))
+            pair_layout.addWidget(combo)
+            filters.addWidget(pair)
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
         actions.addWidget(self.status_button)

@@ -30,6 +30,7 @@ from hhdesk.services.referrals import ReferralDetail, ReferralRow
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.referral_dialogs import NewReferralDialog, StatusChangeDialog
 from hhdesk.ui.errors import show_error
+from hhdesk.ui.member_view import RecordFocus
 from hhdesk.ui.views.referral_widgets import (
     SORT_ROLE,
     TAB_COLUMNS,
@@ -163,6 +164,11 @@ class MemberReferralsTab(QWidget):
             return False
         self.table.selectRow(self.proxy.mapFromSource(self.model.index(number, 0)).row())
         return True
+
+    def focus_record(self, focus: RecordFocus) -> bool:
+        """Select the referral the worklist names."""
+        return self.select_referral(focus.record_id) or (self.refresh() is None
+                                                          and self.select_referral(focus.record_id))
 
     def selected_row(self) -> ReferralRow | None:
         selection = self.table.selectionModel()

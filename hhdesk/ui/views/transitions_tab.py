@@ -37,6 +37,7 @@ from hhdesk.ui.dialogs.transition_dialogs import (
     OpenEpisodeDialog,
 )
 from hhdesk.ui.errors import report
+from hhdesk.ui.member_view import RecordFocus
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date, format_date_time
@@ -215,6 +216,17 @@ class TransitionsTab(QWidget):
         elif self.episodes:
             self.episode_list.selectRow(0)
         self._show_selected()
+
+    def focus_record(self, focus: RecordFocus) -> bool:
+        """Select the episode ``focus.record_id`` and its checklist item ``focus.item_id`` (from the worklist)."""
+        if not any(e.episode_id == focus.record_id for e in self.episodes):
+            self.refresh()
+        if not any(e.episode_id == focus.record_id for e in self.episodes):
+            return False
+        self.episode_list.select_key(focus.record_id)
+        if focus.item_id is not None:
+            self.checklist.select_key(focus.item_id)
+        return self.selected_episode() is not None and self.selected_episode().episode_id == focus.record_id
 
     def selected_episode(self) -> EpisodeView | None:
         key = self.episode_list.selected_key()
