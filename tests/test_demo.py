@@ -247,13 +247,13 @@ def test_billing_service_previews_and_exports_the_demo_store(demo_path: Path, tm
         this_month = ServiceMonth.of(TODAY)
         reasons: set[str] = set()
         for back in (1, 2, 3):
-            result = billing.preview(app, this_month.shift(-back))
+            result = billing.preview(app, this_month.shift(-back), today=TODAY)
             assert result.billable_count > 0
             reasons |= {reason.value for reason in result.not_billable}
         assert {"no_consent", "no_care_plan", "no_payer"} <= reasons
 
         last_month = this_month.shift(-1)
-        claim = billing.export(app, last_month, "837i", tmp_path / "claims.x12")
+        claim = billing.export(app, last_month, "837i", tmp_path / "claims.x12", today=TODAY)
         assert claim.billable_count > 0
         # one claim file per payer, named after the payer
         assert len(claim.runs) > 1 and {run.payer_code for run in claim.runs} <= {"FFS", "CDPHP", "FIDELIS", "MVP",
@@ -261,14 +261,14 @@ def test_billing_service_previews_and_exports_the_demo_store(demo_path: Path, tm
         for run in claim.runs:
             assert Path(run.file_name) == tmp_path / f"claims-{run.payer_code}.x12"
             assert Path(run.file_name).read_bytes().startswith(b"ISA")
-        billing.export(app, last_month, "csv", tmp_path / "billing.csv")
-        billing.export(app, last_month, "billing-support", tmp_path / "support.csv")
+        billing.export(app, last_month, "csv", tmp_path / "billing.csv", today=TODAY)
+        billing.export(app, last_month, "billing-support", tmp_path / "support.csv", today=TODAY)
 
         # The demo's own runs read as earlier exports: the same month again needs a reason.
         runs = billing.history(app, this_month.shift(-2))
         assert {run.format for run in runs} == {"837i"} and len(runs) == len({run.payer_code for run in runs})
         with pytest.raises(billing.AlreadyExported):
-            billing.export(app, this_month.shift(-2), "837i", tmp_path / "again.x12")
+            billing.export(app, this_month.shift(-2), "837i", tmp_path / "again.x12", today=TODAY)
     finally:
         users.logout(app)
 
@@ -311,7 +311,7 @@ def test_last_month_claims_of_the_demo_store_pass_pyx12(demo_path: Path, tmp_pat
                                                 "rate_amounts": {"S0280": "350.00", "G9012": "120.00"}})
         last_month = ServiceMonth.of(TODAY).shift(-1)
         outcome = billing.export(app, last_month, claim_format, tmp_path / f"claims.{claim_format}",
-                                 reason="test of both claim types")
+                                 reason="test of both claim types", today=TODAY)
     finally:
         users.logout(app)
     assert outcome.billable_count > 0 and len(outcome.runs) >= 2
@@ -340,7 +340,7 @@ def test_demo_month_acknowledged_and_remitted_reconciles(demo_path: Path, tmp_pa
     app = users.login(copy, "tkowalski", DEMO_STAFF_PASSWORD)
     try:
         last_month = ServiceMonth.of(TODAY).shift(-1)
-        outcome = billing.export(app, last_month, "837i", tmp_path / "claims.x12")
+        outcome = billing.export(app, last_month, "837i", tmp_path / "claims.x12", today=TODAY)
         run = max(outcome.runs, key=lambda r: r.billable_count)
         sent = read_claim_file(Path(run.file_name).read_text(encoding="ascii"))
         assert len(sent.claims) >= 2
