@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hhdesk.domain.checklists import ItemState
@@ -21,7 +21,6 @@ from hhdesk.ui.dialogs.transition_dialogs import (
     CloseEpisodeDialog,
     DischargeDialog,
     OpenEpisodeDialog,
-    qdatetime,
 )
 from hhdesk.ui.views.contacts_tab import ContactsTab
 from hhdesk.ui.views.member_chart import MemberChartWindow
@@ -87,7 +86,7 @@ def test_a_week_of_contacts_from_the_keyboard_only(qtbot: Any, cm1: AppSession, 
     for number, day in enumerate(week):
         letter, ticks, minutes, note = plan[number]
         assert focused() is tab.date_edit
-        press(qtbot, Qt.Key.Key_Home)
+        press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # type the whole date over it
         qtbot.keyClicks(focused(), day.strftime("%m/%d/%Y"))
         press(qtbot, Qt.Key.Key_Tab)
         assert focused() is tab.mode_box
@@ -154,8 +153,8 @@ def _open_episode(qtbot: Any, tab: TransitionsTab, notified: datetime) -> None:
     assert isinstance(dialog, OpenEpisodeDialog)
     dialog.setting_box.setCurrentIndex(dialog.setting_box.findData(TransitionSetting.INPATIENT_PSYCHIATRIC))
     dialog.facility_box.setEditText("Hudson River Psychiatric Center")
-    dialog.admitted.setDate(qdatetime(notified).date())
-    dialog.notified.setDateTime(qdatetime(notified))
+    dialog.admitted.set_value(notified.date())
+    dialog.notified.set_value(notified)
     assert dialog.apply(), dialog.message.text()
 
 
@@ -176,7 +175,7 @@ def test_open_an_episode_discharge_and_work_the_checklist(qtbot: Any, cm1: AppSe
 
     discharge = tab.record_discharge()
     assert isinstance(discharge, DischargeDialog)
-    discharge.discharged.setDateTime(QDateTime.currentDateTime().addSecs(-3600))
+    discharge.discharged.set_value(datetime.now().replace(second=0, microsecond=0) - timedelta(hours=1))
     discharge.destination.setEditText("Home with family")
     assert discharge.apply(), discharge.message.text()
     episode = tab.selected_episode()

@@ -4,7 +4,7 @@ record acceptance and completion, and see the closure in the Referrals section's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,8 @@ def test_a_care_manager_makes_a_housing_referral_prints_it_and_closes_the_loop(
     qtbot.keyClicks(dialog.reason, "Living in a shelter since March.")
     qtbot.keyClicks(dialog.need, "A ground-floor apartment.")
     qtbot.keyClicks(dialog.request, "Please book an intake appointment.")
-    dialog.sent_on.setDate(dialog.sent_on.date().addDays(-20))  # sent 02/10/2026
-    assert dialog.follow_up_on.date().toPython() == date(2026, 2, 24)
+    dialog.sent_on.set_value(dialog.sent_on.value() - timedelta(days=20))  # sent 02/10/2026
+    assert dialog.follow_up_on.value() == date(2026, 2, 24)
     assert not dialog.save_print_button.isEnabled(), "no letter before the consent to share is recorded"
     dialog.consent.setChecked(True)
     assert dialog.save_print_button.isEnabled()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import ConsentKind, EndReason
 from hhdesk.domain.segments import MIN_OVERRIDE_REASON_LENGTH
 from hhdesk.errors import ValidationFailed
@@ -37,7 +38,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CONSENT_KIND_LABELS, END_REASON_LABELS, AttachmentFile
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 MAX_ATTACHMENT_MB = enrolment.MAX_ATTACHMENT_BYTES // (1024 * 1024)
@@ -70,8 +71,7 @@ class SegmentDialog(QDialog):
         self.action = action
         self.setWindowTitle(f"{self.TITLES[action]}: {member_label}" if member_label else self.TITLES[action])
         self.setMinimumWidth(520)
-        self.day = date_picker()
-        self.day.setMaximumDate(to_qdate(date.today()))
+        self.day = date_picker(maximum=date.today(), name="Date")
         self.reason = QComboBox()
         self.blockers = role_label("")
         self.blockers.setStyleSheet("QLabel { background: #fdf3dc; border: 1px solid #e8b55a; border-radius: 6px;"
@@ -95,7 +95,7 @@ class SegmentDialog(QDialog):
             note = role_label(f"Ends the member's current {what}. The end date is the last day covered.", "muted")
             form.addRow("", note)
             # Agencies often disenrol at the end of the month, so a date a little ahead is allowed.
-            self.day.setMaximumDate(to_qdate(date.today()).addMonths(2))
+            self.day.set_latest(add_months(date.today(), 2))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         if action in ("enrol", "re_enrol"):
@@ -103,7 +103,7 @@ class SegmentDialog(QDialog):
             self.override_label = role_label("Override reason:")
             layout.addWidget(self.override_label)
             layout.addWidget(self.override)
-            self.day.dateChanged.connect(self.check)
+            self.day.date_changed.connect(self.check)
             self.check()
         layout.addWidget(self.message)
         buttons = _buttons(self, self.TITLES[action])
@@ -113,7 +113,10 @@ class SegmentDialog(QDialog):
     def check(self) -> list[str]:
         """Show what stands in the way of enrolling on the chosen date; the override appears only then."""
         try:
-            problems = enrolment.enrolment_blockers(self.app, self.member_id, from_qdate(self.day.date()))
+            day = self.day.value()
+            if day is None:
+                return []
+            problems = enrolment.enrolment_blockers(self.app, self.member_id, day)
         except Exception as exc:  # noqa: BLE001
             self.message.show_error(report(exc, "checking enrolment"))
             return []
@@ -126,8 +129,9 @@ class SegmentDialog(QDialog):
         return problems
 
     def save(self) -> bool:
-        day = from_qdate(self.day.date())
         try:
+            day = self.day.value()
+            assert day is not None
             if self.action == "outreach":
                 enrolment.start_outreach(self.app, self.member_id, day)
             elif self.action == "disenrol":
@@ -159,8 +163,7 @@ class ConsentDialog(QDialog):
         self.form_type = QComboBox()
         for form in enrolment.consent_forms(app, member_id, kind):
             self.form_type.addItem(f"{form.code} — {form.label}", form.code)
-        self.signed_on = date_picker()
-        self.signed_on.setMaximumDate(to_qdate(date.today()))
+        self.signed_on = date_picker(maximum=date.today(), name="Signed on")
         self.signed_by = QLineEdit()
         self.signed_by.setPlaceholderText("The member, or the parent or guardian who signed")
         self.note = QLineEdit()
@@ -209,7 +212,7 @@ class ConsentDialog(QDialog):
     def save(self) -> bool:
         try:
             enrolment.record_consent(self.app, self.member_id, self.kind, self.form_type.currentData() or "",
-                                     from_qdate(self.signed_on.date()), signed_by=self.signed_by.text(),
+                                     self.signed_on.value(), signed_by=self.signed_by.text(),
                                      note=self.note.text(), file=self.file)
         except Exception as exc:  # noqa: BLE001
             _show_failure(self.message, exc, "recording consent")
@@ -229,7 +232,7 @@ class TierDialog(QDialog):
         self.tier = QComboBox()
         for tier in enrolment.tier_choices(app, member_id):
             self.tier.addItem(members.TIER_LABELS[tier], tier.value)
-        self.effective = date_picker()
+        self.effective = date_picker(name="From")
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. after the CANS assessment")
         form = QFormLayout()
@@ -247,7 +250,7 @@ class TierDialog(QDialog):
 
     def save(self) -> bool:
         try:
-            enrolment.set_tier(self.app, self.member_id, self.tier.currentData(), from_qdate(self.effective.date()),
+            enrolment.set_tier(self.app, self.member_id, self.tier.currentData(), self.effective.value(),
                                self.note.text())
         except Exception as exc:  # noqa: BLE001
             _show_failure(self.message, exc, "setting a tier")
@@ -333,3 +336,4 @@ def view_attachment(app: AppSession, attachment_id: int, parent: QWidget | None)
         return None
     dialog.open()
     return dialog
+

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -21,6 +19,7 @@ from hhdesk.ui import workers
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 AUDIT_LIMIT = 1000
@@ -59,9 +58,7 @@ class AuditTab(QWidget):
         self.medicaid_id.setMaximumWidth(170)
         self.medicaid_id.returnPressed.connect(self.refresh)
         self.since_enabled = QCheckBox("Since:")
-        self.since = QDateEdit(QDate.currentDate().addDays(-30))
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("MM/dd/yyyy")
+        self.since = DateEdit(date.today() - timedelta(days=30), name="Since")
         self.since.setEnabled(False)
         self.since_enabled.toggled.connect(self.since.setEnabled)
         self.show_button = QPushButton("&Show")
@@ -92,7 +89,7 @@ class AuditTab(QWidget):
         layout.addWidget(self.count_label)
 
     def since_date(self) -> date | None:
-        return self.since.date().toPython() if self.since_enabled.isChecked() else None
+        return self.since.value() if self.since_enabled.isChecked() else None
 
     def refresh(self) -> None:
         self.message.clear_message()

@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import ValidationFailed
 from hhdesk.services import directory, members
 from hhdesk.services.members import MemberDetails
 from hhdesk.ui.dialogs.member_dialogs import AssignDialog
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.member_chart import ChartContext
-from hhdesk.ui.widgets.fields import DateField
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.forms import add_address_rows
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -57,7 +58,7 @@ class ProfileTab(QWidget):
         self.fields["medicaid_id"].setMaximumWidth(200)
         self.fields["plan_id"].setMaximumWidth(360)
         self.fields["zip"].setMaximumWidth(110)
-        self.dob = DateField()
+        self.dob = DateEdit(None, optional=True, name="Date of birth")
         self.dob.setAccessibleName("Date of birth")
         self.dob.setReadOnly(not self.editable)
         self.sex = QComboBox()
@@ -172,7 +173,11 @@ class ProfileTab(QWidget):
             self.pcp.addItem(entry.label, entry.id)
 
     def details(self) -> MemberDetails | None:
-        dob = self.dob.value()
+        try:
+            dob = self.dob.value()
+        except ValidationFailed as exc:
+            self.message.show_error(str(exc))
+            return None
         if dob is None:
             self.message.show_error("Date of birth: type it as MM/DD/YYYY.")
             return None

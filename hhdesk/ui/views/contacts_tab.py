@@ -2,7 +2,10 @@
 
 Keyboard: the form's fields follow in tab order (date, mode, with whom, minutes, staff, the six core
 services, note, Save). Enter saves from any field (Shift+Enter starts a new line in the note), and so does
-Ctrl+Enter; Escape leaves an edit. In the date, the arrow keys step the day, month or year under the cursor.
+Ctrl+Enter; Escape leaves an edit. The date is the shared date field: type the whole date over it
+(`11/30/2026`, `11/30/26`, `1/5/2026`), or use the arrow keys to step the day, month or year under the cursor.
+A contact with no core service ticked (where the mode could carry one) asks before saving, because it will
+not count toward the month's billing.
 Mode and "with whom" choose by their first letter (i, p, v, c, m, a; m, f, p, a). After a save the form keeps
 date, mode, with whom and minutes, clears services and note, and puts the cursor back on the date.
 
@@ -17,13 +20,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -45,7 +46,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.fields import from_qdate, to_qdate
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label, set_role
 from hhdesk.ui.widgets.text import format_date
 
@@ -76,7 +77,6 @@ SEGMENT_NOTES: dict[SegmentType | None, str] = {
     SegmentType.OUTREACH: "In outreach on this date",
     None: "No outreach or enrolled segment on this date: core services will not count",
 }
-DATE_FORMAT = "MM/dd/yyyy"
 LIST_COLUMNS = ("Date", "Mode", "With", "Min", "Services", "Staff", "Qualifies", "Note")
 LIST_WIDTHS = (95, 105, 125, 45, 110, 140, 88)
 LIST_WITH_WHOM: dict[WithWhom, str] = {
@@ -84,7 +84,7 @@ LIST_WITH_WHOM: dict[WithWhom, str] = {
     WithWhom.AGENCY: "Agency",
 }
 REASON_STYLE = "color: #7a5200; background: #fff3d1; border-radius: 4px; padding: 4px 8px;"
-EARLIEST = QDate(2000, 1, 1)
+EARLIEST = date(2000, 1, 1)
 
 
 class _EnterSaves(QObject):
@@ -180,15 +180,9 @@ class ContactsTab(QWidget):
         self.form_frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.form_title = role_label("Log a contact", "subheading")
 
-        self.date_edit = QDateEdit()
-        self.date_edit.setDisplayFormat(DATE_FORMAT)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDateRange(EARLIEST, to_qdate(self.today))
-        self.date_edit.setDate(to_qdate(self.today))
-        self.date_edit.setCurrentSection(QDateEdit.Section.DaySection)
-        self.date_edit.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
-        self.date_edit.setAccessibleName("Date")
-        self.date_edit.dateChanged.connect(self._rules_changed)
+        self.date_edit = DateEdit(self.today, earliest=EARLIEST, latest=self.today, today=self.today, name="Date")
+        self.date_edit.limit_reasons = ("", "a contact cannot be dated in the future")
+        self.date_edit.date_changed.connect(self._rules_changed)
 
         self.mode_box = QComboBox()
         self.mode_box.setAccessibleName("Mode")
@@ -303,7 +297,9 @@ class ContactsTab(QWidget):
         """Enable or disable the six boxes for the member's segment on the chosen date and the mode."""
         if self.facts is None:
             return
-        day = from_qdate(self.date_edit.date())
+        day = self.date_edit.committed()
+        if day is None:
+            return
         segment = self.facts.segment_type_on(day)
         reason = contacts.core_service_block_reason(segment, self.selected_mode())
         for box in self.service_boxes.values():
@@ -317,8 +313,10 @@ class ContactsTab(QWidget):
 
     def form_input(self) -> ContactInput:
         staff = self.staff_box.currentData()
+        contact_date = self.date_edit.value()
+        assert contact_date is not None
         return ContactInput(
-            contact_date=from_qdate(self.date_edit.date()),
+            contact_date=contact_date,
             mode=self.selected_mode(),
             with_whom=WithWhom(self.with_box.currentData()),
             minutes=self.minutes.value(),
@@ -331,7 +329,14 @@ class ContactsTab(QWidget):
         """Save the form (new contact, or the one being edited); True if saved."""
         if not self.can_edit:
             return False
-        data = self.form_input()
+        try:
+            data = self.form_input()
+        except Exception as exc:  # noqa: BLE001 - a date that is not one: said under the form, nothing saved
+            self.message.show_error(report(exc, "saving a contact"))
+            self.date_edit.setFocus()
+            return False
+        if not self._services_checked_or_confirmed(data):
+            return False
         try:
             if self.editing is not None:
                 if self.staff_box.currentData() == self.editing.staff:
@@ -354,15 +359,27 @@ class ContactsTab(QWidget):
         notes += list(saved.warnings)
         self.message.show_ok(" ".join(notes))
         self.date_edit.setFocus()
-        self.date_edit.setCurrentSection(QDateEdit.Section.DaySection)
+        self.date_edit.selectAll()
         return True
+
+    def _services_checked_or_confirmed(self, data: ContactInput) -> bool:
+        """No core service ticked where the mode could carry one: the contact will not count; ask first."""
+        if data.core_services or not any(box.isEnabled() for box in self.service_boxes.values()):
+            return True
+        if common.confirm(self, "No core service ticked",
+                          "No core service is ticked, so this contact will not count toward the month's "
+                          "billing. Save it anyway?", "Save without a service"):
+            return True
+        self.message.show_error("Not saved: tick the core services delivered, then save.")
+        next(iter(self.service_boxes.values())).setFocus()
+        return False
 
     def _reset_form(self, *, keep: bool) -> None:
         for box in self.service_boxes.values():
             box.setChecked(False)
         self.note.clear()
         if not keep:
-            self.date_edit.setDate(to_qdate(self.today))
+            self.date_edit.set_value(self.today)
         self.form_title.setText("Log a contact")
         self.save_button.setText("Save contact")
         self.cancel_button.hide()
@@ -388,7 +405,7 @@ class ContactsTab(QWidget):
         if contact is None or not self.can_edit:
             return
         self.editing = contact
-        self.date_edit.setDate(to_qdate(contact.contact_date))
+        self.date_edit.set_value(contact.contact_date)
         self.mode_box.setCurrentIndex(self.mode_box.findData(contact.mode))
         self.with_box.setCurrentIndex(self.with_box.findData(contact.with_whom))
         self.minutes.setValue(contact.minutes)

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -24,7 +23,7 @@ from hhdesk.services.measures import QualityReport
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.fields import from_qdate, to_qdate
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -74,12 +73,8 @@ class QualityView(QWidget):
         self.today = today or date.today()
         self.report: QualityReport | None = None
         start, end = default_period(self.today)
-        self.start = QDateEdit(to_qdate(start))
-        self.end = QDateEdit(to_qdate(end))
-        for edit, name in ((self.start, "From"), (self.end, "To")):
-            edit.setDisplayFormat("MM/dd/yyyy")
-            edit.setCalendarPopup(True)
-            edit.setAccessibleName(name)
+        self.start = DateEdit(start, today=self.today, name="From")
+        self.end = DateEdit(end, today=self.today, name="To")
         self.checklist_only = QCheckBox("Count only checklist items as follow-up evidence (stricter)")
         self.show_button = QPushButton("Show")
         self.show_button.setDefault(True)
@@ -127,7 +122,7 @@ class QualityView(QWidget):
 
     def compute(self) -> None:
         try:
-            result = measures.quality_report(self.app, from_qdate(self.start.date()), from_qdate(self.end.date()),
+            result = measures.quality_report(self.app, self.start.value(), self.end.value(),  # type: ignore[arg-type]
                                              checklist_evidence_only=self.checklist_only.isChecked(),
                                              today=self.today)
         except Exception as exc:  # noqa: BLE001

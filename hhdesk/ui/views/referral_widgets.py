@@ -34,7 +34,7 @@ from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.errors import report, show_error
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -226,7 +226,7 @@ class ReferralDetailPane(QFrame):
         self.outcome.setTabChangesFocus(True)
         self.save_outcome_button = QPushButton("Save outcome")
         self.save_outcome_button.clicked.connect(self.save_outcome)
-        self.follow_up = date_picker(date.today())
+        self.follow_up = date_picker(date.today(), name="Follow up")
         self.follow_up_button = QPushButton("Change follow-up date")
         self.follow_up_button.clicked.connect(self.save_follow_up)
         self.message = MessageLabel()
@@ -314,8 +314,8 @@ class ReferralDetailPane(QFrame):
                                for h in detail.history])
         self.follow_up_row.setEnabled(not row.closed)
         if row.follow_up_on is not None:
-            self.follow_up.setMinimumDate(to_qdate(row.sent_on))
-            self.follow_up.setDate(to_qdate(row.follow_up_on))
+            self.follow_up.set_earliest(row.sent_on)
+            self.follow_up.set_value(row.follow_up_on)
 
     def _changed(self, detail: ReferralDetail, message: str) -> None:
         self.show_detail(detail)
@@ -336,7 +336,9 @@ class ReferralDetailPane(QFrame):
         if self.detail is None:
             return
         try:
-            detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, from_qdate(self.follow_up.date()))
+            follow_up = self.follow_up.value()
+            assert follow_up is not None
+            detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, follow_up)
         except Exception as exc:  # noqa: BLE001
             self.message.show_error(report(exc, "referral follow-up"))
             return
