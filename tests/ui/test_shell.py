@@ -122,7 +122,7 @@ def test_wizard_login_search_lock_unlock(qtbot: Any, tmp_path: Path, message_box
     assert window.pages.currentWidget() is window.lock_screen
     assert not caseload.isVisible() and not window.navigation.isVisible()
     assert caseload.model.rowCount() == 0, "no member data is held by the list while locked"
-    qtbot.waitUntil(lambda: not window.member_views(), timeout=2000)
+    assert not summary.isVisible(), "the member's window hides until the unlock"
 
     window.lock_screen.password.setText("wrong wrong wrong")
     qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)
@@ -134,6 +134,7 @@ def test_wizard_login_search_lock_unlock(qtbot: Any, tmp_path: Path, message_box
     assert not window.is_locked
     assert window.pages.currentWidget() is window.shell and caseload.isVisible()
     assert caseload.model.rowCount() == 1, "the same search is back after unlocking"
+    assert summary.isVisible()
 
     actions = [row.action for row in maintenance.audit_log(app)]
     assert {"lock", "unlock", "login"} <= set(actions)

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -49,6 +49,7 @@ from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
+from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import role_label, set_role
 from hhdesk.ui.widgets.text import display_name, format_date, tier_label
@@ -348,7 +349,7 @@ class BillingView(QWidget):
         self.refresh_button.setToolTip("Work the month out again from the records (F5), e.g. after recording "
                                        "a consent")
         self.refresh_button.clicked.connect(self.run_preview)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.run_preview)
+        bind_shortcut("billing.refresh", self, self.run_preview)
         self.export_button = QPushButton("&Export…")
         self.export_button.setToolTip("Write the month's billing file (CSV, billing support or claim file)")
         self.export_button.clicked.connect(self.open_export_dialog)

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,6 +45,8 @@ from hhdesk.services.contacts import ContactFormFacts, ContactInput, ContactView
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
+from hhdesk.ui.shortcuts import bind_shortcut
+from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label, set_role
@@ -111,7 +113,7 @@ class _EnterSaves(QObject):
         return True
 
 
-class ContactsTab(QWidget):
+class ContactsTab(TracksUnsavedEdits, QWidget):
     """One member's contacts. `refresh()` reloads the list, the month line and the rules' facts."""
 
     def __init__(self, app: AppSession, member_id: int, member_label: str = "", parent: QWidget | None = None,
@@ -163,11 +165,9 @@ class ContactsTab(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty_label)
 
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save)
+        bind_shortcut("contacts.save", self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
+        self.track_unsaved(self.form_frame, "the contact form", self.save, self.cancel_edit)
 
     @property
     def today(self) -> date:
@@ -387,6 +387,7 @@ class ContactsTab(QWidget):
             index = self.staff_box.findData(self.facts.default_staff)
             self.staff_box.setCurrentIndex(max(index, 0))
         self._rules_changed()
+        self.mark_clean()
 
     # ---- editing ----------------------------------------------------------------------------------
     def selected_contact(self) -> ContactView | None:
@@ -422,6 +423,7 @@ class ContactsTab(QWidget):
         self.save_button.setText("Save changes")
         self.cancel_button.show()
         self.message.clear_message()
+        self.mark_clean()
         self.date_edit.setFocus()
 
     def cancel_edit(self) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -41,6 +41,8 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.members import MemberChart
 from hhdesk.ui.errors import show_error
 from hhdesk.ui.member_view import MemberViewRequest
+from hhdesk.ui.shortcuts import bind_shortcut
+from hhdesk.ui.unsaved import TracksUnsavedEdits, discard_all, forms_with_unsaved_edits, settle_unsaved
 from hhdesk.ui.widgets.fields import chip
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import format_date
@@ -224,7 +226,9 @@ class MemberChartWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
-        QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
+        self._discarding = False
+        bind_shortcut("chart.close", self, self.close)
+        bind_shortcut("chart.lock", self, self._lock_window)
 
         self._show_header()
         self.resize(1100, 760)
@@ -282,18 +286,40 @@ class MemberChartWindow(QWidget):
         self._show_header()
         current = self._specs[self.tabs.currentIndex()].key if self._specs else ""
         self._stale = {key for key in self._pages if key != current}
+        main = self.parentWidget()
+        if main is not None and hasattr(main, "member_records_changed"):
+            main.member_records_changed(self.member_id)  # lists in the main window show the change too
 
     def _show_header(self) -> None:
         self.header.show_chart(self.chart)
         self.setWindowTitle(f"{self.chart.display_name} — {self.chart.details.medicaid_id}")
 
     def clear_for_lock(self) -> None:
+        """Drop what the chart shows (it is closing; a lock only hides the chart, edits and all)."""
         self.header.clear()
         for widget in self._pages.values():
             if hasattr(widget, "clear_for_lock"):
                 widget.clear_for_lock()
 
+    def _lock_window(self) -> None:
+        main = self.parentWidget()
+        if main is not None and hasattr(main, "lock"):
+            main.lock("Locked by hand.")
+
+    def unsaved_forms(self) -> list[TracksUnsavedEdits]:
+        return forms_with_unsaved_edits(self)
+
+    def discard_and_close(self) -> None:
+        """Close without asking: the session ends from the lock screen, so unsaved edits are dropped."""
+        self._discarding = True
+        discard_all(self)
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._discarding and not settle_unsaved(self, self.unsaved_forms(),
+                                                       f"closing {self.chart.display_name}'s chart"):
+            event.ignore()
+            return
         self.clear_for_lock()
         super().closeEvent(event)
 

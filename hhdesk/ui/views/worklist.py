@@ -17,6 +17,7 @@ from hhdesk.services.transitions import local_now
 from hhdesk.services.worklist import WorkItem
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
+from hhdesk.ui.shortcuts import bind_button
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -50,7 +51,7 @@ class WorklistView(QWidget):
         self.whose.currentIndexChanged.connect(lambda _i: self.refresh())
         refresh = QPushButton("Refresh")
         refresh.setToolTip("F5")
-        refresh.setShortcut("F5")
+        bind_button("worklist.refresh", refresh)
         refresh.clicked.connect(self.refresh)
         self.open_button = QPushButton("Open member")
         self.open_button.setToolTip("Open the member's chart at the right tab (Enter or double-click)")

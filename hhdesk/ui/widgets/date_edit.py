@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QPoint, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, QPoint, Qt, QTime, Signal
 from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -174,7 +174,7 @@ class DateEdit(QLineEdit):
         super().focusInEvent(event)
         if event.reason() in _KEYBOARD_REASONS:
             # Typing replaces the whole date, as when a spreadsheet cell is typed over.
-            QTimer.singleShot(0, self.selectAll)
+            self.selectAll()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key = event.key()
