@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -158,9 +159,29 @@ def discard_all(window: QWidget) -> None:
 class UnsavedEditsDialog(TracksUnsavedEdits):
     """Mixed into a QDialog form (before QDialog): Escape, Cancel or the close button ask first.
 
-    The dialog calls `track_unsaved(self, what, save)` at the end of its constructor; `save` is the method
-    its Save/OK button runs (it accepts the dialog when it succeeds).
+    Its fields are tracked from the moment it is first shown; Save runs the dialog's own save (the first of
+    `save`, `sign`, `apply` it has, or `unsaved_save_method`), which accepts the dialog when it succeeds.
     """
+
+    unsaved_save_method: str = ""
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        assert isinstance(self, QDialog)
+        QDialog.showEvent(self, event)
+        if self._unsaved_root is None:
+            names = [self.unsaved_save_method] if self.unsaved_save_method else ["save", "sign", "apply"]
+            method = next(getattr(self, name) for name in names if hasattr(self, name))
+            self.track_unsaved(self, f"“{self.windowTitle()}”", lambda: self._run_save(method))
+
+    def _run_save(self, method: Callable[[], object]) -> bool:
+        assert isinstance(self, QDialog)
+        method()
+        return self.result() == QDialog.DialogCode.Accepted
+
+    def done(self, result: int) -> None:
+        assert isinstance(self, QDialog)
+        QDialog.done(self, result)
+        self.mark_clean()  # finished: saved, or closed with the user's answer
 
     def reject(self) -> None:
         assert isinstance(self, QDialog)
@@ -169,10 +190,4 @@ class UnsavedEditsDialog(TracksUnsavedEdits):
                 return
             if self.result() == QDialog.DialogCode.Accepted:
                 return  # Save ran the dialog's own save, which accepted it
-        QDialog.reject(self)
-
-    def discard_and_close(self) -> None:
-        """Close without asking (the session is ending)."""
-        assert isinstance(self, QDialog)
-        self.mark_clean()
         QDialog.reject(self)

@@ -38,6 +38,7 @@ from hhdesk.services.careplans import CarePlanVersionView, SignatureInput, Versi
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
@@ -45,7 +46,7 @@ from hhdesk.ui.widgets.text import format_date
 MAX_SCAN_BYTES = careplans.MAX_SCAN_BYTES
 
 
-class SignCarePlanDialog(QDialog):
+class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
     """Record who signed the draft and when; on success ``result`` is the version, now active."""
 
     def __init__(self, app: AppSession, version: CarePlanVersionView, member_name: str,
@@ -265,7 +266,7 @@ class CompareVersionsDialog(QDialog):
         return self.view.toPlainText()
 
 
-class SharedWithPcpDialog(QDialog):
+class SharedWithPcpDialog(UnsavedEditsDialog, QDialog):
     """The date a signed version went to the member's PCP; ``result`` is the version after recording it."""
 
     def __init__(self, app: AppSession, version: CarePlanVersionView, parent: QWidget | None = None,

@@ -38,6 +38,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CONSENT_KIND_LABELS, END_REASON_LABELS, AttachmentFile
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -58,7 +59,7 @@ def _show_failure(message: MessageLabel, exc: Exception, where: str) -> None:
         message.show_error(report(exc, where))
 
 
-class SegmentDialog(QDialog):
+class SegmentDialog(UnsavedEditsDialog, QDialog):
     """Start outreach, enrol, re-enrol or disenrol, on a date the user picks."""
 
     TITLES = {"outreach": "Start outreach", "enrol": "Enrol", "re_enrol": "Re-enrol", "disenrol": "Disenrol"}
@@ -147,7 +148,7 @@ class SegmentDialog(QDialog):
         return True
 
 
-class ConsentDialog(QDialog):
+class ConsentDialog(UnsavedEditsDialog, QDialog):
     """Record a signed consent, withdrawal or opt-out form, with its scan if there is one."""
 
     def __init__(self, app: AppSession, member_id: int, kind: ConsentKind, member_label: str = "",
@@ -221,7 +222,7 @@ class ConsentDialog(QDialog):
         return True
 
 
-class TierDialog(QDialog):
+class TierDialog(UnsavedEditsDialog, QDialog):
     """Set the member's tier from a date on (the history keeps the earlier tiers)."""
 
     def __init__(self, app: AppSession, member_id: int, parent: QWidget | None = None) -> None:
@@ -259,7 +260,7 @@ class TierDialog(QDialog):
         return True
 
 
-class AppropriatenessDialog(QDialog):
+class AppropriatenessDialog(UnsavedEditsDialog, QDialog):
     """Tick the program's appropriateness criteria that apply to the member (NY)."""
 
     def __init__(self, app: AppSession, member_id: int, chosen: tuple[str, ...], parent: QWidget | None = None) -> None:

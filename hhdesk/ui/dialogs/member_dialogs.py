@@ -28,13 +28,14 @@ from hhdesk.services import enrolment, members, users
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import DuplicateCandidate, MemberDetails
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.forms import save_cancel_layout
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
 
-class NewMemberDialog(QDialog):
+class NewMemberDialog(UnsavedEditsDialog, QDialog):
     """Add a member. A same-name-and-birthday match is shown before anything is saved."""
 
     created = Signal(int)  # the new member's id
@@ -155,7 +156,7 @@ class NewMemberDialog(QDialog):
         self.reject()
 
 
-class AssignDialog(QDialog):
+class AssignDialog(UnsavedEditsDialog, QDialog):
     """Give one or many members to a care manager (supervisors and administrators)."""
 
     assigned = Signal(int)  # how many members changed hands

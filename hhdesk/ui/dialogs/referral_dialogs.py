@@ -28,6 +28,7 @@ from hhdesk.services import referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import CATEGORY_LABELS, METHOD_LABELS, STATUS_LABELS, NewReferral, ReferralRow
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
@@ -43,7 +44,7 @@ def text_box(placeholder: str, height: int = 64) -> QPlainTextEdit:
     return box
 
 
-class NewReferralDialog(QDialog):
+class NewReferralDialog(UnsavedEditsDialog, QDialog):
     """Refer the member to an agency from the directory; the agency list follows the category."""
 
     saved = Signal(object, bool)  # ReferralDetail, and whether to print the letter now
@@ -249,7 +250,7 @@ class NewReferralDialog(QDialog):
         return True
 
 
-class StatusChangeDialog(QDialog):
+class StatusChangeDialog(UnsavedEditsDialog, QDialog):
     """Record what the agency did: accepted, completed, declined or no response, with a date and note."""
 
     saved = Signal(object)  # ReferralDetail

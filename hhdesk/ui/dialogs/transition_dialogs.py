@@ -27,6 +27,7 @@ from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeInput, EpisodeView
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.date_edit import DateEdit, DateTimeEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
@@ -39,7 +40,7 @@ def _date_time_edit(moment: datetime, latest: datetime, name: str, earliest: dat
     return DateTimeEdit(moment, latest=latest, earliest=earliest, name=name)
 
 
-class _ServiceDialog(QDialog):
+class _ServiceDialog(UnsavedEditsDialog, QDialog):
     """OK runs `_apply()`; a refusal stays on screen under the form."""
 
     def __init__(self, title: str, parent: QWidget | None) -> None:
