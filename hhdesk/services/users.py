@@ -13,7 +13,7 @@ from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import NotFound, UserDisabled, ValidationFailed
+from hhdesk.errors import NotFound, UnknownUser, UserDisabled, ValidationFailed, WrongPassword
 from hhdesk.services import audit
 from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.settings import AgencyInfo
@@ -64,9 +64,19 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
     return recovery
 
 
+WRONG_NAME_OR_PASSWORD = "Wrong user name or password. Check the spelling and Caps Lock, and try again."
+
+
 def login(path: Path, username: str, password: str) -> AppSession:
-    """Open the store as this user. Raises a UserError with a sentence for the user."""
-    store = Store.open(path, username, password)
+    """Open the store as this user. Raises a UserError with a sentence for the user.
+
+    An unknown user name and a wrong password get the same sentence, so that nobody learns from the login
+    which user names exist (the audit log still tells them apart).
+    """
+    try:
+        store = Store.open(path, username, password)
+    except (UnknownUser, WrongPassword) as exc:
+        raise WrongPassword(WRONG_NAME_OR_PASSWORD) from exc
     try:
         with store.write_session() as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

@@ -81,7 +81,7 @@ def test_wizard_login_search_lock_unlock(qtbot: Any, tmp_path: Path, message_box
     login.password.setText("not the password at all")
     qtbot.mouseClick(login.login_button, Qt.MouseButton.LeftButton)
     assert login.message.isVisible()
-    assert login.message.text().startswith("Wrong password")
+    assert login.message.text().startswith("Wrong user name or password")
     assert "Traceback" not in login.message.text()
     assert path.read_bytes() == before, "a failed login leaves the store file byte for byte"
     assert shell.window is None
