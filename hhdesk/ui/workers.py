@@ -156,13 +156,16 @@ class Job(QObject, Generic[T]):
 
     @Slot(int, int, str)
     def _show_progress(self, done: int, total: int, text: str) -> None:
-        if self.dialog is None or self.progress.cancelled:
+        dialog = self.dialog
+        if dialog is None or self.progress.cancelled:
             return
-        self.dialog.setMaximum(max(total, 0))
-        if total > 0:
-            self.dialog.setValue(min(done, total))
         if text:
-            self.dialog.setLabelText(text)
+            dialog.setLabelText(text)
+        dialog.setMaximum(max(total, 0))
+        if total > 0:
+            # Last: a window-modal progress dialog handles pending events inside setValue, and the job's
+            # "finished" may be among them; that ends the job and closes this dialog, so nothing may follow.
+            dialog.setValue(min(done, total))
 
     def _end(self) -> None:
         self.running = False
