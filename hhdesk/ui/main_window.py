@@ -31,6 +31,7 @@ from shiboken6 import isValid as shiboken_valid
 
 from hhdesk.domain.enums import label
 from hhdesk.domain.permissions import Permission
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services import maintenance, settings, users
 from hhdesk.services.context import AppSession
 from hhdesk.ui import workers
@@ -211,19 +212,23 @@ class MainWindow(QMainWindow):
         self.sections.setCurrentWidget(widget)
 
     # ---- members ----------------------------------------------------------------------------------
-    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None) -> None:
-        """Show a member (one window per member); `tab` names the part of the chart to show first."""
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None,
+                    billing_month: ServiceMonth | None = None) -> None:
+        """Show a member (one window per member); `tab` names the part of the chart to show first;
+        `billing_month` when opened from the billing preview to fix that month."""
         if self.is_locked:
             return
         existing = self._member_views.get(member_id)
         if existing is not None:
+            if hasattr(existing, "set_billing_month"):
+                existing.set_billing_month(billing_month)
             if tab and hasattr(existing, "show_tab"):
                 existing.show_tab(tab)
             existing.show()
             existing.raise_()
             existing.activateWindow()
             return
-        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row))
+        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row, billing_month))
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         if view.parent() is not None and not view.isWindow():
             view.setWindowFlag(Qt.WindowType.Window, True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services.caseload import CaseloadRow
 from hhdesk.services.context import AppSession
 
@@ -24,6 +25,7 @@ class MemberViewRequest:
     member_id: int
     tab: str | None = None
     row: CaseloadRow | None = None  # what the list showed, when opened from a list
+    billing_month: ServiceMonth | None = None  # opened from the billing preview to fix this month
 
 
 MemberViewFactory = Callable[[MemberViewRequest], QWidget]

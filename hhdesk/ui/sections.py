@@ -38,8 +38,10 @@ class SectionHost(Protocol):
     app: AppSession
     store_path: Path
 
-    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None) -> None:
-        """Show a member (the chart, once it exists); `row` is what a list already knows, if anything."""
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None,
+                    billing_month: Any = None) -> None:
+        """Show a member (the chart, once it exists); `row` is what a list already knows, if anything;
+        `billing_month` (a ServiceMonth) when the billing preview opens the member to fix that month."""
 
     def settings_changed(self) -> None:
         """Settings were saved: re-read what the window uses (lock minutes, paper size)."""

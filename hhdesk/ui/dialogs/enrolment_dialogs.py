@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import ConsentKind, EndReason
 from hhdesk.domain.segments import MIN_OVERRIDE_REASON_LENGTH
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.errors import ValidationFailed
 from hhdesk.services import enrolment, members
 from hhdesk.services.context import AppSession
@@ -41,6 +42,7 @@ from hhdesk.ui.errors import report
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.widgets.text import format_date
 
 MAX_ATTACHMENT_MB = enrolment.MAX_ATTACHMENT_BYTES // (1024 * 1024)
 
@@ -152,7 +154,7 @@ class ConsentDialog(UnsavedEditsDialog, QDialog):
     """Record a signed consent, withdrawal or opt-out form, with its scan if there is one."""
 
     def __init__(self, app: AppSession, member_id: int, kind: ConsentKind, member_label: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, billing_month: ServiceMonth | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.member_id = member_id
@@ -164,7 +166,12 @@ class ConsentDialog(UnsavedEditsDialog, QDialog):
         self.form_type = QComboBox()
         for form in enrolment.consent_forms(app, member_id, kind):
             self.form_type.addItem(f"{form.code} — {form.label}", form.code)
-        self.signed_on = date_picker(maximum=date.today(), name="Signed on")
+        # From the billing preview the consent is for the month being billed: it must be signed by its last day.
+        signed_default = min(billing_month.last_day, date.today()) if billing_month else date.today()
+        self.signed_on = date_picker(signed_default, maximum=date.today(), name="Signed on")
+        self.billing_note = role_label(_billing_note(billing_month, signed_default) if billing_month else "",
+                                       "muted")
+        self.billing_note.setVisible(billing_month is not None)
         self.signed_by = QLineEdit()
         self.signed_by.setPlaceholderText("The member, or the parent or guardian who signed")
         self.note = QLineEdit()
@@ -177,6 +184,7 @@ class ConsentDialog(UnsavedEditsDialog, QDialog):
         form = QFormLayout()
         form.addRow("Form:", self.form_type)
         form.addRow("Signed on:", self.signed_on)
+        form.addRow("", self.billing_note)
         form.addRow("Signed by:", self.signed_by)
         form.addRow("Note:", self.note)
         form.addRow("Scanned form:", file_row)
@@ -220,6 +228,15 @@ class ConsentDialog(UnsavedEditsDialog, QDialog):
             return False
         self.accept()
         return True
+
+
+def _billing_note(month: ServiceMonth, signed_default: date) -> str:
+    """What the consent dialog says when the billing preview opened it for `month`."""
+    name = month.first_day.strftime("%B %Y")
+    when = "the last day of that month" if signed_default == month.last_day else "today, as the month is not over"
+    return (f"Opened from the billing preview of {name}: the date is set to {format_date(signed_default)}, {when}. "
+            "Change it to the date on the signed form; the month bills only with a consent signed on or before "
+            "its last day.")
 
 
 class TierDialog(UnsavedEditsDialog, QDialog):

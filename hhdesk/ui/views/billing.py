@@ -542,6 +542,9 @@ class BillingView(QWidget):
         self._check_claim_settings()
         if selected is not None:
             self.select_member(selected)
+        # Reselecting the same row emits no selection change: the line under the table is written anew here,
+        # or it would go on saying "does not bill" about a row that now bills.
+        self._show_detail()
 
     def _preview_failed(self, exc: BaseException) -> None:
         self.refresh_button.setEnabled(True)
@@ -722,7 +725,7 @@ class BillingView(QWidget):
         item = self.model.row_at(self.proxy.mapToSource(index).row())
         if item is None:
             return
-        self.host.open_member(item.member_id, tab="enrolment")
+        self.host.open_member(item.member_id, tab="enrolment", billing_month=self.selected_month())
         self.host.show_status("After fixing the member's record, click Refresh (F5) to see the month again.", 10_000)
 
     # ---- history ----------------------------------------------------------------------------------

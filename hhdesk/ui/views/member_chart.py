@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services import members
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import MemberChart
@@ -57,6 +58,8 @@ class ChartContext:
     member_label: str
     window: MemberChartWindow
     today: date = field(default_factory=date.today)
+    billing_month: ServiceMonth | None = None
+    """Set when the billing preview opened the chart to fix that month (a consent then defaults to its end)."""
 
     def changed(self) -> None:
         self.window.member_changed()
@@ -117,7 +120,8 @@ def referrals_tab(context: ChartContext) -> QWidget:
 
 def open_member_chart(request: MemberViewRequest) -> QWidget:
     """The factory the main window uses to open a member (``MEMBER_VIEW_FACTORY``)."""
-    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent)
+    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent,
+                             billing_month=request.billing_month)
 
 
 class ChartHeader(QFrame):
@@ -201,12 +205,12 @@ class MemberChartWindow(QWidget):
     """One member's chart, in its own window (the main window keeps one per member)."""
 
     def __init__(self, app: AppSession, member_id: int, tab: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, billing_month: ServiceMonth | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.app = app
         self.member_id = member_id
         self.chart = members.get_chart(app, member_id)
-        self.context = ChartContext(app, member_id, self.chart.display_name, self)
+        self.context = ChartContext(app, member_id, self.chart.display_name, self, billing_month=billing_month)
         self._specs = [spec for spec in CHART_TABS if spec.permission is None or app.actor.can(spec.permission)]
         self._pages: dict[str, QWidget] = {}
         self._stale: set[str] = set()
@@ -300,6 +304,10 @@ class MemberChartWindow(QWidget):
         for widget in self._pages.values():
             if hasattr(widget, "clear_for_lock"):
                 widget.clear_for_lock()
+
+    def set_billing_month(self, month: ServiceMonth | None) -> None:
+        """Opened again from the billing preview (or from elsewhere: None)."""
+        self.context.billing_month = month
 
     def _lock_window(self) -> None:
         main = self.parentWidget()
