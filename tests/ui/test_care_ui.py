@@ -292,3 +292,35 @@ def test_import_contacts_previews_then_imports_with_progress(qtbot: Any, ui_stor
     assert [c.note for c in contacts.list_contacts(director, member)] == ["Visit"]
     dialog.reject()
     assert not main_window(login_as("cm1")).import_contacts_action.isVisible()  # care managers do not import
+
+
+def test_an_overlapping_inpatient_stay_is_warned_about(qtbot: Any, cm1: AppSession, member_id: int,
+                                                       answers: Any) -> None:
+    tab = TransitionsTab(cm1, member_id)
+    qtbot.addWidget(tab)
+    notified = datetime.now().replace(second=0, microsecond=0) - timedelta(days=3)
+    _open_episode(qtbot, tab, notified)  # a psychiatric stay, not discharged yet
+    assert answers.asked == []
+
+    dialog = tab.open_episode()
+    dialog.setting_box.setCurrentIndex(dialog.setting_box.findData(TransitionSetting.INPATIENT_MEDICAL))
+    dialog.facility_box.setEditText("Albany Medical Center")
+    dialog.admitted.set_value(notified.date() + timedelta(days=1))
+    answers.confirm = False
+    assert not dialog.apply()
+    assert answers.asked[-1].startswith("This overlaps the inpatient (psychiatric) stay at Hudson River "
+                                        "Psychiatric Center, admitted")
+    assert "not discharged yet" in answers.asked[-1]
+    assert dialog.message.text().startswith("Not saved: check the dates")
+    assert len(transitions.member_episodes(cm1, member_id)) == 1
+
+    answers.confirm = True
+    assert dialog.apply(), dialog.message.text()
+    assert len(transitions.member_episodes(cm1, member_id)) == 2
+
+    emergency = tab.open_episode()  # an emergency-department visit during a stay is not warned about
+    emergency.setting_box.setCurrentIndex(emergency.setting_box.findData(TransitionSetting.EMERGENCY_DEPARTMENT))
+    emergency.facility_box.setEditText("Albany Medical Center")
+    asked = len(answers.asked)
+    assert emergency.apply(), emergency.message.text()
+    assert len(answers.asked) == asked

@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.enums import TransitionSetting
+from hhdesk.errors import ValidationFailed
 from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeInput, EpisodeView
+from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.date_edit import DateEdit, DateTimeEdit
@@ -38,6 +40,17 @@ DESTINATIONS = ("Home", "Home with family", "Home with home health care", "Shelt
 
 def _date_time_edit(moment: datetime, latest: datetime, name: str, earliest: date | None = None) -> DateTimeEdit:
     return DateTimeEdit(moment, latest=latest, earliest=earliest, name=name)
+
+
+class _NotConfirmed(ValidationFailed):
+    """The user chose not to go on after a warning; the sentence says what to check."""
+
+
+def _confirm_overlaps(parent: QWidget, warnings: list[str], question: str) -> None:
+    """Overlapping stays are warned about, not refused: go on only if the user says so."""
+    if warnings and not common.confirm(parent, "Overlapping stays", " ".join(warnings) + " " + question,
+                                       "Yes, go on"):
+        raise _NotConfirmed("Not saved: check the dates of the member's stays on the Transitions tab.")
 
 
 class _ServiceDialog(UnsavedEditsDialog, QDialog):
@@ -119,6 +132,9 @@ class OpenEpisodeDialog(_ServiceDialog):
         entry_id, name = self.facility()
         admitted = self.admitted.value()
         assert admitted is not None
+        setting = TransitionSetting(self.setting_box.currentData())
+        _confirm_overlaps(self, transitions.overlap_warnings(self.app, self.member_id, setting, admitted),
+                          "Open this episode anyway?")
         return transitions.open_episode(self.app, self.member_id, EpisodeInput(
             setting=TransitionSetting(self.setting_box.currentData()),
             admitted_on=admitted,
@@ -153,7 +169,11 @@ class DischargeDialog(_ServiceDialog):
             f"{format_date(episode.admitted_on)}.", "muted"))
 
     def _apply(self) -> EpisodeView:
-        return transitions.record_discharge(self.app, self.episode.episode_id, self.discharged.value(),
+        discharged = self.discharged.value()
+        _confirm_overlaps(self, transitions.overlap_warnings(
+            self.app, self.episode.member_id, self.episode.setting, self.episode.admitted_on, discharged.date(),
+            exclude_episode_id=self.episode.episode_id), "Record this discharge anyway?")
+        return transitions.record_discharge(self.app, self.episode.episode_id, discharged,
                                             self.destination.currentText(), now=transitions.local_now())
 
 
