@@ -407,6 +407,16 @@ def overlapping_stays(stays: Iterable[Stay], admitted_on: date, discharged_on: d
             or stay.admitted_on == admitted_on]
 
 
+_SOURCE_IN_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+
+
+def basis_in_plain_words(basis: str) -> str:
+    """An item's due-time reason without the sources in parentheses ("DC rule 22-A2508", "HEDIS FUI"),
+    for the line under the checklist; the full basis, sources included, goes in its tooltip."""
+    plain = _SOURCE_IN_PARENTHESES.sub("", basis)
+    return re.sub(r"\s+([.,;:])", r"\1", plain).strip()
+
+
 def is_readmission(previous_discharges: Iterable[date], admitted_on: date) -> bool:
     """True if the admission falls on the date of one of the discharges or within 30 days after it.
 

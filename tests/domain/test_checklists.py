@@ -358,3 +358,14 @@ def test_overlapping_stays_are_found_and_a_same_day_transfer_is_not_one() -> Non
     assert overlapping_stays(stays, date(2026, 11, 2), date(2026, 11, 2)) == [first], "the same admission twice"
     assert overlapping_stays(stays, date(2026, 11, 25), None) == [still_in]
     assert overlapping_stays(stays, date(2026, 11, 12), date(2026, 11, 15)) == []
+
+
+def test_the_due_time_reason_in_plain_words_leaves_the_sources_for_the_tooltip() -> None:
+    from hhdesk.domain.checklists import basis_in_plain_words
+
+    assert basis_in_plain_words("Within 48 hours of discharge (DC rule 22-A2508). A spoken contact with the "
+                                "member or family carrying TC completes it.") == (
+        "Within 48 hours of discharge. A spoken contact with the member or family carrying TC completes it.")
+    assert basis_in_plain_words("Within 24 hours of notification (hhdesk recommendation).") == (
+        "Within 24 hours of notification.")
+    assert basis_in_plain_words("") == ""

@@ -324,3 +324,19 @@ def test_an_overlapping_inpatient_stay_is_warned_about(qtbot: Any, cm1: AppSessi
     asked = len(answers.asked)
     assert emergency.apply(), emergency.message.text()
     assert len(answers.asked) == asked
+
+
+def test_checklist_items_speak_the_users_words_and_keep_the_rule_in_a_tooltip(qtbot: Any, cm1: AppSession,
+                                                                             member_id: int) -> None:
+    tab = TransitionsTab(cm1, member_id)
+    qtbot.addWidget(tab)
+    _open_episode(qtbot, tab, datetime.now().replace(second=0, microsecond=0) - timedelta(days=1))
+    episode = tab.selected_episode()
+    assert episode is not None
+    row = next(n for n, i in enumerate(episode.items) if i.key == "member_contacted")
+    tab.checklist.selectRow(row)
+    shown = [tab.checklist.item(n, 0).text() for n in range(tab.checklist.rowCount())] + [tab.basis_label.text()]
+    assert not any("22-A2508" in text or "HEDIS" in text or "recommendation" in text for text in shown), shown
+    assert tab.basis_label.text().startswith("Due: Within 48 hours of discharge.")
+    assert "DC rule 22-A2508" in tab.basis_label.toolTip()
+    assert "DC rule 22-A2508" in tab.checklist.item(row, 0).toolTip()
