@@ -3,7 +3,7 @@
 `hhdesk.ui.main_window.MEMBER_VIEW_FACTORY` holds the factory in use. Until the member chart exists it is
 `open_member_summary` (a small read-only dialog); the chart replaces it with its own factory. A factory
 returns a top-level widget (not yet shown); the main window shows it, keeps one per member, raises it when
-the same member is opened again (calling its `show_tab(tab)` if it has one), and closes it on lock.
+the same member is opened again (calling its `show_tab(tab)` if it has one), and hides it while locked.
 """
 
 from __future__ import annotations

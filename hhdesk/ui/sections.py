@@ -13,7 +13,8 @@ A feature adds its section with one line here::
 - A section widget may define, and the window then calls:
     `refresh()`          each time the section is shown, and after an unlock;
     `clear_for_lock()`   when the window locks: drop every member's data from models and fields
-                         (the window is hidden then too, and member windows are closed).
+                         (the window is hidden then too; member windows and dialogs are hidden as they
+                         are, unsaved work included, until the same user unlocks: `hhdesk.ui.unsaved`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,9 @@ class ShortcutsDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(26)
         previous = ""
         for number, (where, keys, what) in enumerate(rows):
             self.table.setItem(number, 0, QTableWidgetItem(where if where != previous else ""))
@@ -52,10 +55,13 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
+        self.table.setCurrentItem(None)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         layout = QVBoxLayout(self)
         layout.addWidget(role_label("Every key that works in hhdesk, by where it works.", "muted"))
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(820, 560)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        self.resize(860, min(660, screen.height() - 60) if screen else 660)
