@@ -79,3 +79,26 @@ def test_escape_in_a_form_dialog_with_typed_work_asks_first(qtbot: Any, ui_store
     asked = len(answers.asked)
     qtbot.keyClick(untouched, Qt.Key.Key_Escape)
     assert not untouched.isVisible() and len(answers.asked) == asked, "nothing typed: it just closes"
+
+
+def test_a_chart_nobody_typed_in_closes_without_a_question(qtbot: Any, ui_store_with_members: UiStore,
+                                                           login_as: Any, main_window: Any, answers: Any) -> None:
+    from hhdesk.ui.unsaved import forms_with_unsaved_edits
+
+    for username in (ADMIN, "cm1"):
+        window = main_window(login_as(username))
+        for medicaid_id in ("AB12345C", "CD23456E"):
+            member_id = members.find_by_medicaid_id(window.app, medicaid_id)
+            if member_id is None:
+                continue
+            window.open_member(member_id)
+            chart = window.member_views()[-1]
+            for key in chart.tab_keys():
+                chart.show_tab(key)
+            chart.member_changed()  # a refresh of every tab, as after a change elsewhere
+            for key in chart.tab_keys():
+                chart.show_tab(key)
+            assert [form.unsaved_what() for form in forms_with_unsaved_edits(chart)] == []
+            chart.close()
+        assert answers.asked == []
+        qtbot.waitUntil(lambda w=window: not w.member_views(), timeout=2000)

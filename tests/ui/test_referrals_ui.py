@@ -216,3 +216,24 @@ def test_a_billing_clerk_has_no_referrals_section() -> None:
     spec = next(s for s in SECTIONS if s.key == "referrals")
     assert spec.permission is not None and not allows(Role.BILLING, spec.permission)
     assert allows(Role.CARE_MANAGER, spec.permission)
+
+
+def test_a_typed_outcome_is_asked_about_before_the_chart_closes(qtbot: Any, world: World, login_as: Any,
+                                                                main_window: Any, answers: Answers) -> None:
+    admin = login_as(ADMIN)
+    referrals.create_referral(admin, NewReferral(
+        world.member_id, world.housing_id, ReferralCategory.HOUSING, "Shelter", sent_on=date(2026, 2, 20),
+        consent_to_share=True), today=TODAY)
+    window = main_window(login_as("cm1"))
+    window.open_member(world.member_id, "referrals")
+    chart = window.member_views()[0]
+    tab = chart.page("referrals")
+    tab.table.selectRow(0)
+    pane = tab.detail_pane
+    assert pane.detail is not None and pane.unsaved_what() == "", "nothing typed, nothing to ask"
+    pane.outcome.setPlainText("Intake booked for Monday")
+    answers.save_discard_cancel = "save"
+    chart.close()
+    assert answers.asked and answers.asked[-1].startswith("The referral's outcome or follow-up date has changes")
+    saved = referrals.list_referrals(admin, referrals.ReferralFilter(member_id=world.member_id))
+    assert [row.outcome for row in saved] == ["Intake booked for Monday"]

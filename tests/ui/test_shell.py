@@ -185,7 +185,8 @@ def test_admin_adds_a_user(qtbot: Any, ui_store: UiStore, login_as: Any, main_wi
     dialog.passwords.second.setText("short")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible(), "a bad password keeps the dialog open"
-    assert "at least 12 characters" in dialog.message.text()
+    assert "at least 12 characters" in dialog.passwords.message.text()
+    assert dialog.message.text() == "", "said once, under the password"
 
     dialog.passwords.first.setText("ledgers and ledgers")
     dialog.passwords.second.setText("ledgers and ledgers")
