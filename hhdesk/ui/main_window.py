@@ -346,7 +346,9 @@ class MainWindow(QMainWindow):
         self._hidden_by_lock = []
 
     def _unsaved_note(self) -> str:
-        forms = [form for view in self._member_views.values() for form in forms_with_unsaved_edits(view)]
+        forms = [form for view in self._member_views.values()
+                 for form in (view.unsaved_forms() if hasattr(view, "unsaved_forms")
+                              else forms_with_unsaved_edits(view))]
         forms += [form for widget in self._hidden_by_lock
                   if shiboken_valid(widget) and widget not in self._member_views.values()
                   for form in forms_with_unsaved_edits(widget)]
@@ -416,7 +418,9 @@ class MainWindow(QMainWindow):
 
     def _settle_member_views(self, doing: str) -> bool:
         """Ask about unsaved edits in the open charts before the session ends; False if the user stays."""
-        forms = [form for view in self._member_views.values() for form in forms_with_unsaved_edits(view)]
+        forms = [form for view in self._member_views.values()
+                 for form in (view.unsaved_forms() if hasattr(view, "unsaved_forms")
+                              else forms_with_unsaved_edits(view))]
         if not settle_unsaved(self, forms, doing):
             return False
         for form in forms:

@@ -231,6 +231,7 @@ class MemberChartWindow(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
         self._discarding = False
+        self._closed = False
         bind_shortcut("chart.close", self, self.close)
         bind_shortcut("chart.lock", self, self._lock_window)
 
@@ -315,6 +316,8 @@ class MemberChartWindow(QWidget):
             main.lock("Locked by hand.")
 
     def unsaved_forms(self) -> list[TracksUnsavedEdits]:
+        if self._closed:
+            return []  # its fields were cleared on closing; it is only waiting to be deleted
         return forms_with_unsaved_edits(self)
 
     def discard_and_close(self) -> None:
@@ -329,5 +332,6 @@ class MemberChartWindow(QWidget):
             event.ignore()
             return
         self.clear_for_lock()
+        self._closed = True
         super().closeEvent(event)
 
