@@ -335,6 +335,9 @@ class MainWindow(QMainWindow):
         for widget in QApplication.topLevelWidgets():
             if widget is self or not widget.isVisible() or isinstance(widget, QProgressDialog):
                 continue
+            if widget.windowType() == Qt.WindowType.Popup:
+                widget.close()  # a calendar or a menu left open: nothing to keep
+                continue
             widget.hide()
             self._hidden_by_lock.append(widget)
 
