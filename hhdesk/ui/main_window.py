@@ -420,10 +420,14 @@ class MainWindow(QMainWindow):
         self.end_session("You are logged out.")
 
     def _settle_member_views(self, doing: str) -> bool:
-        """Ask about unsaved edits in the open charts before the session ends; False if the user stays."""
-        forms = [form for view in self._member_views.values()
+        """Ask about unsaved edits in the open charts, and in the sections' forms and dialogs, before the session
+        ends; False if the user stays."""
+        views = list(self._member_views.values())
+        forms = [form for view in views
                  for form in (view.unsaved_forms() if hasattr(view, "unsaved_forms")
                               else forms_with_unsaved_edits(view))]
+        forms += [form for form in forms_with_unsaved_edits(self)
+                  if isinstance(form, QWidget) and not any(_within(view, form) for view in views)]
         if not settle_unsaved(self, forms, doing):
             return False
         for form in forms:
@@ -455,6 +459,10 @@ class MainWindow(QMainWindow):
         self.inactivity.stop()
         if self.is_locked:
             self._discard_hidden_work()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible() and not isinstance(dialog, QProgressDialog):
+                # The user has answered for their work already (or the session ended locked).
+                QDialog.done(dialog, QDialog.DialogCode.Rejected)
         for view in list(self._member_views.values()):
             if hasattr(view, "discard_and_close"):
                 view.discard_and_close()  # the user answered for them already, or the session ended locked
@@ -483,3 +491,13 @@ class MainWindow(QMainWindow):
                                       cancellable=False)
         else:
             done()
+
+
+def _within(ancestor: QWidget, widget: QWidget) -> bool:
+    """`widget` is `ancestor` or lies under it, its own windows (dialogs) included."""
+    current: QWidget | None = widget
+    while current is not None:
+        if current is ancestor:
+            return True
+        current = current.parentWidget()
+    return False

@@ -102,3 +102,21 @@ def test_a_chart_nobody_typed_in_closes_without_a_question(qtbot: Any, ui_store_
             chart.close()
         window.close()  # at once, before the closed charts are deleted (hhdesk bench's probe hung here)
         assert answers.asked == []
+
+
+def test_quitting_with_a_half_filled_section_dialog_asks_first(qtbot: Any, ui_store_with_members: UiStore,
+                                                               login_as: Any, main_window: Any,
+                                                               answers: Any) -> None:
+    window = main_window(login_as(ADMIN))
+    directory = window.show_section("directory")
+    dialog = directory.open_new_dialog()
+    dialog.fields["name"].setText("Riverside Food Pantry")
+    answers.save_discard_cancel = "cancel"
+    window.close()
+    assert window.isVisible() and dialog.isVisible(), "Cancel: nothing closes"
+    assert answers.asked[-1].startswith("“")
+    assert "has changes that are not saved. Save them before quitting?" in answers.asked[-1]
+    answers.save_discard_cancel = "discard"
+    with qtbot.waitSignal(window.quit_requested, timeout=2000):
+        window.close()
+    assert len(answers.asked) == 2 and not dialog.isVisible()
