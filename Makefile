@@ -10,7 +10,7 @@ DEMO_STORE ?= demo-store/demo.hhdesk
 GUARD_DATES ?= 2026-12-01 2027-01-01 2026-12-31 2028-02-29 2027-03-14T01:30 2026-11-01T01:30
 DATE_TESTS ?= tests/domain tests/services tests/exports tests/test_demo.py tests/test_one_clock.py \
 	tests/cli/test_care_commands.py tests/cli/test_careplan_commands.py tests/cli/test_billing_cli.py \
-	tests/ui/test_care_ui.py tests/ui/test_careplan_ui.py tests/ui/test_member_chart.py tests/ui/test_date_field.py
+	tests/ui/test_care_ui.py tests/ui/test_careplan_ui.py tests/ui/test_member_chart.py tests/ui/test_date_edit.py
 
 .PHONY: demo test test-dates lint venv bench dist clean
 

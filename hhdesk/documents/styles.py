@@ -66,6 +66,10 @@ def styles() -> Styles:
         leading=12.5,
         textColor=INK,
         spaceAfter=3,
+        # Lines break between words only: ReportLab's default cuts a word too long for its column anywhere,
+        # which splits e-mail addresses, names and Medicaid IDs mid-word (a fax reader then copies them wrong).
+        splitLongWords=0,
+        hyphenationLang="",
     )
     cell = ParagraphStyle("hh-cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0)
     heading = ParagraphStyle(

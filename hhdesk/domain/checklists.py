@@ -386,6 +386,37 @@ def days_after_discharge(discharged: date, later: date) -> int:
     return (_as_date(later) - _as_date(discharged)).days
 
 
+@dataclass(frozen=True)
+class Stay:
+    """One stay in a facility, as far as its dates are known (no discharge yet: still there)."""
+
+    admitted_on: date
+    discharged_on: date | None
+    label: str = ""
+
+
+def overlapping_stays(stays: Iterable[Stay], admitted_on: date, discharged_on: date | None) -> list[Stay]:
+    """The stays that overlap a stay from `admitted_on` to `discharged_on` (None: not discharged yet).
+
+    A member is in one bed at a time, so an overlap is usually a typing mistake or a stay entered twice.
+    Leaving one facility and entering another on the same day (a transfer) is not an overlap.
+    """
+    end = discharged_on or date.max
+    return [stay for stay in stays
+            if stay.admitted_on < end and admitted_on < (stay.discharged_on or date.max)
+            or stay.admitted_on == admitted_on]
+
+
+_SOURCE_IN_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+
+
+def basis_in_plain_words(basis: str) -> str:
+    """An item's due-time reason without the sources in parentheses ("DC rule 22-A2508", "HEDIS FUI"),
+    for the line under the checklist; the full basis, sources included, goes in its tooltip."""
+    plain = _SOURCE_IN_PARENTHESES.sub("", basis)
+    return re.sub(r"\s+([.,;:])", r"\1", plain).strip()
+
+
 def is_readmission(previous_discharges: Iterable[date], admitted_on: date) -> bool:
     """True if the admission falls on the date of one of the discharges or within 30 days after it.
 

@@ -1,15 +1,18 @@
-"""Dates as people type them into a form, read exactly as typed or refused with a sentence.
+"""A date as a person types it into a form: the one rule every date field in the window follows.
 
-A date field never "corrects" what was typed: a wrong date on a contact becomes a wrong bill. So a typed
-date is either read as the day the user meant or refused with a message that says what to type.
+Accepted (US order, as the agencies' staff write dates):
 
-Accepted (US staff type month first):
-- 11/30/2026, 1/5/2026, 11-30-2026, 11.30.2026 (month, day, four-digit year);
-- 11/30/26, 1/5/26 (a two-digit year: the century that puts the year no more than 20 years after today,
-  so a birth year "61" is 1961 and a review date "27" is 2027, as spreadsheets read them);
-- 11302026 and 113026 (all digits, with leading zeros);
-- 2026-11-30 (ISO, as exports and the CLI write dates).
-Only the ASCII digits 0-9 count: a fullwidth or Arabic-Indic digit is refused rather than guessed at.
+- month/day/year with `/`, `-` or `.` between the parts, with or without leading zeros:
+  `11/30/2026`, `1/5/2026`, `01-05-2026`, `1.5.26`;
+- a two-digit year: `11/30/26`; it means the year in the hundred years that end twenty years from today
+  (in 2026: `26` is 2026, `46` is 2046, `47` is 1947), so a date of birth and a plan target both read
+  as meant;
+- the digits alone: `11302026` or `113026` (two digits each for month and day);
+- ISO `2026-11-30`, as spreadsheets and other programs write it.
+
+Anything else is refused with one sentence that says what to type; a date is never guessed or corrected
+(no "nearest valid day", no rolling 31 into the next month). Ranges (not before, not after) are checked
+here too so that every field words them the same way.
 """
 
 from __future__ import annotations
@@ -19,78 +22,81 @@ from datetime import date
 
 from hhdesk.domain.errors import DomainError
 
-EARLIEST_YEAR = 1900
-LATEST_YEAR = 2099
-TWO_DIGIT_YEAR_LEAD = 20  # years after today that a two-digit year may still mean this century
-HINT = "Type the date as MM/DD/YYYY, for example 11/30/2026."
+DATE_HINT = "MM/DD/YYYY"
+TWO_DIGIT_YEAR_LOOKAHEAD = 20
+"""A two-digit year is the one within the 100 years ending this many years after today."""
 
-_MONTH_FIRST = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{2}|[0-9]{4})")
-_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_DIGITS_ONLY = re.compile(r"[0-9]{6}|[0-9]{8}")
+_SEPARATED = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4}|\d{2})")
 
 
 class DateEntryError(DomainError):
-    """What was typed is not a date; the message says why and what to type."""
+    """What was typed is not a date (or not an allowed one); the message is for the user as it is."""
+
+
+def format_entry(value: date) -> str:
+    """How a date field shows a date: MM/DD/YYYY."""
+    return value.strftime("%m/%d/%Y")
 
 
 def full_year(two_digits: int, today: date) -> int:
-    """The year a two-digit year means: the one in the 100 years that end 20 years after today."""
-    century = today.year - today.year % 100
-    year = century + two_digits
-    if year > today.year + TWO_DIGIT_YEAR_LEAD:
-        year -= 100
-    elif year <= today.year + TWO_DIGIT_YEAR_LEAD - 100:
-        year += 100
+    """The four-digit year a two-digit year means, today (see the module's rule)."""
+    latest = today.year + TWO_DIGIT_YEAR_LOOKAHEAD
+    year = latest - (latest - two_digits) % 100
     return year
 
 
-def parse_entered_date(text: str, *, today: date) -> date:
-    """The date `text` means, or DateEntryError. `today` decides the century of a two-digit year."""
+def parse_date_entry(text: str, today: date) -> date:
+    """The date `text` names; `DateEntryError` (one sentence, with the text) when it names none."""
     cleaned = text.strip()
     if not cleaned:
-        raise DateEntryError(f"The date is empty. {HINT}")
-    if match := _ISO.fullmatch(cleaned):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _MONTH_FIRST.fullmatch(cleaned):
-        month, day = int(match.group(1)), int(match.group(3))
-        year_text = match.group(4)
-        year = full_year(int(year_text), today) if len(year_text) == 2 else int(year_text)
-    elif _DIGITS_ONLY.fullmatch(cleaned):
-        month, day = int(cleaned[:2]), int(cleaned[2:4])
-        year = full_year(int(cleaned[4:]), today) if len(cleaned) == 6 else int(cleaned[4:])
-    else:
-        raise DateEntryError(f"“{_shown(cleaned)}” is not a date. {HINT}")
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise DateEntryError(f"The year {year} is outside {EARLIEST_YEAR}–{LATEST_YEAR}. {HINT}")
+        raise DateEntryError(f"Type a date as {DATE_HINT}.")
+    shown = cleaned if len(cleaned) <= 20 else cleaned[:20] + "…"
+    parts = _parts(cleaned, today)
+    if parts is None:
+        raise DateEntryError(f"“{shown}” is not a date: type it as {DATE_HINT}.")
+    year, month, day = parts
     if not 1 <= month <= 12:
-        raise DateEntryError(f"There is no month {month}. {HINT}")
+        raise DateEntryError(f"“{shown}” is not a date: there is no month {month}.")
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateEntryError(f"{_month_name(month)} {year} has no day {day}.") from None
+        raise DateEntryError(f"“{shown}” is not a date: that month has no day {day}.") from None
 
 
-def check_date_range(value: date, *, earliest: date | None = None, latest: date | None = None,
-                     too_early: str = "", too_late: str = "") -> None:
-    """DateEntryError when `value` is outside [earliest, latest], with the caller's words for why."""
+def _parts(text: str, today: date) -> tuple[int, int, int] | None:
+    """(year, month, day) as typed, before checking they make a date."""
+    if match := _ISO.fullmatch(text):
+        year, month, day = (int(group) for group in match.groups())
+        return year, month, day
+    match = _SEPARATED.fullmatch(text) or _DIGITS.fullmatch(text)
+    if match is None:
+        return None
+    month_text, day_text, year_text = match.groups()
+    year = int(year_text) if len(year_text) == 4 else full_year(int(year_text), today)
+    if year < 1:
+        return None
+    return year, int(month_text), int(day_text)
+
+
+def check_range(value: date, earliest: date | None = None, latest: date | None = None, *,
+                earliest_reason: str = "", latest_reason: str = "") -> None:
+    """Refuse a date outside [earliest, latest] with a sentence naming the limit (and why, when given)."""
     if earliest is not None and value < earliest:
-        raise DateEntryError(too_early or f"The date cannot be before {us_date(earliest)}.")
+        why = f" ({earliest_reason})" if earliest_reason else ""
+        raise DateEntryError(f"{format_entry(value)} is too early: the earliest allowed is "
+                             f"{format_entry(earliest)}{why}.")
     if latest is not None and value > latest:
-        raise DateEntryError(too_late or f"The date cannot be after {us_date(latest)}.")
+        why = f" ({latest_reason})" if latest_reason else ""
+        raise DateEntryError(f"{format_entry(value)} is too late: the latest allowed is "
+                             f"{format_entry(latest)}{why}.")
 
 
-def us_date(value: date) -> str:
-    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
-
-
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
-
-
-def _month_name(month: int) -> str:
-    return MONTH_NAMES[month - 1]
-
-
-def _shown(text: str) -> str:
-    # What the user typed, shortened: a message is one line, whatever was pasted.
-    return text if len(text) <= 24 else text[:21] + "…"
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later or earlier; the month's last day when that month is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - date.resolution).day
+    return date(year, month, min(day.day, last))

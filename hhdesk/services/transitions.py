@@ -516,6 +516,37 @@ def _previous_discharges(session: Session, member_id: int, exclude_episode_id: i
     return [moment.date() for (moment,) in session.execute(stmt)]
 
 
+def overlap_warnings(app: AppSession, member_id: int, setting: TransitionSetting, admitted_on: date,
+                     discharged_on: date | None = None, *, exclude_episode_id: int | None = None) -> list[str]:
+    """Sentences about the member's other stays that overlap this one; empty for an ED visit or no overlap.
+
+    A warning, not a refusal: the user may know better (two records of one stay are fixed afterwards).
+    """
+    if setting is TransitionSetting.EMERGENCY_DEPARTMENT:
+        return []
+    with app.work(Permission.VIEW_CLINICAL) as uow:
+        stmt = select(TransitionEpisode).where(
+            TransitionEpisode.member_id == member_id,
+            TransitionEpisode.setting != TransitionSetting.EMERGENCY_DEPARTMENT.value,
+        )
+        if exclude_episode_id is not None:
+            stmt = stmt.where(TransitionEpisode.id != exclude_episode_id)
+        stays = []
+        for episode in uow.session.execute(stmt).scalars():
+            entry = uow.session.get(DirectoryEntry, episode.facility_id) if episode.facility_id else None
+            where = _facility_label(entry, episode.facility_name) or "a facility not recorded"
+            label = f"{SETTING_LABELS[TransitionSetting(episode.setting)].lower()} stay at {where}"
+            discharged = episode.discharged_at.date() if episode.discharged_at else None
+            stays.append(domain_checklists.Stay(episode.admitted_on, discharged, label))
+    sentences = []
+    for stay in domain_checklists.overlapping_stays(stays, admitted_on, discharged_on):
+        until = (f"discharged {stay.discharged_on.strftime('%m/%d/%Y')}" if stay.discharged_on
+                 else "not discharged yet")
+        sentences.append(f"This overlaps the {stay.label}, admitted {stay.admitted_on.strftime('%m/%d/%Y')} "
+                         f"({until}).")
+    return sentences
+
+
 def open_episode(app: AppSession, member_id: int, data: EpisodeInput, *, now: datetime | None = None) -> EpisodeView:
     """Open an episode and its checklist from the setting's template; flags a readmission."""
     now = now or local_now()

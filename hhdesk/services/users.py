@@ -22,8 +22,10 @@ from hhdesk.errors import (
     SessionEnded,
     StaleSession,
     StorageProblem,
+    UnknownUser,
     UserDisabled,
     ValidationFailed,
+    WrongPassword,
 )
 from hhdesk.services import audit
 from hhdesk.services.context import Actor, AppSession, storage_problem
@@ -75,10 +77,20 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
     return recovery
 
 
+WRONG_NAME_OR_PASSWORD = "Wrong user name or password. Check the spelling and Caps Lock, and try again."
+
+
 def login(path: Path, username: str, password: str) -> AppSession:
-    """Open the store as this user. Raises a UserError with a sentence for the user."""
+    """Open the store as this user. Raises a UserError with a sentence for the user.
+
+    An unknown user name and a wrong password get the same sentence, so that nobody learns from the login
+    which user names exist (the audit log still tells them apart).
+    """
     for _attempt in range(ROTATION_RETRIES):
-        store = Store.open(path, username, password)
+        try:
+            store = Store.open(path, username, password)
+        except (UnknownUser, WrongPassword) as exc:
+            raise WrongPassword(WRONG_NAME_OR_PASSWORD) from exc
         try:
             return _start_session(store, username)
         except (DatabaseError, NotAStore, StaleSession):

@@ -101,6 +101,9 @@ class LockScreen(QWidget):
         card.setObjectName("lockCard")
         card.setFixedWidth(440)
         self.reason = role_label("", "muted")
+        self.unsaved = role_label("", "muted")
+        self.unsaved.setAccessibleName("Unsaved work")
+        self.unsaved.hide()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Password")
@@ -126,6 +129,7 @@ class LockScreen(QWidget):
             inner.addWidget(role_label(agency_name, "muted"))
         inner.addWidget(role_label("hhdesk is locked", "heading"))
         inner.addWidget(self.reason)
+        inner.addWidget(self.unsaved)
         who = f"{actor.full_name} ({actor.username})" if actor.full_name != actor.username else actor.username
         inner.addWidget(role_label(f"Type the password for {who} to continue."))
         inner.addWidget(self.password)
@@ -142,8 +146,10 @@ class LockScreen(QWidget):
         outer.addLayout(row)
         outer.addStretch(3)
 
-    def prepare(self, reason: str) -> None:
+    def prepare(self, reason: str, unsaved_note: str = "") -> None:
         self.reason.setText(reason)
+        self.unsaved.setText(unsaved_note)
+        self.unsaved.setVisible(bool(unsaved_note))
         self.password.clear()
         self.message.clear_message()
         self.password.setFocus()

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
+from shiboken6 import isValid as shiboken_valid
 
 from hhdesk.domain.enums import label
 from hhdesk.domain.permissions import Permission
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.errors import SessionEnded
 from hhdesk.services import maintenance, settings, users
 from hhdesk.services.context import AppSession
@@ -40,6 +42,8 @@ from hhdesk.ui.errors import report, session_events
 from hhdesk.ui.lock import InactivityWatch, LockScreen
 from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest, RecordFocus
 from hhdesk.ui.sections import SECTIONS, SectionSpec
+from hhdesk.ui.shortcuts import bind_action, bind_shortcut
+from hhdesk.ui.unsaved import discard_all, forms_with_unsaved_edits, settle_unsaved
 from hhdesk.ui.views.member_chart import open_member_chart
 from hhdesk.ui.widgets.labels import role_label
 
@@ -80,6 +84,11 @@ class MainWindow(QMainWindow):
                        if spec.allowed_for(app.actor)]
         self._section_widgets: dict[str, QWidget] = {}
         self._member_views: dict[int, QWidget] = {}
+        self._hidden_by_lock: list[QWidget] = []  # checked with shiboken_valid before use
+        self._records_changed = QTimer(self)
+        self._records_changed.setSingleShot(True)
+        self._records_changed.setInterval(150)
+        self._records_changed.timeout.connect(self._refresh_current_section)
 
         self.setWindowTitle(f"hhdesk — {self.agency_name}" if self.agency_name else "hhdesk")
         self._build_shell()
@@ -127,8 +136,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
 
         for number, spec in enumerate(self._specs[:9], start=1):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
-            shortcut.activated.connect(lambda key=spec.key: None if self.is_locked else self.show_section(key))
+            bind_shortcut("window.section", self,
+                          lambda key=spec.key: None if self.is_locked else self.show_section(key),
+                          keys=f"Ctrl+{number}")
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -144,12 +154,12 @@ class MainWindow(QMainWindow):
         self.password_action = QAction("Change my &password…", self)
         self.password_action.triggered.connect(self.change_password)
         self.lock_action = QAction("&Lock", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        bind_action("window.lock", self.lock_action)
         self.lock_action.triggered.connect(lambda: self.lock("Locked by hand."))
         self.logout_action = QAction("Log &out", self)
         self.logout_action.triggered.connect(self.log_out)
         self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        bind_action("window.quit", self.quit_action)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         for action in (self.import_contacts_action, None, self.backup_action, self.password_action, None,
@@ -160,6 +170,10 @@ class MainWindow(QMainWindow):
             else:
                 file_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        bind_action("help.shortcuts", self.shortcuts_action)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(self.shortcuts_action)
         about = QAction("&About hhdesk", self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.about)
@@ -213,13 +227,15 @@ class MainWindow(QMainWindow):
 
     # ---- members ----------------------------------------------------------------------------------
     def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None,
-                    focus: RecordFocus | None = None) -> None:
+                    focus: RecordFocus | None = None, billing_month: ServiceMonth | None = None) -> None:
         """Show a member (one window per member); `tab` names the part of the chart to show first, `focus`
-        the record in it to select."""
+        the record in it to select; `billing_month` when opened from the billing preview to fix that month."""
         if self.is_locked:
             return
         existing = self._member_views.get(member_id)
         if existing is not None:
+            if hasattr(existing, "set_billing_month"):
+                existing.set_billing_month(billing_month)
             if tab and hasattr(existing, "show_tab"):
                 if focus is None:
                     existing.show_tab(tab)
@@ -229,7 +245,7 @@ class MainWindow(QMainWindow):
             existing.raise_()
             existing.activateWindow()
             return
-        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row, focus))
+        view = MEMBER_VIEW_FACTORY(MemberViewRequest(self, self.app, member_id, tab, row, focus, billing_month))
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         if view.parent() is not None and not view.isWindow():
             view.setWindowFlag(Qt.WindowType.Window, True)
@@ -239,6 +255,18 @@ class MainWindow(QMainWindow):
 
     def member_views(self) -> list[QWidget]:
         return list(self._member_views.values())
+
+    def member_records_changed(self, _member_id: int) -> None:
+        """A chart changed a member (a contact logged, a consent recorded): the section on show reads its data
+        again, once the burst of changes is over; the others do when they are next shown."""
+        self._records_changed.start()
+
+    def _refresh_current_section(self) -> None:
+        if self.is_locked or not self._specs:
+            return
+        widget = self._section_widgets.get(self._specs[self.navigation.currentRow()].key)
+        if widget is not None and hasattr(widget, "refresh"):
+            widget.refresh()
 
     # ---- settings ---------------------------------------------------------------------------------
     def _lock_seconds(self) -> float:
@@ -270,19 +298,19 @@ class MainWindow(QMainWindow):
             return
         self.is_locked = True
         self.inactivity.pause()
-        self._close_other_windows()
+        self._hide_other_windows()
         for widget in self._section_widgets.values():
             if hasattr(widget, "clear_for_lock"):
                 widget.clear_for_lock()
         self.pages.setCurrentWidget(self.lock_screen)
-        # Every menu action (features add their own) waits for the unlock, except leaving and About.
-        keep = {id(self.logout_action), id(self.quit_action)}
+        # Every menu action (features add their own) waits for the unlock, except leaving, About and Help.
+        keep = {id(self.logout_action), id(self.quit_action), id(self.shortcuts_action)}
         self._disabled_by_lock = [action for action in self._menu_actions()
                                   if action.isEnabled() and id(action) not in keep
                                   and action.menuRole() != QAction.MenuRole.AboutRole]
         for action in self._disabled_by_lock:
             action.setEnabled(False)
-        self.lock_screen.prepare(reason)
+        self.lock_screen.prepare(reason, self._unsaved_note())
         try:
             users.record_lock(self.app)
         except Exception as exc:  # noqa: BLE001 - the lock holds even if the audit write fails
@@ -301,6 +329,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self._disabled_by_lock = []
         self._show_row(self.navigation.currentRow())  # shows the section again and refreshes it
+        self._show_hidden_windows()
         self.inactivity.resume()
         log.info("Window unlocked")
         return True
@@ -317,16 +346,52 @@ class MainWindow(QMainWindow):
                 found.append(action)
         return found
 
-    def _close_other_windows(self) -> None:
-        for view in list(self._member_views.values()):
-            view.close()
+    def _hide_other_windows(self) -> None:
+        """Hide member charts and open dialogs just as they are (typed work included) until the unlock."""
+        self._hidden_by_lock = []
         for widget in QApplication.topLevelWidgets():
             if widget is self or not widget.isVisible() or isinstance(widget, QProgressDialog):
                 continue
+            if widget.windowType() == Qt.WindowType.Popup:
+                widget.close()  # a calendar or a menu left open: nothing to keep
+                continue
+            widget.hide()
+            self._hidden_by_lock.append(widget)
+
+    def _show_hidden_windows(self) -> None:
+        for widget in self._hidden_by_lock:
+            if shiboken_valid(widget):
+                widget.show()
+                widget.raise_()
+        self._hidden_by_lock = []
+
+    def _unsaved_note(self) -> str:
+        forms = [form for view in self._member_views.values()
+                 for form in (view.unsaved_forms() if hasattr(view, "unsaved_forms")
+                              else forms_with_unsaved_edits(view))]
+        forms += [form for widget in self._hidden_by_lock
+                  if shiboken_valid(widget) and widget not in self._member_views.values()
+                  for form in forms_with_unsaved_edits(widget)]
+        forms = list({id(form): form for form in forms}.values())  # a chart's dialog is found twice
+        if not forms:
+            return ""
+        return (f"Your unsaved work ({len(forms)} form{'s' if len(forms) != 1 else ''}) is kept, hidden, until you "
+                "unlock. Logging out discards it.")
+
+    def _discard_hidden_work(self) -> None:
+        """The session ends from the lock screen: nothing typed is shown to the next user."""
+        for widget in self._hidden_by_lock:
+            if not shiboken_valid(widget):
+                continue
+            discard_all(widget)
             if isinstance(widget, QDialog):
-                widget.reject()
+                widget.done(QDialog.DialogCode.Rejected)
+        self._hidden_by_lock = []
+        for view in list(self._member_views.values()):
+            if hasattr(view, "discard_and_close"):
+                view.discard_and_close()
             else:
-                widget.close()
+                view.close()
 
     # ---- menu actions -----------------------------------------------------------------------------
     def backup_now(self) -> None:
@@ -350,6 +415,14 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self.show_status("Your password is changed."))
         dialog.open()
 
+    def show_shortcuts(self) -> QWidget:
+        from hhdesk.ui.dialogs.shortcuts_help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        return dialog
+
     def about(self) -> None:
         from hhdesk.ui.dialogs.about import AboutDialog
 
@@ -359,6 +432,8 @@ class MainWindow(QMainWindow):
 
     # ---- ending -----------------------------------------------------------------------------------
     def log_out(self) -> None:
+        if not self.is_locked and not self._settle_member_views("logging out"):
+            return
         self.end_session("You are logged out.")
 
     def _account_ended(self, message: str) -> None:
@@ -378,6 +453,20 @@ class MainWindow(QMainWindow):
         self._session_open = False
         self.app.close()
         self._finish(lambda: self.session_ended.emit(message))
+    def _settle_member_views(self, doing: str) -> bool:
+        """Ask about unsaved edits in the open charts, and in the sections' forms and dialogs, before the session
+        ends; False if the user stays."""
+        views = list(self._member_views.values())
+        forms = [form for view in views
+                 for form in (view.unsaved_forms() if hasattr(view, "unsaved_forms")
+                              else forms_with_unsaved_edits(view))]
+        forms += [form for form in forms_with_unsaved_edits(self)
+                  if isinstance(form, QWidget) and not any(_within(view, form) for view in views)]
+        if not settle_unsaved(self, forms, doing):
+            return False
+        for form in forms:
+            form.mark_clean()  # saved or discarded: closing the charts now asks nothing more
+        return True
 
     def end_session(self, message: str = "", *, log_out: bool = True) -> None:
         """Close the window and go back to the login. `log_out=False` when the session is already closed
@@ -391,6 +480,8 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         event.ignore()
+        if not self.is_locked and not self._settle_member_views("quitting"):
+            return
         self._finish(self.quit_requested.emit)
 
     def _finish(self, then: Any) -> None:
@@ -402,8 +493,17 @@ class MainWindow(QMainWindow):
         if placement is not None:
             placement.remember(self)
         self.inactivity.stop()
+        if self.is_locked:
+            self._discard_hidden_work()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible() and not isinstance(dialog, QProgressDialog):
+                # The user has answered for their work already (or the session ended locked).
+                QDialog.done(dialog, QDialog.DialogCode.Rejected)
         for view in list(self._member_views.values()):
-            view.close()
+            if hasattr(view, "discard_and_close"):
+                view.discard_and_close()  # the user answered for them already, or the session ended locked
+            else:
+                view.close()
 
         def done(_result: object = None) -> None:
             if self._session_open:
@@ -427,3 +527,13 @@ class MainWindow(QMainWindow):
                                       cancellable=False)
         else:
             done()
+
+
+def _within(ancestor: QWidget, widget: QWidget) -> bool:
+    """`widget` is `ancestor` or lies under it, its own windows (dialogs) included."""
+    current: QWidget | None = widget
+    while current is not None:
+        if current is ancestor:
+            return True
+        current = current.parentWidget()
+    return False

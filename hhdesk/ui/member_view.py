@@ -3,7 +3,7 @@
 `hhdesk.ui.main_window.MEMBER_VIEW_FACTORY` holds the factory in use. Until the member chart exists it is
 `open_member_summary` (a small read-only dialog); the chart replaces it with its own factory. A factory
 returns a top-level widget (not yet shown); the main window shows it, keeps one per member, raises it when
-the same member is opened again (calling its `show_tab(tab, focus)` if it has one), and closes it on lock.
+the same member is opened again (calling its `show_tab(tab, focus)` if it has one), and hides it while locked.
 
 A `RecordFocus` names one record for the tab to select when it opens (the worklist opens the exact
 transition episode and checklist item, or the referral, it lists).
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services.caseload import CaseloadRow
 from hhdesk.services.context import AppSession
 
@@ -37,6 +38,7 @@ class MemberViewRequest:
     tab: str | None = None
     row: CaseloadRow | None = None  # what the list showed, when opened from a list
     focus: RecordFocus | None = None
+    billing_month: ServiceMonth | None = None  # opened from the billing preview to fix this month
 
 
 MemberViewFactory = Callable[[MemberViewRequest], QWidget]

@@ -13,7 +13,8 @@ A feature adds its section with one line here::
 - A section widget may define, and the window then calls:
     `refresh()`          each time the section is shown, and after an unlock;
     `clear_for_lock()`   when the window locks: drop every member's data from models and fields
-                         (the window is hidden then too, and member windows are closed).
+                         (the window is hidden then too; member windows and dialogs are hidden as they
+                         are, unsaved work included, until the same user unlocks: `hhdesk.ui.unsaved`).
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ class SectionHost(Protocol):
     app: AppSession
     store_path: Path
 
-    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None, focus: Any = None) -> None:
+    def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None, focus: Any = None,
+                    billing_month: Any = None) -> None:
         """Show a member (the chart, once it exists); `row` is what a list already knows, if anything;
-        `focus` (a `hhdesk.ui.member_view.RecordFocus`) the record the tab selects."""
+        `focus` (a `hhdesk.ui.member_view.RecordFocus`) the record the tab selects; `billing_month` (a
+        ServiceMonth) when the billing preview opens the member to fix that month."""
 
     def settings_changed(self) -> None:
         """Settings were saved: re-read what the window uses (lock minutes, paper size)."""

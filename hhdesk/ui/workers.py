@@ -159,12 +159,13 @@ class Job(QObject, Generic[T]):
         dialog = self.dialog
         if dialog is None or self.progress.cancelled:
             return
-        # setValue on a modal dialog processes events, which may deliver `_finished` and end the job here.
+        if text:
+            dialog.setLabelText(text)
         dialog.setMaximum(max(total, 0))
         if total > 0:
+            # Last: a window-modal progress dialog handles pending events inside setValue, and the job's
+            # "finished" may be among them; that ends the job and closes this dialog, so nothing may follow.
             dialog.setValue(min(done, total))
-        if text and self.dialog is not None:
-            dialog.setLabelText(text)
 
     def _end(self) -> None:
         self.running = False

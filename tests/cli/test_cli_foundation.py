@@ -30,7 +30,7 @@ def test_wrong_password_is_one_line_and_exit_1(store: Path, capsys, monkeypatch)
     monkeypatch.setenv("HHDESK_PASSWORD", "not the right one")
     code, out, err = run(capsys, "users", "list", "--store", str(store), "--user", "boss")
     assert code == 1 and out == ""
-    assert err.startswith("hhdesk: Wrong password") and err.count("\n") == 1
+    assert err.startswith("hhdesk: Wrong user name or password") and err.count("\n") == 1
     assert "Traceback" not in err
 
 

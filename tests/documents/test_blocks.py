@@ -64,3 +64,17 @@ def test_characters_the_fonts_lack_show_as_replacement_not_blank() -> None:
     assert fonts.printable("王小明") == "\ufffd" * 3
     assert fonts.printable("smile 😀") == "smile \ufffd"
     assert fonts.printable("a\x00b\x07c\nd") == "a b c\nd"
+
+
+def test_an_email_address_or_a_long_name_is_never_cut_across_lines() -> None:
+    from reportlab.platypus import Paragraph
+
+    from hhdesk.documents.styles import styles
+
+    for style in (styles().body, styles().cell, styles().value, styles().small):
+        for word in ("maria.gonzalez-hernandez@hudsonvalleyhealthhome.org", "Wolfeschlegelsteinhausenbergerdorff"):
+            paragraph = Paragraph(text_markup(f"Write to {word} today"), style)
+            paragraph.wrap(90, 1000)  # a narrow table cell
+            lines = ["".join(str(w) for w in line[1]) if isinstance(line, tuple) else " ".join(line.words)
+                     for line in paragraph.blPara.lines]
+            assert any(word in line for line in lines), (style.name, lines)

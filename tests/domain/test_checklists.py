@@ -344,3 +344,28 @@ def test_episode_dates():
     problems = episode_problems(date(2026, 3, 11), datetime(2026, 3, 10, 13, 0), datetime(2026, 3, 11), now)
     assert len(problems) == 4  # admission, notification and discharge in the future; discharge before admission
     assert episode_problems(date(2026, 3, 6), DISCHARGED, NOTIFIED, now) == ["The discharge is before the admission date."]
+
+
+def test_overlapping_stays_are_found_and_a_same_day_transfer_is_not_one() -> None:
+    from hhdesk.domain.checklists import Stay, overlapping_stays
+
+    first = Stay(date(2026, 11, 2), date(2026, 11, 9), "first")
+    still_in = Stay(date(2026, 11, 20), None, "still in")
+    stays = [first, still_in]
+    assert overlapping_stays(stays, date(2026, 11, 5), None) == [first, still_in]
+    assert overlapping_stays(stays, date(2026, 11, 9), date(2026, 11, 12)) == [], "a transfer on the 9th"
+    assert overlapping_stays(stays, date(2026, 10, 30), date(2026, 11, 2)) == [], "left the day the other began"
+    assert overlapping_stays(stays, date(2026, 11, 2), date(2026, 11, 2)) == [first], "the same admission twice"
+    assert overlapping_stays(stays, date(2026, 11, 25), None) == [still_in]
+    assert overlapping_stays(stays, date(2026, 11, 12), date(2026, 11, 15)) == []
+
+
+def test_the_due_time_reason_in_plain_words_leaves_the_sources_for_the_tooltip() -> None:
+    from hhdesk.domain.checklists import basis_in_plain_words
+
+    assert basis_in_plain_words("Within 48 hours of discharge (DC rule 22-A2508). A spoken contact with the "
+                                "member or family carrying TC completes it.") == (
+        "Within 48 hours of discharge. A spoken contact with the member or family carrying TC completes it.")
+    assert basis_in_plain_words("Within 24 hours of notification (hhdesk recommendation).") == (
+        "Within 24 hours of notification.")
+    assert basis_in_plain_words("") == ""

@@ -14,6 +14,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import ContactMode, CoreService, TransitionSetting, WithWhom
 from hhdesk.services import contacts, transitions
 from hhdesk.services.contacts import ContactInput
@@ -106,7 +107,7 @@ def main(out_dir: Path) -> int:
         save(window, out_dir / "worklist.png")
 
         quality = window.show_section("quality")
-        quality.start.setDate(quality.start.date().addMonths(-9))  # type: ignore[attr-defined]
+        quality.start.set_value(add_months(quality.start.value(), -9))  # type: ignore[attr-defined]
         quality.compute()  # type: ignore[attr-defined]
         settle(application)
         save(window, out_dir / "quality-measures.png")

@@ -4,7 +4,8 @@
   `run_in_background` returns.
 - `message_boxes` (autouse): QMessageBox's static functions record `(kind, title, text)` instead of opening a
   modal box (a modal box would hang the test).
-- `answers` (autouse): what `hhdesk.ui.dialogs.common` asks returns `answers.confirm`, `answers.password`,
+- `answers` (autouse): what `hhdesk.ui.dialogs.common` asks returns `answers.confirm`,
+  `answers.save_discard_cancel` ("save", "discard" or "cancel"), `answers.password`,
   `answers.save_path`, `answers.open_path`, `answers.export_path`; `answers.informed` collects what `inform` said.
 - `ui_store`: a store in tmp_path with an admin and two care managers (cm1, cm2) and no members;
   `ui_store_with_members` adds `tests.factories.SAMPLE_MEMBERS`.
@@ -46,6 +47,7 @@ class UiStore:
 @dataclass
 class Answers:
     confirm: bool = True
+    save_discard_cancel: str = "save"
     password: str | None = None
     save_path: Path | None = None
     open_path: Path | None = None
@@ -88,7 +90,12 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
         scripted.asked.append(text)
         return scripted.password
 
+    def ask_save_discard_cancel(_parent: Any, title: str, text: str) -> str:
+        scripted.asked.append(text)
+        return scripted.save_discard_cancel
+
     monkeypatch.setattr(common, "confirm", confirm)
+    monkeypatch.setattr(common, "ask_save_discard_cancel", ask_save_discard_cancel)
     monkeypatch.setattr(common, "ask_password", ask_password)
     monkeypatch.setattr(common, "ask_save_path", lambda *_args: scripted.save_path)
     monkeypatch.setattr(common, "ask_open_path", lambda *_args: scripted.open_path)

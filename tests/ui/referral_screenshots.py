@@ -59,7 +59,7 @@ def main(out_dir: Path) -> int:
         dialog.need.setPlainText("A ground-floor apartment he can afford on SSI, near the bus line.")
         dialog.request.setPlainText("Please add him to your supportive housing waiting list and book an intake "
                                     "appointment; he prefers mornings and Spanish-speaking staff.")
-        dialog.sent_on.setDate(dialog.sent_on.date().addDays(-24))
+        dialog.sent_on.set_value(dialog.sent_on.value() - timedelta(days=24))
         dialog.consent.setChecked(True)
         settle(application)
         if wants_extras():

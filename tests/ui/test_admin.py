@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from hhdesk.config import backups_dir
 from hhdesk.services import settings, users
@@ -153,3 +154,25 @@ def test_audit_log_filters_and_verify(qtbot: Any, ui_store_with_members: UiStore
     qtbot.mouseClick(tab.verify_button, Qt.MouseButton.LeftButton)
     assert tab.message.text().startswith("The store passed every check")
     assert tab.table.item(0, 2).text() == "verify"
+
+
+def test_add_user_says_each_problem_once_and_shows_the_whole_role_help(qtbot: Any, ui_store: UiStore,
+                                                                       login_as: Any) -> None:
+    from hhdesk.domain.enums import Role
+    from hhdesk.ui.dialogs.users import AddUserDialog
+
+    dialog = AddUserDialog(login_as(ADMIN))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username.setText("newhire")
+    dialog.passwords.first.setText("first day passphrase")
+    dialog.passwords.second.setText("first day passphrasf")
+    dialog._submit()  # noqa: SLF001 - what the Add user button runs
+    shown = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible() and label.text()]
+    assert shown.count("The two passwords differ.") == 1, shown
+    assert dialog.isVisible() and dialog.added is None
+
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.SUPERVISOR))
+    qtbot.wait(10)
+    help_label = dialog.role_help
+    assert help_label.height() >= help_label.heightForWidth(help_label.width()), "the role's help is not cut"

@@ -64,4 +64,6 @@ def test_the_summary_shows_what_the_list_knew(qtbot: Any, ui_store_with_members:
     texts = [label.text() for label in summary.findChildren(type(caseload.count_label))]
     assert "AB12345C" in texts and "High risk" in texts and "Carla Martinez" in texts
     window.lock()
+    assert not summary.isVisible(), "hidden while locked"
+    window.log_out()  # from the lock screen: the member's window goes with the session
     qtbot.waitUntil(lambda: not window.member_views(), timeout=2000)

@@ -166,7 +166,6 @@ def test_billing_facts_in_the_chart_and_the_preview_follows(
     from hhdesk.domain.enums import HHPlusPopulation
     from hhdesk.services import billing_facts
     from hhdesk.ui.views.chart_enrolment import EnrolmentTab
-    from hhdesk.ui.widgets.fields import to_qdate
 
     admin = login_as(ADMIN)
     month = last_full_month()
@@ -182,7 +181,7 @@ def test_billing_facts_in_the_chart_and_the_preview_follows(
     assert isinstance(tab, EnrolmentTab)
     box = tab.billing_facts
     dialog = box.open_order_dialog()
-    dialog.start.setDate(to_qdate(month.shift(-2).first_day))
+    dialog.start.set_value(month.shift(-2).first_day)
     assert dialog.save()
     assert box.orders.rowCount() == 1 and box.orders.item(0, 1).text() == "(in effect)"
     box.set_population(HHPlusPopulation.SMI)
@@ -205,7 +204,7 @@ def test_billing_facts_in_the_chart_and_the_preview_follows(
     box.orders.selectRow(0)
     end = box.open_end_dialog()
     assert end is not None
-    end.end.setDate(to_qdate(month.shift(-1).last_day))
+    end.end.set_value(month.shift(-1).last_day)
     assert end.save()
     view.run_preview()
     row = next(r for r in view.model.rows if r.member_id == plus)

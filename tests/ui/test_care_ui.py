@@ -21,7 +21,6 @@ from hhdesk.ui.dialogs.transition_dialogs import (
     CloseEpisodeDialog,
     DischargeDialog,
     OpenEpisodeDialog,
-    qdatetime,
 )
 from hhdesk.ui.views.contacts_tab import ContactsTab
 from hhdesk.ui.views.member_chart import MemberChartWindow
@@ -158,8 +157,8 @@ def _open_episode(qtbot: Any, tab: TransitionsTab, notified: datetime) -> None:
     assert isinstance(dialog, OpenEpisodeDialog)
     dialog.setting_box.setCurrentIndex(dialog.setting_box.findData(TransitionSetting.INPATIENT_PSYCHIATRIC))
     dialog.facility_box.setEditText("Hudson River Psychiatric Center")
-    dialog.admitted.setDate(qdatetime(notified).date())
-    dialog.notified.setDateTime(qdatetime(notified))
+    dialog.admitted.set_value(notified.date())
+    dialog.notified.set_value(notified)
     assert dialog.apply(), dialog.message.text()
 
 
@@ -180,7 +179,7 @@ def test_open_an_episode_discharge_and_work_the_checklist(qtbot: Any, cm1: AppSe
 
     discharge = tab.record_discharge()
     assert isinstance(discharge, DischargeDialog)
-    discharge.discharged.setDateTime(qdatetime(datetime.now().replace(second=0, microsecond=0) - timedelta(hours=1)))
+    discharge.discharged.set_value(datetime.now().replace(second=0, microsecond=0) - timedelta(hours=1))
     discharge.destination.setEditText("Home with family")
     assert discharge.apply(), discharge.message.text()
     episode = tab.selected_episode()
@@ -297,3 +296,51 @@ def test_import_contacts_previews_then_imports_with_progress(qtbot: Any, ui_stor
     assert [c.note for c in contacts.list_contacts(director, member)] == ["Visit"]
     dialog.reject()
     assert not main_window(login_as("cm1")).import_contacts_action.isVisible()  # care managers do not import
+
+
+def test_an_overlapping_inpatient_stay_is_warned_about(qtbot: Any, cm1: AppSession, member_id: int,
+                                                       answers: Any) -> None:
+    tab = TransitionsTab(cm1, member_id)
+    qtbot.addWidget(tab)
+    notified = datetime.now().replace(second=0, microsecond=0) - timedelta(days=3)
+    _open_episode(qtbot, tab, notified)  # a psychiatric stay, not discharged yet
+    assert answers.asked == []
+
+    dialog = tab.open_episode()
+    dialog.setting_box.setCurrentIndex(dialog.setting_box.findData(TransitionSetting.INPATIENT_MEDICAL))
+    dialog.facility_box.setEditText("Albany Medical Center")
+    dialog.admitted.set_value(notified.date() + timedelta(days=1))
+    answers.confirm = False
+    assert not dialog.apply()
+    assert answers.asked[-1].startswith("This overlaps the inpatient (psychiatric) stay at Hudson River "
+                                        "Psychiatric Center, admitted")
+    assert "not discharged yet" in answers.asked[-1]
+    assert dialog.message.text().startswith("Not saved: check the dates")
+    assert len(transitions.member_episodes(cm1, member_id)) == 1
+
+    answers.confirm = True
+    assert dialog.apply(), dialog.message.text()
+    assert len(transitions.member_episodes(cm1, member_id)) == 2
+
+    emergency = tab.open_episode()  # an emergency-department visit during a stay is not warned about
+    emergency.setting_box.setCurrentIndex(emergency.setting_box.findData(TransitionSetting.EMERGENCY_DEPARTMENT))
+    emergency.facility_box.setEditText("Albany Medical Center")
+    asked = len(answers.asked)
+    assert emergency.apply(), emergency.message.text()
+    assert len(answers.asked) == asked
+
+
+def test_checklist_items_speak_the_users_words_and_keep_the_rule_in_a_tooltip(qtbot: Any, cm1: AppSession,
+                                                                             member_id: int) -> None:
+    tab = TransitionsTab(cm1, member_id)
+    qtbot.addWidget(tab)
+    _open_episode(qtbot, tab, datetime.now().replace(second=0, microsecond=0) - timedelta(days=1))
+    episode = tab.selected_episode()
+    assert episode is not None
+    row = next(n for n, i in enumerate(episode.items) if i.key == "member_contacted")
+    tab.checklist.selectRow(row)
+    shown = [tab.checklist.item(n, 0).text() for n in range(tab.checklist.rowCount())] + [tab.basis_label.text()]
+    assert not any("22-A2508" in text or "HEDIS" in text or "recommendation" in text for text in shown), shown
+    assert tab.basis_label.text().startswith("Due: Within 48 hours of discharge.")
+    assert "DC rule 22-A2508" in tab.basis_label.toolTip()
+    assert "DC rule 22-A2508" in tab.checklist.item(row, 0).toolTip()

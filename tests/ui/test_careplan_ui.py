@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
+from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import CarePlanStatus, GoalStatus, NeedDomain, SignatureMethod
 from hhdesk.services import careplans, members
 from hhdesk.ui.views.member_chart import MemberChartWindow
@@ -51,7 +52,7 @@ def _build_plan(qtbot, tab) -> None:
         qtbot.mouseClick(editor.add_goal_button, Qt.MouseButton.LeftButton)
         _type(qtbot, editor.goal_text, goal)
         editor.goal_has_target.setChecked(True)
-        editor.goal_target.setDate(editor.goal_target.date().addMonths(6))
+        editor.goal_target.set_value(add_months(date.today(), 6))
         editor.goal_status.setCurrentIndex(editor.goal_status.findData(GoalStatus.IN_PROGRESS))
         qtbot.mouseClick(editor.add_intervention_button, Qt.MouseButton.LeftButton)
         _type(qtbot, editor.action_text, action)
@@ -202,15 +203,13 @@ def test_print_packets_for_the_selected_members_and_for_a_whole_caseload(qtbot, 
 def test_a_scanned_signature_dated_long_ago_shows_the_review_overdue(qtbot, chart):
     from datetime import timedelta
 
-    from hhdesk.ui.widgets.fields import to_qdate
-
     tab = chart.page("care_plan")
     _build_plan(qtbot, tab)
     tab.sign()  # saves the draft first
     dialog = tab.sign_dialog
-    long_ago = to_qdate(date.today() - timedelta(days=200))
-    dialog.member_date.setDate(long_ago)
-    dialog.signer_date.setDate(long_ago)
+    long_ago = date.today() - timedelta(days=200)
+    dialog.member_date.set_value(long_ago)
+    dialog.signer_date.set_value(long_ago)
     assert "The next review will be due" in dialog.outcome.text()
     dialog.set_scan("IMG_0042 José Núñez.pdf", b"%PDF-1.4 a scanned page")
     dialog.sign()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from hhdesk.config import keyslots_path
 from hhdesk.errors import StoreTooNew
@@ -26,8 +27,8 @@ def _attempt(qtbot: Any, path: Path, username: str, password: str) -> LoginDialo
 
 
 @pytest.mark.parametrize(("username", "password", "expected"), [
-    (ADMIN, "a wrong passphrase", "Wrong password. Check Caps Lock and try again."),
-    ("nobody", "a wrong passphrase", "There is no user named 'nobody' in this store. Check the spelling."),
+    (ADMIN, "a wrong passphrase", users.WRONG_NAME_OR_PASSWORD),
+    ("nobody", "a wrong passphrase", users.WRONG_NAME_OR_PASSWORD),  # nothing says whether "nobody" exists
     (ADMIN, "", "Type your password."),
     ("", "whatever it is", "Type your username."),
 ])
@@ -134,3 +135,32 @@ def test_forgotten_password_with_the_recovery_key(qtbot: Any, ui_store: UiStore)
     dialog.password.setText("a fresh start passphrase")
     assert dialog.try_login()
     dialog.session.close()
+
+
+def test_enter_logs_in_after_a_wrong_password(qtbot: Any, ui_store: UiStore) -> None:
+    dialog = LoginDialog(ui_store.path, ADMIN)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    dialog.password.setFocus()
+    qtbot.keyClicks(dialog.password, "wrong once")
+    qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)  # the button takes the focus
+    for attempt in ("wrong twice", ADMIN_PASSWORD):
+        assert dialog.login_button.isDefault() and not dialog.quit_button.isDefault()
+        qtbot.keyClicks(QApplication.focusWidget(), attempt)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert dialog.session is not None, "the third Enter logged in; it never quit"
+    assert dialog.result() == dialog.DialogCode.Accepted
+    dialog.session.close()
+
+
+def test_the_last_user_name_is_remembered_per_store(qtbot: Any, ui_store: UiStore, tmp_path: Path) -> None:
+    other = tmp_path / "other" / "agency.hhdesk"
+    other.parent.mkdir()
+    users.create_store(other, users.AgencyInfo(name="Another agency"), "otheradmin", "another long passphrase")
+    first = _attempt(qtbot, ui_store.path, "cm1", ui_store.passwords["cm1"])
+    assert first.session is not None
+    first.session.close()
+    assert LoginDialog(ui_store.path).username.text() == "cm1"
+    assert LoginDialog(other).username.text() == "", "another store does not offer this store's user"

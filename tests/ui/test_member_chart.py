@@ -18,7 +18,6 @@ from hhdesk.ui.views.chart_enrolment import EnrolmentTab
 from hhdesk.ui.views.directory import DirectoryView
 from hhdesk.ui.views.member_caseload import MemberCaseloadView
 from hhdesk.ui.views.member_chart import CHART_TABS, MemberChartWindow, TabSpec, register_chart_tab
-from hhdesk.ui.widgets.fields import to_qdate
 from tests.services.roster_factory import HEADER, medicaid_id, roster_line
 from tests.ui.conftest import ADMIN, UiStore
 
@@ -88,17 +87,17 @@ def test_condition_consent_enrol_disenrol_re_enrol(tmp_path: Path, ui_store_with
     assert tab.verdict is not None and tab.verdict.text() == "Eligible"
 
     dialog = tab.open_segment_dialog("outreach")
-    dialog.day.setDate(to_qdate(TODAY - timedelta(days=30)))
+    dialog.day.set_value(TODAY - timedelta(days=30))
     assert dialog.save()
     assert chart.header.values["status"].text().startswith("Outreach since")
 
     dialog = tab.open_segment_dialog("enrol")
-    dialog.day.setDate(to_qdate(TODAY - timedelta(days=20)))
+    dialog.day.set_value(TODAY - timedelta(days=20))
     assert dialog.check() == ["No signed consent is on file on or before the enrolment date."]
     assert not dialog.save(), "no consent and no override: refused"
 
     consent = tab.open_consent_dialog(ConsentKind.CONSENT)
-    consent.signed_on.setDate(to_qdate(TODAY - timedelta(days=25)))
+    consent.signed_on.set_value(TODAY - timedelta(days=25))
     consent.signed_by.setText("Member")
     scan = tmp_path / "consent.png"
     scan.write_bytes(b"\x89PNG fake scan")
@@ -107,7 +106,7 @@ def test_condition_consent_enrol_disenrol_re_enrol(tmp_path: Path, ui_store_with
     assert tab.consents.item(0, 1).text() == "DOH-5055" and tab.consents.item(0, 4).text() == "consent.png"
 
     dialog = tab.open_segment_dialog("enrol")
-    dialog.day.setDate(to_qdate(TODAY - timedelta(days=20)))
+    dialog.day.set_value(TODAY - timedelta(days=20))
     assert dialog.check() == [] and not dialog.override.isVisibleTo(dialog)
     assert dialog.save()
     assert chart.header.values["status"].text().startswith("Enrolled since")
@@ -115,7 +114,7 @@ def test_condition_consent_enrol_disenrol_re_enrol(tmp_path: Path, ui_store_with
     assert [tab.segments.item(r, 0).text() for r in range(tab.segments.rowCount())] == ["Outreach", "Enrolled"]
 
     dialog = tab.open_segment_dialog("disenrol")
-    dialog.day.setDate(to_qdate(TODAY - timedelta(days=10)))
+    dialog.day.set_value(TODAY - timedelta(days=10))
     dialog.reason.setCurrentIndex(dialog.reason.findData("moved"))
     assert dialog.save()
     assert chart.header.values["status"].text().startswith("Disenrolled")

@@ -4,7 +4,7 @@ record acceptance and completion, and see the closure in the Referrals section's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,8 @@ def test_a_care_manager_makes_a_housing_referral_prints_it_and_closes_the_loop(
     qtbot.keyClicks(dialog.reason, "Living in a shelter since March.")
     qtbot.keyClicks(dialog.need, "A ground-floor apartment.")
     qtbot.keyClicks(dialog.request, "Please book an intake appointment.")
-    dialog.sent_on.setDate(dialog.sent_on.date().addDays(-20))  # sent 02/10/2026
-    assert dialog.follow_up_on.date().toPython() == date(2026, 2, 24)
+    dialog.sent_on.set_value(dialog.sent_on.value() - timedelta(days=20))  # sent 02/10/2026
+    assert dialog.follow_up_on.value() == date(2026, 2, 24)
     assert not dialog.save_print_button.isEnabled(), "no letter before the consent to share is recorded"
     dialog.consent.setChecked(True)
     assert dialog.save_print_button.isEnabled()
@@ -216,3 +216,24 @@ def test_a_billing_clerk_has_no_referrals_section() -> None:
     spec = next(s for s in SECTIONS if s.key == "referrals")
     assert spec.permission is not None and not allows(Role.BILLING, spec.permission)
     assert allows(Role.CARE_MANAGER, spec.permission)
+
+
+def test_a_typed_outcome_is_asked_about_before_the_chart_closes(qtbot: Any, world: World, login_as: Any,
+                                                                main_window: Any, answers: Answers) -> None:
+    admin = login_as(ADMIN)
+    referrals.create_referral(admin, NewReferral(
+        world.member_id, world.housing_id, ReferralCategory.HOUSING, "Shelter", sent_on=date(2026, 2, 20),
+        consent_to_share=True), today=TODAY)
+    window = main_window(login_as("cm1"))
+    window.open_member(world.member_id, "referrals")
+    chart = window.member_views()[0]
+    tab = chart.page("referrals")
+    tab.table.selectRow(0)
+    pane = tab.detail_pane
+    assert pane.detail is not None and pane.unsaved_what() == "", "nothing typed, nothing to ask"
+    pane.outcome.setPlainText("Intake booked for Monday")
+    answers.save_discard_cancel = "save"
+    chart.close()
+    assert answers.asked and answers.asked[-1].startswith("The referral's outcome or follow-up date has changes")
+    saved = referrals.list_referrals(admin, referrals.ReferralFilter(member_id=world.member_id))
+    assert [row.outcome for row in saved] == ["Intake booked for Monday"]

@@ -88,3 +88,30 @@ def test_synchronous_mode_finishes_before_returning(message_boxes: list) -> None
 
     run_in_background(None, "Now", cancelled, results.append)
     assert results == ["done"]
+
+
+def test_the_job_may_finish_while_its_progress_is_being_shown(qtbot: Any, threaded: None) -> None:
+    """A window-modal progress dialog delivers pending events inside setValue; when the job's "finished" is
+    one of them the dialog is gone before the progress update returns (batch printing ended with "Something
+    went wrong" that way)."""
+    results: list[str] = []
+    release = threading.Event()
+
+    def job(_progress: Progress) -> str:
+        release.wait(5)
+        return "printed"
+
+    handle = run_in_background(None, "Printing packets", job, results.append)
+    assert isinstance(handle, workers.Job) and handle.dialog is not None
+    dialog = handle.dialog
+    real_set_value = dialog.setValue
+
+    def set_value_that_delivers_finished(value: int) -> None:
+        real_set_value(value)
+        handle._finished("printed")  # noqa: SLF001 - what the event loop does inside setValue
+
+    dialog.setValue = set_value_that_delivers_finished  # type: ignore[method-assign]
+    handle._show_progress(3, 5, "Packet 3 of 5")  # noqa: SLF001 - the slot the progress signal calls
+    assert results == ["printed"] and handle.dialog is None and not handle.running
+    release.set()
+    workers.wait_for_all(5000)

@@ -26,7 +26,7 @@ from hhdesk.services.billing_facts import AotOrderInfo, OutreachImportReport
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.fields import date_picker, from_qdate
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 
@@ -82,10 +82,10 @@ class AotOrderDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> bool:
-        end = None if self.open_order.isChecked() else from_qdate(self.end.date())
         try:
+            end = None if self.open_order.isChecked() else self.end.value()
             if self.order is None:
-                billing_facts.add_aot_order(self.app, self.member_id, from_qdate(self.start.date()), end,
+                billing_facts.add_aot_order(self.app, self.member_id, self.start.value(), end,
                                             self.note.text())
             else:
                 billing_facts.set_aot_order_end(self.app, self.order.id, end)

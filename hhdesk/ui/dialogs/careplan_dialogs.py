@@ -38,7 +38,8 @@ from hhdesk.services.careplans import CarePlanVersionView, SignatureInput, Versi
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.fields import date_picker, from_qdate
+from hhdesk.ui.unsaved import UnsavedEditsDialog
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 from hhdesk.ui.window_placement import preferred_size
@@ -46,7 +47,7 @@ from hhdesk.ui.window_placement import preferred_size
 MAX_SCAN_BYTES = careplans.MAX_SCAN_BYTES
 
 
-class SignCarePlanDialog(QDialog):
+class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
     """Record who signed the draft and when; on success ``result`` is the version, now active."""
 
     def __init__(self, app: AppSession, version: CarePlanVersionView, member_name: str,
@@ -66,7 +67,7 @@ class SignCarePlanDialog(QDialog):
         self.member_role = QComboBox()
         self.member_role.addItem("Member", SignerRole.MEMBER)
         self.member_role.addItem("Guardian", SignerRole.GUARDIAN)
-        self.member_date = date_picker(self.today)
+        self.member_date = date_picker(self.today, name="Member's signature date")
         member_box = QGroupBox("Member or guardian")
         member_form = QFormLayout(member_box)
         member_form.addRow("Signed &by:", self.member_name)
@@ -78,7 +79,7 @@ class SignCarePlanDialog(QDialog):
             self.signer.addItem(choice.name, choice.user_id)
         position = self.signer.findData(default_signer_id) if default_signer_id is not None else -1
         self.signer.setCurrentIndex(max(position, 0))
-        self.signer_date = date_picker(self.today)
+        self.signer_date = date_picker(self.today, name="Care manager's signature date")
         manager_box = QGroupBox("Care manager")
         manager_form = QFormLayout(manager_box)
         manager_form.addRow("&Care manager:", self.signer)
@@ -120,7 +121,7 @@ class SignCarePlanDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         for edit in (self.member_date, self.signer_date):
-            edit.dateChanged.connect(self._update_outcome)
+            edit.date_changed.connect(lambda _day: self._update_outcome())
         self.methods.buttonToggled.connect(lambda *_: self._update_outcome())
         self._update_outcome()
 
@@ -134,7 +135,10 @@ class SignCarePlanDialog(QDialog):
 
     def _update_outcome(self) -> None:
         self.scan_button.setEnabled(self.method() is SignatureMethod.SCANNED)
-        signed_on = rules.signing_date(from_qdate(self.member_date.date()), from_qdate(self.signer_date.date()))
+        member_day, signer_day = self.member_date.committed(), self.signer_date.committed()
+        if member_day is None or signer_day is None:
+            return
+        signed_on = rules.signing_date(member_day, signer_day)
         due = rules.review_due(signed_on, self._months)
         self.outcome.setText(
             f"Signing makes version {self.version.version_no} the active care plan from {format_date(signed_on)}; "
@@ -168,9 +172,9 @@ class SignCarePlanDialog(QDialog):
         return SignatureInput(
             member_signer_name=self.member_name.text(),
             member_signer_role=SignerRole(self.member_role.currentData()),
-            member_signed_on=from_qdate(self.member_date.date()),
+            member_signed_on=self.member_date.value(),  # type: ignore[arg-type]
             care_manager_user_id=self.signer.currentData(),
-            care_manager_signed_on=from_qdate(self.signer_date.date()),
+            care_manager_signed_on=self.signer_date.value(),  # type: ignore[arg-type]
             method=self.method(),
             scanned_filename=scanned[0] if scanned else "",
             scanned_data=scanned[1] if scanned else None,
@@ -263,7 +267,7 @@ class CompareVersionsDialog(QDialog):
         return self.view.toPlainText()
 
 
-class SharedWithPcpDialog(QDialog):
+class SharedWithPcpDialog(UnsavedEditsDialog, QDialog):
     """The date a signed version went to the member's PCP; ``result`` is the version after recording it."""
 
     def __init__(self, app: AppSession, version: CarePlanVersionView, parent: QWidget | None = None,
@@ -274,7 +278,7 @@ class SharedWithPcpDialog(QDialog):
         self.today = today or date.today()
         self.result: CarePlanVersionView | None = None
         self.setWindowTitle("Shared with the primary care provider")
-        self.when = date_picker(version.shared_with_pcp_on or self.today)
+        self.when = date_picker(version.shared_with_pcp_on or self.today, name="Shared on")
         self.message = MessageLabel()
         form = QFormLayout()
         form.addRow(role_label(f"Record the day version {version.version_no} was sent or given to the member's "
@@ -290,7 +294,7 @@ class SharedWithPcpDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.result = careplans.mark_shared_with_pcp(self.app, self.version.id, from_qdate(self.when.date()),
+            self.result = careplans.mark_shared_with_pcp(self.app, self.version.id, self.when.value(),  # type: ignore[arg-type]
                                                          today=self.today)
         except Exception as exc:  # noqa: BLE001 - shown under the form
             self.message.show_error(report(exc, "recording sharing with the PCP"))

@@ -15,6 +15,24 @@ def confirm(parent: QWidget | None, title: str, text: str, yes: str = "OK") -> b
     return box.clickedButton() is yes_button
 
 
+def save_discard_cancel_box(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """The Save / Discard / Cancel question (Save is the default, so Enter keeps the work)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    return box
+
+
+def ask_save_discard_cancel(parent: QWidget | None, title: str, text: str) -> str:
+    """"save", "discard" or "cancel"."""
+    answer = save_discard_cancel_box(parent, title, text).exec()
+    if answer == QMessageBox.StandardButton.Save:
+        return "save"
+    return "discard" if answer == QMessageBox.StandardButton.Discard else "cancel"
+
+
 def ask_password(parent: QWidget | None, title: str, text: str) -> str | None:
     value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Password)
     return value if ok and value else None

@@ -35,6 +35,7 @@ from hhdesk.services.directory import (
     DirectoryEntryInput,
 )
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.forms import add_address_rows, save_cancel_layout
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -70,7 +71,7 @@ def chosen_role(combo: QComboBox) -> str:
     return combo.itemData(position) if position >= 0 else text
 
 
-class DirectoryEntryDialog(QDialog):
+class DirectoryEntryDialog(UnsavedEditsDialog, QDialog):
     """Add or change a person or organisation in the directory."""
 
     saved = Signal(object)  # DirectoryEntryInfo
@@ -143,7 +144,7 @@ class DirectoryEntryDialog(QDialog):
         return True
 
 
-class AddToCareTeamDialog(QDialog):
+class AddToCareTeamDialog(UnsavedEditsDialog, QDialog):
     """Pick a directory entry, say what role it plays for the member and whether they may share."""
 
     def __init__(self, app: AppSession, member_id: int, member_label: str = "", parent: QWidget | None = None) -> None:
@@ -243,7 +244,7 @@ class AddToCareTeamDialog(QDialog):
         return True
 
 
-class CareTeamLinkDialog(QDialog):
+class CareTeamLinkDialog(UnsavedEditsDialog, QDialog):
     """Change the role of a care-team link, or the member's consent to share with them."""
 
     def __init__(self, app: AppSession, link: CareTeamLink, parent: QWidget | None = None) -> None:

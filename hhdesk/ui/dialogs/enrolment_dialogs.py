@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import ConsentKind, EndReason
 from hhdesk.domain.segments import MIN_OVERRIDE_REASON_LENGTH
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.errors import ValidationFailed
 from hhdesk.private_files import write_private_bytes
 from hhdesk.services import enrolment, members
@@ -38,8 +40,10 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CONSENT_KIND_LABELS, END_REASON_LABELS, AttachmentFile
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
+from hhdesk.ui.unsaved import UnsavedEditsDialog
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+from hhdesk.ui.widgets.text import format_date
 from hhdesk.ui.window_placement import preferred_size
 
 MAX_ATTACHMENT_MB = enrolment.MAX_ATTACHMENT_BYTES // (1024 * 1024)
@@ -59,7 +63,7 @@ def _show_failure(message: MessageLabel, exc: Exception, where: str) -> None:
         message.show_error(report(exc, where))
 
 
-class SegmentDialog(QDialog):
+class SegmentDialog(UnsavedEditsDialog, QDialog):
     """Start outreach, enrol, re-enrol or disenrol, on a date the user picks."""
 
     TITLES = {"outreach": "Start outreach", "enrol": "Enrol", "re_enrol": "Re-enrol", "disenrol": "Disenrol"}
@@ -72,8 +76,7 @@ class SegmentDialog(QDialog):
         self.action = action
         self.setWindowTitle(f"{self.TITLES[action]}: {member_label}" if member_label else self.TITLES[action])
         self.setMinimumWidth(520)
-        self.day = date_picker()
-        self.day.setMaximumDate(to_qdate(date.today()))
+        self.day = date_picker(maximum=date.today(), name="Date")
         self.reason = QComboBox()
         self.blockers = role_label("")
         self.blockers.setStyleSheet("QLabel { background: #fdf3dc; border: 1px solid #e8b55a; border-radius: 6px;"
@@ -97,7 +100,7 @@ class SegmentDialog(QDialog):
             note = role_label(f"Ends the member's current {what}. The end date is the last day covered.", "muted")
             form.addRow("", note)
             # Agencies often disenrol at the end of the month, so a date a little ahead is allowed.
-            self.day.setMaximumDate(to_qdate(date.today()).addMonths(2))
+            self.day.set_latest(add_months(date.today(), 2))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         if action in ("enrol", "re_enrol"):
@@ -105,7 +108,7 @@ class SegmentDialog(QDialog):
             self.override_label = role_label("Override reason:")
             layout.addWidget(self.override_label)
             layout.addWidget(self.override)
-            self.day.dateChanged.connect(self.check)
+            self.day.date_changed.connect(self.check)
             self.check()
         layout.addWidget(self.message)
         buttons = _buttons(self, self.TITLES[action])
@@ -115,7 +118,10 @@ class SegmentDialog(QDialog):
     def check(self) -> list[str]:
         """Show what stands in the way of enrolling on the chosen date; the override appears only then."""
         try:
-            problems = enrolment.enrolment_blockers(self.app, self.member_id, from_qdate(self.day.date()))
+            day = self.day.value()
+            if day is None:
+                return []
+            problems = enrolment.enrolment_blockers(self.app, self.member_id, day)
         except Exception as exc:  # noqa: BLE001
             self.message.show_error(report(exc, "checking enrolment"))
             return []
@@ -128,8 +134,9 @@ class SegmentDialog(QDialog):
         return problems
 
     def save(self) -> bool:
-        day = from_qdate(self.day.date())
         try:
+            day = self.day.value()
+            assert day is not None
             if self.action == "outreach":
                 enrolment.start_outreach(self.app, self.member_id, day)
             elif self.action == "disenrol":
@@ -145,11 +152,11 @@ class SegmentDialog(QDialog):
         return True
 
 
-class ConsentDialog(QDialog):
+class ConsentDialog(UnsavedEditsDialog, QDialog):
     """Record a signed consent, withdrawal or opt-out form, with its scan if there is one."""
 
     def __init__(self, app: AppSession, member_id: int, kind: ConsentKind, member_label: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, billing_month: ServiceMonth | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.member_id = member_id
@@ -161,8 +168,12 @@ class ConsentDialog(QDialog):
         self.form_type = QComboBox()
         for form in enrolment.consent_forms(app, member_id, kind):
             self.form_type.addItem(f"{form.code} — {form.label}", form.code)
-        self.signed_on = date_picker()
-        self.signed_on.setMaximumDate(to_qdate(date.today()))
+        # From the billing preview the consent is for the month being billed: it must be signed by its last day.
+        signed_default = min(billing_month.last_day, date.today()) if billing_month else date.today()
+        self.signed_on = date_picker(signed_default, maximum=date.today(), name="Signed on")
+        self.billing_note = role_label(_billing_note(billing_month, signed_default) if billing_month else "",
+                                       "muted")
+        self.billing_note.setVisible(billing_month is not None)
         self.signed_by = QLineEdit()
         self.signed_by.setPlaceholderText("The member, or the parent or guardian who signed")
         self.note = QLineEdit()
@@ -175,6 +186,7 @@ class ConsentDialog(QDialog):
         form = QFormLayout()
         form.addRow("Form:", self.form_type)
         form.addRow("Signed on:", self.signed_on)
+        form.addRow("", self.billing_note)
         form.addRow("Signed by:", self.signed_by)
         form.addRow("Note:", self.note)
         form.addRow("Scanned form:", file_row)
@@ -211,7 +223,7 @@ class ConsentDialog(QDialog):
     def save(self) -> bool:
         try:
             enrolment.record_consent(self.app, self.member_id, self.kind, self.form_type.currentData() or "",
-                                     from_qdate(self.signed_on.date()), signed_by=self.signed_by.text(),
+                                     self.signed_on.value(), signed_by=self.signed_by.text(),
                                      note=self.note.text(), file=self.file)
         except Exception as exc:  # noqa: BLE001
             _show_failure(self.message, exc, "recording consent")
@@ -220,7 +232,16 @@ class ConsentDialog(QDialog):
         return True
 
 
-class TierDialog(QDialog):
+def _billing_note(month: ServiceMonth, signed_default: date) -> str:
+    """What the consent dialog says when the billing preview opened it for `month`."""
+    name = month.first_day.strftime("%B %Y")
+    when = "the last day of that month" if signed_default == month.last_day else "today, as the month is not over"
+    return (f"Opened from the billing preview of {name}: the date is set to {format_date(signed_default)}, {when}. "
+            "Change it to the date on the signed form; the month bills only with a consent signed on or before "
+            "its last day.")
+
+
+class TierDialog(UnsavedEditsDialog, QDialog):
     """Set the member's tier from a date on (the history keeps the earlier tiers)."""
 
     def __init__(self, app: AppSession, member_id: int, parent: QWidget | None = None) -> None:
@@ -231,7 +252,7 @@ class TierDialog(QDialog):
         self.tier = QComboBox()
         for tier in enrolment.tier_choices(app, member_id):
             self.tier.addItem(members.TIER_LABELS[tier], tier.value)
-        self.effective = date_picker()
+        self.effective = date_picker(name="From")
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. after the CANS assessment")
         form = QFormLayout()
@@ -249,7 +270,7 @@ class TierDialog(QDialog):
 
     def save(self) -> bool:
         try:
-            enrolment.set_tier(self.app, self.member_id, self.tier.currentData(), from_qdate(self.effective.date()),
+            enrolment.set_tier(self.app, self.member_id, self.tier.currentData(), self.effective.value(),
                                self.note.text())
         except Exception as exc:  # noqa: BLE001
             _show_failure(self.message, exc, "setting a tier")
@@ -258,7 +279,7 @@ class TierDialog(QDialog):
         return True
 
 
-class AppropriatenessDialog(QDialog):
+class AppropriatenessDialog(UnsavedEditsDialog, QDialog):
     """Tick the program's appropriateness criteria that apply to the member (NY)."""
 
     def __init__(self, app: AppSession, member_id: int, chosen: tuple[str, ...], parent: QWidget | None = None) -> None:
@@ -303,7 +324,7 @@ class AppropriatenessDialog(QDialog):
         try:
             enrolment.set_appropriateness(self.app, self.member_id,
                                           [code for code, box in self.boxes.items() if box.isChecked()],
-                                          from_qdate(self.assessed_on.date()))
+                                          self.assessed_on.value())
         except Exception as exc:  # noqa: BLE001
             _show_failure(self.message, exc, "appropriateness")
             return False
@@ -355,3 +376,4 @@ def view_attachment(app: AppSession, attachment_id: int, parent: QWidget | None)
         return None
     dialog.open()
     return dialog
+

@@ -1,11 +1,16 @@
-"""The login dialog: a username and a password, and one clear sentence when they do not open the store."""
+"""The login dialog: a username and a password, and one clear sentence when they do not open the store.
+
+Enter always means Log in (Quit never becomes the default button, not even while a login is being checked),
+and the user name offered is the last one that logged in to *this* store on this computer.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,6 +26,12 @@ from hhdesk.services.context import AppSession
 from hhdesk.ui.errors import report
 from hhdesk.ui.prefs import prefs
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
+
+
+def last_username_key(store_path: Path) -> str:
+    """The preference holding the last user name for this store (another store remembers its own)."""
+    digest = hashlib.sha256(str(store_path.resolve()).encode("utf-8")).hexdigest()[:16]
+    return f"last_username/{digest}"
 
 
 class LoginDialog(QDialog):
@@ -41,7 +52,7 @@ class LoginDialog(QDialog):
         if message:
             self.notice.show_ok(message)
 
-        self.username = QLineEdit(username or str(prefs().value("last_username", "") or ""))
+        self.username = QLineEdit(username or str(prefs().value(last_username_key(store_path), "") or ""))
         self.username.setAccessibleName("Username")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -64,7 +75,8 @@ class LoginDialog(QDialog):
         buttons = QDialogButtonBox()
         self.login_button = buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
         self.login_button.setDefault(True)
-        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        self.quit_button = buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        self.quit_button.setAutoDefault(False)
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
 
@@ -109,10 +121,18 @@ class LoginDialog(QDialog):
         finally:
             QGuiApplication.restoreOverrideCursor()
             self.login_button.setEnabled(True)
-        prefs().setValue("last_username", username)
+            self.login_button.setDefault(True)  # disabling it for the check let Qt pick another default
+        prefs().setValue(last_username_key(self.store_path), username)
         self.password.clear()
         self.accept()
         return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.quit_button.hasFocus() \
+                and not self.forgot.hasFocus():
+            self.try_login()
+            return
+        super().keyPressEvent(event)
 
     def _forgot(self) -> None:
         from hhdesk.ui.dialogs.recover import RecoverDialog

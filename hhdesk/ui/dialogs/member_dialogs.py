@@ -23,17 +23,19 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.enums import Role
+from hhdesk.errors import ValidationFailed
 from hhdesk.services import enrolment, members, users
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import DuplicateCandidate, MemberDetails
 from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.fields import DateField
+from hhdesk.ui.unsaved import UnsavedEditsDialog
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.forms import save_cancel_layout
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
 
-class NewMemberDialog(QDialog):
+class NewMemberDialog(UnsavedEditsDialog, QDialog):
     """Add a member. A same-name-and-birthday match is shown before anything is saved."""
 
     created = Signal(int)  # the new member's id
@@ -52,7 +54,7 @@ class NewMemberDialog(QDialog):
         self.last_name = QLineEdit()
         self.first_name = QLineEdit()
         self.preferred_name = QLineEdit()
-        self.dob = DateField()
+        self.dob = DateEdit(None, optional=True, name="Date of birth")
         self.sex = QComboBox()
         for code, text in members.SEX_CHOICES.items():
             self.sex.addItem(text, code)
@@ -98,7 +100,11 @@ class NewMemberDialog(QDialog):
         self.message, self.buttons = save_cancel_layout(self, form, self.save, self.duplicate_panel)
 
     def details(self) -> MemberDetails | None:
-        dob = self.dob.value()
+        try:
+            dob = self.dob.value()
+        except ValidationFailed as exc:
+            self.message.show_error(str(exc))
+            return None
         if dob is None:
             self.message.show_error("Date of birth: type it as MM/DD/YYYY.")
             return None
@@ -150,7 +156,7 @@ class NewMemberDialog(QDialog):
         self.reject()
 
 
-class AssignDialog(QDialog):
+class AssignDialog(UnsavedEditsDialog, QDialog):
     """Give one or many members to a care manager (supervisors and administrators)."""
 
     assigned = Signal(int)  # how many members changed hands

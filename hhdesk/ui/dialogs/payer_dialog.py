@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from hhdesk.services import payers
 from hhdesk.services.context import AppSession
 from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.fields import date_picker, from_qdate
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 
@@ -60,7 +60,7 @@ class PayerDialog(QDialog):
             return False
         try:
             payers.add_member_payer(self.app, self.member_id, self.payer.currentData(),
-                                    from_qdate(self.effective.date()), self.note.text())
+                                    self.effective.value(), self.note.text())
         except Exception as exc:  # noqa: BLE001 - one sentence in the dialog
             self.message.show_error(report(exc, "setting a payer"))
             return False

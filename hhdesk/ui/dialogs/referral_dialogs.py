@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +28,8 @@ from hhdesk.services import referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import CATEGORY_LABELS, METHOD_LABELS, STATUS_LABELS, NewReferral, ReferralRow
 from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
+from hhdesk.ui.unsaved import UnsavedEditsDialog
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -43,7 +44,7 @@ def text_box(placeholder: str, height: int = 64) -> QPlainTextEdit:
     return box
 
 
-class NewReferralDialog(QDialog):
+class NewReferralDialog(UnsavedEditsDialog, QDialog):
     """Refer the member to an agency from the directory; the agency list follows the category."""
 
     saved = Signal(object, bool)  # ReferralDetail, and whether to print the letter now
@@ -79,13 +80,14 @@ class NewReferralDialog(QDialog):
             self.goal.addItem(text, goal.goal_id)
             self.goal.setItemData(self.goal.count() - 1, goal.text, Qt.ItemDataRole.ToolTipRole)
 
-        self.sent_on = date_picker(self.today, maximum=self.today)
+        self.sent_on = date_picker(self.today, maximum=self.today, name="Sent on")
         self.sent_how = QComboBox()
         for method, text in METHOD_LABELS.items():
             self.sent_how.addItem(text, method)
-        self.follow_up_on = date_picker(referrals.default_follow_up_on(app, self.today), minimum=self.today)
-        self.follow_up_on.dateChanged.connect(self._follow_up_edited)
-        self.sent_on.dateChanged.connect(self._sent_changed)
+        self.follow_up_on = date_picker(referrals.default_follow_up_on(app, self.today), minimum=self.today,
+                                        name="Follow up on")
+        self.follow_up_on.date_changed.connect(self._follow_up_edited)
+        self.sent_on.date_changed.connect(self._sent_changed)
 
         self.consent = QCheckBox("The member agreed that we share their information with this agency")
         self.consent.setToolTip("Recorded on the member's care team. The letter can only be printed once the "
@@ -206,15 +208,16 @@ class NewReferralDialog(QDialog):
             "" if self.consent.isChecked() else "Record the member's consent to share first: the letter "
                                                 "carries their information.")
 
-    def _sent_changed(self, value: QDate) -> None:
-        sent = from_qdate(value)
+    def _sent_changed(self, sent: date | None) -> None:
+        if sent is None:
+            return
         self.follow_up_on.blockSignals(True)
-        self.follow_up_on.setMinimumDate(value)
+        self.follow_up_on.set_earliest(sent)
         if not self._follow_up_touched:
-            self.follow_up_on.setDate(to_qdate(referrals.default_follow_up_on(self.app, sent)))
+            self.follow_up_on.set_value(referrals.default_follow_up_on(self.app, sent))
         self.follow_up_on.blockSignals(False)
 
-    def _follow_up_edited(self) -> None:
+    def _follow_up_edited(self, _day: object = None) -> None:
         self._follow_up_touched = True
 
     # ---- saving -----------------------------------------------------------------------------------
@@ -226,9 +229,9 @@ class NewReferralDialog(QDialog):
             reason=self.reason.toPlainText(),
             need=self.need.toPlainText(),
             request=self.request.toPlainText(),
-            sent_on=from_qdate(self.sent_on.date()),
+            sent_on=self.sent_on.value(),  # type: ignore[arg-type]
             sent_how=self.sent_how.currentData(),
-            follow_up_on=from_qdate(self.follow_up_on.date()),
+            follow_up_on=self.follow_up_on.value(),  # type: ignore[arg-type]
             goal_id=self.goal.currentData(),
             consent_to_share=self.consent.isChecked() and self.consent.isEnabled(),
         )
@@ -247,7 +250,7 @@ class NewReferralDialog(QDialog):
         return True
 
 
-class StatusChangeDialog(QDialog):
+class StatusChangeDialog(UnsavedEditsDialog, QDialog):
     """Record what the agency did: accepted, completed, declined or no response, with a date and note."""
 
     saved = Signal(object)  # ReferralDetail
@@ -266,14 +269,15 @@ class StatusChangeDialog(QDialog):
         self.status.setAccessibleName("New status")
         for status, text in referrals.status_choices(row.status):
             self.status.addItem(text, status)
-        self.changed_on = date_picker(self.today, minimum=since, maximum=self.today)
+        self.changed_on = date_picker(self.today, minimum=since, maximum=self.today, name="Date")
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. intake booked for 03/12, spoke with Ms Diaz")
-        self.next_follow_up = date_picker(referrals.default_follow_up_on(app, self.today), minimum=since)
+        self.next_follow_up = date_picker(referrals.default_follow_up_on(app, self.today), minimum=since,
+                                          name="Next follow-up")
         self.next_follow_up.setToolTip("When to check with the agency again while the referral stays open")
         self._next_follow_up_touched = False
-        self.next_follow_up.dateChanged.connect(self._next_follow_up_edited)
-        self.changed_on.dateChanged.connect(self._changed_on_changed)
+        self.next_follow_up.date_changed.connect(self._next_follow_up_edited)
+        self.changed_on.date_changed.connect(self._changed_on_changed)
         self.next_follow_up_label = role_label("Next follow-up", wrap=False)
         self.outcome = text_box("What came of the referral, in words", 70)
         self.outcome.setPlainText(row.outcome)
@@ -315,7 +319,7 @@ class StatusChangeDialog(QDialog):
         self.status.setCurrentIndex(self.status.findData(status))
 
     def set_date(self, value: date) -> None:
-        self.changed_on.setDate(to_qdate(value))
+        self.changed_on.set_value(value)
 
     def _status_changed(self) -> None:
         status = self.status.currentData()
@@ -324,14 +328,16 @@ class StatusChangeDialog(QDialog):
         self.next_follow_up_row.setVisible(not closing)
         self.next_follow_up_label.setVisible(not closing)
 
-    def _changed_on_changed(self, value: QDate) -> None:
+    def _changed_on_changed(self, value: date | None) -> None:
+        if value is None:
+            return
         self.next_follow_up.blockSignals(True)
-        self.next_follow_up.setMinimumDate(value)
+        self.next_follow_up.set_earliest(value)
         if not self._next_follow_up_touched:
-            self.next_follow_up.setDate(to_qdate(referrals.default_follow_up_on(self.app, from_qdate(value))))
+            self.next_follow_up.set_value(referrals.default_follow_up_on(self.app, value))
         self.next_follow_up.blockSignals(False)
 
-    def _next_follow_up_edited(self) -> None:
+    def _next_follow_up_edited(self, _day: object = None) -> None:
         self._next_follow_up_touched = True
 
     def save(self) -> bool:
@@ -341,10 +347,12 @@ class StatusChangeDialog(QDialog):
             return False
         outcome = self.outcome.toPlainText()
         try:
+            changed_on = self.changed_on.value()
+            assert changed_on is not None
             detail = referrals.change_status(
-                self.app, self.row.referral_id, status, from_qdate(self.changed_on.date()), self.note.text(),
+                self.app, self.row.referral_id, status, changed_on, self.note.text(),
                 outcome if outcome.strip() != self.row.outcome.strip() else None, today=self.today,
-                next_follow_up_on=None if referral_rules.is_closed(status) else from_qdate(self.next_follow_up.date()))
+                next_follow_up_on=None if referral_rules.is_closed(status) else self.next_follow_up.value())
         except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "referral status"))
             return False

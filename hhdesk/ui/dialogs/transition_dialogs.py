@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,37 +23,37 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.enums import TransitionSetting
+from hhdesk.errors import ValidationFailed
 from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeInput, EpisodeView
+from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import UnsavedEditsDialog
+from hhdesk.ui.widgets.date_edit import DateEdit, DateTimeEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
-DATE_FORMAT = "MM/dd/yyyy"
-DATE_TIME_FORMAT = "MM/dd/yyyy hh:mm AP"
 DESTINATIONS = ("Home", "Home with family", "Home with home health care", "Shelter", "Supportive housing",
                 "Skilled nursing facility", "Another hospital", "Residential treatment", "Left against medical advice")
 
 
-def qdatetime(moment: datetime) -> QDateTime:
-    return QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute))
+def _date_time_edit(moment: datetime, latest: datetime, name: str, earliest: date | None = None) -> DateTimeEdit:
+    return DateTimeEdit(moment, latest=latest, earliest=earliest, name=name)
 
 
-def pydatetime(value: QDateTime) -> datetime:
-    d, t = value.date(), value.time()
-    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+class _NotConfirmed(ValidationFailed):
+    """The user chose not to go on after a warning; the sentence says what to check."""
 
 
-def _date_time_edit(moment: datetime, latest: datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit(qdatetime(moment))
-    edit.setDisplayFormat(DATE_TIME_FORMAT)
-    edit.setCalendarPopup(True)
-    edit.setMaximumDateTime(qdatetime(latest))
-    return edit
+def _confirm_overlaps(parent: QWidget, warnings: list[str], question: str) -> None:
+    """Overlapping stays are warned about, not refused: go on only if the user says so."""
+    if warnings and not common.confirm(parent, "Overlapping stays", " ".join(warnings) + " " + question,
+                                       "Yes, go on"):
+        raise _NotConfirmed("Not saved: check the dates of the member's stays on the Transitions tab.")
 
 
-class _ServiceDialog(QDialog):
+class _ServiceDialog(UnsavedEditsDialog, QDialog):
     """OK runs `_apply()`; a refusal stays on screen under the form."""
 
     def __init__(self, title: str, parent: QWidget | None) -> None:
@@ -107,11 +104,8 @@ class OpenEpisodeDialog(_ServiceDialog):
         for choice in transitions.facility_choices(app):
             self.facility_box.addItem(choice.name, choice.entry_id)
         self.facility_box.setCurrentIndex(0)
-        self.admitted = QDateEdit(QDate(self.now.year, self.now.month, self.now.day))
-        self.admitted.setDisplayFormat(DATE_FORMAT)
-        self.admitted.setCalendarPopup(True)
-        self.admitted.setMaximumDate(QDate(self.now.year, self.now.month, self.now.day))
-        self.notified = _date_time_edit(self.now, self.now)
+        self.admitted = DateEdit(self.now.date(), latest=self.now.date(), today=self.now.date(), name="Admitted on")
+        self.notified = _date_time_edit(self.now, self.now, "Agency notified")
         self.notified_how = QComboBox()
         self.notified_how.setEditable(True)
         self.notified_how.addItems(transitions.NOTIFIED_HOW_CHOICES)
@@ -136,11 +130,15 @@ class OpenEpisodeDialog(_ServiceDialog):
 
     def _apply(self) -> EpisodeView:
         entry_id, name = self.facility()
-        admitted = self.admitted.date()
+        admitted = self.admitted.value()
+        assert admitted is not None
+        setting = TransitionSetting(self.setting_box.currentData())
+        _confirm_overlaps(self, transitions.overlap_warnings(self.app, self.member_id, setting, admitted),
+                          "Open this episode anyway?")
         return transitions.open_episode(self.app, self.member_id, EpisodeInput(
             setting=TransitionSetting(self.setting_box.currentData()),
-            admitted_on=date(admitted.year(), admitted.month(), admitted.day()),
-            notified_at=pydatetime(self.notified.dateTime()),
+            admitted_on=admitted,
+            notified_at=self.notified.value(),
             notified_how=self.notified_how.currentText(),
             facility_id=entry_id,
             facility_name=name,
@@ -157,9 +155,8 @@ class DischargeDialog(_ServiceDialog):
         self.app = app
         self.episode = episode
         now = now or transitions.local_now()
-        self.discharged = _date_time_edit(episode.discharged_at or now, now)
-        self.discharged.setMinimumDateTime(QDateTime(QDate(episode.admitted_on.year, episode.admitted_on.month,
-                                                           episode.admitted_on.day), QTime(0, 0)))
+        self.discharged = _date_time_edit(episode.discharged_at or now, now, "Discharged", episode.admitted_on)
+        self.discharged.date_edit.limit_reasons = ("the admission date", "")
         self.destination = QComboBox()
         self.destination.setEditable(True)
         self.destination.addItems(DESTINATIONS)
@@ -172,7 +169,11 @@ class DischargeDialog(_ServiceDialog):
             f"{format_date(episode.admitted_on)}.", "muted"))
 
     def _apply(self) -> EpisodeView:
-        return transitions.record_discharge(self.app, self.episode.episode_id, pydatetime(self.discharged.dateTime()),
+        discharged = self.discharged.value()
+        _confirm_overlaps(self, transitions.overlap_warnings(
+            self.app, self.episode.member_id, self.episode.setting, self.episode.admitted_on, discharged.date(),
+            exclude_episode_id=self.episode.episode_id), "Record this discharge anyway?")
+        return transitions.record_discharge(self.app, self.episode.episode_id, discharged,
                                             self.destination.currentText(), now=transitions.local_now())
 
 
@@ -235,10 +236,10 @@ class DoneAtDialog(_ServiceDialog):
         self.app = app
         self.item = item
         now = transitions.local_now()
-        self.when = _date_time_edit(now, now)
+        self.when = _date_time_edit(now, now, "Done at")
         self.form.addRow(role_label(item.label, "subheading"))
         self.form.addRow("&Done at", self.when)
 
     def _apply(self) -> EpisodeView:
-        return transitions.mark_item_done(self.app, self.item.item_id, pydatetime(self.when.dateTime()),
+        return transitions.mark_item_done(self.app, self.item.item_id, self.when.value(),
                                           now=transitions.local_now())

@@ -41,6 +41,10 @@ def role_combo(current: Role = Role.CARE_MANAGER) -> QComboBox:
     return combo
 
 
+class _ShownUnderTheField(Exception):  # noqa: N818 - a signal between submit() and _submit(), not an error
+    """The problem is already on screen under the field it concerns."""
+
+
 class _FormDialog(QDialog):
     """A form, an inline message and OK/Cancel; `submit()` calls the service and returns success."""
 
@@ -67,10 +71,18 @@ class _FormDialog(QDialog):
     def _submit(self) -> None:
         try:
             self.submit()
+        except _ShownUnderTheField:
+            self.message.clear_message()  # said once, beside the field it is about
+            return
         except Exception as exc:  # noqa: BLE001 - shown in the dialog, which stays open
             self.message.show_error(report(exc, self.windowTitle()))
             return
         self.accept()
+
+    def _fit_help(self) -> None:
+        """A longer role description must not be cut off: let the dialog grow to show it whole."""
+        self.layout().activate()
+        self.adjustSize()
 
     def submit(self) -> None:
         raise NotImplementedError
@@ -101,15 +113,21 @@ class AddUserDialog(_FormDialog):
         self.form.addRow(note)
         self.passwords.add_to(self.form)
         self._finish_layout()
-        self.role.currentIndexChanged.connect(
-            lambda: self.role_help.setText(ROLE_DESCRIPTIONS[self.role.currentData()]))
+        self.role.currentIndexChanged.connect(self._role_chosen)
         self.username.textChanged.connect(self.passwords.refresh)
+
+    def _role_chosen(self) -> None:
+        self.role_help.setText(ROLE_DESCRIPTIONS[self.role.currentData()])
+        self._fit_help()
 
     def submit(self) -> None:
         username = self.username.text().strip()
-        problems = username_problems(username) + self.passwords.problems()
+        problems = username_problems(username)
         if problems:
-            raise ValidationFailed(problems[0], problems)
+            self.username.setFocus()
+            raise ValidationFailed(problems[0])
+        if self.passwords.show_first_problem():
+            raise _ShownUnderTheField
         self.added = users.add_user(self.app, username, self.role.currentData(), self.passwords.password(),
                                     full_name=self.full_name.text().strip(), phone=self.phone.text().strip(),
                                     email=self.email.text().strip())
@@ -134,8 +152,11 @@ class EditUserDialog(_FormDialog):
         self.form.addRow("P&hone:", self.phone)
         self.form.addRow("&Email:", self.email)
         self._finish_layout()
-        self.role.currentIndexChanged.connect(
-            lambda: self.role_help.setText(ROLE_DESCRIPTIONS[self.role.currentData()]))
+        self.role.currentIndexChanged.connect(self._role_chosen)
+
+    def _role_chosen(self) -> None:
+        self.role_help.setText(ROLE_DESCRIPTIONS[self.role.currentData()])
+        self._fit_help()
 
     def submit(self) -> None:
         users.update_user(self.app, self.user.username, role=self.role.currentData(),
@@ -160,9 +181,8 @@ class SetPasswordDialog(_FormDialog):
         self._finish_layout()
 
     def submit(self) -> None:
-        problems = self.passwords.problems()
-        if problems:
-            raise ValidationFailed(problems[0], problems)
+        if self.passwords.show_first_problem():
+            raise _ShownUnderTheField
         if self.enable:
             users.set_disabled(self.app, self.username, False, self.passwords.password())
         else:

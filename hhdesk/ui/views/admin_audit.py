@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -22,7 +21,7 @@ from hhdesk.ui import list_export, workers
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.fields import to_qdate
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 AUDIT_LIMIT = 1000
@@ -62,9 +61,7 @@ class AuditTab(QWidget):
         self.medicaid_id.setMaximumWidth(170)
         self.medicaid_id.returnPressed.connect(self.refresh)
         self.since_enabled = QCheckBox("Since:")
-        self.since = QDateEdit(to_qdate(date.today() - timedelta(days=30)))
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("MM/dd/yyyy")
+        self.since = DateEdit(date.today() - timedelta(days=30), name="Since")
         self.since.setEnabled(False)
         self.since_enabled.toggled.connect(self.since.setEnabled)
         self.show_button = QPushButton("&Show")
@@ -99,7 +96,7 @@ class AuditTab(QWidget):
         layout.addWidget(self.count_label)
 
     def since_date(self) -> date | None:
-        return self.since.date().toPython() if self.since_enabled.isChecked() else None
+        return self.since.value() if self.since_enabled.isChecked() else None
 
     def refresh(self) -> None:
         self.message.clear_message()

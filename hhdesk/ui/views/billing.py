@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -53,6 +53,7 @@ from hhdesk.ui import list_export, workers
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
+from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import role_label, set_role
 from hhdesk.ui.widgets.text import display_name, format_date, tier_label
@@ -399,7 +400,7 @@ class BillingView(QWidget):
         self.refresh_button.setToolTip("Work the month out again from the records (F5), e.g. after recording "
                                        "a consent")
         self.refresh_button.clicked.connect(self.run_preview)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.run_preview)
+        bind_shortcut("billing.refresh", self, self.run_preview)
         self.import_button = QPushButton("Import months billed elsewhere…")
         self.import_button.setToolTip("Record outreach months another Health Home or agency billed, from a CSV "
                                       "file (they count in the outreach limits)")
@@ -627,6 +628,9 @@ class BillingView(QWidget):
         self.filing_label.setVisible(bool(warnings))
         if selected is not None:
             self.select_member(selected)
+        # Reselecting the same row emits no selection change: the line under the table is written anew here,
+        # or it would go on saying "does not bill" about a row that now bills.
+        self._show_detail()
 
     def _preview_failed(self, exc: BaseException) -> None:
         self.refresh_button.setEnabled(True)
@@ -826,7 +830,7 @@ class BillingView(QWidget):
         item = self.model.row_at(self.proxy.mapToSource(index).row())
         if item is None:
             return
-        self.host.open_member(item.member_id, tab="enrolment")
+        self.host.open_member(item.member_id, tab="enrolment", billing_month=self.selected_month())
         self.host.show_status("After fixing the member's record, click Refresh (F5) to see the month again.", 10_000)
 
     # ---- history ----------------------------------------------------------------------------------

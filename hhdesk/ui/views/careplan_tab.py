@@ -4,9 +4,9 @@ The version shown first is the draft being worked on, else the active version (`
 A draft is edited in place (undo and redo while editing; Save draft writes the whole tree); a signed
 version is shown read-only, with "Start a new version from this one" as the way to change the plan.
 
-Leaving with unsaved changes: switching to another version asks; closing the chart or locking the window
-saves the draft as it stands when it can be saved (a draft is work in progress, so keeping it is safer than
-losing it), and otherwise drops the changes.
+Leaving with unsaved changes: switching to another version asks, and so does closing the chart (Save /
+Discard / Cancel, as every form does; see `hhdesk.ui.unsaved`). Locking the window keeps the changes on
+screen, hidden until the same user unlocks.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -37,6 +37,8 @@ from hhdesk.services.careplans import CarePlanVersionView, VersionSummary
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report, show_error
+from hhdesk.ui.shortcuts import bind_shortcut
+from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.widgets.careplan_editor import CarePlanEditor
 from hhdesk.ui.widgets.fields import INFO_STYLE, OK_STYLE, WARNING_STYLE, chip
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -46,7 +48,7 @@ STATUS_STYLE = {CarePlanStatus.DRAFT: WARNING_STYLE, CarePlanStatus.ACTIVE: OK_S
                 CarePlanStatus.SUPERSEDED: INFO_STYLE}
 
 
-class CarePlanTab(QWidget):
+class CarePlanTab(TracksUnsavedEdits, QWidget):
     """One member's care plan. Built by the chart with its ``ChartContext``."""
 
     def __init__(self, context, parent: QWidget | None = None) -> None:  # noqa: ANN001 - a ChartContext
@@ -174,7 +176,7 @@ class CarePlanTab(QWidget):
 
         for action in (self.editor.undo_action, self.editor.redo_action):
             self.addAction(action)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_draft)
+        bind_shortcut("careplan.save", self, self.save_draft)
 
     # ---- the chart's tab protocol -----------------------------------------------------------------
     def refresh(self) -> None:
@@ -185,12 +187,20 @@ class CarePlanTab(QWidget):
             return
         self.reload(self.version.id if self.version else None)
 
+    def unsaved_what(self) -> str:
+        if self.version is None or not self.version.editable or not self.editor.is_dirty():
+            return ""
+        return f"the care plan draft (version {self.version.version_no})"
+
+    def save_unsaved(self) -> bool:
+        return self.save_draft()
+
+    def discard_unsaved(self) -> None:
+        self.editor.undo_stack.clear()
+        self.reload(self.version.id if self.version else None)
+
     def clear_for_lock(self) -> None:
-        if self.version is not None and self.version.editable and self.editor.is_dirty():
-            try:
-                self._save()
-            except Exception as exc:  # noqa: BLE001 - unsaveable work is dropped; the log says why
-                report(exc, "saving a care plan draft on close")
+        """The chart is closing (after Save / Discard was answered): drop what is shown."""
         self.editor.undo_stack.clear()
         self.editor.load(PlanContent(), editable=False)
         self.version = None

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,6 +43,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.ui import list_export
 from hhdesk.ui.sections import SectionHost
+from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.widgets.care_manager_filter import fill_care_manager_filter
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import age_on, display_name, format_date, tier_label
@@ -289,7 +290,7 @@ class CaseloadView(QWidget):
             layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
+        bind_shortcut("caseload.find", self, self._focus_search)
         self.setTabOrder(self.search, self.status)
         self.setTabOrder(self.status, self.care_manager)
         self.setTabOrder(self.care_manager, self.table)

@@ -26,6 +26,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CATEGORY_LABELS, ConditionInfo, Icd10Suggestion
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report, show_error
+from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.fields import chip
@@ -46,7 +47,7 @@ def _category_combo(current: ChronicCategory | None = None) -> QComboBox:
     return combo
 
 
-class CategoryDialog(QDialog):
+class CategoryDialog(UnsavedEditsDialog, QDialog):
     """Change the category of a condition, e.g. a depression the care manager judges a serious mental illness."""
 
     def __init__(self, app: AppSession, condition: ConditionInfo, parent: QWidget | None = None) -> None:
@@ -80,7 +81,7 @@ class CategoryDialog(QDialog):
         return True
 
 
-class FreeTextConditionDialog(QDialog):
+class FreeTextConditionDialog(UnsavedEditsDialog, QDialog):
     """A condition without an ICD-10-CM code (the code is not known yet)."""
 
     def __init__(self, app: AppSession, member_id: int, parent: QWidget | None = None) -> None:

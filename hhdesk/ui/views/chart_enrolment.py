@@ -305,8 +305,9 @@ class EnrolmentTab(QWidget):
                                         open_kind=current.kind.value if current else ""))  # type: ignore[return-value]
 
     def open_consent_dialog(self, kind: ConsentKind) -> ConsentDialog:
+        month = getattr(self.context, "billing_month", None) if kind is ConsentKind.CONSENT else None
         return self._open(ConsentDialog(self.app, self.context.member_id, kind, self.context.member_label,
-                                        self))  # type: ignore[return-value]
+                                        self, billing_month=month))  # type: ignore[return-value]
 
     def open_tier_dialog(self) -> TierDialog:
         return self._open(TierDialog(self.app, self.context.member_id, self))  # type: ignore[return-value]

@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import ValidationFailed
 from hhdesk.services import directory, members
 from hhdesk.services.members import MemberDetails
 from hhdesk.ui.dialogs.member_dialogs import AssignDialog
 from hhdesk.ui.errors import report
+from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.views.member_chart import ChartContext
-from hhdesk.ui.widgets.fields import DateField
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.forms import add_address_rows
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -38,7 +40,7 @@ _TEXT_FIELDS: list[tuple[str, str]] = [
 ]
 
 
-class ProfileTab(QWidget):
+class ProfileTab(TracksUnsavedEdits, QWidget):
     """A form over ``MemberDetails``: Save writes it through ``members.update_member``."""
 
     def __init__(self, context: ChartContext, parent: QWidget | None = None) -> None:
@@ -57,7 +59,7 @@ class ProfileTab(QWidget):
         self.fields["medicaid_id"].setMaximumWidth(200)
         self.fields["plan_id"].setMaximumWidth(360)
         self.fields["zip"].setMaximumWidth(110)
-        self.dob = DateField()
+        self.dob = DateEdit(None, optional=True, name="Date of birth")
         self.dob.setAccessibleName("Date of birth")
         self.dob.setReadOnly(not self.editable)
         self.sex = QComboBox()
@@ -141,12 +143,22 @@ class ProfileTab(QWidget):
         footer.setLayout(buttons)
         buttons.setContentsMargins(18, 6, 18, 10)
         layout.addWidget(footer)
+        self.revert_button.clicked.disconnect()
+        self.revert_button.clicked.connect(self.revert)
         self.refresh()
+        self.track_unsaved(body, "the profile", self.save, self.revert)
 
     def refresh(self) -> None:
+        """Show the member as saved; edits not saved yet stay (the chart refreshes tabs after other changes)."""
+        if self.unsaved_what():
+            return
+        self.revert()
+
+    def revert(self) -> None:
         chart = self.context.chart
         self._fill_pcp(chart.details.pcp_id)
         self.show_details(chart.details)
+        self.mark_clean()
         self.care_manager.setText(chart.care_manager_name or chart.care_manager or "Unassigned")
         self.message.clear_message()
 
@@ -172,7 +184,11 @@ class ProfileTab(QWidget):
             self.pcp.addItem(entry.label, entry.id)
 
     def details(self) -> MemberDetails | None:
-        dob = self.dob.value()
+        try:
+            dob = self.dob.value()
+        except ValidationFailed as exc:
+            self.message.show_error(str(exc))
+            return None
         if dob is None:
             self.message.show_error("Date of birth: type it as MM/DD/YYYY.")
             return None
@@ -190,7 +206,7 @@ class ProfileTab(QWidget):
             self.message.show_error(report(exc, "saving a profile"))
             return False
         self.context.changed()
-        self.refresh()
+        self.revert()
         self.message.show_ok("Saved.")
         return True
 

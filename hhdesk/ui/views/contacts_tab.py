@@ -2,8 +2,10 @@
 
 Keyboard: the form's fields follow in tab order (date, mode, with whom, minutes, staff, the six core
 services, note, Save). Enter saves from any field (Shift+Enter starts a new line in the note), and so does
-Ctrl+Enter; Escape leaves an edit. The date is typed (11/30/2026, 11/30/26, 1/5/2026) over the selected
-date; Up/Down step a day, Page Up/Page Down a month, Alt+Down opens a calendar.
+Ctrl+Enter; Escape leaves an edit. The date is the shared date field: type the whole date over it
+(`11/30/2026`, `11/30/26`, `1/5/2026`), or use the arrow keys to step the day, month or year under the cursor.
+A contact with no core service ticked (where the mode could carry one) asks before saving, because it will
+not count toward the month's billing.
 Mode and "with whom" choose by their first letter (i, p, v, c, m, a; m, f, p, a). After a save the form keeps
 date, mode, with whom and minutes, clears services and note, and puts the cursor back on the date.
 
@@ -19,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.contact_rules import MAX_MINUTES
-from hhdesk.domain.date_entry import DateEntryError
 from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, WithWhom
 from hhdesk.domain.permissions import Permission
 from hhdesk.services import contacts
@@ -44,8 +45,10 @@ from hhdesk.services.contacts import ContactFormFacts, ContactInput, ContactView
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
+from hhdesk.ui.shortcuts import bind_shortcut
+from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.date_field import DateField
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label, set_role
 from hhdesk.ui.widgets.text import format_date
 
@@ -110,7 +113,7 @@ class _EnterSaves(QObject):
         return True
 
 
-class ContactsTab(QWidget):
+class ContactsTab(TracksUnsavedEdits, QWidget):
     """One member's contacts. `refresh()` reloads the list, the month line and the rules' facts."""
 
     def __init__(self, app: AppSession, member_id: int, member_label: str = "", parent: QWidget | None = None,
@@ -162,11 +165,9 @@ class ContactsTab(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty_label)
 
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save)
+        bind_shortcut("contacts.save", self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
+        self.track_unsaved(self.form_frame, "the contact form", self.save, self.cancel_edit)
 
     @property
     def today(self) -> date:
@@ -179,10 +180,8 @@ class ContactsTab(QWidget):
         self.form_frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.form_title = role_label("Log a contact", "subheading")
 
-        self.date_edit = DateField(self.today, today=self.today, earliest=EARLIEST, latest=self.today,
-                                   too_early=f"A contact cannot be dated before {format_date(EARLIEST)}.",
-                                   too_late="A contact cannot be dated after today.")
-        self.date_edit.setAccessibleName("Date")
+        self.date_edit = DateEdit(self.today, earliest=EARLIEST, latest=self.today, today=self.today, name="Date")
+        self.date_edit.limit_reasons = ("", "a contact cannot be dated in the future")
         self.date_edit.date_changed.connect(self._rules_changed)
 
         self.mode_box = QComboBox()
@@ -298,9 +297,9 @@ class ContactsTab(QWidget):
         """Enable or disable the six boxes for the member's segment on the chosen date and the mode."""
         if self.facts is None:
             return
-        day = self.date_edit.value()
+        day = self.date_edit.committed()
         if day is None:
-            return  # the rules follow the last date that was one; saving refuses a non-date
+            return
         segment = self.facts.segment_type_on(day)
         reason = contacts.core_service_block_reason(segment, self.selected_mode())
         for box in self.service_boxes.values():
@@ -313,10 +312,11 @@ class ContactsTab(QWidget):
         set_role(self.segment_note, "error" if segment is None else "muted")
 
     def form_input(self) -> ContactInput:
-        """What the form holds; DateEntryError when the date field does not hold a date."""
         staff = self.staff_box.currentData()
+        contact_date = self.date_edit.value()
+        assert contact_date is not None
         return ContactInput(
-            contact_date=self.date_edit.checked_value(),
+            contact_date=contact_date,
             mode=self.selected_mode(),
             with_whom=WithWhom(self.with_box.currentData()),
             minutes=self.minutes.value(),
@@ -331,10 +331,11 @@ class ContactsTab(QWidget):
             return False
         try:
             data = self.form_input()
-        except DateEntryError as exc:
-            self.message.show_error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a date that is not one: said under the form, nothing saved
+            self.message.show_error(report(exc, "saving a contact"))
             self.date_edit.setFocus()
-            self.date_edit.selectAll()
+            return False
+        if not self._services_checked_or_confirmed(data):
             return False
         try:
             if self.editing is not None:
@@ -361,6 +362,18 @@ class ContactsTab(QWidget):
         self.date_edit.selectAll()
         return True
 
+    def _services_checked_or_confirmed(self, data: ContactInput) -> bool:
+        """No core service ticked where the mode could carry one: the contact will not count; ask first."""
+        if data.core_services or not any(box.isEnabled() for box in self.service_boxes.values()):
+            return True
+        if common.confirm(self, "No core service ticked",
+                          "No core service is ticked, so this contact will not count toward the month's "
+                          "billing. Save it anyway?", "Save without a service"):
+            return True
+        self.message.show_error("Not saved: tick the core services delivered, then save.")
+        next(iter(self.service_boxes.values())).setFocus()
+        return False
+
     def _reset_form(self, *, keep: bool) -> None:
         for box in self.service_boxes.values():
             box.setChecked(False)
@@ -374,6 +387,7 @@ class ContactsTab(QWidget):
             index = self.staff_box.findData(self.facts.default_staff)
             self.staff_box.setCurrentIndex(max(index, 0))
         self._rules_changed()
+        self.mark_clean()
 
     # ---- editing ----------------------------------------------------------------------------------
     def selected_contact(self) -> ContactView | None:
@@ -409,6 +423,7 @@ class ContactsTab(QWidget):
         self.save_button.setText("Save changes")
         self.cancel_button.show()
         self.message.clear_message()
+        self.mark_clean()
         self.date_edit.setFocus()
 
     def cancel_edit(self) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -36,11 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
+from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services import members
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import MemberChart
 from hhdesk.ui.errors import show_error
 from hhdesk.ui.member_view import MemberViewRequest, RecordFocus
+from hhdesk.ui.shortcuts import bind_shortcut
+from hhdesk.ui.unsaved import TracksUnsavedEdits, discard_all, forms_with_unsaved_edits, settle_unsaved
 from hhdesk.ui.widgets.fields import chip
 from hhdesk.ui.widgets.flow_layout import FlowLayout
 from hhdesk.ui.widgets.labels import role_label
@@ -57,6 +60,8 @@ class ChartContext:
     member_label: str
     window: MemberChartWindow
     today: date = field(default_factory=date.today)
+    billing_month: ServiceMonth | None = None
+    """Set when the billing preview opened the chart to fix that month (a consent then defaults to its end)."""
 
     def changed(self) -> None:
         self.window.member_changed()
@@ -117,7 +122,8 @@ def referrals_tab(context: ChartContext) -> QWidget:
 
 def open_member_chart(request: MemberViewRequest) -> QWidget:
     """The factory the main window uses to open a member (``MEMBER_VIEW_FACTORY``)."""
-    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent, focus=request.focus)
+    return MemberChartWindow(request.app, request.member_id, request.tab, parent=request.parent, focus=request.focus,
+                             billing_month=request.billing_month)
 
 
 class ChartHeader(QFrame):
@@ -199,12 +205,13 @@ class MemberChartWindow(QWidget):
     """One member's chart, in its own window (the main window keeps one per member)."""
 
     def __init__(self, app: AppSession, member_id: int, tab: str | None = None,
-                 parent: QWidget | None = None, *, focus: RecordFocus | None = None) -> None:
+                 parent: QWidget | None = None, *, focus: RecordFocus | None = None,
+                 billing_month: ServiceMonth | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.app = app
         self.member_id = member_id
         self.chart = members.get_chart(app, member_id)
-        self.context = ChartContext(app, member_id, self.chart.display_name, self)
+        self.context = ChartContext(app, member_id, self.chart.display_name, self, billing_month=billing_month)
         self._specs = [spec for spec in CHART_TABS if spec.permission is None or app.actor.can(spec.permission)]
         self._pages: dict[str, QWidget] = {}
         self._stale: set[str] = set()
@@ -226,7 +233,10 @@ class MemberChartWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
-        QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
+        self._discarding = False
+        self._closed = False
+        bind_shortcut("chart.close", self, self.close)
+        bind_shortcut("chart.lock", self, self._lock_window)
 
         self._show_header()
         preferred_size(self, 1100, 760)
@@ -288,18 +298,47 @@ class MemberChartWindow(QWidget):
         self._show_header()
         current = self._specs[self.tabs.currentIndex()].key if self._specs else ""
         self._stale = {key for key in self._pages if key != current}
+        main = self.parentWidget()
+        if main is not None and hasattr(main, "member_records_changed"):
+            main.member_records_changed(self.member_id)  # lists in the main window show the change too
 
     def _show_header(self) -> None:
         self.header.show_chart(self.chart)
         self.setWindowTitle(f"{self.chart.display_name} — {self.chart.details.medicaid_id}")
 
     def clear_for_lock(self) -> None:
+        """Drop what the chart shows (it is closing; a lock only hides the chart, edits and all)."""
         self.header.clear()
         for widget in self._pages.values():
             if hasattr(widget, "clear_for_lock"):
                 widget.clear_for_lock()
 
+    def set_billing_month(self, month: ServiceMonth | None) -> None:
+        """Opened again from the billing preview (or from elsewhere: None)."""
+        self.context.billing_month = month
+
+    def _lock_window(self) -> None:
+        main = self.parentWidget()
+        if main is not None and hasattr(main, "lock"):
+            main.lock("Locked by hand.")
+
+    def unsaved_forms(self) -> list[TracksUnsavedEdits]:
+        if self._closed:
+            return []  # its fields were cleared on closing; it is only waiting to be deleted
+        return forms_with_unsaved_edits(self)
+
+    def discard_and_close(self) -> None:
+        """Close without asking: the session ends from the lock screen, so unsaved edits are dropped."""
+        self._discarding = True
+        discard_all(self)
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._discarding and not settle_unsaved(self, self.unsaved_forms(),
+                                                       f"closing {self.chart.display_name}'s chart"):
+            event.ignore()
+            return
         self.clear_for_lock()
+        self._closed = True
         super().closeEvent(event)
 

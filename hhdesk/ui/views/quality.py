@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -27,7 +26,7 @@ from hhdesk.ui import list_export
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.fields import from_qdate, to_qdate
+from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -77,12 +76,8 @@ class QualityView(QWidget):
         self.today = today or date.today()
         self.report: QualityReport | None = None
         start, end = default_period(self.today)
-        self.start = QDateEdit(to_qdate(start))
-        self.end = QDateEdit(to_qdate(end))
-        for edit, name in ((self.start, "From"), (self.end, "To")):
-            edit.setDisplayFormat("MM/dd/yyyy")
-            edit.setCalendarPopup(True)
-            edit.setAccessibleName(name)
+        self.start = DateEdit(start, today=self.today, name="From")
+        self.end = DateEdit(end, today=self.today, name="To")
         self.checklist_only = QCheckBox("Count only checklist items as follow-up evidence (stricter)")
         self.show_button = QPushButton("Show")
         self.show_button.setDefault(True)
@@ -135,7 +130,7 @@ class QualityView(QWidget):
 
     def compute(self) -> None:
         try:
-            result = measures.quality_report(self.app, from_qdate(self.start.date()), from_qdate(self.end.date()),
+            result = measures.quality_report(self.app, self.start.value(), self.end.value(),  # type: ignore[arg-type]
                                              checklist_evidence_only=self.checklist_only.isChecked(),
                                              today=self.today)
         except Exception as exc:  # noqa: BLE001
@@ -192,8 +187,7 @@ class QualityView(QWidget):
              pcr.denominator, 0],
         ])
         shown = self.details.currentIndex()
-        filters = [ListFilter("From", self.start.date().toString("MM/dd/yyyy")),
-                   ListFilter("To", self.end.date().toString("MM/dd/yyyy"))]
+        filters = [ListFilter("From", self.start.text()), ListFilter("To", self.end.text())]
         if self.checklist_only.isChecked():
             filters.append(ListFilter("Follow-up evidence", "checklist items only"))
 

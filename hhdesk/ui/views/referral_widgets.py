@@ -33,8 +33,9 @@ from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.errors import report, show_error
+from hhdesk.ui.unsaved import TracksUnsavedEdits, ignore_for_unsaved
 from hhdesk.ui.views.tables import ListTable
-from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -196,7 +197,7 @@ def print_letter(parent: QWidget, app: AppSession, referral_id: int, *, fax_cove
 # ---- the detail pane --------------------------------------------------------------------------------
 
 
-class ReferralDetailPane(QFrame):
+class ReferralDetailPane(TracksUnsavedEdits, QFrame):
     """Everything about one referral: what was asked, its history, outcome, follow-up, consent."""
 
     def __init__(self, app: AppSession, on_changed: Callable[[ReferralDetail], None],
@@ -226,10 +227,11 @@ class ReferralDetailPane(QFrame):
         self.outcome.setTabChangesFocus(True)
         self.save_outcome_button = QPushButton("Save outcome")
         self.save_outcome_button.clicked.connect(self.save_outcome)
-        self.follow_up = date_picker(date.today())
+        self.follow_up = date_picker(date.today(), name="Follow up")
         self.follow_up_button = QPushButton("Change follow-up date")
         self.follow_up_button.clicked.connect(self.save_follow_up)
         self.message = MessageLabel()
+        self._shown_follow_up = self.follow_up.text()
 
         consent_row = QHBoxLayout()
         consent_row.addWidget(self.consent, 1)
@@ -265,6 +267,8 @@ class ReferralDetailPane(QFrame):
         layout.addWidget(role_label("History", "muted"))
         layout.addWidget(self.history)
         layout.addWidget(self.message)
+        self.track_unsaved(self, "the referral's outcome or follow-up date", self._save_edits, self._discard_edits)
+        ignore_for_unsaved(self.history)
         self.show_detail(None)
 
     @staticmethod
@@ -280,6 +284,7 @@ class ReferralDetailPane(QFrame):
         self.setVisible(detail is not None)
         if detail is None:
             self.history.set_rows([])
+            self.mark_clean()
             return
         row = detail.row
         self.title.setText(f"{row.category_label}: {row.agency_name}")
@@ -314,13 +319,29 @@ class ReferralDetailPane(QFrame):
                                for h in detail.history])
         self.follow_up_row.setEnabled(not row.closed)
         if row.follow_up_on is not None:
-            self.follow_up.setMinimumDate(to_qdate(row.sent_on))
-            self.follow_up.setDate(to_qdate(row.follow_up_on))
+            self.follow_up.set_earliest(row.sent_on)
+            self.follow_up.set_value(row.follow_up_on)
+        self._shown_follow_up = self.follow_up.text()
+        self.mark_clean()
 
     def _changed(self, detail: ReferralDetail, message: str) -> None:
         self.show_detail(detail)
         self.message.show_ok(message)
         self.on_changed(detail)
+
+    def _save_edits(self) -> bool:
+        """Save / Discard / Cancel chose Save: the outcome and the follow-up date, as their buttons do."""
+        if self.detail is None:
+            return True
+        if self.outcome.toPlainText().strip() != self.detail.row.outcome.strip():
+            self.save_outcome()
+        if self.follow_up_row.isEnabled() and self.follow_up.text() != self._shown_follow_up:
+            self.save_follow_up()
+        return not self.unsaved_what()
+
+    def _discard_edits(self) -> None:
+        if self.detail is not None:
+            self.show_detail(self.detail)
 
     def save_outcome(self) -> None:
         if self.detail is None:
@@ -336,7 +357,9 @@ class ReferralDetailPane(QFrame):
         if self.detail is None:
             return
         try:
-            detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, from_qdate(self.follow_up.date()))
+            follow_up = self.follow_up.value()
+            assert follow_up is not None
+            detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, follow_up)
         except Exception as exc:  # noqa: BLE001
             self.message.show_error(report(exc, "referral follow-up"))
             return

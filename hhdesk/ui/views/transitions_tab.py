@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhdesk.domain.checklists import ItemState
+from hhdesk.domain.checklists import ItemState, basis_in_plain_words
 from hhdesk.domain.permissions import Permission
 from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
@@ -292,7 +292,9 @@ class TransitionsTab(QWidget):
         self.done_at_button.setEnabled(open_episode and is_open_item)
         self.na_button.setEnabled(open_episode and is_open_item)
         self.reopen_button.setEnabled(open_episode and item is not None and not is_open_item)
-        self.basis_label.setText(f"Why this due time: {item.basis}" if item and item.basis else "")
+        # The user's words on screen; where the due time comes from (a rule, a measure) in the tooltip.
+        self.basis_label.setText(f"Due: {basis_in_plain_words(item.basis)}" if item and item.basis else "")
+        self.basis_label.setToolTip(f"Where this due time comes from: {item.basis}" if item and item.basis else "")
 
     # ---- actions ----------------------------------------------------------------------------------
     def _after(self, view: EpisodeView | None, note: str = "") -> None:

@@ -25,6 +25,7 @@ from hhdesk.ui.dialogs import common
 from hhdesk.ui.errors import report
 from hhdesk.ui.member_view import RecordFocus
 from hhdesk.ui.sections import SectionHost
+from hhdesk.ui.shortcuts import bind_button
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -69,7 +70,7 @@ class WorklistView(QWidget):
         self.kind.currentIndexChanged.connect(lambda _i: self.refresh())
         refresh = QPushButton("Refresh")
         refresh.setToolTip("F5")
-        refresh.setShortcut("F5")
+        bind_button("worklist.refresh", refresh)
         refresh.clicked.connect(self.refresh)
         self.open_button = QPushButton("Open member")
         self.open_button.setToolTip("Open the member's chart at the right tab (Enter or double-click)")

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -57,7 +56,8 @@ from hhdesk.domain.careplan import (
 )
 from hhdesk.domain.enums import GoalStatus, InterventionStatus, NeedDomain
 from hhdesk.services.careplans import FREQUENCY_SUGGESTIONS, ResponsibleChoice
-from hhdesk.ui.widgets.fields import date_picker, from_qdate, to_qdate
+from hhdesk.ui.widgets.date_edit import DateEdit
+from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -293,7 +293,7 @@ class CarePlanEditor(QWidget):
 
         self.goal_text = _text_box("In the member's own words: \u201cI want to ...\u201d", 90)
         self.goal_has_target = QCheckBox("Target date:")
-        self.goal_target: QDateEdit = date_picker(date.today())
+        self.goal_target: DateEdit = date_picker(date.today(), name="Target date")
         self.goal_status = QComboBox()
         for status, title in GOAL_STATUS_LABELS.items():
             self.goal_status.addItem(title, status)
@@ -309,7 +309,7 @@ class CarePlanEditor(QWidget):
         goal_form.addRow("&Status:", self.goal_status)
         self.goal_text.textChanged.connect(lambda: self._goal_edited("text"))
         self.goal_has_target.toggled.connect(lambda _on: self._goal_edited("target"))
-        self.goal_target.dateChanged.connect(lambda _d: self._goal_edited("target"))
+        self.goal_target.date_changed.connect(lambda _d: self._goal_edited("target"))
         self.goal_status.currentIndexChanged.connect(lambda _i: self._goal_edited("status"))
 
         self.action_text = _text_box("What will be done", 70)
@@ -590,7 +590,7 @@ class CarePlanEditor(QWidget):
                 _set_text(self.goal_text, item.text)
                 self.goal_has_target.setChecked(item.target_date is not None)
                 if item.target_date is not None:
-                    self.goal_target.setDate(to_qdate(item.target_date))
+                    self.goal_target.set_value(item.target_date)
                 self.goal_target.setEnabled(self._editable and item.target_date is not None)
                 self.goal_status.setCurrentIndex(self.goal_status.findData(item.status))
                 self.forms.setCurrentWidget(self.form_pages["goal"])
@@ -641,7 +641,8 @@ class CarePlanEditor(QWidget):
         self.goal_target.setEnabled(self._editable and self.goal_has_target.isChecked())
         goal = item_at(self._content, path)
         assert isinstance(goal, PlanGoal)
-        target = from_qdate(self.goal_target.date()) if self.goal_has_target.isChecked() else None
+        # Only a date entered in full: a half-typed or mistyped one keeps the goal's target as it was.
+        target = (self.goal_target.committed() or goal.target_date) if self.goal_has_target.isChecked() else None
         new = replace(goal, text=self.goal_text.toPlainText(), target_date=target,
                       status=GoalStatus(self.goal_status.currentData()))
         self._push(replace_item(self._content, path, new), "edit goal", path, merge_key=(path, field))

@@ -51,6 +51,14 @@ class NewPasswordFields(QObject):
             problems.append("The two passwords differ.")
         return problems
 
+    def show_first_problem(self) -> bool:
+        """On submit: say the first problem under the fields (even before the second is typed); True if any."""
+        problems = self.problems()
+        if problems:
+            self.message.show_error(problems[0])
+            self.first.setFocus()
+        return bool(problems)
+
     def refresh(self) -> None:
         """Show the first problem once the user has typed something; call it when the username changes."""
         problems = self.problems()
