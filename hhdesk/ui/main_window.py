@@ -449,10 +449,11 @@ class MainWindow(QMainWindow):
         except SessionEnded:
             pass
         log.info("Session ended: the account changed")
-        self._close_other_windows()
+        # _finish closes the charts and dialogs without asking: nothing can be saved under this account now.
         self._session_open = False
         self.app.close()
         self._finish(lambda: self.session_ended.emit(message))
+
     def _settle_member_views(self, doing: str) -> bool:
         """Ask about unsaved edits in the open charts, and in the sections' forms and dialogs, before the session
         ends; False if the user stays."""

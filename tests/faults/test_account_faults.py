@@ -14,7 +14,7 @@ from hhdesk.config import keyslots_path
 from hhdesk.db.keyfile import KeyFile
 from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.store import Store
-from hhdesk.errors import UnknownUser, UserLockedOut
+from hhdesk.errors import UnknownUser, UserLockedOut, WrongPassword
 from hhdesk.services import maintenance, users
 from tests.faults.conftest import (
     ADMIN_PASSWORD,
@@ -49,8 +49,9 @@ def test_users_add_killed_half_way_leaves_no_slot_without_a_user(fault_store: Fa
     every_way_in_opens(fault_store)
     if step == "users-add:user-committed":
         # The account exists without a way in; its administrator gives it a password, as for a new hire.
-        with pytest.raises(UnknownUser):
+        with pytest.raises(WrongPassword) as refused:  # the login's one sentence for a name without a slot
             users.login(fault_store.path, "newhire", NEW_PASSWORD)
+        assert isinstance(refused.value.__cause__, UnknownUser)
         admin = users.login(fault_store.path, "admin", ADMIN_PASSWORD)
         try:
             users.reset_password(admin, "newhire", NEW_PASSWORD)
