@@ -1,0 +1,62 @@
+"""The PostgreSQL server for the agency-mode tests: one per test run, started here and stopped at the end.
+
+Without PostgreSQL binaries the tests are skipped, and the run says so loudly at its end. Under CI
+(CI=true) a missing or unstartable server fails the run instead: CI must test agency mode.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.pg.server import ServerDidNotStart, TestServer, find_binaries
+
+_SKIPPED = pytest.StashKey[str]()
+_database_numbers = itertools.count(1)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def pg_server(request: pytest.FixtureRequest) -> Iterator[TestServer]:
+    binaries = find_binaries()
+    if binaries is None:
+        reason = ("no PostgreSQL binaries (looked in $HHDESK_PG_BIN and /usr/lib/postgresql/*/bin); "
+                  "install Debian's postgresql-15 to run them")
+        if _in_ci():
+            pytest.fail(f"CI must run the PostgreSQL tests, but found {reason}", pytrace=False)
+        request.config.stash[_SKIPPED] = reason
+        pytest.skip(reason)
+    server = TestServer(binaries)
+    try:
+        server.start()
+    except ServerDidNotStart as exc:
+        server.stop()
+        if _in_ci():
+            pytest.fail(f"CI must run the PostgreSQL tests, but the server did not start: {exc}", pytrace=False)
+        request.config.stash[_SKIPPED] = f"the server did not start: {exc}"
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def empty_database(pg_server: TestServer) -> str:
+    """The name of a new, empty database on the test server."""
+    name = f"agency{next(_database_numbers)}"
+    pg_server.create_database(name)
+    return name
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    reason = config.stash.get(_SKIPPED, None)
+    if reason:
+        bar = "!" * 100
+        terminalreporter.write_line(bar, red=True, bold=True)
+        terminalreporter.write_line(f"PostgreSQL (agency mode) tests were SKIPPED: {reason}", red=True, bold=True)
+        terminalreporter.write_line(bar, red=True, bold=True)
