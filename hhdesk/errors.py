@@ -60,3 +60,11 @@ class ValidationFailed(UserError):
 
 class StorageProblem(UserError):
     """The disk said no: full, read-only, or gone."""
+
+
+class InsecureConnection(UserError):
+    """Agency mode: the connection to the server would not be verified TLS, or the certificate is wrong."""
+
+
+class ServerUnreachable(StorageProblem):
+    """Agency mode: the database server cannot be reached or refused the connection."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,10 +16,11 @@ from hhdesk.cli.common import (
     print_rows,
     read_new_password,
     read_password,
+    server_address,
     store_path,
 )
 from hhdesk.errors import UserError, ValidationFailed
-from hhdesk.services import maintenance, users
+from hhdesk.services import agency, maintenance, users
 from hhdesk.services.settings import AgencyInfo
 
 
@@ -101,6 +103,9 @@ def _iso_date(text: str) -> date:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    address = server_address(args)
+    if address is not None:
+        return _init_agency(args, address)
     path = store_path(args)
     password = read_new_password()
     recovery = users.create_store(path, AgencyInfo(name=args.org), args.admin, password, args.admin_name)
@@ -109,6 +114,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     print()
     print("RECOVERY KEY (shown once; print it and lock it away, it opens the store if every password is lost):")
     print(f"    {recovery}")
+    return 0
+
+
+def _init_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int:
+    setup_user = address.url_user or getpass.getuser()
+    setup_password = read_password(f"Password for the server role {setup_user}: ", env="PGPASSWORD")
+    password = read_new_password()
+    agency.create_agency(address, setup_user, setup_password, AgencyInfo(name=args.org), args.admin, password,
+                         args.admin_name)
+    print(f"Created the agency in the database {address.display}")
+    print(f"Administrator: {args.admin} (logs in to the server with the password just set)")
+    print("Each workstation connects with this address, its own user name and password: --store URL --user NAME")
     return 0
 
 

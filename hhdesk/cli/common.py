@@ -12,13 +12,19 @@ from pathlib import Path
 
 from hhdesk.config import default_store_path
 from hhdesk.errors import UserError
-from hhdesk.services import users
+from hhdesk.services import agency, users
 from hhdesk.services.context import AppSession
 
 
+def store_location(text: str) -> Path | str:
+    """A --store value: a store file's path, or an agency server's postgresql:// URL kept as typed."""
+    return text if agency.is_server_url(text) else Path(text)
+
+
 def add_store_user_options(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
-    parser.add_argument("--store", type=Path, default=None,
-                        help="the store file (default: the platform data folder)")
+    parser.add_argument("--store", type=store_location, default=None,
+                        help="the store file (default: the platform data folder), or an agency server's "
+                             "postgresql://HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.crt")
     if user:
         parser.add_argument("--user", default=os.environ.get("HHDESK_USER") or getpass.getuser(),
                             help="who is acting (default: $HHDESK_USER, else your login name)")
@@ -35,7 +41,15 @@ def positive_int(text: str) -> int:
     return value
 
 
+def server_address(args: argparse.Namespace) -> agency.ServerAddress | None:
+    """The agency server that --store names, or None for a store file."""
+    return agency.ServerAddress.parse(args.store) if isinstance(args.store, str) else None
+
+
 def store_path(args: argparse.Namespace) -> Path:
+    if isinstance(args.store, str):
+        raise UserError(f"'hhdesk {args.command}' works on a store file only; on an agency's server it is "
+                        "not available yet (see the README, agency mode).")
     return (args.store or default_store_path()).expanduser()
 
 
@@ -61,6 +75,10 @@ def read_new_password(env: str = "HHDESK_NEW_PASSWORD") -> str:
 
 
 def open_session(args: argparse.Namespace) -> AppSession:
+    address = server_address(args)
+    if address is not None:
+        args.login_password = read_password(f"Password for {args.user} on {address.host}: ")
+        return agency.login(address, args.user, args.login_password)
     path = store_path(args)
     if not path.exists():
         raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
+from hhdesk.services.agency import ServerAddress, create_agency
+from hhdesk.services.settings import AgencyInfo
 from tests.pg.server import ServerDidNotStart, TestServer, find_binaries
 
 _SKIPPED = pytest.StashKey[str]()
@@ -60,3 +63,31 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(bar, red=True, bold=True)
         terminalreporter.write_line(f"PostgreSQL (agency mode) tests were SKIPPED: {reason}", red=True, bold=True)
         terminalreporter.write_line(bar, red=True, bold=True)
+
+
+ADMIN_PASSWORD = "agency admin password 1"
+
+
+@dataclass(frozen=True)
+class AgencyDatabase:
+    """An agency set up by `hhdesk init` in its own database; its administrator is `admin`."""
+
+    server: TestServer
+    database: str
+    url: str
+    admin: str
+    admin_password: str = ADMIN_PASSWORD
+
+    @property
+    def address(self) -> ServerAddress:
+        return ServerAddress.parse(self.url)
+
+
+@pytest.fixture
+def agency(pg_server: TestServer, empty_database: str) -> AgencyDatabase:
+    """`hhdesk init --store URL --org ... --admin admN` in a new database, as the server's superuser."""
+    url = pg_server.url(empty_database)
+    admin = f"adm_{empty_database}"
+    create_agency(ServerAddress.parse(url), pg_server.superuser, pg_server.superuser_password,
+                  AgencyInfo(name="Hudson Valley Health Home"), admin, ADMIN_PASSWORD, "Ada Admin")
+    return AgencyDatabase(pg_server, empty_database, url, admin)
