@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from hhdesk.db import roles
+from hhdesk.domain.enums import Role
 from hhdesk.services.agency import ServerAddress, create_agency
 from hhdesk.services.settings import AgencyInfo
-from tests.pg.server import ServerDidNotStart, TestServer, find_binaries
+from tests.pg.server import SERVER_NAME, ServerDidNotStart, TestServer, find_binaries
 
 _SKIPPED = pytest.StashKey[str]()
 _database_numbers = itertools.count(1)
@@ -91,3 +93,26 @@ def agency(pg_server: TestServer, empty_database: str) -> AgencyDatabase:
     create_agency(ServerAddress.parse(url), pg_server.superuser, pg_server.superuser_password,
                   AgencyInfo(name="Hudson Valley Health Home"), admin, ADMIN_PASSWORD, "Ada Admin")
     return AgencyDatabase(pg_server, empty_database, url, admin)
+
+
+STAFF_PASSWORD = "staff member password 1"
+
+
+def add_staff(agency: AgencyDatabase, role: Role) -> str:
+    """A login for one hhdesk role, made as an administrator's tools will: group member, SCRAM verifier."""
+    name = f"{role.value}_{agency.database}"
+    with agency.server.superuser_connect(agency.database) as conn:
+        roles.create_login(conn, agency.database, name, STAFF_PASSWORD, role)
+        conn.execute("INSERT INTO users (username, full_name, role, phone, email, disabled, created_at) "
+                     "VALUES (%s, %s, %s, '', '', false, now())", (name, name, role.value))
+    return name
+
+
+def login_as(agency: AgencyDatabase, username: str, password: str = STAFF_PASSWORD):  # noqa: ANN201
+    """A raw psycopg connection as this person, as another client (not hhdesk) would make it."""
+    import psycopg
+
+    server = agency.server
+    return psycopg.connect(host=SERVER_NAME, hostaddr="127.0.0.1", port=server.port, dbname=agency.database,
+                           user=username, password=password, sslmode="verify-full",
+                           sslrootcert=str(server.ca_file), channel_binding="require")
