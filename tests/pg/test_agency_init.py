@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hhdesk.cli.main import main
-from hhdesk.services import agency as agency_service
 from hhdesk.errors import StoreExists
+from hhdesk.services import agency as agency_service
 from hhdesk.services import audit, users
 from hhdesk.services.settings import AgencyInfo
 from tests.cli.conftest import run
