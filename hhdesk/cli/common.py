@@ -48,8 +48,7 @@ def server_address(args: argparse.Namespace) -> agency.ServerAddress | None:
 
 def store_path(args: argparse.Namespace) -> Path:
     if isinstance(args.store, str):
-        raise UserError(f"'hhdesk {args.command}' works on a store file only; on an agency's server it is "
-                        "not available yet (see the README, agency mode).")
+        raise _not_on_a_server(args)
     return (args.store or default_store_path()).expanduser()
 
 
@@ -74,9 +73,25 @@ def read_new_password(env: str = "HHDESK_NEW_PASSWORD") -> str:
     return first
 
 
+# What works on a store file but not yet on an agency's server: file encryption and its keys, file backups,
+# and accounts, whose passwords there are the server's own roles (README, agency mode).
+_FILE_ONLY = {("backup", None), ("restore", None), ("verify", None), ("rotate-key", None),
+              ("users", "add"), ("users", "passwd"), ("users", "disable")}
+
+
+def _not_on_a_server(args: argparse.Namespace) -> UserError:
+    action = getattr(args, f"{args.command.replace('-', '_')}_command", None)
+    name = " ".join(part for part in (args.command, action) if part)
+    return UserError(f"'hhdesk {name}' works on a store file only; on an agency's server it is not "
+                     "available yet (see the README, agency mode).")
+
+
 def open_session(args: argparse.Namespace) -> AppSession:
     address = server_address(args)
     if address is not None:
+        action = getattr(args, f"{args.command.replace('-', '_')}_command", None)
+        if (args.command, action) in _FILE_ONLY:
+            raise _not_on_a_server(args)
         args.login_password = read_password(f"Password for {args.user} on {address.host}: ")
         return agency.login(address, args.user, args.login_password)
     path = store_path(args)

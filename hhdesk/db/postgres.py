@@ -16,10 +16,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from hhdesk.errors import InsecureConnection, ServerUnreachable, StoreTooNew, UserError, WrongPassword
+from hhdesk.errors import (
+    InsecureConnection,
+    PermissionDenied,
+    ServerUnreachable,
+    StorageProblem,
+    StoreTooNew,
+    UserError,
+    WrongPassword,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -167,6 +176,26 @@ def describe_connection_error(exc: Exception, address: ServerAddress, user: str)
         return ServerUnreachable(f"The server at {where} is busy or restarting: try again in a minute.")
     return ServerUnreachable(f"The server at {where} refused the connection; ask your administrator "
                              "(the server's log says why).")
+
+
+def server_refusal(exc: DBAPIError) -> UserError | None:
+    """A sentence for what the agency's server said no to in the middle of work; None for other engines."""
+    orig = exc.orig
+    if orig is None or not type(orig).__module__.startswith("psycopg"):
+        return None
+    import psycopg
+    from psycopg import errors
+
+    if isinstance(orig, errors.InsufficientPrivilege):
+        return PermissionDenied("The agency's server refused this for your role; nothing was changed. Ask a "
+                                "supervisor or administrator.")
+    if isinstance(orig, errors.SerializationFailure | errors.DeadlockDetected | errors.LockNotAvailable):
+        return StorageProblem("Someone else was saving the same records at the same moment; nothing was "
+                              "saved. Try again.")
+    if isinstance(orig, psycopg.OperationalError):
+        return ServerUnreachable("The connection to the agency's server was lost; nothing was saved. Check "
+                                 "the network and try again.")
+    return None
 
 
 def server_keeps_audit_chain(session: Session) -> bool:

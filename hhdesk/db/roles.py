@@ -49,7 +49,7 @@ BILLING: dict[str, str] = {
     "attachments": "INSERT, SELECT (id, member_id, filename, mime_type, created_at)",
     "directory_entries": "SELECT",
     **BILLING_EXPORT,
-    "conditions": "SELECT (id, member_id, icd10, noted_on, resolved_on)",
+    "conditions": "SELECT (id, member_id, icd10, category, noted_on, resolved_on)",
     "contacts": "SELECT (id, member_id, contact_date, mode, with_whom, minutes, staff_id, core_services, "
                 "created_at, updated_at)",
     "care_plan_versions": "SELECT (id, member_id, version_no, status, signed_on, review_due_on, created_at)",

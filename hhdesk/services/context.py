@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from hhdesk.db.postgres import server_refusal
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission, allows, describe
-from hhdesk.errors import PermissionDenied, StorageProblem
+from hhdesk.errors import PermissionDenied, StorageProblem, UserError
 from hhdesk.services import audit
 
 
@@ -71,6 +72,11 @@ class AppSession:
                 yield UnitOfWork(session, self.actor)
         except OperationalError as exc:
             raise _storage_problem(exc) from None
+        except ProgrammingError as exc:  # on an agency's server: a privilege the server refused
+            refusal = server_refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     @contextmanager
     def read(self, permission: Permission | None) -> Iterator[Session]:
@@ -82,12 +88,20 @@ class AppSession:
                 yield session
         except OperationalError as exc:
             raise _storage_problem(exc) from None
+        except ProgrammingError as exc:  # on an agency's server: a privilege the server refused
+            refusal = server_refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     def close(self) -> None:
         self.store.close()
 
 
-def _storage_problem(exc: OperationalError) -> StorageProblem:
+def _storage_problem(exc: OperationalError) -> UserError:
+    refusal = server_refusal(exc)
+    if refusal is not None:
+        return refusal
     text = str(exc.orig).lower() if exc.orig else str(exc).lower()
     if "full" in text:
         return StorageProblem("The disk is full: free some space and try again. Nothing was saved.")

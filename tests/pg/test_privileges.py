@@ -138,3 +138,22 @@ def test_a_login_reaches_only_its_own_agency(agency: AgencyDatabase, pg_server) 
     with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
         login_as(other, manager)
     login_as(other, other.admin, ADMIN_PASSWORD).close()
+
+
+def test_a_refusal_by_the_server_reaches_the_user_as_a_sentence(agency: AgencyDatabase) -> None:
+    from sqlalchemy import select
+
+    from hhdesk.db.models import Contact
+    from hhdesk.errors import PermissionDenied
+    from hhdesk.services.agency import login
+
+    clerk = add_staff(agency, Role.BILLING)
+    app = login(agency.address, clerk, STAFF_PASSWORD)
+    try:
+        with pytest.raises(PermissionDenied, match="^The agency's server refused this for your role"), \
+                app.read(None) as session:
+            session.execute(select(Contact.note)).all()
+        with pytest.raises(PermissionDenied), app.work(None) as uow:
+            uow.session.execute(select(Contact.note)).all()
+    finally:
+        app.close()
