@@ -189,6 +189,9 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
         users.set_disabled(app, args.name, True)
     finally:
         app.close()
+    if server_address(args) is not None:
+        print(f"Disabled {args.name}: their login no longer opens the agency's server.")
+        return 0
     print(f"Disabled {args.name}. Consider 'hhdesk rotate-key' if they kept a copy of the store.")
     return 0
 

@@ -21,6 +21,7 @@ from hhdesk.domain.enums import Role
 
 if TYPE_CHECKING:
     import psycopg
+    from sqlalchemy.orm import Session
 
 MAX_NAME_BYTES = 63  # PostgreSQL's identifier limit; longer names would be cut silently
 RESERVED_NAMES = {"public", "none", "current_user", "session_user", "current_role", "postgres"}
@@ -105,6 +106,71 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
                     sql.Identifier(table), group))
 
 
+# The administrator's tools for accounts: narrow functions that run as the set-up role (which may create
+# roles), so that no hhdesk login needs CREATEROLE, which in PostgreSQL 15 would reach every role on the
+# server. They touch only login roles in this database's groups, and take only SCRAM verifiers.
+_GROUPS_SQL = "(" + ", ".join(f"'{role.value}'" for role in Role) + ")"
+ACCOUNT_FUNCTIONS = [
+    f"""
+    CREATE FUNCTION hhdesk_create_login(username text, verifier text, hhdesk_role text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+    BEGIN
+        IF hhdesk_role NOT IN {_GROUPS_SQL} THEN
+            RAISE EXCEPTION 'unknown hhdesk role %', hhdesk_role;
+        END IF;
+        IF verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+            RAISE EXCEPTION 'a password is set only as a SCRAM-SHA-256 verifier';
+        END IF;
+        EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT '
+                       'PASSWORD %L IN ROLE %I', username, verifier, current_database() || '_' || hhdesk_role);
+    END $$
+    """,
+    f"""
+    CREATE FUNCTION hhdesk_change_login(username text, verifier text, may_log_in boolean, hhdesk_role text)
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+    DECLARE group_name text;
+    BEGIN
+        IF NOT EXISTS (
+            SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
+            WHERE r.rolname = username AND NOT r.rolsuper
+              AND g.rolname IN (SELECT current_database() || '_' || x FROM unnest(ARRAY{list(r.value for r in Role)}) x)
+        ) THEN
+            RAISE EXCEPTION '% is not a login of this agency', username;
+        END IF;
+        IF verifier IS NOT NULL THEN
+            IF verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+                RAISE EXCEPTION 'a password is set only as a SCRAM-SHA-256 verifier';
+            END IF;
+            EXECUTE format('ALTER ROLE %I PASSWORD %L', username, verifier);
+        END IF;
+        IF may_log_in IS NOT NULL THEN
+            EXECUTE format(CASE WHEN may_log_in THEN 'ALTER ROLE %I LOGIN' ELSE 'ALTER ROLE %I NOLOGIN' END, username);
+        END IF;
+        IF hhdesk_role IS NOT NULL THEN
+            IF hhdesk_role NOT IN {_GROUPS_SQL} THEN
+                RAISE EXCEPTION 'unknown hhdesk role %', hhdesk_role;
+            END IF;
+            FOREACH group_name IN ARRAY ARRAY{list(r.value for r in Role)} LOOP
+                EXECUTE format('REVOKE %I FROM %I', current_database() || '_' || group_name, username);
+            END LOOP;
+            EXECUTE format('GRANT %I TO %I', current_database() || '_' || hhdesk_role, username);
+        END IF;
+    END $$
+    """,
+]
+
+
+def create_account_functions(conn: psycopg.Connection, database: str) -> None:
+    from psycopg import sql
+
+    for statement in ACCOUNT_FUNCTIONS:
+        conn.execute(statement)
+    admins = sql.Identifier(group_role(database, Role.ADMIN))
+    for name in ("hhdesk_create_login(text, text, text)", "hhdesk_change_login(text, text, boolean, text)"):
+        conn.execute(sql.SQL("REVOKE ALL ON FUNCTION " + name + " FROM PUBLIC"))
+        conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION " + name + " TO {}").format(admins))
+
+
 def scram_verifier(conn: psycopg.Connection, username: str, password: str) -> str:
     """The SCRAM-SHA-256 verifier for a password, made here: the server is sent this, never the password."""
     verifier = conn.pgconn.encrypt_password(password.encode("utf-8"), username.encode("utf-8"),
@@ -124,3 +190,35 @@ def create_login(conn: psycopg.Connection, database: str, username: str, passwor
     conn.execute(sql.SQL(
         "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT PASSWORD {} IN ROLE {}"
     ).format(sql.Identifier(username), sql.Literal(verifier), sql.Identifier(group_role(database, role))))
+
+
+# ---- accounts, in the caller's unit of work (so the account and its audit event commit together) -------
+def _raw(session: Session) -> psycopg.Connection:
+    return session.connection().connection.dbapi_connection  # type: ignore[return-value]
+
+
+def login_exists(session: Session, username: str) -> bool:
+    return role_exists(_raw(session), username)
+
+
+def add_login(session: Session, username: str, password: str, role: Role) -> None:
+    conn = _raw(session)
+    conn.execute("SELECT hhdesk_create_login(%s, %s, %s)",
+                 (username, scram_verifier(conn, username, password), Role(role).value))
+
+
+def change_login(session: Session, username: str, *, password: str | None = None,
+                 may_log_in: bool | None = None, role: Role | None = None) -> None:
+    conn = _raw(session)
+    verifier = scram_verifier(conn, username, password) if password is not None else None
+    conn.execute("SELECT hhdesk_change_login(%s, %s, %s, %s)",
+                 (username, verifier, may_log_in, Role(role).value if role is not None else None))
+
+
+def change_own_password(session: Session, username: str, new_password: str) -> None:
+    """Any login may set its own password; the server is sent the verifier only."""
+    from psycopg import sql
+
+    conn = _raw(session)
+    conn.execute(sql.SQL("ALTER ROLE CURRENT_USER PASSWORD {}").format(
+        sql.Literal(scram_verifier(conn, username, new_password))))

@@ -45,6 +45,7 @@ def create_agency(address: ServerAddress, setup_user: str, setup_password: str, 
             _check_setup_role(raw, address, setup_user, admin_username)
             postgres.migrate_in(connection)
             roles.create_groups(raw, address.database)
+            roles.create_account_functions(raw, address.database)
             roles.create_login(raw, address.database, admin_username, admin_password, Role.ADMIN)
             with Session(bind=connection) as session:
                 session.add(Agency(**{k: v.strip() for k, v in agency.__dict__.items()}))

@@ -168,6 +168,8 @@ class TestServer:
                 "ssl_min_protocol_version = 'TLSv1.3'\n"
                 "password_encryption = 'scram-sha-256'\n"
                 "max_connections = 60\n"
+                # every statement in the log, so a test can prove no plain password ever reaches the server
+                "log_statement = 'all'\n"
                 "shared_buffers = 32MB\n"
                 # a throwaway cluster: durability is not what the tests check
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
