@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import KeySlots, describe_os_error, generate_raw_key
+from hhdesk.db.location import refuse_shared_folder
 from hhdesk.errors import NotAStore, StorageProblem, StoreExists, StoreTooNew
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class Store:
     @classmethod
     def create(cls, path: Path, admin_username: str, admin_password: str) -> tuple[Store, str]:
         """A new empty, migrated store with one admin slot. Returns the store and its recovery key."""
+        refuse_shared_folder(path)
         keys_path = keyslots_path(path)
         if path.exists() or keys_path.exists():
             raise StoreExists(f"A store already exists at {path}. Choose another path; nothing was changed.")
@@ -105,6 +107,7 @@ class Store:
     @classmethod
     def open(cls, path: Path, username: str, password: str) -> Store:
         """Unlock a slot, check the key, migrate if needed (after a backup). Raises a UserError."""
+        refuse_shared_folder(path)
         if not path.exists():
             raise NotAStore(f"There is no store at {path}. Check the path, or create one with 'hhdesk init'.")
         keyslots = _load_keyslots(path)
