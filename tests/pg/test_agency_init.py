@@ -93,3 +93,17 @@ def test_login_then_verify_the_audit_chain(agency: AgencyDatabase) -> None:
         assert report.ok and report.events == 3
     finally:
         app.close()
+
+
+def test_a_database_at_another_schema_is_refused_unchanged(agency: AgencyDatabase) -> None:
+    from hhdesk.errors import StoreTooNew
+
+    with agency.server.superuser_connect(agency.database) as conn:
+        current = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        conn.execute("UPDATE alembic_version SET version_num = 'from_the_future'")
+    with pytest.raises(StoreTooNew, match="set up by a newer version of hhdesk"):
+        agency_service.login(agency.address, agency.admin, agency.admin_password)
+    with agency.server.superuser_connect(agency.database) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("from_the_future",)
+        conn.execute("UPDATE alembic_version SET version_num = %s", (current,))
+    agency_service.login(agency.address, agency.admin, agency.admin_password).close()

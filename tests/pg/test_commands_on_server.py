@@ -81,3 +81,33 @@ def test_a_store_file_command_says_it_is_not_available_on_a_server(caseload: Age
     assert code == 1 and out == ""
     assert err == "hhdesk: 'hhdesk rotate-key' works on a store file only; on an agency's server it is not " \
                   "available yet (see the README, agency mode).\n"
+
+
+def test_writing_commands_on_the_server(caseload: AgencyDatabase, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Import contacts, print a packet, export a billing month, reset a checklist: each as on a file."""
+    from datetime import date
+
+    from hhdesk.domain.contacts_csv import HEADER_LINE
+
+    admin = ("--store", caseload.url, "--user", caseload.admin)
+    contacts = tmp_path / "contacts.csv"
+    today = date.today().isoformat()
+    contacts.write_text(f"{HEADER_LINE}\n{medicaid_id(3)},{today},phone,15,{caseload.admin},member,CC,\n",
+                        encoding="utf-8")
+    code, out, err = run(capsys, "import", "contacts", str(contacts), *admin)
+    assert (code, err) == (0, "") and out.startswith("Imported 1 contacts for 1 members")
+
+    pdf = tmp_path / "packet.pdf"
+    code, out, err = run(capsys, "print", "packet", medicaid_id(3), "--out", str(pdf), *admin)
+    assert (code, err) == (0, "") and pdf.read_bytes().startswith(b"%PDF")
+
+    export = tmp_path / "month.csv"
+    code, out, err = run(capsys, "billing", "export", "--month", "2026-11", "--format", "csv", "--out",
+                         str(export), *admin)
+    assert (code, err) == (0, "") and export.exists()
+    code, out, err = run(capsys, "billing", "history", *admin)
+    assert (code, err) == (0, "") and "2026-11" in out
+
+    code, out, err = run(capsys, "checklists", "reset", "skilled_nursing", *admin)
+    assert (code, err) == (0, "")
