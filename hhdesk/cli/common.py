@@ -73,9 +73,9 @@ def read_new_password(env: str = "HHDESK_NEW_PASSWORD") -> str:
     return first
 
 
-# What works on a store file but not yet on an agency's server: the file's encryption and key, file backups
-# and the file checks (README, agency mode).
-_FILE_ONLY = {("backup", None), ("restore", None), ("verify", None), ("rotate-key", None)}
+# What works on a store file but not yet on an agency's server: the file's key and its backups (README,
+# agency mode).
+_FILE_ONLY = {("backup", None), ("restore", None), ("rotate-key", None)}
 
 
 def _not_on_a_server(args: argparse.Namespace) -> UserError:

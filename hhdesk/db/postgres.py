@@ -198,6 +198,32 @@ def server_refusal(exc: DBAPIError) -> UserError | None:
     return None
 
 
+AUDIT_TRIGGERS = ("audit_events_chain", "audit_events_no_update", "audit_events_no_delete", "audit_events_no_truncate")
+
+
+def safeguard_problems(session: Session) -> list[str]:
+    """What `hhdesk verify` checks on a server instead of a file's encryption: this connection is TLS, the
+    audit log's triggers are in place and on, and no hhdesk group may update, delete or truncate it."""
+    problems = []
+    connection = session.connection()
+    tls = connection.exec_driver_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").scalar()
+    if not tls:
+        problems.append("this connection to the server is not encrypted")
+    enabled = dict(connection.exec_driver_sql(
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'public.audit_events'::regclass").all())
+    for trigger in AUDIT_TRIGGERS:
+        if trigger not in enabled:
+            problems.append(f"the audit log's safeguard {trigger} is missing")
+        elif enabled[trigger] == "D":
+            problems.append(f"the audit log's safeguard {trigger} is switched off")
+    rows = connection.exec_driver_sql(
+        "SELECT r.rolname, p.privilege FROM pg_roles r CROSS JOIN unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE']) "
+        "AS p(privilege) WHERE starts_with(r.rolname, current_database() || '_') "
+        "AND has_table_privilege(r.oid, 'public.audit_events', p.privilege)").all()
+    problems += [f"the role {name} may {privilege} the audit log" for name, privilege in rows]
+    return problems
+
+
 def server_keeps_audit_chain(session: Session) -> bool:
     """On an agency's server a trigger links audit events (see the initial migration); in a file, hhdesk does."""
     return session.get_bind().dialect.name == "postgresql"

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import backup as backups
+from hhdesk.db import postgres
 from hhdesk.db.models import AuditEvent, Member
+from hhdesk.db.postgres import ServerStore
 from hhdesk.db.store import Store
 from hhdesk.domain.identifiers import normalise_medicaid_id
 from hhdesk.domain.permissions import Permission
@@ -124,10 +126,17 @@ def verify(app: AppSession) -> VerifyReport:
 
 
 def _verify_open_store(store: Store) -> VerifyReport:
+    if isinstance(store, ServerStore):  # an agency's server: its safeguards instead of a file's encryption
+        with store.read_session() as session:
+            return VerifyReport(postgres.safeguard_problems(session), *_chain(audit.verify_chain(session)))
     problems = backups.integrity_problems(store.path, store.raw_key)
     with store.read_session() as session:
         chain = audit.verify_chain(session)
     return VerifyReport(problems, chain.events, chain.problem)
+
+
+def _chain(report: audit.ChainReport) -> tuple[int, str]:
+    return report.events, report.problem
 
 
 def _describe(report: VerifyReport) -> str:

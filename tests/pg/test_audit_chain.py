@@ -77,3 +77,21 @@ def test_a_changed_event_is_still_caught(agency: AgencyDatabase) -> None:
     finally:
         app.close()
     assert not report.ok and "was changed after it was written" in report.problem
+
+
+def test_verify_on_the_server_checks_the_chain_and_the_safeguards(agency: AgencyDatabase, monkeypatch,
+                                                                  capsys) -> None:
+    from tests.cli.conftest import run
+
+    monkeypatch.setenv("HHDESK_PASSWORD", agency.admin_password)
+    code, out, err = run(capsys, "verify", "--store", agency.url, "--user", agency.admin)
+    assert (code, err) == (0, "")
+    assert out == "ok: TLS and the audit log's safeguards checked; audit chain of 3 events intact.\n"
+
+    with agency.server.superuser_connect(agency.database) as conn:
+        conn.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate")
+        conn.execute(f'GRANT DELETE ON audit_events TO "{agency.database}_supervisor"')
+    code, out, err = run(capsys, "verify", "--store", agency.url, "--user", agency.admin)
+    assert code == 1 and out == ""
+    assert "integrity: the audit log's safeguard audit_events_no_truncate is switched off\n" in err
+    assert f"integrity: the role {agency.database}_supervisor may DELETE the audit log\n" in err
