@@ -224,6 +224,14 @@ def safeguard_problems(session: Session) -> list[str]:
     return problems
 
 
+def server_error_reason(exc: Exception) -> str | None:
+    """The first line of what the server said, for an error from the driver; None for any other error."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if orig is None or not type(orig).__module__.startswith("psycopg"):
+        return None
+    return (str(orig).splitlines() or ["no reason given"])[0]
+
+
 def server_keeps_audit_chain(session: Session) -> bool:
     """On an agency's server a trigger links audit events (see the initial migration); in a file, hhdesk does."""
     return session.get_bind().dialect.name == "postgresql"

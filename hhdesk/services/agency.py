@@ -6,7 +6,7 @@ services enforce (hhdesk.db.roles). The rest of the services run unchanged on th
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hhdesk.db import postgres, roles
@@ -40,22 +40,32 @@ def create_agency(address: ServerAddress, setup_user: str, setup_password: str, 
         raise ValidationFailed(problems[0], problems)
     engine = postgres.make_engine(address, setup_user, setup_password)
     try:
-        with engine.begin() as connection:
-            raw = connection.connection.dbapi_connection
-            _check_setup_role(raw, address, setup_user, admin_username)
-            postgres.migrate_in(connection)
-            roles.create_groups(raw, address.database)
-            roles.create_account_functions(raw, address.database)
-            roles.create_login(raw, address.database, admin_username, admin_password, Role.ADMIN)
-            with Session(bind=connection) as session:
-                session.add(Agency(**{k: v.strip() for k, v in agency.__dict__.items()}))
-                session.add(User(username=admin_username, full_name=admin_full_name or admin_username,
-                                 role=Role.ADMIN.value))
-                audit.append(session, setup_user, "store_created", "store", detail="agency database")
-                audit.append(session, setup_user, "user_added", "user", admin_username, detail="role admin")
-                session.flush()
+        _set_up(engine, address, setup_user, agency, admin_username, admin_password, admin_full_name)
+    except Exception as exc:  # the server said no to a step: one line of its reason (the database is new)
+        reason = postgres.server_error_reason(exc)
+        if reason is None:
+            raise
+        raise UserError(f"The server refused to set up the agency ({reason}); nothing was changed.") from None
     finally:
         engine.dispose()
+
+
+def _set_up(engine: Engine, address: ServerAddress, setup_user: str, agency: AgencyInfo, admin_username: str,
+            admin_password: str, admin_full_name: str) -> None:
+    with engine.begin() as connection:
+        raw = connection.connection.dbapi_connection
+        _check_setup_role(raw, address, setup_user, admin_username)
+        postgres.migrate_in(connection)
+        roles.create_groups(raw, address.database)
+        roles.create_account_functions(raw, address.database)
+        roles.create_login(raw, address.database, admin_username, admin_password, Role.ADMIN)
+        with Session(bind=connection) as session:
+            session.add(Agency(**{k: v.strip() for k, v in agency.__dict__.items()}))
+            session.add(User(username=admin_username, full_name=admin_full_name or admin_username,
+                             role=Role.ADMIN.value))
+            audit.append(session, setup_user, "store_created", "store", detail="agency database")
+            audit.append(session, setup_user, "user_added", "user", admin_username, detail="role admin")
+            session.flush()
 
 
 def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_username: str) -> None:  # noqa: ANN001
@@ -77,6 +87,9 @@ def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_userna
         if roles.role_exists(raw, roles.group_role(address.database, role)):
             raise StoreExists(f"The server already has the role {roles.group_role(address.database, role)} "
                               "from an earlier agency of this name; remove it or use another database name.")
+    if admin_username in {roles.group_role(address.database, role) for role in Role}:
+        raise ValidationFailed(f"{admin_username} is the name of one of the agency's group roles on the server: "
+                               "choose another username for the administrator.")
     if roles.role_exists(raw, admin_username):
         raise StoreExists(f"The server already has a role named {admin_username}: choose another username "
                           "for the administrator.")

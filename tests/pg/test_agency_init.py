@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hhdesk.errors import StoreExists
+from hhdesk.errors import StoreExists, UserError, ValidationFailed
 from hhdesk.services import agency as agency_service
 from hhdesk.services import audit, users
 from hhdesk.services.settings import AgencyInfo
@@ -107,3 +107,20 @@ def test_a_database_at_another_schema_is_refused_unchanged(agency: AgencyDatabas
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("from_the_future",)
         conn.execute("UPDATE alembic_version SET version_num = %s", (current,))
     agency_service.login(agency.address, agency.admin, agency.admin_password).close()
+
+
+def test_the_administrator_may_not_take_a_group_roles_name(pg_server: TestServer, empty_database: str) -> None:
+    address = agency_service.ServerAddress.parse(pg_server.url(empty_database))
+    with pytest.raises(ValidationFailed, match="is the name of one of the agency's group roles"):
+        agency_service.create_agency(address, pg_server.superuser, pg_server.superuser_password,
+                                     AgencyInfo(name="X"), f"{empty_database}_admin", ADMIN_PASSWORD)
+
+
+def test_a_setup_role_that_may_not_create_roles_is_told_so(pg_server: TestServer, empty_database: str) -> None:
+    with pg_server.superuser_connect(autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE owner_{empty_database} LOGIN PASSWORD 'owner password 1'")
+        conn.execute(f'GRANT ALL ON DATABASE "{empty_database}" TO owner_{empty_database}')
+    address = agency_service.ServerAddress.parse(pg_server.url(empty_database))
+    with pytest.raises(UserError, match=f"The server role owner_{empty_database} may not create roles"):
+        agency_service.create_agency(address, f"owner_{empty_database}", "owner password 1",
+                                     AgencyInfo(name="X"), f"adm_{empty_database}", ADMIN_PASSWORD)
