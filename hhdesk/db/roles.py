@@ -94,6 +94,9 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
 
     conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
     conn.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC")
+    # PostgreSQL 15 no longer lets everyone create objects in the public schema; a database made from an
+    # older template still may, and nobody but the owner should.
+    conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     for role in Role:
         group = sql.Identifier(group_role(database, role))
         conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(group))

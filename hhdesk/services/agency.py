@@ -101,11 +101,12 @@ def login(address: ServerAddress, username: str, password: str) -> AppSession:
     try:
         with store.write_session() as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if user is None or user.disabled:
-                audit.append(session, username, "login_failed", "user", username, detail="disabled user")
-                raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
-            audit.append(session, username, "login", "user", username)
-            actor = Actor(user.id, user.username, Role(user.role), user.full_name)
+            allowed = user is not None and not user.disabled
+            audit.append(session, username, "login" if allowed else "login_failed", "user", username,
+                         detail="" if allowed else "disabled user")
+            actor = Actor(user.id, user.username, Role(user.role), user.full_name) if allowed else None
+        if actor is None:  # after the commit, so the failed login stays in the audit log
+            raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
     except BaseException:
         store.close()
         raise

@@ -117,3 +117,17 @@ def test_the_account_functions_take_only_verifiers_and_only_this_agencys_logins(
         conn.rollback()
         with pytest.raises(Exception, match="is not a login of this agency"):
             conn.execute("SELECT hhdesk_change_login('postgres', NULL, false, NULL)")
+
+
+def test_a_login_without_an_hhdesk_account_is_refused_and_audited(agency: AgencyDatabase) -> None:
+    """A login role of this agency's group but no (or a disabled) hhdesk account: refused, and it is in the log."""
+    from hhdesk.errors import UserDisabled
+
+    person = add_staff(agency, Role.CARE_MANAGER)
+    with agency.server.superuser_connect(agency.database) as conn:
+        conn.execute("UPDATE users SET disabled = true WHERE username = %s", (person,))
+    with pytest.raises(UserDisabled, match="This account is disabled"):
+        login(agency.address, person, STAFF_PASSWORD)
+    with login_as(agency, agency.admin, agency.admin_password) as conn:
+        last = conn.execute("SELECT username, action, detail FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == (person, "login_failed", "disabled user")
