@@ -9,7 +9,7 @@ byte is sent. Driver errors become one sentence in the user's words (`describe_c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,11 +237,15 @@ def server_keeps_audit_chain(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def make_engine(address: ServerAddress, user: str, password: str) -> Engine:
-    """A pooled SQLAlchemy engine whose every connection is made by `connect`."""
+def make_engine(address: ServerAddress, user: str, password: str | Callable[[], str]) -> Engine:
+    """A pooled SQLAlchemy engine whose every connection is made by `connect` (``password`` may be a function,
+    so that connections made after a password change use the new one)."""
+    def creator() -> psycopg.Connection:
+        return connect(address, user, password() if callable(password) else password)
+
     return create_engine(
         "postgresql+psycopg://",
-        creator=lambda: connect(address, user, password),
+        creator=creator,
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
@@ -263,7 +267,7 @@ class ServerStore:
     path: None = None  # no file: backups and file checks do not apply (see README, agency mode)
 
     def __post_init__(self) -> None:
-        self.writer = make_engine(self.address, self.username, self.password)
+        self.writer = make_engine(self.address, self.username, lambda: self.password)
         self.reader = self.writer
         self._sessions = sessionmaker(self.writer, expire_on_commit=False)
 

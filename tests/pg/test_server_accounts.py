@@ -69,6 +69,17 @@ def test_a_person_changes_their_own_password(agency: AgencyDatabase, monkeypatch
         login(agency.address, manager, STAFF_PASSWORD)
 
 
+def test_a_session_goes_on_working_after_its_own_password_change(agency: AgencyDatabase) -> None:
+    manager = add_staff(agency, Role.CARE_MANAGER)
+    app = login(agency.address, manager, STAFF_PASSWORD)
+    try:
+        users.change_own_password(app, STAFF_PASSWORD, NEW_PASSWORD)
+        app.store.writer.dispose()  # the pool's next connection logs in again
+        assert [u.username for u in users.list_users(app)]
+    finally:
+        app.close()
+
+
 def test_a_role_change_moves_the_login_between_groups(agency: AgencyDatabase) -> None:
     manager = add_staff(agency, Role.CARE_MANAGER)
     app = login(agency.address, agency.admin, agency.admin_password)
