@@ -29,7 +29,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check hhdesk tests benchmarks
 	$(BIN)/lint-imports
 
+# The agency-mode tests (tests/pg) start their own PostgreSQL server from these binaries; without them they
+# are skipped, and said so loudly here and at the end of the run (under CI=true they fail instead).
+PG_BIN ?= $(firstword $(wildcard /usr/lib/postgresql/17/bin /usr/lib/postgresql/16/bin /usr/lib/postgresql/15/bin))
+
 test: lint
+	@if [ -z "$(PG_BIN)" ] && [ -z "$$HHDESK_PG_BIN" ]; then \
+		echo "!!!! No PostgreSQL binaries (/usr/lib/postgresql/*/bin): the agency-mode tests will be SKIPPED. !!!!"; \
+		echo "!!!! Install Debian's postgresql-15 (or set HHDESK_PG_BIN) to run them.                        !!!!"; \
+	fi
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 test-dates: $(STAMP)

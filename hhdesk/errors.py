@@ -72,3 +72,9 @@ class SessionEnded(UserError):
 
 class StaleSession(UserError):
     """The store was re-keyed (rotate-key) since this session logged in: it must log in again."""
+class InsecureConnection(UserError):
+    """Agency mode: the connection to the server would not be verified TLS, or the certificate is wrong."""
+
+
+class ServerUnreachable(StorageProblem):
+    """Agency mode: the database server cannot be reached or refused the connection."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from hhdesk.cli.common import (
     positive_int,
     read_new_password,
     read_password,
+    server_address,
     store_path,
 )
 from hhdesk.errors import UserError, ValidationFailed
-from hhdesk.services import maintenance, members, users
+from hhdesk.services import agency, maintenance, members, users
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.settings import AgencyInfo
 
@@ -96,6 +98,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    address = server_address(args)
+    if address is not None:
+        return _init_agency(args, address)
     path = store_path(args)
     password = read_new_password()
     recovery = users.create_store(path, AgencyInfo(name=args.org), args.admin, password, args.admin_name)
@@ -104,6 +109,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     print()
     print("RECOVERY KEY (shown once; print it and lock it away, it opens the store if every password is lost):")
     print(f"    {recovery}")
+    return 0
+
+
+def _init_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int:
+    setup_user = address.url_user or getpass.getuser()
+    setup_password = read_password(f"Password for the server role {setup_user}: ", env="PGPASSWORD")
+    password = read_new_password()
+    agency.create_agency(address, setup_user, setup_password, AgencyInfo(name=args.org), args.admin, password,
+                         args.admin_name)
+    print(f"Created the agency in the database {address.display}")
+    print(f"Administrator: {args.admin} (logs in to the server with the password just set)")
+    print("Each workstation connects with this address, its own user name and password: --store URL --user NAME")
     return 0
 
 
@@ -167,6 +184,9 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
         users.set_disabled(app, args.name, True)
     finally:
         app.close()
+    if server_address(args) is not None:
+        print(f"Disabled {args.name}: their login no longer opens the agency's server.")
+        return 0
     print(f"Disabled {args.name}. Consider 'hhdesk rotate-key' if they kept a copy of the store.")
     return 0
 
@@ -210,6 +230,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         report = maintenance.verify(app)
     finally:
         app.close()
+    if report.ok and server_address(args) is not None:
+        print(f"ok: TLS and the audit log's safeguards checked; audit chain of {report.audit_events} events "
+              "intact.")
+        return 0
     if report.ok:
         print(f"ok: encryption and database integrity checked; audit chain of {report.audit_events} events intact.")
         return 0

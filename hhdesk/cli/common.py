@@ -15,7 +15,7 @@ from hhdesk.config import default_store_path
 from hhdesk.domain import entered_dates
 from hhdesk.errors import UserError
 from hhdesk.exports.tables import Cell, Table, TableFormat, Workbook
-from hhdesk.services import list_exports, users
+from hhdesk.services import agency, list_exports, users
 from hhdesk.services.context import AppSession, wait_for_other_writers
 from hhdesk.services.list_exports import ListFilter, ListKind
 
@@ -23,9 +23,15 @@ from hhdesk.services.list_exports import ListFilter, ListKind
 WRITE_WAIT_LIMIT_SECONDS = 300
 
 
+def store_location(text: str) -> Path | str:
+    """A --store value: a store file's path, or an agency server's postgresql:// URL kept as typed."""
+    return text if agency.is_server_url(text) else Path(text)
+
+
 def add_store_user_options(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
-    parser.add_argument("--store", type=Path, default=None,
-                        help="the store file (default: the platform data folder)")
+    parser.add_argument("--store", type=store_location, default=None,
+                        help="the store file (default: the platform data folder), or an agency server's "
+                             "postgresql://HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.crt")
     if user:
         parser.add_argument("--user", default=os.environ.get("HHDESK_USER") or getpass.getuser(),
                             help="who is acting (default: $HHDESK_USER, else your login name)")
@@ -51,7 +57,14 @@ def entered_date(text: str) -> date:
     return value
 
 
+def server_address(args: argparse.Namespace) -> agency.ServerAddress | None:
+    """The agency server that --store names, or None for a store file."""
+    return agency.ServerAddress.parse(args.store) if isinstance(args.store, str) else None
+
+
 def store_path(args: argparse.Namespace) -> Path:
+    if isinstance(args.store, str):
+        raise _not_on_a_server(args)
     return (args.store or default_store_path()).expanduser()
 
 
@@ -93,8 +106,27 @@ class _WaitMessages:
         self._last = waited
 
 
+# What works on a store file but not yet on an agency's server: the file's key and its backups (README,
+# agency mode).
+_FILE_ONLY = {("backup", None), ("restore", None), ("rotate-key", None)}
+
+
+def _not_on_a_server(args: argparse.Namespace) -> UserError:
+    action = getattr(args, f"{args.command.replace('-', '_')}_command", None)
+    name = " ".join(part for part in (args.command, action) if part)
+    return UserError(f"'hhdesk {name}' works on a store file only; on an agency's server it is not "
+                     "available yet (see the README, agency mode).")
+
+
 def open_session(args: argparse.Namespace) -> AppSession:
     check_output_options(args)  # before the password prompt: a wrong option costs nothing
+    address = server_address(args)
+    if address is not None:
+        action = getattr(args, f"{args.command.replace('-', '_')}_command", None)
+        if (args.command, action) in _FILE_ONLY:
+            raise _not_on_a_server(args)
+        args.login_password = read_password(f"Password for {args.user} on {address.host}: ")
+        return agency.login(address, args.user, args.login_password)
     path = store_path(args)
     if not path.exists():
         raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")

@@ -20,6 +20,7 @@ from hhdesk.db import crashpoints
 from hhdesk.db import engine as engines
 from hhdesk.db.keyfile import KeyFile
 from hhdesk.db.keyslots import describe_os_error, generate_raw_key
+from hhdesk.db.location import refuse_shared_folder
 from hhdesk.errors import KeySlotsMissing, NotAStore, StorageProblem, StoreDamaged, StoreExists, StoreTooNew
 from hhdesk.private_files import FOLDER_MODE, create_private_file, make_private
 
@@ -85,6 +86,7 @@ class Store:
     @classmethod
     def create(cls, path: Path, admin_username: str, admin_password: str) -> tuple[Store, str]:
         """A new empty, migrated store with one admin slot. Returns the store and its recovery key."""
+        refuse_shared_folder(path)
         keys_path = keyslots_path(path)
         if path.exists() or keys_path.exists():
             raise StoreExists(f"A store already exists at {path}. Choose another path; nothing was changed.")
@@ -116,6 +118,7 @@ class Store:
     @classmethod
     def open(cls, path: Path, username: str, password: str) -> Store:
         """Unlock a slot, check the key, migrate if needed (after a backup). Raises a UserError."""
+        refuse_shared_folder(path)
         if not path.exists():
             raise NotAStore(f"There is no store at {path}. Check the path, or create one with 'hhdesk init'.")
         _require_key_file(path)

@@ -2,7 +2,9 @@
 
 Each event's hash covers the previous event's hash and its own fields, so changing, removing or reordering
 any event breaks the chain from that point on; `verify` finds the first broken link. The store's triggers
-already refuse UPDATE and DELETE; the chain catches what is done to the file outside hhdesk.
+already refuse UPDATE and DELETE; the chain catches what is done to the file outside hhdesk. On an agency's
+server many workstations append at once, so the server links each event itself (under a lock) and records
+the login that wrote it; hhdesk sends the event and leaves the user, the link and the hash to the server.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import AuditEvent
+from hhdesk.db.postgres import server_keeps_audit_chain
 
 GENESIS = "0" * 64
 
@@ -31,6 +34,9 @@ def _digest(prev_hash: str, at: str, username: str, action: str, entity: str, en
 def append(session: Session, username: str, action: str, entity: str = "", entity_id: Any = "",
            member_id: int | None = None, detail: str = "", at: str | None = None) -> None:
     """Add one event in the caller's transaction (which holds the write lock, so the chain is linear)."""
+    if server_keeps_audit_chain(session):
+        append_many(session, username, [PendingEvent(action, entity, entity_id, member_id, detail)], at=at)
+        return
     prev = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
     prev_hash = prev or GENESIS
     at = at or datetime.now(UTC).isoformat(timespec="microseconds")
@@ -53,12 +59,20 @@ class PendingEvent:
     detail: str = ""
 
 
-def append_many(session: Session, username: str, events: list[PendingEvent]) -> None:
+def append_many(session: Session, username: str, events: list[PendingEvent], at: str | None = None) -> None:
     """Append a batch in one statement (imports write thousands); the chain is the same as one by one."""
     if not events:
         return
+    at = at or datetime.now(UTC).isoformat(timespec="microseconds")
+    if server_keeps_audit_chain(session):
+        session.execute(insert(AuditEvent), [
+            {"at": at, "username": username, "action": event.action, "entity": event.entity,
+             "entity_id": "" if event.entity_id is None else str(event.entity_id), "member_id": event.member_id,
+             "detail": event.detail, "prev_hash": "", "hash": ""}
+            for event in events
+        ])
+        return
     prev_hash = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar() or GENESIS
-    at = datetime.now(UTC).isoformat(timespec="microseconds")
     rows = []
     for event in events:
         entity_id = "" if event.entity_id is None else str(event.entity_id)

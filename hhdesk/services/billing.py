@@ -38,7 +38,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, and_, or_, select, type_coerce
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import (
@@ -57,6 +57,7 @@ from hhdesk.db.models import (
     TierPeriod,
     User,
 )
+from hhdesk.db.sql import iso_date_text
 from hhdesk.domain.billing_profile import BillingProfile, ClaimType, ProfileError, RatePeriod, RateStatus
 from hhdesk.domain.billing_rules import (
     AotOrderFact,
@@ -775,8 +776,8 @@ class _Parsers:
 
 
 def _as_text(column: Any) -> Any:
-    """Select a date column as the stored ISO text (parsed once per day by `_Parsers`, not once per row)."""
-    return type_coerce(column, String)
+    """Select a date column as its ISO text (parsed once per day by `_Parsers`, not once per row)."""
+    return iso_date_text(column)
 
 
 @dataclass

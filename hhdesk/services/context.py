@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from hhdesk.db import engine as engines
 from hhdesk.db.models import User
+from hhdesk.db.postgres import server_refusal
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission, allows, describe
-from hhdesk.errors import PermissionDenied, SessionEnded, StaleSession, StorageProblem
+from hhdesk.errors import PermissionDenied, SessionEnded, StaleSession, StorageProblem, UserError
 from hhdesk.services import audit
 
 
@@ -108,6 +109,11 @@ class AppSession:
                 yield UnitOfWork(session, self.actor)
         except OperationalError as exc:
             raise _storage_problem(exc) from None
+        except ProgrammingError as exc:  # on an agency's server: a privilege the server refused
+            refusal = server_refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
         except DatabaseError:
             self._raise_if_rekeyed()
             raise
@@ -123,6 +129,11 @@ class AppSession:
                 yield session
         except OperationalError as exc:
             raise _storage_problem(exc) from None
+        except ProgrammingError as exc:  # on an agency's server: a privilege the server refused
+            refusal = server_refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
         except DatabaseError:
             self._raise_if_rekeyed()
             raise
@@ -149,12 +160,15 @@ def wait_for_other_writers(limit_seconds: float, report: Callable[[float], None]
     engines.write_wait.report = report
 
 
-def storage_problem(exc: OperationalError) -> StorageProblem:
+def storage_problem(exc: OperationalError) -> UserError:
     """The user's sentence for a driver error met while reading or writing (full disk, read-only, busy)."""
     return _storage_problem(exc)
 
 
-def _storage_problem(exc: OperationalError) -> StorageProblem:
+def _storage_problem(exc: OperationalError) -> UserError:
+    refusal = server_refusal(exc)
+    if refusal is not None:
+        return refusal
     text = str(exc.orig).lower() if exc.orig else str(exc).lower()
     if "full" in text:
         return StorageProblem("The disk is full: free some space and try again. Nothing was saved.")

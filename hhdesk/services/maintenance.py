@@ -12,8 +12,10 @@ from sqlalchemy.exc import DatabaseError
 
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import backup as backups
+from hhdesk.db import postgres
 from hhdesk.db.keyfile import KeyFile
 from hhdesk.db.models import AuditEvent, Member, User
+from hhdesk.db.postgres import ServerStore
 from hhdesk.db.store import Store
 from hhdesk.domain.identifiers import normalise_medicaid_id
 from hhdesk.domain.permissions import Permission, allows, describe
@@ -147,6 +149,9 @@ def verify(app: AppSession) -> VerifyReport:
 
 
 def _verify_open_store(store: Store) -> VerifyReport:
+    if isinstance(store, ServerStore):  # an agency's server: its safeguards instead of a file's encryption
+        with store.read_session() as session:
+            return VerifyReport(postgres.safeguard_problems(session), *_chain(audit.verify_chain(session)))
     problems = backups.integrity_problems(store.path, store.raw_key)
     try:
         with store.read_session() as session:
@@ -154,6 +159,10 @@ def _verify_open_store(store: Store) -> VerifyReport:
     except DatabaseError as exc:
         return VerifyReport(problems, 0, f"the audit log could not be read to the end ({exc.orig or exc})")
     return VerifyReport(problems, chain.events, chain.problem)
+
+
+def _chain(report: audit.ChainReport) -> tuple[int, str]:
+    return report.events, report.problem
 
 
 def _describe(report: VerifyReport) -> str:

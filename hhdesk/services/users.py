@@ -27,7 +27,7 @@ from hhdesk.errors import (
     ValidationFailed,
     WrongPassword,
 )
-from hhdesk.services import audit
+from hhdesk.services import audit, server_accounts
 from hhdesk.services.context import Actor, AppSession, storage_problem
 from hhdesk.services.settings import AgencyInfo
 
@@ -231,6 +231,8 @@ def care_managers(app: AppSession) -> list[UserInfo]:
 
 def add_user(app: AppSession, username: str, role: Role | str, password: str, full_name: str = "",
              phone: str = "", email: str = "") -> UserInfo:
+    if server_accounts.on_server(app):
+        return _info(server_accounts.add_user(app, username, role, password, full_name, phone, email))
     problems = username_problems(username) + password_problems(username, password)
     try:
         role = Role(role)
@@ -276,6 +278,8 @@ def update_user(app: AppSession, username: str, *, role: Role | str | None = Non
                 raise ValidationFailed("You cannot take away your own administrator role.")
             user.role = Role(role).value
             changed.append(f"role {user.role}")
+            if server_accounts.on_server(app):
+                server_accounts.change_role(uow.session, username, Role(role))
         for attr, value in (("full_name", full_name), ("phone", phone), ("email", email)):
             if value is not None and value != getattr(user, attr):
                 setattr(user, attr, value)
@@ -285,6 +289,8 @@ def update_user(app: AppSession, username: str, *, role: Role | str | None = Non
 
 
 def change_own_password(app: AppSession, old_password: str, new_password: str) -> None:
+    if server_accounts.on_server(app):
+        return server_accounts.change_own_password(app, old_password, new_password)
     _check_new_password(app.actor.username, new_password)
     app.ensure_active()
     username, raw_key = app.actor.username, app.store.raw_key
@@ -296,6 +302,8 @@ def change_own_password(app: AppSession, old_password: str, new_password: str) -
 
 def reset_password(app: AppSession, username: str, new_password: str) -> None:
     """An administrator sets a new password for someone (also re-enables a disabled account's key)."""
+    if server_accounts.on_server(app):
+        return server_accounts.reset_password(app, username, new_password)
     _check_new_password(username, new_password)
     with app.work(Permission.MANAGE_USERS) as uow:
         user = _get(uow.session, username)
@@ -305,6 +313,8 @@ def reset_password(app: AppSession, username: str, new_password: str) -> None:
 
 
 def set_disabled(app: AppSession, username: str, disabled: bool, new_password: str | None = None) -> None:
+    if server_accounts.on_server(app):
+        return server_accounts.set_disabled(app, username, disabled, new_password)
     if username == app.actor.username and disabled:
         raise ValidationFailed("You cannot disable your own account.")
     if not disabled and not new_password:

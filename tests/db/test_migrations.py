@@ -24,3 +24,25 @@ def test_migrations_from_empty_match_the_models(tmp_path: Path) -> None:
     finally:
         store.close()
 
+
+
+def test_every_migration_goes_down_to_empty_and_up_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    from hhdesk.db.store import _alembic_config
+
+    store, _ = Store.create(tmp_path / "m.hhdesk", "admin", "a long enough password")
+    try:
+        config = _alembic_config()
+        with store.writer.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+            left = connection.execute(text("select name from sqlite_master where type in ('table', 'trigger') "
+                                           "and name != 'alembic_version'")).all()
+            assert left == []
+            command.upgrade(config, "head")
+            context = MigrationContext.configure(connection)
+            assert context.get_current_revision() == schema_head()
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        store.close()
