@@ -31,16 +31,20 @@ WRITE = "SELECT, INSERT, UPDATE, DELETE"
 # and append audit events (INSERT, plus SELECT of the id that INSERT ... RETURNING hands back).
 EVERYONE: dict[str, str] = {
     "users": "SELECT", "agency": "SELECT", "settings": "SELECT", "alembic_version": "SELECT",
-    "billing_runs": "SELECT", "audit_events": "INSERT, SELECT (id)",
+    "billing_runs": "SELECT", "payers": "SELECT", "audit_events": "INSERT, SELECT (id)",
 }
 # Clinical and member tables that care work reads and writes in full.
 CARE_TABLES = (
     "members", "attachments", "care_team", "conditions", "consents", "contacts", "enrolment_segments",
     "tier_history", "transition_episodes", "checklist_items", "care_plan_versions", "care_plan_needs",
     "care_plan_goals", "care_plan_interventions", "referrals", "referral_status_changes", "directory_entries",
+    "aot_orders", "outreach_elsewhere", "member_payer_periods",
 )
 # An export records its run and takes the next claim control numbers, which live in the settings table.
-BILLING_EXPORT: dict[str, str] = {"billing_runs": "SELECT, INSERT", "settings": "SELECT, INSERT, UPDATE"}
+BILLING_EXPORT: dict[str, str] = {
+    "billing_runs": "SELECT, INSERT", "settings": "SELECT, INSERT, UPDATE",
+    "billing_claims": "SELECT, INSERT, UPDATE", "billing_response_files": "SELECT, INSERT",
+}
 # Billing's minimum necessary: the columns that billing rules, claim files and the caseload need.
 BILLING: dict[str, str] = {
     "members": "SELECT, UPDATE",
@@ -49,6 +53,9 @@ BILLING: dict[str, str] = {
     "consents": "SELECT, INSERT, UPDATE, DELETE",
     "attachments": "INSERT, SELECT (id, member_id, filename, mime_type, created_at)",
     "directory_entries": "SELECT",
+    "aot_orders": "SELECT",
+    "outreach_elsewhere": "SELECT, INSERT, UPDATE, DELETE",
+    "member_payer_periods": "SELECT, INSERT, UPDATE, DELETE",
     **BILLING_EXPORT,
     "conditions": "SELECT (id, member_id, icd10, category, noted_on, resolved_on)",
     "contacts": "SELECT (id, member_id, contact_date, mode, with_whom, minutes, staff_id, core_services, "

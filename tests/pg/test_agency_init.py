@@ -8,7 +8,7 @@ from hhdesk.errors import StoreExists, UserError, ValidationFailed
 from hhdesk.services import agency as agency_service
 from hhdesk.services import audit, users
 from hhdesk.services.settings import AgencyInfo
-from tests.cli.conftest import run
+from tests.cli.conftest import run, without_bom
 from tests.pg.conftest import ADMIN_PASSWORD, AgencyDatabase
 from tests.pg.server import TestServer
 
@@ -30,12 +30,12 @@ def test_init_then_the_administrator_works_from_the_command_line(
     plain_url = pg_server.url(empty_database)
     code, out, err = run(capsys, "users", "list", "--store", plain_url, "--user", admin, "--format", "csv")
     assert (code, err) == (0, "")
-    assert out.splitlines() == ["username,full_name,role,disabled", f"{admin},Dana Director,admin,no"]
+    assert without_bom(out).splitlines() == ["username,full_name,role,disabled", f"{admin},Dana Director,admin,no"]
     code, out, err = run(capsys, "members", "list", "--store", plain_url, "--user", admin)
     assert (code, err) == (0, "")
     code, out, err = run(capsys, "audit", "--store", plain_url, "--user", admin, "--format", "csv")
     assert code == 0, err
-    lines = out.splitlines()
+    lines = without_bom(out).splitlines()
     # newest first: this session's login, the two earlier logins, then what init did as the set-up role
     assert [line.split(",")[2:4] for line in lines[-2:]] == [[pg_server.superuser, "user_added"],
                                                             [pg_server.superuser, "store_created"]]
