@@ -219,5 +219,15 @@ def install(application: QApplication | None = None) -> WindowPlacement:
     return _placement
 
 
+def uninstall() -> None:
+    """Remove the filter again (tests that install it leave the application as they found it)."""
+    global _placement  # noqa: PLW0603 - one filter per application
+    if _placement is not None:
+        application = QApplication.instance()
+        if application is not None:
+            application.removeEventFilter(_placement)
+        _placement = None
+
+
 def placement() -> WindowPlacement | None:
     return _placement

@@ -66,15 +66,17 @@ NOW = datetime(2026, 11, 20, 10, 0)
 
 
 @pytest.fixture
-def screen(monkeypatch: pytest.MonkeyPatch) -> Callable[[QRect], None]:
-    """Install the placement filter and set the available screen geometry the windows see."""
+def screen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[QRect], None]]:
+    """Install the placement filter and set the available screen geometry the windows see; the filter goes
+    again afterwards, so that later tests see the application as they expect it."""
     window_placement.install(QApplication.instance())
 
     def set_area(area: QRect) -> None:
         monkeypatch.setattr(window_placement, "available_geometry", lambda _widget: QRect(area))
 
     set_area(LAPTOP)
-    return set_area
+    yield set_area
+    window_placement.uninstall()
 
 
 def two_page_pdf() -> bytes:
