@@ -1,4 +1,4 @@
-"""`hhdesk bench`: how fast hhdesk is at agency scale, against the goals of issue 9 (docs/performance.md).
+"""`hhdesk bench`: how fast hhdesk is at agency scale, against its performance goals (docs/performance.md).
 
 It builds a synthetic store (``hhdesk.demo.build_demo_store``: by default 10,000 members, 50 contacts each
 over 24 months, transition episodes for about one member in five, 3 referrals each) in a temporary folder,
@@ -88,7 +88,7 @@ GOALS: dict[str, Goal] = {
     "ratio_billing_preview": Goal("value", 1.3, inclusive=True),
     "ratio_all_reads": Goal("value", 1.3, inclusive=True),
 }
-"""The goals of issue 9, by figure key. Figures without a goal are printed for information."""
+"""The performance goals (docs/performance.md), by figure key. Figures without a goal are printed for information."""
 
 
 def nearest_rank(samples: Sequence[float], fraction: float) -> float:
@@ -220,7 +220,7 @@ def _with_unit(value: float | None, unit: str) -> str:
 
 @dataclass(frozen=True)
 class BenchOptions:
-    """What to build or reuse and how often to repeat; the defaults are issue 9's agency scale."""
+    """What to build or reuse and how often to repeat; the defaults are the agency scale of docs/performance.md."""
 
     members: int = 10_000
     seed: int = 7

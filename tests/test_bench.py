@@ -1,7 +1,7 @@
 """`hhdesk bench` on a tiny store: every figure is measured and written; timings are never asserted.
 
 The figures themselves depend on the machine, so these tests check the machinery only: that each figure
-has samples, a goal where issue 9 sets one, and a verdict; that the table and the JSON say the same; that a
+has samples, a goal where docs/performance.md sets one, and a verdict; that the table and the JSON say the same; that a
 store named with --store is kept and reused.
 """
 

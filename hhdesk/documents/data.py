@@ -137,7 +137,7 @@ class Signature:
 
 @dataclass(frozen=True, slots=True)
 class CarePlanDoc:
-    """One version of a member's person-centred care plan (DOMAIN.md §6)."""
+    """One version of a member's person-centred care plan (docs/domain.md §6)."""
 
     version: int
     status: CarePlanStatus
@@ -215,7 +215,7 @@ class CareManagerContact:
 
 @dataclass(frozen=True, slots=True)
 class ReferralLetterDoc:
-    """A referral letter to a community agency (DOMAIN.md §9), optionally behind a fax cover sheet."""
+    """A referral letter to a community agency (docs/domain.md §9), optionally behind a fax cover sheet."""
 
     recipient: Recipient
     category: ReferralCategory
@@ -259,7 +259,7 @@ class ContactLine:
 
 @dataclass(frozen=True, slots=True)
 class TransitionSummaryDoc:
-    """A transition-of-care summary for the PCP or follow-up provider (DOMAIN.md §8)."""
+    """A transition-of-care summary for the PCP or follow-up provider (docs/domain.md §8)."""
 
     setting: TransitionSetting
     facility: str

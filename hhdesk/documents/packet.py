@@ -1,4 +1,4 @@
-"""The care-plan packet: what goes to the member, the PCP and the chart (issue 4).
+"""The care-plan packet: what goes to the member, the PCP and the chart.
 
 Cover page on the letterhead, then the member summary, the care team with phone and fax, the care plan,
 open referrals, recent transitions of care, and a signature page to be signed on paper.

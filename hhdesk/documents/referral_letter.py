@@ -1,4 +1,4 @@
-"""The referral letter to a community agency (issue 6), on the letterhead, with an optional fax cover sheet.
+"""The referral letter to a community agency, on the letterhead, with an optional fax cover sheet.
 
 The fax cover sheet names the recipient, the sender and the page count but not the member: it is read by
 whoever picks the pages off the machine. The letter itself says who the member is, why they are referred,

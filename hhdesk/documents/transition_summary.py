@@ -1,4 +1,4 @@
-"""The transition-of-care summary for the PCP or follow-up provider (issue 5), on the letterhead.
+"""The transition-of-care summary for the PCP or follow-up provider, on the letterhead.
 
 It tells the provider what happened (setting, facility, dates, destination), what the Health Home has done
 since (checklist, contacts after discharge), and what the member is working towards (care plan goals).

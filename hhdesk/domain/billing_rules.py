@@ -1,4 +1,4 @@
-"""Monthly billing rules (DOMAIN.md §10): is this member-month billable, at which code, and if not, why.
+"""Monthly billing rules (docs/domain.md §10): is this member-month billable, at which code, and if not, why.
 
 Everything here takes plain values (`MemberBillingFacts`, `BillingProfile`) and returns plain values
 (`MonthEvaluation`); the service layer gathers the facts from the store.
@@ -29,7 +29,7 @@ outreach month to M-1, evaluating each outreach month in calendar order with its
 and memoises the results. The work is linear in the member's outreach months, there is no recursion to run
 out of stack, and enrolled months never trigger the walk. Whether a month was exported does not matter.
 
-Decisions where DOMAIN.md is silent (also in docs/billing.md):
+Decisions where docs/domain.md is silent (also in docs/billing.md):
 - Segment end dates are inclusive (the last day the member was in the segment); an open segment has no end.
 - Only contacts dated inside a segment *of the month's segment type* count, with the modes §5 allows for
   that type: for a month with both an outreach and an enrolled segment (enrolled wins in step 1), contacts
@@ -103,7 +103,7 @@ __all__ = [
     "tier_on",
 ]
 
-# One mode table for the contact form and for billing (DOMAIN.md §5), kept in contact_rules.
+# One mode table for the contact form and for billing (docs/domain.md §5), kept in contact_rules.
 ENROLLED_MODES = ENROLLED_CORE_SERVICE_MODES
 OUTREACH_MODES = OUTREACH_CORE_SERVICE_MODES
 # "cannot exceed 4 months in a rolling twelve (12) month period": the 12 months include M, so M is refused
@@ -114,7 +114,7 @@ OUTREACH_MAX_IN_ROLLING_MONTHS = 4
 
 
 def allowed_modes(segment: SegmentType) -> frozenset[ContactMode]:
-    """Contact modes that can carry a core service for a member in this kind of segment (DOMAIN.md §5)."""
+    """Contact modes that can carry a core service for a member in this kind of segment (docs/domain.md §5)."""
     return ENROLLED_MODES if segment is SegmentType.ENROLLED else OUTREACH_MODES
 
 
@@ -316,7 +316,7 @@ class MonthEvaluation:
 
     @property
     def counts_toward_outreach_limits(self) -> bool:
-        """An outreach month billable by the rules apart from the rate code (DOMAIN.md §10 step 5)."""
+        """An outreach month billable by the rules apart from the rate code (docs/domain.md §10 step 5)."""
         return self.segment is SegmentType.OUTREACH and self.reason in (None, BillingReason.NO_RATE_CODE)
 
 

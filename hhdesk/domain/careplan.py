@@ -1,4 +1,4 @@
-"""The person-centred care plan's content as plain values, and the rules it follows (DOMAIN.md §6).
+"""The person-centred care plan's content as plain values, and the rules it follows (docs/domain.md §6).
 
 A plan version holds strengths, preferences and barriers, and a tree: needs (each in one domain) → goals (in
 the member's own words, with a target date and a status) → interventions (an action, who is responsible,

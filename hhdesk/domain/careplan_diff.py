@@ -1,4 +1,4 @@
-"""What changed between two versions of a care plan, in words a care manager reads (DOMAIN.md §6).
+"""What changed between two versions of a care plan, in words a care manager reads (docs/domain.md §6).
 
 A new version is a copy of the previous one, so its needs, goals and interventions are new rows: nothing
 in the store says which goal of version 3 "is" which goal of version 2. Items are paired by content

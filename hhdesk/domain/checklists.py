@@ -1,4 +1,4 @@
-"""Transition-of-care checklists (DOMAIN.md §8): templates as data, due times, item states, readmissions.
+"""Transition-of-care checklists (docs/domain.md §8): templates as data, due times, item states, readmissions.
 
 A template (one per setting, a JSON file in ``resources/checklists/`` that an admin may edit) lists items,
 each with an *anchor* (the agency's notification of the episode, or the member's discharge) and a due time
@@ -12,7 +12,7 @@ arithmetic on them (so "48 hours" across a clock change is 48 hours of wall cloc
 Why the shipped templates use the due times they do is written in each item's ``basis`` field; the
 product decisions are summarised here too:
 
-* episode opened: 24 h after notification (DOMAIN.md §8, our recommendation).
+* episode opened: 24 h after notification (docs/domain.md §8, our recommendation).
 * care plan shared with the inpatient team: 24 h after notification (72 h for skilled nursing, whose
   stays run for weeks), because the plan is only useful to the discharge planner before discharge.
   Not in the emergency-department template: an ED visit is usually over before the plan could arrive.

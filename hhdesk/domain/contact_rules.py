@@ -1,4 +1,4 @@
-"""Rules for a single contact and for a member's month of contacts (DOMAIN.md §2, §5, §10 step 6).
+"""Rules for a single contact and for a member's month of contacts (docs/domain.md §2, §5, §10 step 6).
 
 A contact is the care manager's record of work with or for a member. Whether it may carry a core service
 depends on its mode and on the member's segment on the contact's date:
@@ -9,7 +9,7 @@ depends on its mode and on the member's segment on the contact's date:
 * no segment on the date (referred, or after disenrolment): product decision, the contact is *allowed*
   with the outreach mode rule and a warning, because refusing it would lose a true record of work (and
   block a spreadsheet import of history), while billing already ignores contacts outside a segment
-  (DOMAIN.md §10 step 1). The warning tells the care manager the services will not count.
+  (docs/domain.md §10 step 1). The warning tells the care manager the services will not count.
 
 Messages are written for the care manager and never quote member data.
 """
@@ -132,7 +132,7 @@ class ContactFacts:
 
 def is_qualifying(contact: ContactFacts) -> bool:
     """A contact counts toward the month if it lies in a segment, carries a core service, and its mode
-    may carry core services in that segment (DOMAIN.md §10 steps 1 and 2)."""
+    may carry core services in that segment (docs/domain.md §10 steps 1 and 2)."""
     return (
         contact.segment_type is not None
         and bool(contact.core_services)
@@ -153,7 +153,7 @@ DEFAULT_REQUIREMENT = MonthRequirement(contacts=1, in_person=0)
 
 
 def month_requirement(tier: Tier | None, hh_plus: MonthRequirement = HH_PLUS_REQUIREMENT) -> MonthRequirement:
-    """What an enrolled month needs: Health Home Plus 4 qualifying contacts with 2 in person (DOMAIN.md
+    """What an enrolled month needs: Health Home Plus 4 qualifying contacts with 2 in person (docs/domain.md
     §10 step 6; pass the profile's figures as ``hh_plus``); every other tier, and no tier on record, 1."""
     return hh_plus if tier == Tier.HH_PLUS else DEFAULT_REQUIREMENT
 
@@ -191,7 +191,7 @@ def month_summary(
 ) -> MonthContactSummary:
     """Count the qualifying contacts of ``month`` (any date in it) and say what the tier still needs.
 
-    As billing does (DOMAIN.md §10 steps 1, 2 and 6), only contacts made in a segment of the *month's*
+    As billing does (docs/domain.md §10 steps 1, 2 and 6), only contacts made in a segment of the *month's*
     segment type count: in the month a member enrols, contacts of the outreach days do not count toward
     the enrolled month. ``month_segment`` is that type (enrolled if an enrolled segment overlaps the
     month, else outreach if one does, else ``None``). It is asked for, not guessed from the contacts,

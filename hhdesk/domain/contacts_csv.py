@@ -1,4 +1,4 @@
-"""Parser for the contacts import (issue 5): a CSV file of contacts kept in a spreadsheet before hhdesk.
+"""Parser for the contacts import: a CSV file of contacts kept in a spreadsheet before hhdesk.
 
 The first line is the header, exactly::
 

@@ -1,4 +1,4 @@
-"""Health Home eligibility (DOMAIN.md §3): which rule a member meets, or what is missing, in plain words.
+"""Health Home eligibility (docs/domain.md §3): which rule a member meets, or what is missing, in plain words.
 
 The rules, in the order they are tried (the first that matches is ``matched_rule``):
 

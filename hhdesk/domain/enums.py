@@ -1,4 +1,4 @@
-"""The shared vocabulary of the Health Home program (DOMAIN.md), as string enums.
+"""The shared vocabulary of the Health Home program (docs/domain.md), as string enums.
 
 The values are what the store, the CLI and the export files carry, so they never change once released.
 """
@@ -210,7 +210,7 @@ class DirectoryKind(StrEnum):
 
 
 class BillingReason(StrEnum):
-    """Why a member-month is not billable (DOMAIN.md §10). Exact strings: they appear in exports."""
+    """Why a member-month is not billable (docs/domain.md §10). Exact strings: they appear in exports."""
 
     NO_SEGMENT = "no_segment"
     NO_CORE_SERVICE = "no_core_service"

@@ -1,4 +1,4 @@
-"""Two quality measures from the CMS Health Home Core Set, computed from what hhdesk records (DOMAIN.md §11).
+"""Two quality measures from the CMS Health Home Core Set, computed from what hhdesk records (docs/domain.md §11).
 
 hhdesk sees transition episodes, their checklists and the agency's contacts, not claims. Both measures
 follow the HEDIS definitions in shape and say plainly where they simplify; their numbers are for the
@@ -24,7 +24,7 @@ Follow-up after hospitalisation for mental illness (modelled on HEDIS FUH), :fun
      (in person, phone, video or collateral): the care manager accompanying the member to, or confirming
      the visit with, the treating provider.
 
-  Source 2 is what hhdesk can see in contacts alone (DOMAIN.md §11). It is looser than FUH, which needs a
+  Source 2 is what hhdesk can see in contacts alone (docs/domain.md §11). It is looser than FUH, which needs a
   visit *with* a mental-health provider: a TC call to a PCP's office also counts. The details name the
   source of each follow-up, so a report can show how many rest on contacts; the service can pass only
   checklist evidence if the agency prefers the stricter reading.

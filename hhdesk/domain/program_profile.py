@@ -1,4 +1,4 @@
-"""The program profile: the rules that differ from state to state, as data (DOMAIN.md §3, §4).
+"""The program profile: the rules that differ from state to state, as data (docs/domain.md §3, §4).
 
 A profile says which chronic-condition categories count, which single conditions qualify alone, whether an
 appropriateness criterion is required and which ones exist, the consent forms, the disenrolment reasons and

@@ -1,6 +1,6 @@
-"""Closed-loop referral rules (DOMAIN.md §9): status moves, dates, follow-up, and the summary.
+"""Closed-loop referral rules (docs/domain.md §9): status moves, dates, follow-up, and the summary.
 
-Status moves (product decisions where DOMAIN.md is silent)::
+Status moves (product decisions where docs/domain.md is silent)::
 
     sent ──► accepted ──► completed
       │          ├──────► declined      (the agency or the member pulls out after intake)

@@ -1,4 +1,4 @@
-"""The roster import file (issue 3): parse and check every line, report every problem by line number.
+"""The roster import file: parse and check every line, report every problem by line number.
 
 Columns, in this order, with a header row:
 

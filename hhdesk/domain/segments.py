@@ -1,4 +1,4 @@
-"""Enrolment segments, consent records and tier history (DOMAIN.md §4), as plain values and rules.
+"""Enrolment segments, consent records and tier history (docs/domain.md §4), as plain values and rules.
 
 A member's history is a list of dated segments (outreach or enrolled) that never overlap. Dates are
 inclusive: ``end`` is the last day the segment covers, so the next segment may start the day after
@@ -271,7 +271,7 @@ def tier_on(tiers: Iterable[TierPeriod], day: date) -> Tier | None:
 
 
 def tier_for_billing_month(tiers: Iterable[TierPeriod], year: int, month: int) -> Tier | None:
-    """Billing uses the tier in effect on the last day of the month (DOMAIN.md §4)."""
+    """Billing uses the tier in effect on the last day of the month (docs/domain.md §4)."""
     last_day = date(year, month, calendar.monthrange(year, month)[1])
     return tier_on(tiers, last_day)
 

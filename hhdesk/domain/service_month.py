@@ -1,4 +1,4 @@
-"""The calendar month a Health Home bills for (DOMAIN.md §10), written `YYYY-MM` in files and on screen."""
+"""The calendar month a Health Home bills for (docs/domain.md §10), written `YYYY-MM` in files and on screen."""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ __all__ = [
 ]
 
 _HCPCS_SHAPE = re.compile(r"[A-Z][0-9]{4}|[0-9]{5}")
-HISTORY_MONTHS = 13  # contacts read before the month, for the outreach look-back (DOMAIN.md §10 step 5)
+HISTORY_MONTHS = 13  # contacts read before the month, for the outreach look-back (docs/domain.md §10 step 5)
 
 ProgressCallback = Callable[[int, int, str], None]
 """`progress(done, total, text)`; a window passes its worker's `report`, which may raise to cancel."""

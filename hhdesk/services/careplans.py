@@ -1,4 +1,4 @@
-"""Person-centred care plans: versions, drafts, signing, review dates, comparing versions (DOMAIN.md §6).
+"""Person-centred care plans: versions, drafts, signing, review dates, comparing versions (docs/domain.md §6).
 
 A member's plan is a series of versions. The first is created as a draft; a draft is edited and saved as a
 whole tree (:func:`save_draft`); signing makes it the active version and the previous active one

@@ -1,4 +1,4 @@
-"""The contact log (DOMAIN.md §2, §5): logging, editing and deleting contacts, a member's list, the month.
+"""The contact log (docs/domain.md §2, §5): logging, editing and deleting contacts, a member's list, the month.
 
 A contact is checked with :mod:`hhdesk.domain.contact_rules` against the member's segment *on the contact's
 date* (not today's), so a contact logged late for an outreach day follows the outreach rule. Staff defaults
@@ -91,7 +91,7 @@ class ContactView:
     core_services: frozenset[CoreService]
     note: str
     segment_type: SegmentType | None  # the member's segment on the contact's date
-    qualifying: bool  # counts toward the month (DOMAIN.md §10 steps 1 and 2)
+    qualifying: bool  # counts toward the month (docs/domain.md §10 steps 1 and 2)
     created_at: datetime
     updated_at: datetime
 
@@ -286,7 +286,7 @@ def member_hh_plus_requirement(session: Session, member_id: int, first: date, la
 
 def month_segment_type(segments: Iterable[domain_segments.Segment], first: date, last: date) -> SegmentType | None:
     """The month's segment as billing sees it: enrolled if an enrolled segment overlaps the month, else
-    outreach if one does, else None (DOMAIN.md §10 step 1)."""
+    outreach if one does, else None (docs/domain.md §10 step 1)."""
     month = domain_segments.Segment(SegmentType.OUTREACH, first, last)
     kinds = {segment.type for segment in segments if segment.overlaps(month)}
     if SegmentType.ENROLLED in kinds:

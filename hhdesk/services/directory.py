@@ -1,4 +1,4 @@
-"""The directory of providers and community agencies, and each member's care team (DOMAIN.md §7).
+"""The directory of providers and community agencies, and each member's care team (docs/domain.md §7).
 
 Directory entries are not member data, but changes to them are audited all the same (who changed a
 fax number matters when a referral goes astray). Care-team links are member data: audited with the

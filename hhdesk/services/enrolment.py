@@ -1,4 +1,4 @@
-"""Enrolment: conditions and eligibility, appropriateness, consent forms, segments and tiers (DOMAIN.md §3-4).
+"""Enrolment: conditions and eligibility, appropriateness, consent forms, segments and tiers (docs/domain.md §3-4).
 
 The rules are the domain's (``hhdesk.domain.eligibility``, ``conditions``, ``segments``); this module loads
 the member's records, applies a rule's plan in one transaction, and audits it. Every change is audited

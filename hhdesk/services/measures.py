@@ -1,4 +1,4 @@
-"""Quality measures over a date range (DOMAIN.md §11), from the store: the service over domain.measures.
+"""Quality measures over a date range (docs/domain.md §11), from the store: the service over domain.measures.
 
 Follow-up after a psychiatric stay within 7 and 30 days (FUH-like) and 30-day readmissions after an
 inpatient stay (PCR-like). The pure rules, and how they simplify the HEDIS definitions, are in

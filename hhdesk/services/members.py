@@ -253,7 +253,7 @@ def _care_manager_alerts(ctx: AlertContext) -> list[Alert]:
 
 
 def _contacts_month_alerts(ctx: AlertContext) -> list[Alert]:
-    from hhdesk.services.contacts import month_alerts  # the contacts feature's month line (issue 5)
+    from hhdesk.services.contacts import month_alerts  # the contacts feature's month line
 
     return month_alerts(ctx)
 

@@ -1,4 +1,4 @@
-"""Printing the care plan and the care-plan packet (issue 4): read models from the store, PDFs, batches.
+"""Printing the care plan and the care-plan packet: read models from the store, PDFs, batches.
 
 The documents layer (:mod:`hhdesk.documents`) turns plain values into PDF bytes; this module fills those
 values from the store and audits each print. Every print is an audit event ``print`` on the member, whose

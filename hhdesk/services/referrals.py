@@ -1,4 +1,4 @@
-"""Closed-loop referrals to community and social supports (DOMAIN.md §9, issue 6).
+"""Closed-loop referrals to community and social supports (docs/domain.md §9).
 
 A referral goes from a member to a directory entry; its status moves by the rules in
 :mod:`hhdesk.domain.referral_rules`, and every move is kept as a dated ``ReferralStatusChange`` row (the

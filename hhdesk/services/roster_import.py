@@ -1,4 +1,4 @@
-"""Roster import: the assignment lists that states and plans send, as CSV (issue 3).
+"""Roster import: the assignment lists that states and plans send, as CSV.
 
 All or nothing: the file is parsed and checked line by line (``hhdesk.domain.roster_csv``), then every
 row is checked against the store (segments may not overlap what is already there); any problem rejects

@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "referral_follow_up_days": 14,
     "care_plan_review_months": 6,
     "care_plan_grace_days": 90,
-    # What the claim files need (DOMAIN.md §10); empty until the agency fills them in.
+    # What the claim files need (docs/domain.md §10); empty until the agency fills them in.
     "billing_provider_name": "",
     "billing_provider_npi": "",
     "billing_provider_taxonomy": "",

@@ -1,4 +1,4 @@
-"""Transitions of care (DOMAIN.md §8): episodes, their checklists, discharge, closing, the summary PDF.
+"""Transitions of care (docs/domain.md §8): episodes, their checklists, discharge, closing, the summary PDF.
 
 Times. The notification and discharge are moments a care manager types from a phone call ("the hospital
 called at 9:30"), so they are stored as naive *local* wall-clock times, and "overdue" compares them with
@@ -744,7 +744,7 @@ def reopen_item(app: AppSession, item_id: int, *, now: datetime | None = None) -
 def close_episode(app: AppSession, episode_id: int, *, care_plan_reviewed: bool, note: str = "",
                   now: datetime | None = None) -> EpisodeView:
     """Close an episode. The caller must say whether the care plan was reviewed after the transition
-    (DOMAIN.md §6); if it was not, ``note`` must say why. Items still open stay as they are, on record."""
+    (docs/domain.md §6); if it was not, ``note`` must say why. Items still open stay as they are, on record."""
     now = now or local_now()
     note = note.strip()
     if not care_plan_reviewed and len(note) < MIN_REASON_LENGTH:

@@ -1,4 +1,4 @@
-"""`hhdesk members show` and `hhdesk import roster` as a user runs them (issue 3)."""
+"""`hhdesk members show` and `hhdesk import roster` as a user runs them."""
 
 from __future__ import annotations
 

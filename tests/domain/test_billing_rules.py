@@ -1,4 +1,4 @@
-"""Monthly billing rules (DOMAIN.md §10): table-driven cases for every reason, the note and the month edges,
+"""Monthly billing rules (docs/domain.md §10): table-driven cases for every reason, the note and the month edges,
 the outreach limits over a year, and hypothesis properties."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Contact mode rules (DOMAIN.md §5) and the month summary on the member header."""
+"""Contact mode rules (docs/domain.md §5) and the month summary on the member header."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ ENR, OUT = SegmentType.ENROLLED, SegmentType.OUTREACH
 TODAY = date(2026, 3, 20)
 CM = frozenset({CoreService.CM})
 
-# The table of DOMAIN.md §5, written out rather than computed, so a change to the rule shows up here.
+# The table of docs/domain.md §5, written out rather than computed, so a change to the rule shows up here.
 ALLOWED = {
     (ENR, M.IN_PERSON): True, (ENR, M.PHONE): True, (ENR, M.VIDEO): True, (ENR, M.COLLATERAL): True,
     (ENR, M.MAIL): False, (ENR, M.ATTEMPT): False,

@@ -1,4 +1,4 @@
-"""Eligibility rules (DOMAIN.md §3) under the federal and New York profiles."""
+"""Eligibility rules (docs/domain.md §3) under the federal and New York profiles."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Segments, status on a date, transitions, consent on file, enrolment checks and tiers (DOMAIN.md §4)."""
+"""Segments, status on a date, transitions, consent on file, enrolment checks and tiers (docs/domain.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Members, enrolment, the directory and the care team, through the services (issue 3)."""
+"""Members, enrolment, the directory and the care team, through the services."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Roster import: all or nothing, updates instead of duplicates, and speed (issue 3)."""
+"""Roster import: all or nothing, updates instead of duplicates, and speed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Screenshots of the member chart, the Directory and the roster import (issue 3), with fictional people.
+"""Screenshots of the member chart, the Directory and the roster import, with fictional people.
 
 Run under a virtual display:
     xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python -m tests.ui.member_chart_screenshots docs/screenshots

@@ -138,7 +138,7 @@ def test_enter_and_double_click_open_one_view_per_member(qtbot: Any, ui_store_wi
     qtbot.keyClick(view.search, Qt.Key.Key_Return)  # a single match opens at once
     assert len(window.member_views()) == 1
     summary = window.member_views()[0]
-    assert isinstance(summary, MemberChartWindow)  # the member chart (issue 3) replaced the summary dialog
+    assert isinstance(summary, MemberChartWindow)  # the member chart replaced the summary dialog
     assert summary.windowTitle() == "Washington, Denise — EF34567G"
 
     view.table.selectRow(0)

@@ -1,4 +1,4 @@
-"""The member chart, the Directory section, caseload assignment and the roster import, in the window (issue 3)."""
+"""The member chart, the Directory section, caseload assignment and the roster import, in the window."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The New referral and Change status dialogs (issue 6).
+"""The New referral and Change status dialogs.
 
 Both are opened with `open()` (window-modal, not blocking) and announce what they saved with a signal, so
 the list that opened them refreshes itself; tests fill the fields and call `save()`.

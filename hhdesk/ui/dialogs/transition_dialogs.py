@@ -178,7 +178,7 @@ class DischargeDialog(_ServiceDialog):
 
 
 class CloseEpisodeDialog(_ServiceDialog):
-    """Closing asks whether the care plan was reviewed after the transition (DOMAIN.md §6)."""
+    """Closing asks whether the care plan was reviewed after the transition (docs/domain.md §6)."""
 
     def __init__(self, app: AppSession, episode: EpisodeView, parent: QWidget | None = None) -> None:
         super().__init__("Close the episode", parent)
