@@ -146,6 +146,21 @@ def _export_list(run: _Run) -> str:
     return f"{done.rows} row, {out.stat().st_size // 1024} KB"
 
 
+def _read_payer_answer(_run: _Run) -> str:
+    """A payer's 999 validated by pyx12: proves the bundle holds pyx12 and its X12 maps."""
+    from hhdesk.exports.x12_responses import validate
+
+    isa = f"ISA*00*{'':10}*00*{'':10}*ZZ*{'PAYER':<15}*ZZ*{'AGENCY':<15}*261201*1200*^*00501*000000501*0*T*:~"
+    accepted = (isa + "GS*FA*PAYER*AGENCY*20261201*1200*501*X*005010X231A1~ST*999*0001*005010X231A1~"
+                "AK1*HC*1*005010X223A2~AK2*837*0001*005010X223A2~IK5*A~AK9*A*1*1*1~SE*6*0001~GE*1*501~"
+                "IEA*1*000000501~")
+    if validate(accepted):
+        raise SmokeCheckFailed("pyx12 refused a valid 999 acknowledgement")
+    if not validate(accepted.replace("IK5*A~", "IK5*Q~")):
+        raise SmokeCheckFailed("pyx12 accepted a 999 with an unknown code")
+    return "a valid 999 accepted, a wrong one refused"
+
+
 def _icd10_codes(run: _Run) -> str:
     from hhdesk.domain import conditions
 
@@ -202,6 +217,7 @@ def _steps() -> list[tuple[str, Callable[[_Run], str]]]:
         ("write member", _write_member),
         ("read member", _read_member),
         ("export list (.xlsx)", _export_list),
+        ("read a payer's 999", _read_payer_answer),
         ("ICD-10-CM code set", _icd10_codes),
         ("render packet PDF", _render_packet),
         ("start Qt", _start_qt),
