@@ -16,7 +16,8 @@ from hhdesk.documents import packet
 from hhdesk.ui import smoke as ui_smoke
 
 STEP_NAMES = [
-    "create store", "log in", "write member", "read member", "export list (.xlsx)", "ICD-10-CM code set",
+    "create store", "log in", "write member", "read member", "export list (.xlsx)", "read a payer's 999",
+    "ICD-10-CM code set",
     "render packet PDF", "start Qt", "Qt bindings refcounts", "load PDF with QtPdf", "open main window",
 ]
 
