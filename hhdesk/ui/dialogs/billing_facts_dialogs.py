@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -20,28 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.service_month import ServiceMonth
-from hhdesk.errors import ValidationFailed
 from hhdesk.services import billing_facts
 from hhdesk.services.billing_facts import AotOrderInfo, OutreachImportReport
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
-
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
-
-
-def _show_failure(message: MessageLabel, exc: Exception, where: str) -> None:
-    if isinstance(exc, ValidationFailed):
-        message.show_error("\n".join(exc.problems))
-    else:
-        message.show_error(report(exc, where))
+_buttons = common.ok_cancel_buttons
+_show_failure = common.show_failure
 
 
 class AotOrderDialog(QDialog):

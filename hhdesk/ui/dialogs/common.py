@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
+
+from hhdesk.errors import ValidationFailed
+from hhdesk.ui.errors import report
+from hhdesk.ui.widgets.labels import MessageLabel
 
 
 def confirm(parent: QWidget | None, title: str, text: str, yes: str = "OK") -> bool:
@@ -72,3 +84,19 @@ def inform(parent: QWidget | None, title: str, text: str) -> None:
 def ask_text(parent: QWidget | None, title: str, text: str, default: str = "") -> str | None:
     value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Normal, default)
     return value.strip() if ok and value.strip() else None
+
+
+def ok_cancel_buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    """OK (named `ok_text`) and Cancel; Cancel rejects the dialog, the caller connects OK to its save."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def show_failure(message: MessageLabel, exc: Exception, where: str) -> None:
+    """A failed save in a form dialog: every broken rule on its own line, anything else in one sentence."""
+    if isinstance(exc, ValidationFailed):
+        message.show_error("\n".join(exc.problems))
+    else:
+        message.show_error(report(exc, where))

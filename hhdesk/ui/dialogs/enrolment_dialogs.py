@@ -33,7 +33,6 @@ from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import ConsentKind, EndReason
 from hhdesk.domain.segments import MIN_OVERRIDE_REASON_LENGTH
 from hhdesk.domain.service_month import ServiceMonth
-from hhdesk.errors import ValidationFailed
 from hhdesk.private_files import write_private_bytes
 from hhdesk.services import enrolment, members
 from hhdesk.services.context import AppSession
@@ -49,18 +48,8 @@ from hhdesk.ui.window_placement import preferred_size
 MAX_ATTACHMENT_MB = enrolment.MAX_ATTACHMENT_BYTES // (1024 * 1024)
 
 
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
-
-
-def _show_failure(message: MessageLabel, exc: Exception, where: str) -> None:
-    if isinstance(exc, ValidationFailed):
-        message.show_error("\n".join(exc.problems))
-    else:
-        message.show_error(report(exc, where))
+_buttons = common.ok_cancel_buttons
+_show_failure = common.show_failure
 
 
 class SegmentDialog(UnsavedEditsDialog, QDialog):
