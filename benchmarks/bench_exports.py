@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 
-def _open(args: argparse.Namespace, folder: Path):  # noqa: ANN202 - an AppSession
+def _open(args: argparse.Namespace, folder: Path):  # an AppSession
     from hhdesk.services import users
 
     if args.store:

@@ -55,7 +55,7 @@ def main() -> None:
         original = context.AppSession.work
 
         @contextmanager
-        def timed_work(self, permission):  # noqa: ANN001, ANN202 - wraps AppSession.work
+        def timed_work(self, permission):  # wraps AppSession.work
             started = time.perf_counter()
             with original(self, permission) as uow:
                 yield uow

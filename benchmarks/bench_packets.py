@@ -21,7 +21,7 @@ from pathlib import Path
 GOAL_SECONDS_PER_PACKET = 0.3
 
 
-def _open(args: argparse.Namespace, folder: Path):  # noqa: ANN202 - an AppSession
+def _open(args: argparse.Namespace, folder: Path):  # an AppSession
     from hhdesk.services import users
 
     if args.store:

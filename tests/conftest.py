@@ -8,11 +8,11 @@ import os
 os.environ["HHDESK_INSECURE_FAST_KDF"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-import pytest  # noqa: E402
+import pytest
 
 # The date guard's time zone: New York, where the daylight-saving change falls on a Sunday in March.
 GUARD_ZONE = "America/New_York"

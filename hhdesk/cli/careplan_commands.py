@@ -80,7 +80,7 @@ def _version_id(app: AppSession, member_id: int, number: int | None) -> int | No
     raise NotFound(f"This member's care plan has no version {number}.")
 
 
-def _print_one(args: argparse.Namespace, render) -> int:  # noqa: ANN001 - printing.care_plan_pdf or packet_pdf
+def _print_one(args: argparse.Namespace, render) -> int:  # printing.care_plan_pdf or packet_pdf
     out = check_out(args.out)
     password = _password(args)
     app = open_session(args)
@@ -127,7 +127,7 @@ def cmd_print_packets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_printer():  # noqa: ANN202 - a progress callback
+def _progress_printer():  # a progress callback
     def report(done: int, total: int, text: str) -> None:
         print(f"\r{text}   ", end="", file=sys.stderr, flush=True)
 

@@ -73,7 +73,7 @@ def run_smoke_test(out: TextIO | None = None) -> int:
                 step_started = time.perf_counter()
                 try:
                     detail = step(run)
-                except Exception as exc:  # noqa: BLE001 - any failure ends the test with its reason
+                except Exception as exc:  # any failure ends the test with its reason
                     _say(out, f"smoke test failed at {name}: {_reason(exc)}")
                     return 1
                 elapsed = time.perf_counter() - step_started

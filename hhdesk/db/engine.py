@@ -136,7 +136,7 @@ def make_engine(path: Path, raw_key: bytes, *, immediate: bool, plain_for_benchm
     )
 
     @event.listens_for(engine, "begin")
-    def _begin(conn) -> None:  # noqa: ANN001 - SQLAlchemy's Connection
+    def _begin(conn) -> None:  # SQLAlchemy's Connection
         if immediate:
             begin_immediate(conn.connection.dbapi_connection)
         else:

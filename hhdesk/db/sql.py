@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class iso_date_text(FunctionElement):  # noqa: N801 - used like the SQL function it compiles to
+class iso_date_text(FunctionElement):  # used like the SQL function it compiles to
     """A date column as its ISO text, 'YYYY-MM-DD', parsed once per distinct day rather than once per row.
 
     SQLite stores dates as that text already, so the column is selected as it is; PostgreSQL formats it.

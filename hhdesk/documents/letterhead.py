@@ -87,7 +87,7 @@ class PageCountingCanvas(Canvas):
         """Write the section's page count at (x, y) of the current page once it is known."""
         self._deferred_totals.setdefault(self._pageNumber, []).append((x, y, font_name, font_size))
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+    def showPage(self) -> None:  # ReportLab's name
         self._page_sections.append(len(self._section_identities) - 1)
         self._held_pages.append(dict(self.__dict__))
         self._startPage()

@@ -181,7 +181,7 @@ def _with_children(item: PlanContent | PlanNeed | PlanGoal, children: tuple) -> 
 _CHILD_TYPES: tuple[type, ...] = (PlanNeed, PlanGoal, PlanIntervention)
 
 
-def _edit_children(content: PlanContent, parent_path: ItemPath, change) -> PlanContent:  # noqa: ANN001
+def _edit_children(content: PlanContent, parent_path: ItemPath, change) -> PlanContent:
     """A new content whose item at ``parent_path`` has ``change(children)`` as its children."""
     if not parent_path:
         return _with_children(content, change(content.needs))  # type: ignore[return-value]

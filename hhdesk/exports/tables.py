@@ -164,7 +164,7 @@ def write_xlsx(book: Workbook, stream: BinaryIO) -> int:
     bold = Font(bold=True)
     taken: set[str] = set()
 
-    def cell(sheet, value: Cell, money: bool = False):  # noqa: ANN001, ANN202 - openpyxl's own types
+    def cell(sheet, value: Cell, money: bool = False):  # openpyxl's own types
         if isinstance(value, str):
             result = WriteOnlyCell(sheet, value=_xlsx_text(value))
             # openpyxl reads "=..." as a formula; the cell is text, whatever it begins with.

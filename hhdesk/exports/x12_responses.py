@@ -144,7 +144,7 @@ def validate(text: str) -> list[str]:
             valid = pyx12.x12n_document.x12n_document(
                 param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=None, fd_html=None, fd_json=report
             )
-    except Exception:  # noqa: BLE001 - a malformed envelope can make pyx12 fail in many ways
+    except Exception:  # a malformed envelope can make pyx12 fail in many ways
         return ["the file's envelope (ISA, GS, ST) could not be read"]
     if valid:
         return []
@@ -164,7 +164,7 @@ def _segments(text: str) -> list[list[str]]:
             reader = pyx12.x12file.X12Reader(io.StringIO(text[start:]))
             return [segment.format(seg_term="", ele_term="*", subele_term=COMPONENT).split("*")
                     for segment in reader]
-    except Exception:  # noqa: BLE001 - pyx12 raises many kinds on a malformed envelope
+    except Exception:  # pyx12 raises many kinds on a malformed envelope
         raise ResponseFileError("The file's envelope (ISA, GS, ST) could not be read.") from None
 
 

@@ -68,7 +68,7 @@ def _set_up(engine: Engine, address: ServerAddress, setup_user: str, agency: Age
             session.flush()
 
 
-def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_username: str) -> None:  # noqa: ANN001
+def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_username: str) -> None:
     tables = raw.execute(
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"

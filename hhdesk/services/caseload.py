@@ -45,7 +45,7 @@ class CaseloadQuery:
     on: date | None = None
 
 
-def status_expression(on: date):  # noqa: ANN201 - a SQL expression
+def status_expression(on: date):  # a SQL expression
     """The member's status on a date, as SQL (see domain.enums.MemberStatus)."""
     current = (
         select(EnrolmentSegment.kind)
@@ -66,7 +66,7 @@ def status_expression(on: date):  # noqa: ANN201 - a SQL expression
     )
 
 
-def tier_expression(on: date):  # noqa: ANN201
+def tier_expression(on: date):
     return (
         select(TierPeriod.tier)
         .where(TierPeriod.member_id == Member.id, TierPeriod.effective_date <= on)

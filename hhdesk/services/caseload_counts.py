@@ -53,7 +53,7 @@ class CaseloadCounts:
     tiers: tuple[Tier | None, ...]  # the tiers that occur, in Tier order, None (no tier) last
 
 
-def _qualifying_contact_exists(first: date, today: date):  # noqa: ANN202 - a SQL expression
+def _qualifying_contact_exists(first: date, today: date):  # a SQL expression
     segment = aliased(EnrolmentSegment)
     return (
         select(Contact.id)

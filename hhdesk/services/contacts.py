@@ -354,7 +354,7 @@ def _month_summary(session: Session, member_id: int, first: date, last: date,
     return month_summary(facts, tier, first, month_segment_type(segments, first, last), hh_plus=hh_plus)
 
 
-def month_alerts(ctx) -> list:  # noqa: ANN001 - a members.AlertContext (members imports this module lazily)
+def month_alerts(ctx) -> list:  # a members.AlertContext (members imports this module lazily)
     """The chart header's month line, as an alert: qualifying contacts this month and what is still needed.
 
     Shown to roles that see contacts, for members in outreach or enrolled this month; a warning once a

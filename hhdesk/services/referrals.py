@@ -273,7 +273,7 @@ def reference(referral_id: int) -> str:
 # ---- helpers --------------------------------------------------------------------------------------
 
 
-def _domain(call, *args, **kwargs):  # noqa: ANN001, ANN202 - a thin wrapper
+def _domain(call, *args, **kwargs):  # a thin wrapper
     try:
         return call(*args, **kwargs)
     except DomainError as exc:
@@ -477,7 +477,7 @@ def _detail(session: Session, referral: Referral, today: date) -> ReferralDetail
 # ---- choosing an agency and a goal ----------------------------------------------------------------
 
 
-def _has_category(category: str):  # noqa: ANN202 - a SQL expression
+def _has_category(category: str):  # a SQL expression
     # categories is ';'-joined; wrapping both sides in ';' matches whole values only ("food" not "seafood").
     padded = literal(";") + func.replace(func.lower(DirectoryEntry.categories), " ", "") + literal(";")
     return padded.like(f"%;{category.lower()};%")

@@ -29,7 +29,7 @@ def _check_new_password(username: str, password: str) -> None:
         raise ValidationFailed(problems[0], problems)
 
 
-def _get(session, username: str) -> User:  # noqa: ANN001 - an ORM Session
+def _get(session, username: str) -> User:  # an ORM Session
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         raise NotFound(f"There is no user named {username}.")
@@ -58,7 +58,7 @@ def add_user(app: AppSession, username: str, role: Role | str, password: str, fu
         return user
 
 
-def change_role(session, username: str, role: Role) -> None:  # noqa: ANN001 - an ORM Session
+def change_role(session, username: str, role: Role) -> None:  # an ORM Session
     roles.change_login(session, username, role=role)
 
 

@@ -129,7 +129,7 @@ def _start_session(store: Store, username: str) -> AppSession:
     return AppSession(store, actor)
 
 
-def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # noqa: ANN001 - ORM Session
+def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # ORM Session
     """A key file in the format before the sealed lockout record is taken over once; a second time, someone
     rewrote it in the old format to escape the checks."""
     upgrade = next((e for e in events if e["action"] == KEYFILE_UPGRADED), None)
@@ -141,7 +141,7 @@ def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # noqa: ANN001
                      detail="found at this login: the key file was rewritten in the format of an older hhdesk")
 
 
-def _append_queued_events(session, events: list[dict], refusals: int) -> None:  # noqa: ANN001 - ORM Session
+def _append_queued_events(session, events: list[dict], refusals: int) -> None:  # ORM Session
     for event in events:
         audit.append(session, event["username"], event["action"], "user", event["username"],
                      detail=event.get("detail", ""), at=event["at"])
@@ -159,7 +159,7 @@ def _reconcile_slots(store: Store) -> None:
     """
     repairs: list[tuple[str, str]] = []
 
-    def repair(slots) -> None:  # noqa: ANN001 - KeySlots
+    def repair(slots) -> None:  # KeySlots
         for name in slots.usernames():
             if name not in users:
                 slots.remove(name)
@@ -357,7 +357,7 @@ def rotate_key(app: AppSession) -> None:
         uow.audit("key_rotated", "store")
 
 
-def _get(session, username: str) -> User:  # noqa: ANN001 - an ORM Session
+def _get(session, username: str) -> User:  # an ORM Session
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         raise NotFound(f"There is no user named {username}.")

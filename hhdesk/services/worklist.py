@@ -182,7 +182,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
                 raise NotFound("There is no user with that username.")
         manager = aliased(User)
 
-        def member_scope(stmt):  # noqa: ANN001, ANN202 - a Select
+        def member_scope(stmt):  # a Select
             stmt = stmt.outerjoin(manager, manager.id == Member.care_manager_id)
             return stmt.where(Member.care_manager_id == user_id) if user_id is not None else stmt
 

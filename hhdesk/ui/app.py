@@ -68,7 +68,7 @@ class Shell(QObject):
     """First run or login → main window → (log out) → login …; `quit` is called when the user is done."""
 
     def __init__(self, store_path: Path, username: str | None = None,
-                 quit: Callable[[], None] | None = None) -> None:  # noqa: A002 - reads best at the call
+                 quit: Callable[[], None] | None = None) -> None:  # reads best at the call
         super().__init__()
         self.store_path = store_path
         self.username = username

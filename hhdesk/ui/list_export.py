@@ -110,7 +110,7 @@ def export_list(parent: QWidget, app: AppSession, kind: ListKind, title: str,
         path = path.with_name(path.name + TableFormat.XLSX.suffix)
     try:
         book = make_book()
-    except Exception as exc:  # noqa: BLE001 - e.g. the store is busy: said, never a traceback
+    except Exception as exc:  # e.g. the store is busy: said, never a traceback
         common.inform(parent, "Export not made", report(exc, "list export"))
         return
 

@@ -80,7 +80,7 @@ class InactivityWatch(QObject):
             self._paused = True
             self.idle.emit()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if event.type() in _ACTIVITY:
             self._last_monotonic = time.monotonic()
             self._last_wall = time.time()

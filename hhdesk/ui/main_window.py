@@ -313,14 +313,14 @@ class MainWindow(QMainWindow):
         self.lock_screen.prepare(reason, self._unsaved_note())
         try:
             users.record_lock(self.app)
-        except Exception as exc:  # noqa: BLE001 - the lock holds even if the audit write fails
+        except Exception as exc:  # the lock holds even if the audit write fails
             report(exc, "recording a lock")
         log.info("Window locked")
 
     def try_unlock(self, password: str) -> bool:
         try:
             users.unlock(self.app, password)
-        except Exception as exc:  # noqa: BLE001 - every failure is one sentence on the lock screen
+        except Exception as exc:  # every failure is one sentence on the lock screen
             self.lock_screen.show_error(report(exc, "unlock"))
             return False
         self.is_locked = False
@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
             self._session_open = False
         self._finish(lambda: self.session_ended.emit(message))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name
         if self._closing:
             event.accept()
             return
@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
                 self._session_open = False
                 try:
                     users.logout(self.app)
-                except Exception as exc:  # noqa: BLE001 - logging out must not keep the window open
+                except Exception as exc:  # logging out must not keep the window open
                     report(exc, "logout")
                     self.app.close()
             self.close()

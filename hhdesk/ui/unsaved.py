@@ -165,7 +165,7 @@ class UnsavedEditsDialog(TracksUnsavedEdits):
 
     unsaved_save_method: str = ""
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
         assert isinstance(self, QDialog)
         QDialog.showEvent(self, event)
         if self._unsaved_root is None:

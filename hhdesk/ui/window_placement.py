@@ -188,7 +188,7 @@ class WindowPlacement(QObject):
         rect = widget.normalGeometry() if maximised and widget.normalGeometry().isValid() else widget.geometry()
         prefs().setValue(self._key(widget), f"{rect.x()},{rect.y()},{rect.width()},{rect.height()},{int(maximised)}")
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         kind = event.type()
         if kind not in (QEvent.Type.Show, QEvent.Type.Hide) or not isinstance(watched, QWidget):
             return False
@@ -211,7 +211,7 @@ _placement: WindowPlacement | None = None
 
 def install(application: QApplication | None = None) -> WindowPlacement:
     """Install the placement filter on the application once; returns it."""
-    global _placement  # noqa: PLW0603 - one filter per application
+    global _placement  # one filter per application
     application = application or QApplication.instance()
     if _placement is None:
         _placement = WindowPlacement(application)
@@ -221,7 +221,7 @@ def install(application: QApplication | None = None) -> WindowPlacement:
 
 def uninstall() -> None:
     """Remove the filter again (tests that install it leave the application as they found it)."""
-    global _placement  # noqa: PLW0603 - one filter per application
+    global _placement  # one filter per application
     if _placement is not None:
         application = QApplication.instance()
         if application is not None:

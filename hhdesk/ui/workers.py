@@ -46,7 +46,7 @@ PROGRESS_DELAY_MS = 400
 _running: set[Job[Any]] = set()
 
 
-class Cancelled(Exception):  # noqa: N818 - reads as "raise Cancelled"
+class Cancelled(Exception):  # reads as "raise Cancelled"
     """Raised by a job (or by `Progress.check`) to stop early at the user's request."""
 
 
@@ -97,7 +97,7 @@ class _Runnable(QRunnable):
             result = self._job(self._progress)
         except Cancelled:
             self._signals.cancelled.emit()
-        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread, which reports it
+        except BaseException as exc:  # handed to the UI thread, which reports it
             self._signals.failed.emit(exc)
         else:
             self._signals.finished.emit(result)
@@ -222,7 +222,7 @@ def run_in_background(parent: QWidget | None, title: str, job: Callable[[Progres
             result = job(progress)
         except Cancelled:
             return _FinishedJob(progress)
-        except BaseException as exc:  # noqa: BLE001 - reported like the threaded path does
+        except BaseException as exc:  # reported like the threaded path does
             if on_error is not None:
                 on_error(exc)
             else:

@@ -33,7 +33,7 @@ def episode(store: Path) -> int:
         app.close()
 
 
-def test_worklist_csv_lists_overdue_items_first(store: Path, episode: int, capsys) -> None:  # noqa: ANN001
+def test_worklist_csv_lists_overdue_items_first(store: Path, episode: int, capsys) -> None:
     code, out, err = run(capsys, "worklist", "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(without_bom(out))))
@@ -50,7 +50,7 @@ def test_worklist_csv_lists_overdue_items_first(store: Path, episode: int, capsy
     assert code == 0 and kinds == {"monthly_contacts"}
 
 
-def test_transitions_list_csv_header_and_open_filter(store: Path, episode: int, capsys) -> None:  # noqa: ANN001
+def test_transitions_list_csv_header_and_open_filter(store: Path, episode: int, capsys) -> None:
     code, out, _ = run(capsys, "transitions", "list", "--open", "--store", str(store), "--user", "boss",
                        "--format", "csv")
     assert code == 0
@@ -59,7 +59,7 @@ def test_transitions_list_csv_header_and_open_filter(store: Path, episode: int, 
     assert first.startswith(f"{episode},AB12345C,inpatient_medical,")
 
 
-def test_print_transition_writes_a_pdf(store: Path, episode: int, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+def test_print_transition_writes_a_pdf(store: Path, episode: int, capsys, tmp_path: Path) -> None:
     out_file = tmp_path / "summary.pdf"
     code, out, err = run(capsys, "print", "transition", str(episode), "--out", str(out_file), "--store", str(store),
                          "--user", "boss")
@@ -89,7 +89,7 @@ def test_import_contacts_reports_lines_and_imports_all_or_nothing(store: Path, e
     assert code == 0 and out.startswith("Imported 1 contacts for 1 members")
 
 
-def test_quality_measures_on_the_command_line(store: Path, episode: int, capsys) -> None:  # noqa: ANN001
+def test_quality_measures_on_the_command_line(store: Path, episode: int, capsys) -> None:
     today = datetime.now().date()
     code, out, _ = run(capsys, "quality", "--from", (today - timedelta(days=30)).isoformat(), "--to",
                        today.isoformat(), "--store", str(store), "--user", "boss", "--format", "csv")
@@ -97,7 +97,7 @@ def test_quality_measures_on_the_command_line(store: Path, episode: int, capsys)
     assert out.splitlines()[3] == "readmission_30_days,1,0,0.0%,0"
 
 
-def test_an_administrator_edits_a_checklist_template(store: Path, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_administrator_edits_a_checklist_template(store: Path, capsys, tmp_path: Path) -> None:
     import json
 
     code, out, _ = run(capsys, "checklists", "show", "skilled_nursing")

@@ -47,7 +47,7 @@ def cells(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(without_bom(text), newline="")))
 
 
-def test_members_list_csv_defuses_every_formula_and_keeps_accents(store: Path, capsys) -> None:  # noqa: ANN001
+def test_members_list_csv_defuses_every_formula_and_keeps_accents(store: Path, capsys) -> None:
     code, out, err = run(capsys, "members", "list", "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0, err
     rows = cells(out)
@@ -61,7 +61,7 @@ def test_members_list_csv_defuses_every_formula_and_keeps_accents(store: Path, c
     ["members", "list"], ["worklist", "--for", "*"], ["transitions", "list"], ["referrals", "list"],
     ["audit"], ["users", "list"], ["billing", "preview", "--month", "2025-06"],
 ])
-def test_no_cell_of_any_list_begins_a_formula(store: Path, capsys, command: list[str]) -> None:  # noqa: ANN001
+def test_no_cell_of_any_list_begins_a_formula(store: Path, capsys, command: list[str]) -> None:
     code, out, err = run(capsys, *command, "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0, err
     rows = cells(out)
@@ -71,7 +71,7 @@ def test_no_cell_of_any_list_begins_a_formula(store: Path, capsys, command: list
             assert not cell.startswith(TRIGGERS), f"{command}: {cell!r} would run as a formula"
 
 
-def test_members_list_as_a_workbook(store: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_members_list_as_a_workbook(store: Path, tmp_path: Path, capsys) -> None:
     out_file = tmp_path / "caseload.xlsx"
     code, _out, err = run(capsys, "members", "list", "--store", str(store), "--user", "boss", "--format", "xlsx",
                           "--out", str(out_file), "--status", "enrolled")
@@ -95,7 +95,7 @@ def test_members_list_as_a_workbook(store: Path, tmp_path: Path, capsys) -> None
     assert about["List"] == "Caseload" and about["Status"] == "enrolled" and about["Rows"] == "4"
 
 
-def test_exports_are_audited_without_member_data(store: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_exports_are_audited_without_member_data(store: Path, tmp_path: Path, capsys) -> None:
     run(capsys, "members", "list", "--store", str(store), "--user", "boss", "--format", "csv")
     run(capsys, "members", "list", "--store", str(store), "--user", "boss", "--format", "xlsx", "--out",
         str(tmp_path / "José.xlsx"))
@@ -114,7 +114,7 @@ def test_exports_are_audited_without_member_data(store: Path, tmp_path: Path, ca
     assert exports[2][7].endswith("to standard output")
 
 
-def test_wrong_output_options_are_refused_before_the_password(store: Path, tmp_path: Path, capsys,  # noqa: ANN001
+def test_wrong_output_options_are_refused_before_the_password(store: Path, tmp_path: Path, capsys,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HHDESK_PASSWORD")
     code, _, err = run(capsys, "members", "list", "--store", str(store), "--user", "boss", "--format", "xlsx")
@@ -127,7 +127,7 @@ def test_wrong_output_options_are_refused_before_the_password(store: Path, tmp_p
     assert not (tmp_path / "a.csv").exists() and not (tmp_path / "list.xlsx").exists()
 
 
-def test_csv_to_a_file_has_the_bom_and_crlf(store: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_csv_to_a_file_has_the_bom_and_crlf(store: Path, tmp_path: Path, capsys) -> None:
     out_file = tmp_path / "referrals.csv"
     assert main(["referrals", "list", "--store", str(store), "--user", "boss", "--format", "csv",
                  "--out", str(out_file)]) == 0
@@ -136,7 +136,7 @@ def test_csv_to_a_file_has_the_bom_and_crlf(store: Path, tmp_path: Path, capsys)
     assert out_file.stat().st_mode & 0o077 == 0  # private to the user
 
 
-def test_on_a_terminal_the_csv_has_no_byte_order_mark(store: Path, capsys,  # noqa: ANN001
+def test_on_a_terminal_the_csv_has_no_byte_order_mark(store: Path, capsys,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 

@@ -59,7 +59,7 @@ def text_runs(pdf: bytes, page_index: int) -> list[tuple[str, float, float]]:
     """The text pieces of one page with their position on the page (x, y of the baseline start)."""
     runs: list[tuple[str, float, float]] = []
 
-    def visit(text: str, cm, tm, font_dict, font_size) -> None:  # noqa: ANN001 - pypdf's callback
+    def visit(text: str, cm, tm, font_dict, font_size) -> None:  # pypdf's callback
         if not text.strip():
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]

@@ -77,12 +77,12 @@ def test_a_slot_left_without_a_user_is_closed_at_the_next_login(fault_store: Fau
         Store.open(fault_store.path, "ghost", NEW_PASSWORD)
 
 
-def test_a_failed_key_file_write_undoes_the_new_user(fault_store: FaultStore, monkeypatch) -> None:  # noqa: ANN001
+def test_a_failed_key_file_write_undoes_the_new_user(fault_store: FaultStore, monkeypatch) -> None:
     from hhdesk.errors import StorageProblem
 
     admin = users.login(fault_store.path, "admin", ADMIN_PASSWORD)
     try:
-        def full_disk(*_args, **_kwargs):  # noqa: ANN002, ANN003
+        def full_disk(*_args, **_kwargs):
             raise StorageProblem("The disk is full.")
 
         monkeypatch.setattr(KeyFile, "_save", full_disk)

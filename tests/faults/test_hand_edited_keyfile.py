@@ -69,7 +69,7 @@ def _digest(path: Path) -> str:
 
 
 @pytest.mark.parametrize("name", list(EDITS))
-def test_each_hand_edit_gives_one_sentence(fault_store: FaultStore, name: str, capsys, monkeypatch) -> None:  # noqa: ANN001
+def test_each_hand_edit_gives_one_sentence(fault_store: FaultStore, name: str, capsys, monkeypatch) -> None:
     _edit(fault_store, EDITS[name])
     before = _digest(keyslots_path(fault_store.path))
     monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PASSWORD)
@@ -82,7 +82,7 @@ def test_each_hand_edit_gives_one_sentence(fault_store: FaultStore, name: str, c
 
 
 @pytest.mark.parametrize("text", ["", "{ not json", "[]", "null", "\udcff"])
-def test_a_key_file_that_is_not_json_gives_one_sentence(fault_store: FaultStore, text: str, capsys, monkeypatch) -> None:  # noqa: ANN001
+def test_a_key_file_that_is_not_json_gives_one_sentence(fault_store: FaultStore, text: str, capsys, monkeypatch) -> None:
     keyslots_path(fault_store.path).write_bytes(text.encode("utf-8", "surrogateescape"))
     monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PASSWORD)
     assert main(["users", "list", "--store", str(fault_store.path), "--user", "admin"]) == 1

@@ -18,9 +18,9 @@ from pathlib import Path
 
 os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
 
-from hhdesk.db import crashpoints  # noqa: E402
-from hhdesk.errors import UserError  # noqa: E402
-from hhdesk.services import users  # noqa: E402
+from hhdesk.db import crashpoints
+from hhdesk.errors import UserError
+from hhdesk.services import users
 
 
 def _kill_at(step: str | None) -> None:
@@ -69,7 +69,7 @@ def probe_logins(args: argparse.Namespace) -> int:
             outcome = "ok"
         except UserError as exc:
             outcome = f"{type(exc).__name__}: {exc}"
-        except Exception:  # noqa: BLE001 - a traceback is exactly what the probe counts
+        except Exception:  # a traceback is exactly what the probe counts
             outcome = "TRACEBACK " + traceback.format_exc(limit=3).replace("\n", " | ")
         outcomes.append([started, time.time(), outcome])
         time.sleep(0.1)
@@ -93,7 +93,7 @@ def guess(args: argparse.Namespace) -> int:
             outcomes.append("ok")
         except UserError as exc:
             outcomes.append(type(exc).__name__)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             outcomes.append(f"TRACEBACK {type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=one) for _ in range(args.threads)]

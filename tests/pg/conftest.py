@@ -108,7 +108,7 @@ def add_staff(agency: AgencyDatabase, role: Role) -> str:
     return name
 
 
-def login_as(agency: AgencyDatabase, username: str, password: str = STAFF_PASSWORD):  # noqa: ANN201
+def login_as(agency: AgencyDatabase, username: str, password: str = STAFF_PASSWORD):
     """A raw psycopg connection as this person, as another client (not hhdesk) would make it."""
     import psycopg
 

@@ -196,7 +196,7 @@ class TestServer:
         query = f"sslmode=verify-full&sslrootcert={ca}"
         return f"postgresql://{host}:{self.port}/{database}?{query}{extra}"
 
-    def superuser_connect(self, database: str = "postgres", **kwargs: object):  # noqa: ANN201 - psycopg.Connection
+    def superuser_connect(self, database: str = "postgres", **kwargs: object):  # psycopg.Connection
         import psycopg
 
         return psycopg.connect(host=SERVER_NAME, hostaddr="127.0.0.1", port=self.port, dbname=database,

@@ -16,7 +16,7 @@ APPEND_ONLY_TRIGGERS = {"audit_events_chain", "audit_events_no_update", "audit_e
                         "audit_events_no_truncate"}
 
 
-def _objects(connection) -> tuple[set[str], set[str], set[str]]:  # noqa: ANN001
+def _objects(connection) -> tuple[set[str], set[str], set[str]]:
     tables = {r[0] for r in connection.execute(text(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'alembic_version'"))}
     triggers = {r[0] for r in connection.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))}

@@ -41,11 +41,11 @@ def caseloads(admin: AppSession) -> AppSession:
     return admin
 
 
-def by_name(counts) -> dict:  # noqa: ANN001
+def by_name(counts) -> dict:
     return {row.username: row for row in counts.rows}
 
 
-def test_counts_on_the_first_of_the_month(caseloads: AppSession, login_as) -> None:  # noqa: ANN001
+def test_counts_on_the_first_of_the_month(caseloads: AppSession, login_as) -> None:
     counts = care_manager_counts(login_as(Role.SUPERVISOR), date(2026, 12, 1))
     assert counts.month_start == date(2026, 12, 1)
     rows = by_name(counts)
@@ -66,7 +66,7 @@ def test_counts_on_the_first_of_the_month(caseloads: AppSession, login_as) -> No
     assert counts.total.contacts_this_month == 3
 
 
-def test_later_in_the_month_and_at_the_turn_of_the_year(caseloads: AppSession, login_as) -> None:  # noqa: ANN001
+def test_later_in_the_month_and_at_the_turn_of_the_year(caseloads: AppSession, login_as) -> None:
     supervisor = login_as(Role.SUPERVISOR)
     cm = by_name(care_manager_counts(supervisor, date(2026, 12, 4)))["caremanager"]
     assert cm.contacts_this_month == 5 and cm.no_qualifying_contact == 1  # Echo met in person on Dec 2
@@ -78,12 +78,12 @@ def test_later_in_the_month_and_at_the_turn_of_the_year(caseloads: AppSession, l
     assert cm.contacts_this_month == 0 and cm.no_qualifying_contact == cm.active == 4
 
 
-def test_a_care_manager_with_no_members_is_listed(admin: AppSession, login_as) -> None:  # noqa: ANN001
+def test_a_care_manager_with_no_members_is_listed(admin: AppSession, login_as) -> None:
     counts = care_manager_counts(login_as(Role.SUPERVISOR), date(2026, 12, 4))
     assert [(r.username, r.members) for r in counts.rows] == [("caremanager", 0)]
 
 
 @pytest.mark.parametrize("role", [Role.CARE_MANAGER, Role.BILLING, Role.READ_ONLY])
-def test_only_supervisors_and_administrators(caseloads: AppSession, login_as, role: Role) -> None:  # noqa: ANN001
+def test_only_supervisors_and_administrators(caseloads: AppSession, login_as, role: Role) -> None:
     with pytest.raises(PermissionDenied):
         care_manager_counts(login_as(role), date(2026, 12, 4))

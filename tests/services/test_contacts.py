@@ -21,22 +21,22 @@ ENROLLED = ((SegmentType.ENROLLED, date(2026, 1, 1), None),)
 OUTREACH = ((SegmentType.OUTREACH, date(2026, 1, 1), None),)
 
 
-def contact(day: date, mode: ContactMode, services=CM, **kw) -> ContactInput:  # noqa: ANN001
+def contact(day: date, mode: ContactMode, services=CM, **kw) -> ContactInput:
     return ContactInput(contact_date=day, mode=mode, core_services=services, minutes=kw.pop("minutes", 20), **kw)
 
 
-def audit_events(app, action: str) -> list[AuditEvent]:  # noqa: ANN001
+def audit_events(app, action: str) -> list[AuditEvent]:
     with app.read(None) as session:
         return list(session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
 
 
 @pytest.fixture
-def cm(login_as):  # noqa: ANN001
+def cm(login_as):
     return login_as(Role.CARE_MANAGER)
 
 
 @pytest.mark.parametrize("mode, message", [(ContactMode.MAIL, MAIL_ENROLLED), (ContactMode.ATTEMPT, ATTEMPT_ENROLLED)])
-def test_enrolled_member_mail_or_attempt_cannot_carry_a_core_service(admin, cm, mode, message) -> None:  # noqa: ANN001
+def test_enrolled_member_mail_or_attempt_cannot_carry_a_core_service(admin, cm, mode, message) -> None:
     member = add_member(admin, "AB12345C", segments=ENROLLED)
     with pytest.raises(ValidationFailed) as caught:
         contacts.log_contact(cm, member, contact(date(2026, 3, 2), mode), today=TODAY)
@@ -45,7 +45,7 @@ def test_enrolled_member_mail_or_attempt_cannot_carry_a_core_service(admin, cm, 
     assert saved.contact.mode is mode and not saved.contact.qualifying
 
 
-def test_outreach_member_attempt_may_carry_a_core_service_but_mail_may_not(admin, cm) -> None:  # noqa: ANN001
+def test_outreach_member_attempt_may_carry_a_core_service_but_mail_may_not(admin, cm) -> None:
     member = add_member(admin, "AB12345C", segments=OUTREACH)
     saved = contacts.log_contact(cm, member, contact(date(2026, 3, 2), ContactMode.ATTEMPT), today=TODAY)
     assert saved.contact.qualifying and saved.contact.segment_type is SegmentType.OUTREACH
@@ -54,7 +54,7 @@ def test_outreach_member_attempt_may_carry_a_core_service_but_mail_may_not(admin
     assert caught.value.problems == [MAIL_OUTREACH]
 
 
-def test_the_rule_follows_the_segment_on_the_contacts_date_not_today(admin, cm) -> None:  # noqa: ANN001
+def test_the_rule_follows_the_segment_on_the_contacts_date_not_today(admin, cm) -> None:
     member = add_member(admin, "AB12345C", segments=(
         (SegmentType.OUTREACH, date(2026, 1, 1), date(2026, 1, 31)),
         (SegmentType.ENROLLED, date(2026, 2, 1), None),
@@ -65,7 +65,7 @@ def test_the_rule_follows_the_segment_on_the_contacts_date_not_today(admin, cm) 
         contacts.log_contact(cm, member, contact(date(2026, 2, 2), ContactMode.ATTEMPT), today=TODAY)
 
 
-def test_no_segment_is_kept_with_a_warning_and_future_dates_and_minutes_are_refused(admin, cm) -> None:  # noqa: ANN001
+def test_no_segment_is_kept_with_a_warning_and_future_dates_and_minutes_are_refused(admin, cm) -> None:
     member = add_member(admin, "AB12345C")
     saved = contacts.log_contact(cm, member, contact(date(2026, 3, 2), ContactMode.PHONE), today=TODAY)
     assert saved.warnings and not saved.contact.qualifying
@@ -74,7 +74,7 @@ def test_no_segment_is_kept_with_a_warning_and_future_dates_and_minutes_are_refu
     assert len(caught.value.problems) == 2
 
 
-def test_staff_defaults_to_the_actor_and_only_supervisors_may_choose_another(admin, cm, login_as) -> None:  # noqa: ANN001
+def test_staff_defaults_to_the_actor_and_only_supervisors_may_choose_another(admin, cm, login_as) -> None:
     member = add_member(admin, "AB12345C", segments=ENROLLED)
     saved = contacts.log_contact(cm, member, contact(date(2026, 3, 2), ContactMode.PHONE), today=TODAY)
     assert saved.contact.staff == "caremanager"
@@ -88,7 +88,7 @@ def test_staff_defaults_to_the_actor_and_only_supervisors_may_choose_another(adm
     assert [s.username for s in contacts.form_facts(cm, member).staff_choices] == ["caremanager"]
 
 
-def test_an_edit_is_audited_with_the_names_of_the_fields_changed_never_values(admin, cm) -> None:  # noqa: ANN001
+def test_an_edit_is_audited_with_the_names_of_the_fields_changed_never_values(admin, cm) -> None:
     member = add_member(admin, "AB12345C", segments=ENROLLED)
     saved = contacts.log_contact(cm, member, contact(date(2026, 3, 2), ContactMode.PHONE, note="first"), today=TODAY)
     edited = contacts.edit_contact(cm, saved.contact.contact_id,
@@ -104,7 +104,7 @@ def test_an_edit_is_audited_with_the_names_of_the_fields_changed_never_values(ad
         contacts.get_contact(cm, saved.contact.contact_id)
 
 
-def test_a_care_manager_cannot_change_a_colleagues_contact(admin, cm, login_as) -> None:  # noqa: ANN001
+def test_a_care_manager_cannot_change_a_colleagues_contact(admin, cm, login_as) -> None:
     member = add_member(admin, "AB12345C", segments=ENROLLED)
     supervisor = login_as(Role.SUPERVISOR)
     theirs = contacts.log_contact(supervisor, member, contact(date(2026, 3, 2), ContactMode.PHONE), today=TODAY)
@@ -114,14 +114,14 @@ def test_a_care_manager_cannot_change_a_colleagues_contact(admin, cm, login_as) 
         contacts.log_contact(login_as(Role.BILLING), member, contact(date(2026, 3, 2), ContactMode.PHONE), today=TODAY)
 
 
-def test_list_is_newest_first(admin, cm) -> None:  # noqa: ANN001
+def test_list_is_newest_first(admin, cm) -> None:
     member = add_member(admin, "AB12345C", segments=ENROLLED)
     for day in (5, 1, 9):
         contacts.log_contact(cm, member, contact(date(2026, 3, day), ContactMode.PHONE), today=TODAY)
     assert [c.contact_date.day for c in contacts.list_contacts(cm, member)] == [9, 5, 1]
 
 
-def test_month_summary_for_health_home_plus_says_what_is_still_needed(admin, cm) -> None:  # noqa: ANN001
+def test_month_summary_for_health_home_plus_says_what_is_still_needed(admin, cm) -> None:
     member = add_member(admin, "AB12345C", segments=ENROLLED, tier=Tier.HH_PLUS)
     for day, mode in ((2, ContactMode.IN_PERSON), (4, ContactMode.PHONE), (6, ContactMode.PHONE)):
         contacts.log_contact(cm, member, contact(date(2026, 3, day), mode), today=TODAY)
@@ -146,7 +146,7 @@ def test_services_text_and_block_reason_for_the_form() -> None:
     assert WithWhom("family") is WithWhom.FAMILY
 
 
-def test_a_contact_logged_today_counts_this_month_whatever_day_today_is(admin, cm) -> None:  # noqa: ANN001
+def test_a_contact_logged_today_counts_this_month_whatever_day_today_is(admin, cm) -> None:
     """Not pinned on purpose: the date guard (make test-dates) runs it on a month's first and last days,
     where a month that starts a day late, or ends a day early, loses today's contact."""
     today = date.today()

@@ -21,7 +21,7 @@ from tests.services.care_helpers import add_member
 TODAY = date(2026, 3, 20)
 
 
-def contact_count(app) -> int:  # noqa: ANN001
+def contact_count(app) -> int:
     with app.read(None) as session:
         return session.execute(select(func.count(Contact.id))).scalar_one()
 
@@ -33,13 +33,13 @@ def write(tmp_path: Path, *lines: str) -> Path:
 
 
 @pytest.fixture
-def members(admin):  # noqa: ANN001, ANN201
+def members(admin):
     enrolled = add_member(admin, "AB12345C", segments=((SegmentType.OUTREACH, date(2026, 1, 1), date(2026, 1, 31)),
                                                        (SegmentType.ENROLLED, date(2026, 2, 1), None)))
     return {"enrolled": enrolled}
 
 
-def test_a_good_file_is_imported_with_the_segment_on_each_contacts_date(admin, members, tmp_path) -> None:  # noqa: ANN001
+def test_a_good_file_is_imported_with_the_segment_on_each_contacts_date(admin, members, tmp_path) -> None:
     path = write(
         tmp_path,
         "AB12345C,2026-01-20,attempt,5,caremanager,member,CM,Left a message",
@@ -63,7 +63,7 @@ def test_a_good_file_is_imported_with_the_segment_on_each_contacts_date(admin, m
                               ("contacts_imported", members["enrolled"], "3 contacts")]
 
 
-def test_a_bad_line_changes_nothing_and_every_problem_has_its_line(admin, members, tmp_path) -> None:  # noqa: ANN001
+def test_a_bad_line_changes_nothing_and_every_problem_has_its_line(admin, members, tmp_path) -> None:
     path = write(
         tmp_path,
         "AB12345C,2026-02-03,phone,20,caremanager,member,CM,",
@@ -82,7 +82,7 @@ def test_a_bad_line_changes_nothing_and_every_problem_has_its_line(admin, member
     assert "ZZ99999Z" not in text and "nobody" not in text  # no values from the file in the report
 
 
-def test_a_tc_contact_completes_member_contacted(admin, members, tmp_path) -> None:  # noqa: ANN001
+def test_a_tc_contact_completes_member_contacted(admin, members, tmp_path) -> None:
     episode = transitions.open_episode(admin, members["enrolled"], EpisodeInput(
         TransitionSetting.INPATIENT_MEDICAL, date(2026, 3, 1), datetime(2026, 3, 1, 9), facility_name="General"),
         now=datetime(2026, 3, 1, 10))
@@ -93,7 +93,7 @@ def test_a_tc_contact_completes_member_contacted(admin, members, tmp_path) -> No
     assert item.status is ChecklistItemStatus.DONE and item.done_by == "caremanager"
 
 
-def test_who_may_import_and_unreadable_files(admin, members, login_as, tmp_path) -> None:  # noqa: ANN001
+def test_who_may_import_and_unreadable_files(admin, members, login_as, tmp_path) -> None:
     path = write(tmp_path, "AB12345C,2026-02-03,phone,20,caremanager,member,CM,")
     with pytest.raises(PermissionDenied):
         contacts_import.import_contacts(login_as(Role.CARE_MANAGER), path, today=TODAY)
@@ -106,7 +106,7 @@ def test_who_may_import_and_unreadable_files(admin, members, login_as, tmp_path)
 
 
 @pytest.mark.slow
-def test_one_hundred_thousand_rows(admin, tmp_path, capsys) -> None:  # noqa: ANN001
+def test_one_hundred_thousand_rows(admin, tmp_path, capsys) -> None:
     member_count = 2_000
     with admin.work(None) as uow:
         uow.session.execute(insert(Member), [

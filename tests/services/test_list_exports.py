@@ -31,21 +31,21 @@ def out_dir(tmp_path: Path) -> Path:
     (Role.CARE_MANAGER, ListKind.CARE_MANAGER_COUNTS),
     (Role.READ_ONLY, ListKind.USERS),
 ])
-def test_a_list_is_exported_only_by_who_may_see_it(login_as, out_dir: Path, role: Role,  # noqa: ANN001
+def test_a_list_is_exported_only_by_who_may_see_it(login_as, out_dir: Path, role: Role,
                                                    kind: ListKind) -> None:
     with pytest.raises(PermissionDenied):
         list_exports.export_list(login_as(role), kind, "List", BOOK, out_dir / "list.xlsx")
     assert not list(out_dir.iterdir())
 
 
-def test_the_file_name_says_the_format(admin, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_file_name_says_the_format(admin, tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed, match=r"\.xlsx or \.csv"):
         list_exports.export_list(admin, ListKind.CASELOAD, "Caseload", BOOK, tmp_path / "list.txt")
     done = list_exports.export_list(admin, ListKind.CASELOAD, "Caseload", BOOK, tmp_path / "LIST.CSV")
     assert done.table_format.value == "csv" and done.rows == 2
 
 
-def test_a_failed_write_leaves_no_file_and_no_event(admin, out_dir: Path) -> None:  # noqa: ANN001
+def test_a_failed_write_leaves_no_file_and_no_event(admin, out_dir: Path) -> None:
     folder = out_dir / "list.xlsx"
     folder.mkdir()  # a folder where the file should go
     with pytest.raises(ValidationFailed, match="is a folder"):
@@ -54,7 +54,7 @@ def test_a_failed_write_leaves_no_file_and_no_event(admin, out_dir: Path) -> Non
     assert not [e for e in maintenance.audit_log(admin) if e.action == "export_list"]
 
 
-def test_the_event_has_the_hash_and_filters_but_no_member_data(admin, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_event_has_the_hash_and_filters_but_no_member_data(admin, tmp_path: Path) -> None:
     out = tmp_path / "Núñez caseload.xlsx"
     done = list_exports.export_list(admin, ListKind.CASELOAD, "Caseload", BOOK, out,
                                     filters=[ListFilter("Status", "Enrolled"), ListFilter("Search", "núñez", True)])

@@ -15,7 +15,7 @@ ENROLLED = ((SegmentType.ENROLLED, date(2025, 1, 1), None),)
 PSYCH = TransitionSetting.INPATIENT_PSYCHIATRIC
 
 
-def stay(app, member: int, setting: TransitionSetting, admitted: date, discharged: date | None) -> int:  # noqa: ANN001
+def stay(app, member: int, setting: TransitionSetting, admitted: date, discharged: date | None) -> int:
     view = transitions.open_episode(app, member, EpisodeInput(setting, admitted, datetime.combine(admitted, datetime.min.time()),
                                                               facility_name="Hospital"),
                                     now=datetime(2026, 6, 1))
@@ -25,7 +25,7 @@ def stay(app, member: int, setting: TransitionSetting, admitted: date, discharge
     return view.episode_id
 
 
-def test_follow_up_and_readmissions_on_a_hand_worked_case(admin, login_as) -> None:  # noqa: ANN001
+def test_follow_up_and_readmissions_on_a_hand_worked_case(admin, login_as) -> None:
     cm = login_as(Role.CARE_MANAGER)
     a = add_member(admin, "AA11111A", "Alpha", "Al", segments=ENROLLED, conditions=("smi",))
     b = add_member(admin, "BB22222B", "Bravo", "Bo", segments=ENROLLED, conditions=("smi",))
@@ -62,6 +62,6 @@ def test_follow_up_and_readmissions_on_a_hand_worked_case(admin, login_as) -> No
     assert not strict.complete
 
 
-def test_an_empty_period(admin) -> None:  # noqa: ANN001
+def test_an_empty_period(admin) -> None:
     report = measures.quality_report(admin, date(2025, 1, 1), date(2025, 1, 31))
     assert report.followup.denominator == 0 and measures.rate_text(report.followup.rate_7) == "—"

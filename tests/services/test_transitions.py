@@ -31,25 +31,25 @@ ENROLLED = ((SegmentType.ENROLLED, date(2025, 1, 1), None),)
 
 
 @pytest.fixture
-def cm(login_as):  # noqa: ANN001
+def cm(login_as):
     return login_as(Role.CARE_MANAGER)
 
 
 @pytest.fixture
-def member(admin) -> int:  # noqa: ANN001
+def member(admin) -> int:
     return add_member(admin, "AB12345C", segments=ENROLLED, conditions=("mental_health",))
 
 
-def episode_input(setting=TransitionSetting.INPATIENT_PSYCHIATRIC, admitted=date(2026, 3, 1), **kw) -> EpisodeInput:  # noqa: ANN001
+def episode_input(setting=TransitionSetting.INPATIENT_PSYCHIATRIC, admitted=date(2026, 3, 1), **kw) -> EpisodeInput:
     return EpisodeInput(setting=setting, admitted_on=admitted, notified_at=kw.pop("notified_at", NOTIFIED),
                         notified_how="Phone call from the facility", facility_name="St. Elsewhere", **kw)
 
 
-def item(view, key: str):  # noqa: ANN001, ANN201
+def item(view, key: str):
     return next(i for i in view.items if i.key == key)
 
 
-def test_opening_makes_the_checklist_of_the_settings_template(cm, member) -> None:  # noqa: ANN001
+def test_opening_makes_the_checklist_of_the_settings_template(cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED + timedelta(hours=1))
     template = json.loads(resource_path("checklists/inpatient_psychiatric.json").read_text())
     assert [i.key for i in view.items] == [i["key"] for i in template["items"]]
@@ -60,7 +60,7 @@ def test_opening_makes_the_checklist_of_the_settings_template(cm, member) -> Non
     assert not view.is_readmission and view.facility == "St. Elsewhere"
 
 
-def test_a_facility_from_the_directory(admin, cm, member) -> None:  # noqa: ANN001
+def test_a_facility_from_the_directory(admin, cm, member) -> None:
     entry = add_directory_entry(admin, "Vassar Brothers Medical Center")
     view = transitions.open_episode(cm, member, EpisodeInput(TransitionSetting.INPATIENT_MEDICAL, date(2026, 3, 1),
                                                              NOTIFIED, facility_id=entry), now=NOTIFIED)
@@ -71,14 +71,14 @@ def test_a_facility_from_the_directory(admin, cm, member) -> None:  # noqa: ANN0
                                                           NOTIFIED), now=NOTIFIED)
 
 
-def test_behavioural_items_are_not_applicable_without_a_behavioural_condition(admin, cm) -> None:  # noqa: ANN001
+def test_behavioural_items_are_not_applicable_without_a_behavioural_condition(admin, cm) -> None:
     other = add_member(admin, "CD12345E", segments=ENROLLED, conditions=("diabetes",))
     view = transitions.open_episode(cm, other, episode_input(TransitionSetting.INPATIENT_MEDICAL), now=NOTIFIED)
     conditional = [i for i in view.items if i.status is ChecklistItemStatus.NOT_APPLICABLE]
     assert conditional and all("behavioural" in i.not_applicable_reason for i in conditional)
 
 
-def test_discharge_fills_the_due_times_of_discharge_anchored_items(cm, member) -> None:  # noqa: ANN001
+def test_discharge_fills_the_due_times_of_discharge_anchored_items(cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     discharged = datetime(2026, 3, 6, 14, 0)
     view = transitions.record_discharge(cm, view.episode_id, discharged, "Home", now=discharged + timedelta(hours=1))
@@ -91,7 +91,7 @@ def test_discharge_fills_the_due_times_of_discharge_anchored_items(cm, member) -
         transitions.record_discharge(cm, view.episode_id, datetime(2026, 2, 1), now=discharged)
 
 
-def test_overdue_is_derived_from_the_clock(cm, member) -> None:  # noqa: ANN001
+def test_overdue_is_derived_from_the_clock(cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     episode_id = view.episode_id
     shared = item(view, "care_plan_shared")
@@ -104,7 +104,7 @@ def test_overdue_is_derived_from_the_clock(cm, member) -> None:  # noqa: ANN001
     assert item(done, "care_plan_shared").done_at == NOTIFIED + timedelta(hours=30)
 
 
-def test_not_applicable_needs_a_reason_and_can_be_undone(cm, member) -> None:  # noqa: ANN001
+def test_not_applicable_needs_a_reason_and_can_be_undone(cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     target = item(view, "services_arranged")
     with pytest.raises(ValidationFailed):
@@ -115,7 +115,7 @@ def test_not_applicable_needs_a_reason_and_can_be_undone(cm, member) -> None:  #
     assert item(view, "services_arranged").status is ChecklistItemStatus.OPEN
 
 
-def test_readmission_within_30_days_of_a_discharge_is_flagged(cm, member) -> None:  # noqa: ANN001
+def test_readmission_within_30_days_of_a_discharge_is_flagged(cm, member) -> None:
     first = transitions.open_episode(cm, member, episode_input(admitted=date(2026, 1, 2),
                                                                notified_at=datetime(2026, 1, 2, 8)),
                                      now=datetime(2026, 1, 2, 9))
@@ -135,7 +135,7 @@ def test_readmission_within_30_days_of_a_discharge_is_flagged(cm, member) -> Non
     assert not late.is_readmission  # 31 days: only the still-open 02/09 stay is since, undischarged
 
 
-def test_a_tc_contact_after_discharge_completes_member_contacted_in_time(cm, member) -> None:  # noqa: ANN001
+def test_a_tc_contact_after_discharge_completes_member_contacted_in_time(cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     transitions.record_discharge(cm, view.episode_id, datetime(2026, 3, 6, 14), now=datetime(2026, 3, 6, 15))
     tc = frozenset({CoreService.TC, CoreService.CC})
@@ -153,7 +153,7 @@ def test_a_tc_contact_after_discharge_completes_member_contacted_in_time(cm, mem
     assert done.done_at.date() == date(2026, 3, 8)
 
 
-def test_a_tc_contact_too_late_does_not_complete_it(cm, member) -> None:  # noqa: ANN001
+def test_a_tc_contact_too_late_does_not_complete_it(cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     transitions.record_discharge(cm, view.episode_id, datetime(2026, 3, 6, 14), now=datetime(2026, 3, 6, 15))
     saved = contacts.log_contact(cm, member, ContactInput(date(2026, 3, 9), ContactMode.PHONE, WithWhom.MEMBER, 15,
@@ -161,7 +161,7 @@ def test_a_tc_contact_too_late_does_not_complete_it(cm, member) -> None:  # noqa
     assert saved.completed_items == ()
 
 
-def test_closing_asks_for_the_care_plan_review(admin, cm, member) -> None:  # noqa: ANN001
+def test_closing_asks_for_the_care_plan_review(admin, cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     with pytest.raises(ValidationFailed, match="discharge"):
         transitions.close_episode(cm, view.episode_id, care_plan_reviewed=True, now=NOTIFIED)
@@ -180,7 +180,7 @@ def test_closing_asks_for_the_care_plan_review(admin, cm, member) -> None:  # no
     assert detail.startswith("care plan reviewed: yes")
 
 
-def test_reopening_an_episode_closed_by_mistake(admin, cm, member, login_as) -> None:  # noqa: ANN001
+def test_reopening_an_episode_closed_by_mistake(admin, cm, member, login_as) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     transitions.record_discharge(cm, view.episode_id, datetime(2026, 3, 6, 14), now=datetime(2026, 3, 6, 15))
     closed = transitions.close_episode(cm, view.episode_id, care_plan_reviewed=True, now=datetime(2026, 3, 7))
@@ -203,7 +203,7 @@ def test_reopening_an_episode_closed_by_mistake(admin, cm, member, login_as) -> 
         assert [(e.member_id, e.entity_id) for e in events] == [(member, str(view.episode_id))]
 
 
-def test_an_admin_edits_a_template_in_the_data_folder_which_takes_precedence(admin, cm, member) -> None:  # noqa: ANN001
+def test_an_admin_edits_a_template_in_the_data_folder_which_takes_precedence(admin, cm, member) -> None:
     setting = TransitionSetting.EMERGENCY_DEPARTMENT
     data = transitions.load_template(setting).to_dict()
     data["items"] = data["items"][:2]
@@ -224,7 +224,7 @@ def test_an_admin_edits_a_template_in_the_data_folder_which_takes_precedence(adm
     assert not transitions.override_folder().joinpath(f"{setting.value}.json").exists()
 
 
-def test_the_transition_summary_pdf_is_made_and_audited_as_print(admin, cm, member) -> None:  # noqa: ANN001
+def test_the_transition_summary_pdf_is_made_and_audited_as_print(admin, cm, member) -> None:
     view = transitions.open_episode(cm, member, episode_input(), now=NOTIFIED)
     transitions.record_discharge(cm, view.episode_id, datetime(2026, 3, 6, 14), "Home with family",
                                  now=datetime(2026, 3, 6, 15))
@@ -244,13 +244,13 @@ def test_the_transition_summary_pdf_is_made_and_audited_as_print(admin, cm, memb
         transitions.render_transition_summary_pdf(login_as_billing(cm), view.episode_id)
 
 
-def login_as_billing(app):  # noqa: ANN001, ANN201
+def login_as_billing(app):
     from hhdesk.services.context import Actor, AppSession
 
     return AppSession(app.store, Actor(app.actor.user_id, "billing", Role.BILLING, "Billing"))
 
 
-def test_a_discharge_recorded_late_flags_the_admission_opened_since(cm, member) -> None:  # noqa: ANN001
+def test_a_discharge_recorded_late_flags_the_admission_opened_since(cm, member) -> None:
     first = transitions.open_episode(cm, member, episode_input(admitted=date(2026, 1, 2),
                                                                notified_at=datetime(2026, 1, 2, 8)),
                                      now=datetime(2026, 1, 2, 9))

@@ -19,7 +19,7 @@ ENROLLED = ((SegmentType.ENROLLED, date(2025, 1, 1), None),)
 
 
 @pytest.fixture
-def caseload(admin, login_as):  # noqa: ANN001, ANN201
+def caseload(admin, login_as):
     cm = login_as(Role.CARE_MANAGER)
     quiet = add_member(admin, "AA11111A", "Quiet", "Quinn", segments=ENROLLED)
     busy = add_member(admin, "BB22222B", "Busy", "Bea", segments=ENROLLED)
@@ -44,7 +44,7 @@ def caseload(admin, login_as):  # noqa: ANN001, ANN201
     return {"episode": episode.episode_id, "cm": cm, "quiet": quiet, "busy": busy, "plus": plus, "theirs": theirs, "outreach": outreach}
 
 
-def test_a_care_manager_sees_their_own_members_work_sorted_by_urgency(caseload) -> None:  # noqa: ANN001
+def test_a_care_manager_sees_their_own_members_work_sorted_by_urgency(caseload) -> None:
     items = worklist.worklist(caseload["cm"], now=NOW)
     summary = [(i.kind, i.member_name.split(",")[0], i.overdue, i.urgency_label(NOW)) for i in items]
     assert summary == [
@@ -67,7 +67,7 @@ def test_a_care_manager_sees_their_own_members_work_sorted_by_urgency(caseload) 
     assert items[2].when_text(NOW) == "due today"
 
 
-def test_transitions_come_first_then_overdue_work(caseload, login_as) -> None:  # noqa: ANN001
+def test_transitions_come_first_then_overdue_work(caseload, login_as) -> None:
     supervisor = login_as(Role.SUPERVISOR)
     items = worklist.worklist(supervisor, ALL, now=NOW)
     # The transition items lead even though a care-plan review is 9 days overdue.
@@ -81,7 +81,7 @@ def test_transitions_come_first_then_overdue_work(caseload, login_as) -> None:  
     assert caseload["outreach"] not in {i.member_id for i in items}
 
 
-def test_scoping_by_role(caseload, login_as) -> None:  # noqa: ANN001
+def test_scoping_by_role(caseload, login_as) -> None:
     cm = caseload["cm"]
     assert caseload["theirs"] not in {i.member_id for i in worklist.worklist(cm, now=NOW)}
     with pytest.raises(PermissionDenied):
@@ -97,7 +97,7 @@ def test_scoping_by_role(caseload, login_as) -> None:  # noqa: ANN001
         worklist.worklist(login_as(Role.BILLING), now=NOW)
 
 
-def test_done_work_leaves_the_list(caseload) -> None:  # noqa: ANN001
+def test_done_work_leaves_the_list(caseload) -> None:
     cm = caseload["cm"]
     first = worklist.worklist(cm, now=NOW)[0]
     transitions.mark_item_done(cm, first.entity_id, now=NOW)
@@ -109,7 +109,7 @@ def test_done_work_leaves_the_list(caseload) -> None:  # noqa: ANN001
     assert worklist.worklist(cm, now=NOW + timedelta(days=40)) is not None
 
 
-def test_the_hh_plus_minimum_follows_the_members_aot_order_and_population(caseload, admin) -> None:  # noqa: ANN001
+def test_the_hh_plus_minimum_follows_the_members_aot_order_and_population(caseload, admin) -> None:
     """NY DOH HH+ notice (2023-04-04): under an AOT order all 4 core services in person; the worklist asks for
     what billing will ask for, and an in-person contact with a provider is not in person with the member."""
     from hhdesk.domain.enums import WithWhom
@@ -126,14 +126,14 @@ def test_the_hh_plus_minimum_follows_the_members_aot_order_and_population(caselo
     item = next(i for i in worklist.worklist(cm, now=NOW) if i.member_id == plus)
     assert item.title == "Needs 2 more contacts this month (2 in person)"
     assert item.detail == "4 of 4 qualifying, 2 of 4 in person; 11 days left"
-def test_filter_by_kind(caseload) -> None:  # noqa: ANN001
+def test_filter_by_kind(caseload) -> None:
     cm = caseload["cm"]
     items = worklist.worklist(cm, now=NOW, kinds={WorkKind.MONTHLY_CONTACTS, WorkKind.REFERRAL_FOLLOW_UP})
     assert {i.kind for i in items} == {WorkKind.MONTHLY_CONTACTS, WorkKind.REFERRAL_FOLLOW_UP}
     assert worklist.worklist(cm, now=NOW, kinds=()) == []
 
 
-def test_tick_off_from_the_list_is_audited_and_refuses_what_is_done_elsewhere(caseload, admin) -> None:  # noqa: ANN001
+def test_tick_off_from_the_list_is_audited_and_refuses_what_is_done_elsewhere(caseload, admin) -> None:
     cm = caseload["cm"]
     items = worklist.worklist(cm, now=NOW)
     first, second = items[0], items[1]

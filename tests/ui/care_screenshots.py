@@ -38,7 +38,7 @@ from tests.ui.screenshot_support import (
 CARE_MANAGER = "mperez"
 
 
-def episode_for(app, member_id: int) -> int:  # noqa: ANN001
+def episode_for(app, member_id: int) -> int:
     """A psychiatric stay: notified six days ago, discharged four days ago, the checklist half worked."""
     now = transitions.local_now().replace(second=0)
     notified = (now - timedelta(days=6)).replace(hour=9, minute=40)

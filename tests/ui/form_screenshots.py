@@ -116,7 +116,7 @@ def main(out_dir: Path) -> int:
         add_user.role.setCurrentIndex(add_user.role.findData("supervisor"))
         add_user.passwords.first.setText("a long first-day phrase")
         add_user.passwords.second.setText("a long first-day phrasf")
-        add_user._submit()  # noqa: SLF001 - what the Add user button runs
+        add_user._submit()  # what the Add user button runs
         settle(application)
         save(add_user, out_dir / "add-user-problem-once.png")
         add_user.done(0)
@@ -130,7 +130,7 @@ def users_password() -> str:
     return DEMO_STAFF_PASSWORD
 
 
-def episode_for(app, member_id: int) -> None:  # noqa: ANN001
+def episode_for(app, member_id: int) -> None:
     """A psychiatric stay, discharged yesterday afternoon."""
     now = transitions.local_now().replace(second=0, microsecond=0)
     notified = (now - timedelta(days=4)).replace(hour=9, minute=40)

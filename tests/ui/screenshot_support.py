@@ -19,14 +19,14 @@ from pathlib import Path
 
 os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget
 
-from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store  # noqa: E402
-from hhdesk.services import caseload, users  # noqa: E402
-from hhdesk.services.caseload import CaseloadRow  # noqa: E402
-from hhdesk.services.context import AppSession  # noqa: E402
-from hhdesk.ui.app import make_application  # noqa: E402
-from hhdesk.ui.main_window import MainWindow  # noqa: E402
+from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store
+from hhdesk.services import caseload, users
+from hhdesk.services.caseload import CaseloadRow
+from hhdesk.services.context import AppSession
+from hhdesk.ui.app import make_application
+from hhdesk.ui.main_window import MainWindow
 
 DEFAULT_OUT_DIR = "docs/screenshots"
 

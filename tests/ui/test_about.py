@@ -44,7 +44,7 @@ def test_the_dialog_shows_the_version_and_a_licence(qtbot: QtBot, tmp_path: Path
     assert dialog.missing_licence_files() == []
 
 
-def test_help_about_in_the_main_window_opens_it(main_window, login_as) -> None:  # noqa: ANN001 - fixtures
+def test_help_about_in_the_main_window_opens_it(main_window, login_as) -> None:  # fixtures
     window = main_window(login_as())
     window.about()
     dialogs = [d for d in window.findChildren(AboutDialog) if d.isVisible()]

@@ -167,7 +167,7 @@ def test_add_user_says_each_problem_once_and_shows_the_whole_role_help(qtbot: An
     dialog.username.setText("newhire")
     dialog.passwords.first.setText("first day passphrase")
     dialog.passwords.second.setText("first day passphrasf")
-    dialog._submit()  # noqa: SLF001 - what the Add user button runs
+    dialog._submit()  # what the Add user button runs
     shown = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible() and label.text()]
     assert shown.count("The two passwords differ.") == 1, shown
     assert dialog.isVisible() and dialog.added is None

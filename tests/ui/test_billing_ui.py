@@ -198,7 +198,7 @@ def test_billing_facts_in_the_chart_and_the_preview_follows(
     row = next(r for r in view.model.rows if r.member_id == plus)
     assert (row.rate_code, row.note) == ("1874", "hh_plus_minimum_not_met")
     assert "AOT order" in view.model.reason_cell(row)
-    assert "AOT order): 4 contacts with a core service, 4 in person" in view.model._tooltip(row, REASON)  # noqa: SLF001
+    assert "AOT order): 4 contacts with a core service, 4 in person" in view.model._tooltip(row, REASON)
 
     # ending the order the month before brings back the SMI minimum
     box.orders.selectRow(0)
@@ -275,7 +275,7 @@ def test_a_clerk_sees_payers_late_months_and_works_the_denied_list(
     late = billing_service.preview(window.app, view.selected_month(),
                                    today=view.selected_month().last_day.replace(year=view.selected_month().year + 1))
     view.model.show(late)
-    view._preview_ready(late)  # noqa: SLF001 - as the worker hands it over
+    view._preview_ready(late)  # as the worker hands it over
     assert view.filing_label.isVisibleTo(view) and "filing limit" in view.filing_label.text()
     dialog = view.open_export_dialog()
     assert dialog.needs_late_reason() and not dialog.ok_button.isEnabled()

@@ -151,7 +151,7 @@ def test_the_calendar_picks_a_date(qtbot: Any, form: Form) -> None:
     from PySide6.QtCore import QDate
 
     form.date.open_calendar()
-    popup = form.date._calendar  # noqa: SLF001 - the popup is private to the field
+    popup = form.date._calendar  # the popup is private to the field
     assert popup is not None and popup.isVisible()
     assert popup.calendar.selectedDate() == QDate(2026, 6, 15)
     popup.calendar.activated.emit(QDate(2026, 7, 2))

@@ -108,10 +108,10 @@ def test_the_job_may_finish_while_its_progress_is_being_shown(qtbot: Any, thread
 
     def set_value_that_delivers_finished(value: int) -> None:
         real_set_value(value)
-        handle._finished("printed")  # noqa: SLF001 - what the event loop does inside setValue
+        handle._finished("printed")  # what the event loop does inside setValue
 
     dialog.setValue = set_value_that_delivers_finished  # type: ignore[method-assign]
-    handle._show_progress(3, 5, "Packet 3 of 5")  # noqa: SLF001 - the slot the progress signal calls
+    handle._show_progress(3, 5, "Packet 3 of 5")  # the slot the progress signal calls
     assert results == ["printed"] and handle.dialog is None and not handle.running
     release.set()
     workers.wait_for_all(5000)

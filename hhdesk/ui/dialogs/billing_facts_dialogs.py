@@ -75,7 +75,7 @@ class AotOrderDialog(QDialog):
                                             self.note.text())
             else:
                 billing_facts.set_aot_order_end(self.app, self.order.id, end)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, "saving an AOT order")
             return False
         self.accept()
@@ -111,7 +111,7 @@ class OutreachElsewhereDialog(QDialog):
     def save(self) -> bool:
         try:
             billing_facts.add_outreach_elsewhere(self.app, self.member_id, self.month.text(), self.agency.text())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, "recording an outreach month")
             return False
         self.accept()
@@ -165,7 +165,7 @@ class OutreachImportDialog(QDialog):
         self.import_button.setEnabled(False)
         try:
             result = billing_facts.import_outreach_elsewhere(self.app, path, dry_run=True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, "checking the file")
             self.report_text.clear()
             return None
@@ -187,7 +187,7 @@ class OutreachImportDialog(QDialog):
             return None
         try:
             result = billing_facts.import_outreach_elsewhere(self.app, self.path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, "importing the file")
             return None
         self._show(result)

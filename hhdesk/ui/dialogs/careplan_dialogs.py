@@ -183,7 +183,7 @@ class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
     def sign(self) -> None:
         try:
             self.result = careplans.sign(self.app, self.version.id, self.signature(), today=self.today)
-        except Exception as exc:  # noqa: BLE001 - every problem is listed under the form
+        except Exception as exc:  # every problem is listed under the form
             self.message.show_error(report(exc, "signing a care plan"))
             return
         self.accept()
@@ -257,7 +257,7 @@ class CompareVersionsDialog(QDialog):
     def compare(self) -> None:
         try:
             self.diff = careplans.compare(self.app, self.older.currentData(), self.newer.currentData())
-        except Exception as exc:  # noqa: BLE001 - said in the view itself
+        except Exception as exc:  # said in the view itself
             self.view.setPlainText(report(exc, "comparing care plan versions"))
             return
         self.view.setHtml(diff_html(self.diff, self.older.currentText().split(":")[0],
@@ -296,7 +296,7 @@ class SharedWithPcpDialog(UnsavedEditsDialog, QDialog):
         try:
             self.result = careplans.mark_shared_with_pcp(self.app, self.version.id, self.when.value(),  # type: ignore[arg-type]
                                                          today=self.today)
-        except Exception as exc:  # noqa: BLE001 - shown under the form
+        except Exception as exc:  # shown under the form
             self.message.show_error(report(exc, "recording sharing with the PCP"))
             return
         self.accept()

@@ -40,7 +40,7 @@ class ChangePasswordDialog(QDialog):
             return
         try:
             users.change_own_password(self.app, self.current.text(), self.passwords.password())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "changing a password"))
             return
         self.accept()

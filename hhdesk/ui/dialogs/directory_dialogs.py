@@ -135,7 +135,7 @@ class DirectoryEntryDialog(UnsavedEditsDialog, QDialog):
                 info = directory.create_entry(self.app, self.value())
             else:
                 info = directory.update_entry(self.app, self.entry.id, self.value())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _failure(self.message, exc, "saving a directory entry")
             return False
         self.entry = info
@@ -203,7 +203,7 @@ class AddToCareTeamDialog(UnsavedEditsDialog, QDialog):
     def refresh(self, select: int | None = None) -> None:
         try:
             self.entries = directory.search_entries(self.app, self.search.text(), self.category.currentData())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "directory search"))
             return
         self.table.set_rows([[e.label, e.entry.specialty, e.categories_label, e.entry.phone] for e in self.entries],
@@ -237,7 +237,7 @@ class AddToCareTeamDialog(UnsavedEditsDialog, QDialog):
         try:
             directory.add_to_care_team(self.app, self.member_id, int(entry_id), chosen_role(self.role),
                                        self.consent.isChecked())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _failure(self.message, exc, "adding to the care team")
             return False
         self.accept()
@@ -265,7 +265,7 @@ class CareTeamLinkDialog(UnsavedEditsDialog, QDialog):
         try:
             directory.update_care_team_link(self.app, self.link.id, role=chosen_role(self.role),
                                             consent_to_share=self.consent.isChecked())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _failure(self.message, exc, "changing a care-team link")
             return False
         self.accept()

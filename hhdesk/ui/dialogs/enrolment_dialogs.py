@@ -111,7 +111,7 @@ class SegmentDialog(UnsavedEditsDialog, QDialog):
             if day is None:
                 return []
             problems = enrolment.enrolment_blockers(self.app, self.member_id, day)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "checking enrolment"))
             return []
         if problems:
@@ -134,7 +134,7 @@ class SegmentDialog(UnsavedEditsDialog, QDialog):
                 reason = self.override.toPlainText().strip() or None
                 call = enrolment.re_enrol if self.action == "re_enrol" else enrolment.enrol
                 call(self.app, self.member_id, day, reason)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, self.action)
             return False
         self.accept()
@@ -214,7 +214,7 @@ class ConsentDialog(UnsavedEditsDialog, QDialog):
             enrolment.record_consent(self.app, self.member_id, self.kind, self.form_type.currentData() or "",
                                      self.signed_on.value(), signed_by=self.signed_by.text(),
                                      note=self.note.text(), file=self.file)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, "recording consent")
             return False
         self.accept()
@@ -261,7 +261,7 @@ class TierDialog(UnsavedEditsDialog, QDialog):
         try:
             enrolment.set_tier(self.app, self.member_id, self.tier.currentData(), self.effective.value(),
                                self.note.text())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, "setting a tier")
             return False
         self.accept()
@@ -314,7 +314,7 @@ class AppropriatenessDialog(UnsavedEditsDialog, QDialog):
             enrolment.set_appropriateness(self.app, self.member_id,
                                           [code for code, box in self.boxes.items() if box.isChecked()],
                                           self.assessed_on.value())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _show_failure(self.message, exc, "appropriateness")
             return False
         self.accept()

@@ -113,7 +113,7 @@ class LoginDialog(QDialog):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.session = users.login(self.store_path, username, password)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one sentence in the dialog
+        except Exception as exc:  # every failure becomes one sentence in the dialog
             self.message.show_error(report(exc, "login"))
             self.password.clear()
             self.password.setFocus()
@@ -127,7 +127,7 @@ class LoginDialog(QDialog):
         self.accept()
         return True
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt's name
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.quit_button.hasFocus() \
                 and not self.forgot.hasFocus():
             self.try_login()

@@ -122,7 +122,7 @@ class NewMemberDialog(UnsavedEditsDialog, QDialog):
             manager = None  # the service makes a care manager the holder of what they add
         try:
             result = members.create_member(self.app, details, allow_duplicate=allow_duplicate, care_manager=manager)
-        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
+        except Exception as exc:  # a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "adding a member"))
             return False
         if not result.created:
@@ -189,7 +189,7 @@ class AssignDialog(UnsavedEditsDialog, QDialog):
     def save(self) -> bool:
         try:
             changed = members.assign_care_manager(self.app, self.member_ids, self.care_manager.currentData() or None)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "assigning members"))
             return False
         self.assigned.emit(changed)

@@ -61,7 +61,7 @@ class PayerDialog(QDialog):
         try:
             payers.add_member_payer(self.app, self.member_id, self.payer.currentData(),
                                     self.effective.value(), self.note.text())
-        except Exception as exc:  # noqa: BLE001 - one sentence in the dialog
+        except Exception as exc:  # one sentence in the dialog
             self.message.show_error(report(exc, "setting a payer"))
             return False
         self.accept()

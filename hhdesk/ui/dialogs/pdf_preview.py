@@ -189,7 +189,7 @@ class PdfPreviewDialog(QDialog):
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self._show_zoom()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self._show_zoom()  # fitting the width, the scale follows the window
         return super().eventFilter(watched, event)
@@ -207,7 +207,7 @@ class PdfPreviewDialog(QDialog):
             return
         try:
             self.printed_pages = print_document(self.document, printer)
-        except Exception as exc:  # noqa: BLE001 - shown to the user in their words
+        except Exception as exc:  # shown to the user in their words
             show_error(self, exc)
 
     def save_pdf(self) -> None:
@@ -237,7 +237,7 @@ class PdfPreviewDialog(QDialog):
             return
         try:
             printing.save_pdf(path, self.rerender(password))
-        except Exception as exc:  # noqa: BLE001 - shown to the user in their words
+        except Exception as exc:  # shown to the user in their words
             show_error(self, exc)
             return
         self.protected_to = path

@@ -61,7 +61,7 @@ class RecoverDialog(QDialog):
         try:
             users.recover(self.store_path, self.key.text().strip(), self.username.text().strip(),
                           self.passwords.password())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "recovery"))
             return
         finally:

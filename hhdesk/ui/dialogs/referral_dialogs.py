@@ -242,7 +242,7 @@ class NewReferralDialog(UnsavedEditsDialog, QDialog):
             return False
         try:
             detail = referrals.create_referral(self.app, self.new_referral(), today=self.today)
-        except Exception as exc:  # noqa: BLE001 - shown under the form in the user's words
+        except Exception as exc:  # shown under the form in the user's words
             self.message.show_error(report(exc, "new referral"))
             return False
         self.saved.emit(detail, print_after)
@@ -353,7 +353,7 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
                 self.app, self.row.referral_id, status, changed_on, self.note.text(),
                 outcome if outcome.strip() != self.row.outcome.strip() else None, today=self.today,
                 next_follow_up_on=None if referral_rules.is_closed(status) else self.next_follow_up.value())
-        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
+        except Exception as exc:  # a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "referral status"))
             return False
         self.saved.emit(detail)

@@ -136,7 +136,7 @@ class RosterImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self._run(False, self._imported)
 
-    def _run(self, dry_run: bool, on_done) -> None:  # noqa: ANN001 - a callback taking the report
+    def _run(self, dry_run: bool, on_done) -> None:  # a callback taking the report
         app, path = self.app, self.path
         assert path is not None
 

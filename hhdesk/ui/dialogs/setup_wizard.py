@@ -101,7 +101,7 @@ class _AgencyPage(QWizardPage):
             self.message.clear_message()
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt's name
+    def isComplete(self) -> bool:  # Qt's name
         return not self.form.problems()
 
 
@@ -135,11 +135,11 @@ class _AdminPage(QWizardPage):
         self.passwords.refresh()
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         username = self.username.text().strip()
         return bool(username) and not username_problems(username) and not self.passwords.problems()
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         username = self.username.text().strip()
         problems = username_problems(username)
         if problems:
@@ -149,7 +149,7 @@ class _AdminPage(QWizardPage):
         try:
             key = users.create_store(self._wizard.store_path, self._wizard.agency_page.form.info(), username,
                                      self.passwords.password(), self.full_name.text().strip())
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one sentence on the page
+        except Exception as exc:  # every failure becomes one sentence on the page
             self.message.show_error(report(exc, "creating the store"))
             return False
         finally:
@@ -189,10 +189,10 @@ class _RecoveryKeyPage(QWizardPage):
         layout.addWidget(self.confirm)
         layout.addStretch(1)
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.key_label.setText("\n".join(key_lines(self._wizard.recovery_key or "")))
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return self.confirm.isChecked()
 
     def _print(self) -> None:
@@ -244,7 +244,7 @@ class SetupWizard(QWizard):
         common.inform(self, "Set up hhdesk",
                       "Please print or write down the recovery key first, then tick the box and click Finish.")
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.recovery_key is not None and not self.key_page.confirm.isChecked():
             event.ignore()
             self.reject()

@@ -74,7 +74,7 @@ class _ServiceDialog(UnsavedEditsDialog, QDialog):
     def apply(self) -> bool:
         try:
             self.result_view = self._apply()
-        except Exception as exc:  # noqa: BLE001 - shown under the form in the user's words
+        except Exception as exc:  # shown under the form in the user's words
             self.message.show_error(report(exc, self.windowTitle()))
             return False
         self.accept()

@@ -41,7 +41,7 @@ def role_combo(current: Role = Role.CARE_MANAGER) -> QComboBox:
     return combo
 
 
-class _ShownUnderTheField(Exception):  # noqa: N818 - a signal between submit() and _submit(), not an error
+class _ShownUnderTheField(Exception):  # a signal between submit() and _submit(), not an error
     """The problem is already on screen under the field it concerns."""
 
 
@@ -74,7 +74,7 @@ class _FormDialog(QDialog):
         except _ShownUnderTheField:
             self.message.clear_message()  # said once, beside the field it is about
             return
-        except Exception as exc:  # noqa: BLE001 - shown in the dialog, which stays open
+        except Exception as exc:  # shown in the dialog, which stays open
             self.message.show_error(report(exc, self.windowTitle()))
             return
         self.accept()

@@ -104,7 +104,7 @@ class AuditTab(QWidget):
         try:
             self.rows = maintenance.audit_log(self.app, self.medicaid_id.text().strip() or None,
                                               self.since_date(), limit=AUDIT_LIMIT)
-        except Exception as exc:  # noqa: BLE001 - e.g. no member with that Medicaid ID
+        except Exception as exc:  # e.g. no member with that Medicaid ID
             self.rows = []
             self.message.show_error(report(exc, "audit log"))
         self.table.set_rows([

@@ -144,6 +144,6 @@ class BackupsTab(QWidget):
             return False
         try:
             settings.get_settings(self.app)
-        except Exception:  # noqa: BLE001 - any failure means the session cannot go on
+        except Exception:  # any failure means the session cannot go on
             return False
         return True

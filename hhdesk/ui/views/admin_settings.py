@@ -178,7 +178,7 @@ class SettingsTab(QWidget):
         try:
             self._loaded_settings = settings.get_settings(self.app)
             self._loaded_agency = settings.get_agency(self.app)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "loading settings"))
             return
         self.agency_form.set_info(self._loaded_agency)
@@ -198,7 +198,7 @@ class SettingsTab(QWidget):
                 settings.update_agency(self.app, agency)
             if changes:
                 settings.update_settings(self.app, changes)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "saving settings"))
             return False
         self.reload()

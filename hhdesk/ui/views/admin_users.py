@@ -53,7 +53,7 @@ class UsersTab(QWidget):
         selected = self.table.selected_key()
         try:
             self.users = users.list_users(self.app)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.table.set_rows(
@@ -111,7 +111,7 @@ class UsersTab(QWidget):
             return
         try:
             users.set_disabled(self.app, user.username, True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.refresh()

@@ -195,13 +195,13 @@ class BillingPreviewModel(QAbstractTableModel):
         return None
 
     # ---- Qt's model interface ---------------------------------------------------------------------
-    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
@@ -359,7 +359,7 @@ class PreviewFilter(QSortFilterProxyModel):
             self.not_billable_only, self.reason = not_billable_only, reason
             self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:
         model = self.sourceModel()
         assert isinstance(model, BillingPreviewModel)
         item = model.row_at(source_row)
@@ -706,7 +706,7 @@ class BillingView(QWidget):
             fit_headers(table)
         self._fit_reason_column()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
         super().showEvent(event)
         if not self._columns_fitted:
             self._columns_fitted = True
@@ -729,7 +729,7 @@ class BillingView(QWidget):
                      if number != REASON and not header.isSectionHidden(number))
         header.resizeSection(REASON, max(REASON_MIN_WIDTH, self.table.viewport().width() - others))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_reason_column()
         return super().eventFilter(watched, event)
@@ -804,7 +804,7 @@ class BillingView(QWidget):
         reason = self.model.reason_cell(item)
         if reason:
             parts.append(reason + ".")
-        hint = self.model._tooltip(item, REASON)  # noqa: SLF001 - the same words as the tooltip
+        hint = self.model._tooltip(item, REASON)  # the same words as the tooltip
         if hint:
             parts.append(hint.split("\n\n", 1)[-1])
         facts = [f"consent {format_date(item.consent_date)}" if item.consent_date else "no consent in force",
@@ -837,7 +837,7 @@ class BillingView(QWidget):
     def _load_history(self) -> None:
         try:
             self.history_runs = billing.history(self.app)
-        except Exception as exc:  # noqa: BLE001 - shown where the history would be
+        except Exception as exc:  # shown where the history would be
             self.history_runs = []
             self.exported_label.setText(report(exc, "billing history"))
             return
@@ -914,7 +914,7 @@ class BillingView(QWidget):
     def _check_claim_settings(self) -> None:
         try:
             missing = billing.claim_settings_problems(self.app)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             missing = [report(exc, "claim settings")]
         if missing:
             who = ("fill them in on the Billing settings tab" if self.settings_tab is not None
@@ -945,7 +945,7 @@ class BillingView(QWidget):
 
         try:
             profile = billing.billing_profile(self.app)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             common.inform(self, "Export", report(exc, "billing profile"))
             return self
         month = self.selected_month()

@@ -89,7 +89,7 @@ class ClaimsTab(QWidget):
                 self.views = claims.claims_of_month(self.app, self.month())
             else:
                 self.views = claims.unpaid_claims(self.app)
-        except Exception as exc:  # noqa: BLE001 - shown where the list would be
+        except Exception as exc:  # shown where the list would be
             self.views = []
             self.summary.setText(report(exc, "claims"))
             set_role(self.summary, "error")

@@ -221,7 +221,7 @@ class BillingSettingsTab(QWidget):
         self.message.clear_message()
         try:
             self._loaded = settings.get_settings(self.app)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "loading billing settings"))
             return
         values = self._loaded
@@ -246,7 +246,7 @@ class BillingSettingsTab(QWidget):
     def load_payers(self) -> None:
         try:
             table = payers.list_payers(self.app)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.payer_message.show_error(report(exc, "loading the payers"))
             return
         self.payers.setRowCount(0)
@@ -299,7 +299,7 @@ class BillingSettingsTab(QWidget):
                         row.name, row.payer_id, row.receiver_id, row.receiver_name, row.filing_limit_days,
                         row.fee_for_service):
                     payers.save_payer(self.app, row)
-        except Exception as exc:  # noqa: BLE001 - one sentence under the table
+        except Exception as exc:  # one sentence under the table
             self.payer_message.show_error(report(exc, "saving the payers"))
             return False
         self.load_payers()
@@ -466,7 +466,7 @@ class BillingSettingsTab(QWidget):
             return True
         try:
             billing.save_billing_settings(self.app, changes)
-        except Exception as exc:  # noqa: BLE001 - one sentence under the form
+        except Exception as exc:  # one sentence under the form
             self.message.show_error(report(exc, "saving billing settings"))
             return False
         self.reload()

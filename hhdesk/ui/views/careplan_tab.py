@@ -51,7 +51,7 @@ STATUS_STYLE = {CarePlanStatus.DRAFT: WARNING_STYLE, CarePlanStatus.ACTIVE: OK_S
 class CarePlanTab(TracksUnsavedEdits, QWidget):
     """One member's care plan. Built by the chart with its ``ChartContext``."""
 
-    def __init__(self, context, parent: QWidget | None = None) -> None:  # noqa: ANN001 - a ChartContext
+    def __init__(self, context, parent: QWidget | None = None) -> None:  # a ChartContext
         super().__init__(parent)
         self.context = context
         self.app = context.app
@@ -341,7 +341,7 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
             return True
         try:
             self._save()
-        except Exception as exc:  # noqa: BLE001 - shown above the editor in the user's words
+        except Exception as exc:  # shown above the editor in the user's words
             self.message.show_error(report(exc, "saving a care plan draft"))
             return False
         self.message.show_ok(f"Version {self.version.version_no} saved.")
@@ -351,7 +351,7 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
     def create_first(self) -> None:
         try:
             created = careplans.create_first_draft(self.app, self.member_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.reload(created.id)
@@ -362,7 +362,7 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
             return
         try:
             draft = careplans.start_new_version(self.app, self.member_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.reload(draft.id)
@@ -378,7 +378,7 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
             return
         try:
             careplans.discard_draft(self.app, self.version.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.editor.undo_stack.clear()
@@ -405,7 +405,7 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
                 return choice.user_id
         return self.app.actor.user_id
 
-    def _signed(self, dialog) -> None:  # noqa: ANN001 - the SignCarePlanDialog
+    def _signed(self, dialog) -> None:  # the SignCarePlanDialog
         if dialog.result is None:
             return
         self.reload(dialog.result.id)

@@ -103,7 +103,7 @@ class CareManagerCountsPanel(QWidget):
     def refresh(self) -> None:
         try:
             self.counts = caseload_counts.care_manager_counts(self.app, self.today)
-        except Exception as exc:  # noqa: BLE001 - said in the panel
+        except Exception as exc:  # said in the panel
             self.message.show_error(report(exc, "caseload counts"))
             return
         self.message.clear_message()

@@ -94,7 +94,7 @@ class BillingFactsBox(QGroupBox):
     def refresh(self) -> None:
         try:
             facts = billing_facts.get_billing_facts(self.app, self.member_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.facts = facts
@@ -146,7 +146,7 @@ class BillingFactsBox(QGroupBox):
     def _population_chosen(self) -> None:
         try:
             billing_facts.set_hh_plus_population(self.app, self.member_id, self.population.currentData() or None)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
         self._done()
 
@@ -177,7 +177,7 @@ class BillingFactsBox(QGroupBox):
             return False
         try:
             billing_facts.remove_aot_order(self.app, order.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return False
         self._done()
@@ -192,7 +192,7 @@ class BillingFactsBox(QGroupBox):
             return False
         try:
             billing_facts.remove_outreach_elsewhere(self.app, month.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return False
         self._done()

@@ -65,7 +65,7 @@ class CareTeamTab(QWidget):
         try:
             self.links = directory.list_care_team(self.app, self.context.member_id,
                                                   include_ended=self.show_ended.isChecked())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         rows = []
@@ -120,7 +120,7 @@ class CareTeamTab(QWidget):
             return
         try:
             directory.make_pcp(self.app, link.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self._changed()
@@ -134,7 +134,7 @@ class CareTeamTab(QWidget):
             return
         try:
             directory.end_care_team_link(self.app, link.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self._changed()

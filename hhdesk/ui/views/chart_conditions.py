@@ -74,7 +74,7 @@ class CategoryDialog(UnsavedEditsDialog, QDialog):
             enrolment.update_condition(self.app, self.condition.id,
                                        category=ChronicCategory(value) if value else None,
                                        at_risk=self.at_risk.isChecked())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "changing a category"))
             return False
         self.accept()
@@ -103,7 +103,7 @@ class FreeTextConditionDialog(UnsavedEditsDialog, QDialog):
         try:
             enrolment.add_condition(self.app, self.member_id, description=self.description.text(),
                                     category=ChronicCategory(value) if value else None, at_risk=self.at_risk.isChecked())
-        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
+        except Exception as exc:  # a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "adding a condition"))
             return False
         self.accept()
@@ -234,7 +234,7 @@ class ConditionsTab(QWidget):
         try:
             enrolment.add_condition(self.app, self.context.member_id, icd10=suggestion.code,
                                     at_risk=self.at_risk.isChecked())
-        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
+        except Exception as exc:  # a UserError in its own words, anything else logged
             self.search_message.show_error(report(exc, "adding a condition"))
             return False
         self.search.clear()
@@ -250,7 +250,7 @@ class ConditionsTab(QWidget):
         try:
             conditions = enrolment.list_conditions(self.app, self.context.member_id)
             result = enrolment.explain_eligibility(self.app, self.context.member_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         if not self.show_resolved.isChecked():
@@ -307,7 +307,7 @@ class ConditionsTab(QWidget):
             return
         try:
             enrolment.resolve_condition(self.app, chosen.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self._changed()
@@ -321,7 +321,7 @@ class ConditionsTab(QWidget):
             return
         try:
             enrolment.remove_condition(self.app, chosen.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self._changed()

@@ -193,7 +193,7 @@ class EnrolmentTab(QWidget):
     def refresh(self) -> None:
         try:
             record = enrolment.get_enrolment(self.app, self.context.member_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.record = record
@@ -315,7 +315,7 @@ class EnrolmentTab(QWidget):
     def _show_payers(self) -> None:
         try:
             periods = payers.member_payers(self.app, self.context.member_id)
-        except Exception:  # noqa: BLE001 - the rest of the tab still shows
+        except Exception:  # the rest of the tab still shows
             periods = []
         self.payers.set_rows([[format_date(p.effective_date), f"{p.payer_name} ({p.payer_code})", p.note]
                               for p in periods], keys=[p.id for p in periods])
@@ -335,7 +335,7 @@ class EnrolmentTab(QWidget):
             return False
         try:
             payers.remove_member_payer(self.app, int(key))  # type: ignore[call-overload]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return False
         self._changed()
@@ -356,7 +356,7 @@ class EnrolmentTab(QWidget):
             return
         try:
             enrolment.attach_consent_file(self.app, consent.id, AttachmentFile(path.name, path.read_bytes()))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self._changed()
@@ -375,7 +375,7 @@ class EnrolmentTab(QWidget):
             return False
         try:
             enrolment.remove_consent(self.app, consent.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return False
         self._changed()
@@ -394,7 +394,7 @@ class EnrolmentTab(QWidget):
             return False
         try:
             enrolment.remove_tier(self.app, tier.id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return False
         self._changed()
@@ -406,7 +406,7 @@ class EnrolmentTab(QWidget):
             return
         try:
             self.dialog = view_attachment(self.app, consent.attachment_id, self)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
 
     def clear_for_lock(self) -> None:

@@ -177,7 +177,7 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
             entries = directory.search_entries(self.app, category="pcp")
             if current is not None and all(e.id != current for e in entries):
                 entries.insert(0, directory.get_entry(self.app, current))
-        except Exception as exc:  # noqa: BLE001 - the form still works without the list
+        except Exception as exc:  # the form still works without the list
             self.message.show_error(report(exc, "PCP list"))
             return
         for entry in entries:
@@ -202,7 +202,7 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
             return False
         try:
             members.update_member(self.app, self.context.member_id, details)
-        except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
+        except Exception as exc:  # a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "saving a profile"))
             return False
         self.context.changed()

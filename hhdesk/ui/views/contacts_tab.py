@@ -96,7 +96,7 @@ class _EnterSaves(QObject):
         super().__init__(tab)
         self.tab = tab
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
@@ -331,7 +331,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
             return False
         try:
             data = self.form_input()
-        except Exception as exc:  # noqa: BLE001 - a date that is not one: said under the form, nothing saved
+        except Exception as exc:  # a date that is not one: said under the form, nothing saved
             self.message.show_error(report(exc, "saving a contact"))
             self.date_edit.setFocus()
             return False
@@ -347,7 +347,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
             else:
                 saved = contacts.log_contact(self.app, self.member_id, data, today=self.today)
                 what = "Contact saved"
-        except Exception as exc:  # noqa: BLE001 - every failure is a sentence under the form
+        except Exception as exc:  # every failure is a sentence under the form
             self.message.show_error(report(exc, "saving a contact"))
             return False
         self.editing = None
@@ -442,7 +442,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
             return
         try:
             contacts.delete_contact(self.app, contact.contact_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "deleting a contact"))
             return
         if self.editing is not None and self.editing.contact_id == contact.contact_id:
@@ -462,7 +462,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
             self.facts = contacts.form_facts(self.app, self.member_id)
             self.contacts = contacts.list_contacts(self.app, self.member_id)
             self.month = contacts.month_summary_for(self.app, self.member_id, self.today)
-        except Exception as exc:  # noqa: BLE001 - the tab says what went wrong instead of the data
+        except Exception as exc:  # the tab says what went wrong instead of the data
             self.message.show_error(report(exc, "loading contacts"))
             return
         self._fill_staff()

@@ -103,7 +103,7 @@ class DirectoryView(QWidget):
         try:
             self.entries = directory.search_entries(self.app, self.search.text(), self.category.currentData(),
                                                     include_inactive=self.show_retired.isChecked())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.table.set_rows(
@@ -154,7 +154,7 @@ class DirectoryView(QWidget):
             return
         try:
             directory.set_entry_active(self.app, entry.id, not entry.active)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self.refresh()

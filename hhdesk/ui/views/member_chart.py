@@ -270,7 +270,7 @@ class MemberChartWindow(QWidget):
         holder = self.tabs.widget(self.tab_keys().index(key))
         try:
             widget = spec.create(self.context)
-        except Exception as exc:  # noqa: BLE001 - one broken tab must not take the chart down
+        except Exception as exc:  # one broken tab must not take the chart down
             show_error(self, exc)
             widget = role_label("This part of the chart could not be shown. The details are in the log.", "error")
         holder.setWidget(widget)
@@ -291,7 +291,7 @@ class MemberChartWindow(QWidget):
         """A tab changed the member: read the header again; other tabs refresh when next shown."""
         try:
             self.chart = members.get_chart(self.app, self.member_id, record_view=False)
-        except Exception as exc:  # noqa: BLE001 - e.g. the member was removed meanwhile
+        except Exception as exc:  # e.g. the member was removed meanwhile
             show_error(self, exc)
             return
         self.context.member_label = self.chart.display_name
@@ -333,7 +333,7 @@ class MemberChartWindow(QWidget):
         discard_all(self)
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name
         if not self._discarding and not settle_unsaved(self, self.unsaved_forms(),
                                                        f"closing {self.chart.display_name}'s chart"):
             event.ignore()

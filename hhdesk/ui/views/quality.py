@@ -133,7 +133,7 @@ class QualityView(QWidget):
             result = measures.quality_report(self.app, self.start.value(), self.end.value(),  # type: ignore[arg-type]
                                              checklist_evidence_only=self.checklist_only.isChecked(),
                                              today=self.today)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "computing quality measures"))
             return
         self.message.clear_message()

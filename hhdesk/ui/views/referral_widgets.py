@@ -96,13 +96,13 @@ class ReferralTableModel(QAbstractTableModel):
                 return number
         return None
 
-    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].title
@@ -348,7 +348,7 @@ class ReferralDetailPane(TracksUnsavedEdits, QFrame):
             return
         try:
             detail = referrals.record_outcome(self.app, self.detail.row.referral_id, self.outcome.toPlainText())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "referral outcome"))
             return
         self._changed(detail, "Outcome saved.")
@@ -360,7 +360,7 @@ class ReferralDetailPane(TracksUnsavedEdits, QFrame):
             follow_up = self.follow_up.value()
             assert follow_up is not None
             detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, follow_up)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "referral follow-up"))
             return
         self._changed(detail, "Follow-up date changed.")
@@ -375,7 +375,7 @@ class ReferralDetailPane(TracksUnsavedEdits, QFrame):
             return
         try:
             detail = referrals.record_consent_to_share(self.app, self.detail.row.referral_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             show_error(self, exc)
             return
         self._changed(detail, "Consent to share recorded on the care team.")

@@ -185,7 +185,7 @@ class MemberReferralsTab(QWidget):
             self.fax_cover.setChecked(row.sent_how is ReferralMethod.FAX)
         try:
             detail = referrals.get_referral(self.app, row.referral_id, today=self.today) if row else None
-        except Exception as exc:  # noqa: BLE001 - e.g. removed meanwhile
+        except Exception as exc:  # e.g. removed meanwhile
             show_error(self, exc)
             detail = None
         self.detail_pane.show_detail(detail)

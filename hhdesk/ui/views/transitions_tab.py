@@ -191,7 +191,7 @@ class TransitionsTab(QWidget):
         keep = select if select is not None else self.episode_list.selected_key()
         try:
             self.episodes = transitions.member_episodes(self.app, self.member_id, now=self.now)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "loading transitions"))
             return
         rows = []
@@ -306,7 +306,7 @@ class TransitionsTab(QWidget):
         if note:
             self.message.show_ok(note)
 
-    def _run(self, dialog, note: str):  # noqa: ANN001, ANN202 - one of the dialogs
+    def _run(self, dialog, note: str):  # one of the dialogs
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._after(dialog.result_view, note))
         dialog.open()
@@ -340,7 +340,7 @@ class TransitionsTab(QWidget):
             return False
         try:
             view = transitions.reopen_episode(self.app, episode.episode_id, now=transitions.local_now())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "reopening the episode"))
             return False
         self._after(view, "Episode reopened; close it again when the transition is done.")
@@ -372,10 +372,10 @@ class TransitionsTab(QWidget):
         self._call(lambda: transitions.reopen_item(self.app, item.item_id, now=transitions.local_now()),
                    "reopening the item")
 
-    def _call(self, action, where: str) -> None:  # noqa: ANN001
+    def _call(self, action, where: str) -> None:
         try:
             view = action()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, where))
             return
         self.message.clear_message()

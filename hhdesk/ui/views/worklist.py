@@ -136,7 +136,7 @@ class WorklistView(QWidget):
         try:
             self.items = worklist.worklist(self.app, self.whose.currentData(), now=now,
                                            kinds=None if kind is None else {kind})
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.show_error(report(exc, "loading the worklist"))
             return
         self.message.clear_message()
@@ -204,11 +204,11 @@ class WorklistView(QWidget):
         return self._tick_off(lambda: worklist.mark_not_applicable(self.app, item, reason,
                                                                    now=self._now or local_now()))
 
-    def _tick_off(self, action) -> bool:  # noqa: ANN001 - a callable returning the sentence to show
+    def _tick_off(self, action) -> bool:  # a callable returning the sentence to show
         row = self.table.currentRow()
         try:
             note = action()
-        except Exception as exc:  # noqa: BLE001 - one sentence under the list; nothing changed
+        except Exception as exc:  # one sentence under the list; nothing changed
             self.message.show_error(report(exc, "updating the worklist"))
             return False
         self.refresh()

@@ -88,10 +88,10 @@ class ContentCommand(QUndoCommand):
         self.merge_key = merge_key
         self.may_merge = may_merge
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:  # Qt's name
         return 1 if self.merge_key is not None else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+    def mergeWith(self, other: QUndoCommand) -> bool:  # Qt's name
         if not isinstance(other, ContentCommand) or not other.may_merge or other.merge_key != self.merge_key:
             return False
         self.after = other.after
@@ -106,7 +106,7 @@ class _UndoKeys(QObject):
         super().__init__(parent)
         self.stack = stack
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             assert isinstance(event, QKeyEvent)
             is_undo = event.matches(QKeySequence.StandardKey.Undo)

@@ -170,13 +170,13 @@ class DateEdit(QLineEdit):
             self.style().unpolish(self)
             self.style().polish(self)
 
-    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
+    def focusInEvent(self, event: QFocusEvent) -> None:  # Qt's name
         super().focusInEvent(event)
         if event.reason() in _KEYBOARD_REASONS:
             # Typing replaces the whole date, as when a spreadsheet cell is typed over.
             self.selectAll()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt's name
         key = event.key()
         alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
         if key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down and alt):

@@ -52,7 +52,7 @@ class SegmentTimeline(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Enrolment timeline")
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self) -> QSize:  # Qt's name
         return QSize(520, 92)
 
     def set_history(self, segments: Sequence[TimelineSegment], marks: Sequence[TimelineMark],
@@ -82,7 +82,7 @@ class SegmentTimeline(QWidget):
         total = max((last - first).days, 1)
         return rect.left() + rect.width() * (day - first).days / total
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt's name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         area = QRectF(12, self.BAR_TOP, max(self.width() - 24, 10), self.BAR_HEIGHT)
