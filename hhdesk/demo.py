@@ -243,7 +243,7 @@ def _fill(store: Store, members: int, seed: int, contacts_per_member: int | None
         _insert(session, BillingClaim, data.billing_claims())
         _insert(session, BillingResponseFile, data.response_files())
         for key, value in data.settings().items():
-            if key in settings.DEFAULTS:  # a setting an older or newer hhdesk lacks is left out
+            if key in settings.OPTIONS:  # a setting an older or newer hhdesk lacks is left out
                 settings.put(session, key, value)
         detail = ", ".join(f"{name} {count}" for name, count in data.counts.items() if count)
         audit.append(session, DEMO_USER, "demo_data_created", "store", detail=f"seed {seed}; {detail}")
@@ -471,7 +471,7 @@ class _DemoData:
         from hhdesk.exports.profiles import load_profile
 
         overrides = {"outreach_rate_code": OUTREACH_RATE_CODE}
-        if "outreach_amount" in settings.DEFAULTS:
+        if "outreach_amount" in settings.OPTIONS:
             overrides["outreach_amount"] = OUTREACH_AMOUNT
         self._billing_profile = load_profile("ny_adult", region="upstate", overrides=overrides)
         self._service_set_cache: dict[str, frozenset[str]] = {}

@@ -205,18 +205,18 @@ def test_directory_and_billing_settings_are_usable(session: Session) -> None:
     assert all(is_valid_npi(e.npi) for e in entries if e.npi)
     values = settings.read_all(session)
     claim = ClaimSettings(
-        billing_provider_name=values["billing_provider_name"], billing_provider_npi=values["billing_provider_npi"],
-        billing_provider_taxonomy=values["billing_provider_taxonomy"],
-        billing_provider_tax_id=values["billing_provider_tax_id"],
+        billing_provider_name=values.billing_provider_name, billing_provider_npi=values.billing_provider_npi,
+        billing_provider_taxonomy=values.billing_provider_taxonomy,
+        billing_provider_tax_id=values.billing_provider_tax_id,
         billing_provider_address=PostalAddress(
-            line1=values["billing_provider_address"], city=values["billing_provider_city"],
-            state=values["billing_provider_state"], postal_code=values["billing_provider_zip"]),
-        submitter_id=values["submitter_id"], submitter_name=values["submitter_name"],
-        receiver_id=values["receiver_id"], receiver_name=values["receiver_name"], payer_id=values["payer_id"],
-        payer_name=values["payer_name"], contact_phone=values["submitter_contact_phone"],
+            line1=values.billing_provider_address, city=values.billing_provider_city,
+            state=values.billing_provider_state, postal_code=values.billing_provider_zip),
+        submitter_id=values.submitter_id, submitter_name=values.submitter_name,
+        receiver_id=values.receiver_id, receiver_name=values.receiver_name, payer_id=values.payer_id,
+        payer_name=values.payer_name, contact_phone=values.submitter_contact_phone,
     )
     check_claim_settings(claim)
-    assert values["outreach_rate_code"]
+    assert values.outreach_rate_code
 
 
 def test_audit_chain_is_intact(session: Session) -> None:

@@ -19,6 +19,7 @@ from hhdesk.private_files import restrict_new_files
 # Each module adds its commands with register(subparsers); later features add their module here.
 COMMAND_MODULES = [
     "hhdesk.cli.admin_commands",
+    "hhdesk.cli.settings_commands",
     "hhdesk.cli.member_commands",
     "hhdesk.cli.import_commands",
     "hhdesk.cli.referral_commands",

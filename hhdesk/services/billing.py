@@ -103,6 +103,7 @@ from hhdesk.exports.x12 import MAX_CONTROL_NUMBER, ControlNumbers, claim_problem
 from hhdesk.services import settings as settings_service
 from hhdesk.services.context import AppSession
 from hhdesk.services.payers import payers_in
+from hhdesk.services.settings import Settings
 
 __all__ = [
     "REASON_WORDS",
@@ -530,15 +531,15 @@ def parse_format(text: str | ExportFormat) -> ExportFormat:
 # ---- profile and claim settings from the agency settings ----------------------------------------------
 
 
-def profile_from_settings(values: dict[str, Any]) -> BillingProfile:
+def profile_from_settings(values: Settings) -> BillingProfile:
     """The billing profile the settings name, for their region, with the agency's codes and amounts."""
-    name = str(values.get("billing_profile") or settings_service.DEFAULTS["billing_profile"])
+    name = values.billing_profile
     try:
         data = read_profile_data(name)
         claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
         professional = claim.get("type") == ClaimType.PROFESSIONAL.value
         regions = [str(r) for r in data.get("regions", [])] if isinstance(data.get("regions"), list) else []
-        region = str(values.get("billing_region") or "").strip()
+        region = values.billing_region.strip()
         if region not in regions:
             if len(regions) > 1:
                 raise ValidationFailed(
@@ -547,28 +548,24 @@ def profile_from_settings(values: dict[str, Any]) -> BillingProfile:
                 )
             region = ""
         overrides: dict[str, Any] = {}
-        if str(values.get("outreach_rate_code") or "").strip():
-            overrides["outreach_rate_code"] = str(values["outreach_rate_code"]).strip()
-            if str(values.get("outreach_amount") or "").strip():
-                overrides["outreach_amount"] = str(values["outreach_amount"]).strip()
-        amounts = values.get("rate_amounts") or {}
-        if isinstance(amounts, dict) and amounts:
-            overrides["rate_amounts"] = {str(k): ("" if v is None else str(v)) for k, v in amounts.items()}
+        if values.outreach_rate_code.strip():
+            overrides["outreach_rate_code"] = values.outreach_rate_code.strip()
+            if values.outreach_amount.strip():
+                overrides["outreach_amount"] = values.outreach_amount.strip()
+        if values.rate_amounts:
+            overrides["rate_amounts"] = dict(values.rate_amounts)
         if professional:
-            if str(values.get("hcpcs_code") or "").strip():
-                overrides["hcpcs_code"] = str(values["hcpcs_code"]).strip()
-            if str(values.get("hcpcs_modifiers") or "").strip():
-                overrides["modifiers"] = str(values["hcpcs_modifiers"]).strip()
-        confirmed = values.get("confirmed_rates")
-        if isinstance(confirmed, list) and confirmed:
-            overrides["confirmed_rates"] = [str(code) for code in confirmed]
-        if str(values.get("aot_rate_code") or "").strip():
-            overrides["aot_rate_code"] = str(values["aot_rate_code"]).strip()
-            if str(values.get("aot_amount") or "").strip():
-                overrides["aot_amount"] = str(values["aot_amount"]).strip()
-        grace = values.get("care_plan_grace_days")
-        if isinstance(grace, int) and not isinstance(grace, bool):
-            overrides["care_plan_grace_days"] = grace
+            if values.hcpcs_code.strip():
+                overrides["hcpcs_code"] = values.hcpcs_code.strip()
+            if values.hcpcs_modifiers.strip():
+                overrides["modifiers"] = values.hcpcs_modifiers.strip()
+        if values.confirmed_rates:
+            overrides["confirmed_rates"] = list(values.confirmed_rates)
+        if values.aot_rate_code.strip():
+            overrides["aot_rate_code"] = values.aot_rate_code.strip()
+            if values.aot_amount.strip():
+                overrides["aot_amount"] = values.aot_amount.strip()
+        overrides["care_plan_grace_days"] = values.care_plan_grace_days
         return load_profile(name, region=region or None, overrides=overrides)
     except ProfileError as exc:
         raise ValidationFailed(
@@ -577,9 +574,9 @@ def profile_from_settings(values: dict[str, Any]) -> BillingProfile:
         ) from None
 
 
-def claim_settings_from(values: dict[str, Any], medicaid_provider_id: str = "") -> ClaimSettings:
+def claim_settings_from(values: Settings, medicaid_provider_id: str = "") -> ClaimSettings:
     def text(key: str) -> str:
-        return str(values.get(key) or "").strip()
+        return str(getattr(values, key)).strip()
 
     return ClaimSettings(
         billing_provider_name=text("billing_provider_name"),
@@ -603,11 +600,11 @@ def claim_settings_from(values: dict[str, Any], medicaid_provider_id: str = "") 
         attending_last_name=text("attending_last_name"),
         attending_first_name=text("attending_first_name"),
         attending_npi=text("attending_npi"),
-        test_file=bool(values.get("claim_test_file")),
+        test_file=values.claim_test_file,
     )
 
 
-def _read_billing_settings(session: Session) -> tuple[dict[str, Any], ClaimSettings]:
+def _read_billing_settings(session: Session) -> tuple[Settings, ClaimSettings]:
     values = settings_service.read_all(session)
     agency = settings_service.agency_info(session)
     return values, claim_settings_from(values, agency.medicaid_provider_id)
@@ -660,16 +657,16 @@ class RateRow:
             for p in self.periods)
 
 
-def rate_rows(values: dict[str, Any]) -> list[RateRow]:
+def rate_rows(values: Settings) -> list[RateRow]:
     """The codes the settings bill with (for the amounts table of the settings window)."""
-    base = profile_from_settings({**values, "rate_amounts": {}, "outreach_amount": ""})
-    agency = values.get("rate_amounts") if isinstance(values.get("rate_amounts"), dict) else {}
+    base = profile_from_settings(values.with_changes({"rate_amounts": {}, "outreach_amount": ""}))
+    agency = values.rate_amounts
     labels = code_labels(base)
     rows = []
     for rate in base.rate_codes:
         chosen = str(agency.get(rate.code) or "").strip() if agency else ""
-        if rate is base.outreach_rate and str(values.get("outreach_amount") or "").strip():
-            chosen = chosen or str(values["outreach_amount"]).strip()
+        if rate is base.outreach_rate and values.outreach_amount.strip():
+            chosen = chosen or values.outreach_amount.strip()
         try:
             agency_amount = Decimal(chosen).quantize(Decimal("0.01")) if chosen else None
         except ArithmeticError:
@@ -695,7 +692,7 @@ def claim_settings_problems(app: AppSession) -> list[str]:
     return []
 
 
-def check_billing_settings(values: dict[str, Any]) -> list[str]:
+def check_billing_settings(values: Settings) -> list[str]:
     """Problems with a set of billing settings before they are saved (shapes only; empty fields are allowed)."""
     problems: list[str] = []
     try:
@@ -715,7 +712,7 @@ def check_billing_settings(values: dict[str, Any]) -> list[str]:
 def save_billing_settings(app: AppSession, changes: dict[str, Any]) -> None:
     """Check and save billing settings together (admins): a profile that would not load is refused."""
     with app.read(Permission.MANAGE_SETTINGS) as session:
-        merged = {**settings_service.read_all(session), **changes}
+        merged = settings_service.read_all(session).with_changes(changes)
     problems = check_billing_settings(merged)
     if problems:
         raise ValidationFailed(problems[0], problems)
@@ -1206,7 +1203,7 @@ def _late_months(month: ServiceMonth, warnings: list[str]) -> PastFilingLimit:
 
 
 def _claim_files(result: BillingPreview, rows: list[BillingRow], profile: BillingProfile,
-                 claim_settings: ClaimSettings, out: Path, current: dict[str, Any],
+                 claim_settings: ClaimSettings, out: Path, current: Settings,
                  created_at: datetime) -> list[_PlannedFile]:
     """One claim file per payer of the billable rows, with consecutive control numbers."""
     problems = claim_problems(rows, profile)
@@ -1220,8 +1217,8 @@ def _claim_files(result: BillingPreview, rows: list[BillingRow], profile: Billin
     for row in rows:
         if row.evaluation.billable:
             by_payer.setdefault(row.payer_code, []).append(row)
-    interchange = _next_control_number(current.get("interchange_control_number"))
-    group = _next_control_number(current.get("group_control_number"))
+    interchange = _next_control_number(current.interchange_control_number)
+    group = _next_control_number(current.group_control_number)
     planned: list[_PlannedFile] = []
     for code in sorted(by_payer):
         payer = result.payers.get(code)

@@ -603,7 +603,7 @@ def sign(app: AppSession, version_id: int, signature: SignatureInput, today: dat
                 f"The signatures are dated before version {previous.version_no} was signed "
                 f"({previous.signed_on:%m/%d/%Y}); check the dates."
             )
-        months = int(settings.read_all(session).get("care_plan_review_months") or 6)
+        months = settings.read_all(session).care_plan_review_months
         if signature.method is SignatureMethod.SCANNED and signature.scanned_data:
             attachment = Attachment(member_id=version.member_id,
                                     filename=_safe_filename(signature.scanned_filename, version.version_no),

@@ -237,8 +237,8 @@ def correct_claims(app: AppSession, month: str | ServiceMonth, corrections: list
             raise ValidationFailed("The corrections cannot be written: " + "; ".join(problems) + ".", problems)
     with app.work(Permission.BILLING) as uow:
         current = settings_service.read_all(uow.session)
-        interchange = billing._next_control_number(current.get("interchange_control_number"))
-        group = billing._next_control_number(current.get("group_control_number"))
+        interchange = billing._next_control_number(current.interchange_control_number)
+        group = billing._next_control_number(current.group_control_number)
         planned = []
         originals: dict[str, int] = {}
         for code in sorted({payer for _row, _id, payer in corrected}):

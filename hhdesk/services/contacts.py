@@ -23,7 +23,6 @@ import calendar
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -233,7 +232,7 @@ def form_facts(app: AppSession, member_id: int) -> ContactFormFacts:
         )
 
 
-def hh_plus_requirement(session: Session, values: dict[str, Any] | None = None) -> MonthRequirement:
+def hh_plus_requirement(session: Session, values: settings.Settings | None = None) -> MonthRequirement:
     """The Health Home Plus minimum of the agency's billing profile (4 with 2 in person in New York), read
     as billing reads it so that the contacts tab and the worklist agree with the billing preview.
     ``values`` are the settings when the caller has read them already."""
@@ -246,7 +245,7 @@ def hh_plus_requirement(session: Session, values: dict[str, Any] | None = None) 
     return MonthRequirement(profile.hh_plus_min_qualifying, profile.hh_plus_min_in_person)
 
 
-def hh_plus_requirements(session: Session, values: dict[str, Any] | None = None
+def hh_plus_requirements(session: Session, values: settings.Settings | None = None
                          ) -> tuple[dict[str, MonthRequirement], bool, str]:
     """Every Health Home Plus minimum of the billing profile by population key (smi, hiv, aot), whether an AOT
     order must cover the month's last day (else any day), and the population of members with none recorded."""
@@ -262,7 +261,7 @@ def hh_plus_requirements(session: Session, values: dict[str, Any] | None = None
 
 
 def member_hh_plus_requirement(session: Session, member_id: int, first: date, last: date,
-                               values: dict[str, Any] | None = None) -> MonthRequirement:
+                               values: settings.Settings | None = None) -> MonthRequirement:
     """The Health Home Plus minimum for this member's month, as billing reads it: the AOT minimum when an
     AOT order covers the month, else the member's population's (SMI when none is recorded)."""
     from hhdesk.db.models import AotOrder, Member

@@ -24,7 +24,7 @@ from hhdesk.domain.enums import ChronicCategory, ConsentKind, EndReason, Segment
 from hhdesk.domain.errors import DomainError
 from hhdesk.domain.program_profile import AgeBand, ProgramProfile
 from hhdesk.errors import NotFound, ValidationFailed
-from hhdesk.profiles import DEFAULT_PROGRAM_PROFILE, load_program_profile
+from hhdesk.profiles import load_program_profile
 from hhdesk.services import settings
 
 NO_MEMBER = "That member is not in the store: check the Medicaid ID or number, or refresh the list."
@@ -32,9 +32,9 @@ NO_MEMBER = "That member is not in the store: check the Medicaid ID or number, o
 
 def active_program_profile(session: Session) -> ProgramProfile:
     """The program profile named by the ``program_profile`` setting (New York by default)."""
-    name = settings.read_all(session).get("program_profile") or DEFAULT_PROGRAM_PROFILE
+    name = settings.read_all(session).program_profile
     try:
-        return load_program_profile(str(name))
+        return load_program_profile(name)
     except DomainError as exc:
         raise ValidationFailed(f"The program profile setting is wrong: {exc} Ask your administrator.") from None
 

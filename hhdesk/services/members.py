@@ -39,6 +39,7 @@ from hhdesk.services.member_records import (
     segments_of,
     tiers_of,
 )
+from hhdesk.services.settings import Settings
 
 SEX_CHOICES: dict[str, str] = {"": "Not recorded", "F": "Female", "M": "Male", "X": "X (another sex)", "U": "Unknown"}
 TIER_LABELS: dict[Tier, str] = {
@@ -188,7 +189,7 @@ class AlertContext:
     consents: tuple[domain_segments.ConsentRecord, ...]
     tiers: tuple[domain_segments.TierPeriod, ...]
     profile: ProgramProfile
-    settings: dict[str, Any]
+    settings: Settings
 
 
 AlertProvider = Callable[[AlertContext], Iterable[Alert]]
@@ -222,7 +223,7 @@ def _care_plan_alerts(ctx: AlertContext) -> list[Alert]:
     ).first()
     if signed is not None or current is None:
         return []
-    due = current.start + timedelta(days=int(ctx.settings.get("care_plan_grace_days", 90)))
+    due = current.start + timedelta(days=ctx.settings.care_plan_grace_days)
     if ctx.on > due:
         return [Alert("no_care_plan", "No care plan signed")]
     return [Alert("no_care_plan", f"No care plan signed yet (due by {due:%m/%d/%Y})", "info")]

@@ -72,7 +72,6 @@ from hhdesk.domain.enums import (
     ReferralStatus,
     TransitionSetting,
 )
-from hhdesk.domain.file_names import DEFAULT_PATTERN as DEFAULT_FILE_NAME_PATTERN
 from hhdesk.domain.file_names import FileNameFacts
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.referral_rules import OPEN_STATUSES
@@ -147,8 +146,7 @@ def letterhead(session: Session) -> Letterhead:
 
 
 def page_settings(session: Session) -> PageSettings:
-    paper = settings.read_all(session).get("paper_size", "letter")
-    return PageSettings(paper="a4" if paper == "a4" else "letter")
+    return PageSettings(paper=settings.read_all(session).paper_size)
 
 
 def address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
@@ -348,8 +346,8 @@ def recent_transition_lines(session: Session, member_id: int, on: date) -> tuple
 
 def file_stem(session: Session, member: Member, document: str, today: date) -> str:
     """The agency's file name pattern for this member's document (no name or Medicaid ID by default)."""
-    pattern = settings.read_all(session).get("print_file_name", DEFAULT_FILE_NAME_PATTERN)
-    return file_names.file_stem(str(pattern), FileNameFacts(
+    pattern = settings.read_all(session).print_file_name
+    return file_names.file_stem(pattern, FileNameFacts(
         document=document, member_number=member.id, day=today, medicaid_id=member.medicaid_id,
         last_name=member.last_name, first_name=member.first_name,
     ))

@@ -512,7 +512,7 @@ def _choice(entry: DirectoryEntry) -> AgencyChoice:
 
 def default_follow_up_on(app: AppSession, sent_on: date) -> date:
     """The follow-up date a referral sent on ``sent_on`` gets unless the user picks another."""
-    days = settings.get_settings(app).get("referral_follow_up_days", referral_rules.DEFAULT_FOLLOW_UP_DAYS)
+    days = settings.get_settings(app).referral_follow_up_days
     try:
         return referral_rules.default_follow_up(sent_on, days)
     except DomainError:
@@ -574,8 +574,7 @@ def create_referral(app: AppSession, new: NewReferral, today: date | None = None
         _check_goal(session, member.id, new.goal_id)
         follow_up_on = new.follow_up_on
         if follow_up_on is None:
-            days = settings.read_all(session).get("referral_follow_up_days",
-                                                  referral_rules.DEFAULT_FOLLOW_UP_DAYS)
+            days = settings.read_all(session).referral_follow_up_days
             follow_up_on = _domain(referral_rules.default_follow_up, sent_on, days)
         _domain(referral_rules.validate_new_referral, sent_on, follow_up_on, today)
         referral = Referral(
@@ -826,9 +825,8 @@ def _letter(session: Session, app: AppSession, referral: Referral, fax_cover: bo
         include_fax_cover=fax_cover,
         fax_cover_note=fax_note.strip(),
     )
-    paper = values.get("paper_size", "letter")
     return ReferralLetter(letter, member_summary, heading,
-                          PageSettings(paper=paper if paper in ("letter", "a4") else "letter"))
+                          PageSettings(paper=values.paper_size))
 
 
 def print_letter(app: AppSession, referral_id: int, *, fax_cover: bool = False, fax_note: str = "",

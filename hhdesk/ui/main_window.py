@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.app = app
         self.store_path: Path = app.store.path
-        self.settings: dict[str, Any] = settings.get_settings(app)
+        self.settings: settings.Settings = settings.get_settings(app)
         self.agency_name = settings.get_agency(app).name
         self.is_locked = False
         self._disabled_by_lock: list[QAction] = []
@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
 
     # ---- settings ---------------------------------------------------------------------------------
     def _lock_seconds(self) -> float:
-        minutes = self.settings.get("lock_minutes") or settings.DEFAULTS["lock_minutes"]
+        minutes = self.settings.lock_minutes
         return float(minutes) * 60
 
     def settings_changed(self) -> None:

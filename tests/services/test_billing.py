@@ -186,7 +186,7 @@ def test_claim_exports_take_and_store_the_next_control_numbers(admin: AppSession
                             today=IN_TIME)
     assert (second.interchange_control_number, second.group_control_number) == (43, 2)
     values = settings.get_settings(admin)
-    assert (values["interchange_control_number"], values["group_control_number"]) == (43, 2)
+    assert (values.interchange_control_number, values.group_control_number) == (43, 2)
     with admin.store.read_session() as session:
         stored = session.execute(select(BillingRun).order_by(BillingRun.id)).scalars().all()
         assert [(r.interchange_control_number, r.repeat_reason) for r in stored] == [
@@ -205,7 +205,7 @@ def test_missing_claim_settings_are_named_and_nothing_is_recorded(admin: AppSess
     assert set(refused.value.problems) == {"submitter ID", "billing provider name"}
     assert billing.claim_settings_problems(admin) == ["billing provider name", "submitter ID"]
     assert list(out_dir.iterdir()) == [] and billing.history(admin) == []
-    assert settings.get_settings(admin)["interchange_control_number"] == 0
+    assert settings.get_settings(admin).interchange_control_number == 0
 
 
 def test_the_claim_format_must_match_the_profile(admin: AppSession, crafted: dict[str, int], out_dir: Path) -> None:

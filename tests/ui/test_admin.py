@@ -71,7 +71,7 @@ def test_agency_settings_save_and_apply(qtbot: Any, ui_store: UiStore, login_as:
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     assert tab.message.text() == "Saved."
     stored = settings.get_settings(window.app)
-    assert stored["lock_minutes"] == 5 and stored["paper_size"] == "a4"
+    assert stored.lock_minutes == 5 and stored.paper_size == "a4"
     assert settings.get_agency(window.app).npi == "1234567893"
     assert window.inactivity.seconds == 300
     assert window.windowTitle() == "hhdesk — Hudson Valley Care Coordination"

@@ -60,7 +60,7 @@ class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
         self.scanned: tuple[str, bytes] | None = None
         self.setWindowTitle(f"Sign the care plan, version {version.version_no}")
         self.setMinimumWidth(520)
-        self._months = int(settings.get_settings(app).get("care_plan_review_months") or 6)
+        self._months = settings.get_settings(app).care_plan_review_months
 
         self.member_name = QLineEdit(member_name)
         self.member_name.setAccessibleName("Signed by")

@@ -1,9 +1,9 @@
 """Admin > Agency settings: the agency's details and the typed settings, in one form with one Save.
 
-Settings are declared in `SETTING_FIELDS`; a feature that adds a setting to `services.settings.DEFAULTS`
-shows it here with one entry, e.g.
-``SettingField("referral_follow_up_days", kind="int", minimum=1, maximum=90, suffix=" days", group="Referrals")``.
-Fields of the same `group` share a box, in the order they are listed.
+Settings are declared in `SETTING_FIELDS`; a feature that adds a setting to `services.settings.Settings`
+shows it here with one entry, e.g. ``SettingField("referral_follow_up_days", suffix=" days", group="Referrals")``.
+Its editor follows the setting's declaration: a whole number gets a spin box over its range, a text with fixed
+values a list. Fields of the same `group` share a box, in the order they are listed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.services import settings
-from hhdesk.services.settings import SETTING_LABELS, AgencyInfo
+from hhdesk.services.settings import AgencyInfo
 from hhdesk.ui.errors import report
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.widgets.agency_form import AgencyForm
@@ -35,30 +35,27 @@ from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 @dataclass(frozen=True)
 class SettingField:
-    key: str  # a key of services.settings.DEFAULTS
-    kind: str = "text"  # text | int | choice
-    label: str = ""  # default: services.settings.SETTING_LABELS, else the key
-    choices: tuple[tuple[str, Any], ...] = ()  # (label, value) for kind "choice"
-    minimum: int = 0
-    maximum: int = 1_000_000
+    key: str  # a field of services.settings.Settings
+    label: str = ""  # default: the setting's own label
     suffix: str = ""
     tooltip: str = ""
     group: str = "Window and printing"
 
     @property
+    def option(self) -> settings.Option:
+        return settings.OPTIONS[self.key]
+
+    @property
     def text(self) -> str:
-        return self.label or SETTING_LABELS.get(self.key, self.key.replace("_", " ").capitalize())
+        return self.label or self.option.label
 
 
 SETTING_FIELDS: list[SettingField] = [
-    SettingField("lock_minutes", "int", label="Lock the window after", minimum=1, maximum=240,
-                 suffix=" minutes without use",
+    SettingField("lock_minutes", label="Lock the window after", suffix=" minutes without use",
                  tooltip="The window hides member data and asks for the password again after this long "
                          "without a key press or mouse movement."),
-    SettingField("paper_size", "choice", choices=(("Letter", "letter"), ("A4", "a4")),
-                 tooltip="The page size of printed care plans, letters and summaries."),
-    SettingField("print_file_name", "text",
-                 tooltip="How files of printed packets and care plans are named. Placeholders: {document}, "
+    SettingField("paper_size", tooltip="The page size of printed care plans, letters and summaries."),
+    SettingField("print_file_name", tooltip="How files of printed packets and care plans are named. Placeholders: {document}, "
                          "{member_number}, {date}, and, only if your folders are private, {medicaid_id}, "
                          "{last_name}, {first_name}. A file name is seen by anyone who sees the folder, an "
                          "e-mail or a print queue."),
@@ -72,7 +69,7 @@ class SettingsTab(QWidget):
         self.app = host.app
         self.agency_form = AgencyForm()
         self.editors: dict[str, QWidget] = {}
-        self._loaded_settings: dict[str, Any] = {}
+        self._loaded_settings = settings.Settings()
         self._loaded_agency: AgencyInfo | None = None
 
         agency_box = QGroupBox("Agency")
@@ -126,19 +123,20 @@ class SettingsTab(QWidget):
     @staticmethod
     def _editor(field: SettingField) -> QWidget:
         editor: QWidget
-        if field.kind == "int":
+        option = field.option
+        if option.kind is int:
             editor = QSpinBox()
-            editor.setRange(field.minimum, field.maximum)
+            editor.setRange(option.minimum or 0, option.maximum if option.maximum is not None else 1_000_000)
             editor.setSuffix(field.suffix)
             editor.setMinimumWidth(220)
-        elif field.kind == "choice":
+        elif option.choices:
             editor = QComboBox()
-            for text, value in field.choices:
-                editor.addItem(text, value)
+            for value, words in option.choices:
+                editor.addItem(words, value)
             editor.setMinimumWidth(220)
         else:
             editor = QLineEdit()
-        if field.kind in ("int", "choice"):
+        if option.kind is int or option.choices:
             editor.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         if field.tooltip:
             editor.setToolTip(field.tooltip)
@@ -166,7 +164,7 @@ class SettingsTab(QWidget):
         if self._loaded_agency is None:
             return False
         return self.agency_form.info() != self._loaded_agency or any(
-            self._value(field) != self._loaded_settings.get(field.key) for field in SETTING_FIELDS)
+            self._value(field) != getattr(self._loaded_settings, field.key) for field in SETTING_FIELDS)
 
     def refresh(self) -> None:
         """Shown again: load the stored values, unless the user has unsaved edits here."""
@@ -183,7 +181,7 @@ class SettingsTab(QWidget):
             return
         self.agency_form.set_info(self._loaded_agency)
         for field in SETTING_FIELDS:
-            self._set_value(field, self._loaded_settings.get(field.key, settings.DEFAULTS[field.key]))
+            self._set_value(field, getattr(self._loaded_settings, field.key))
 
     def save(self) -> bool:
         problems = self.agency_form.problems()
@@ -191,7 +189,7 @@ class SettingsTab(QWidget):
             self.message.show_error(problems[0])
             return False
         changes = {field.key: self._value(field) for field in SETTING_FIELDS
-                   if self._value(field) != self._loaded_settings.get(field.key)}
+                   if self._value(field) != getattr(self._loaded_settings, field.key)}
         agency = self.agency_form.info()
         try:
             if agency != self._loaded_agency:

@@ -33,7 +33,6 @@ from hhdesk.errors import ValidationFailed
 from hhdesk.exports.billing_data import PayerInfo
 from hhdesk.services import billing, payers, settings
 from hhdesk.services.context import AppSession
-from hhdesk.services.settings import SETTING_LABELS
 from hhdesk.ui.errors import report
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -65,7 +64,13 @@ EXTRA_LABELS = {"care_plan_grace_days": "Care plan grace period"}
 
 
 def label_for(key: str) -> str:
-    return EXTRA_LABELS.get(key) or SETTING_LABELS.get(key, key.replace("_", " ").capitalize())
+    return EXTRA_LABELS.get(key) or settings.OPTIONS[key].label
+
+
+def _spin_range(key: str) -> tuple[int, int]:
+    option = settings.OPTIONS[key]
+    assert option.minimum is not None and option.maximum is not None, key
+    return option.minimum, option.maximum
 
 
 class BillingSettingsTab(QWidget):
@@ -76,7 +81,7 @@ class BillingSettingsTab(QWidget):
         super().__init__(parent)
         self.app = app
         self._saved = saved
-        self._loaded: dict[str, Any] = {}
+        self._loaded: settings.Settings | None = None
         self._rows: list[billing.RateRow] = []
 
         self.profile = QComboBox()
@@ -90,7 +95,7 @@ class BillingSettingsTab(QWidget):
         self.hcpcs_modifiers = QLineEdit()
         self.hcpcs_modifiers.setPlaceholderText("up to 4, e.g. U1, U2")
         self.grace_days = QSpinBox()
-        self.grace_days.setRange(0, 365)
+        self.grace_days.setRange(*_spin_range("care_plan_grace_days"))
         self.grace_days.setSuffix(" days after enrolment")
         self.aot_code = QLineEdit()
         self.aot_code.setPlaceholderText("empty: AOT months bill at the Health Home Plus code")
@@ -147,7 +152,7 @@ class BillingSettingsTab(QWidget):
         self.interchange = QSpinBox()
         self.group = QSpinBox()
         for spin in (self.interchange, self.group):
-            spin.setRange(0, 999_999_999)
+            spin.setRange(*_spin_range("interchange_control_number"))
             spin.setToolTip("The last number used; the next claim file takes the one after it.")
         payer_box = QGroupBox("Payers: one claim file per payer (Medicaid fee-for-service and each plan)")
         payer_layout = QVBoxLayout(payer_box)
@@ -226,19 +231,19 @@ class BillingSettingsTab(QWidget):
             return
         values = self._loaded
         self.profile.blockSignals(True)
-        self.profile.setCurrentIndex(max(self.profile.findData(values.get("billing_profile")), 0))
+        self.profile.setCurrentIndex(max(self.profile.findData(values.billing_profile), 0))
         self.profile.blockSignals(False)
-        self._fill_regions(str(values.get("billing_region") or ""))
-        self.outreach_code.setText(str(values.get("outreach_rate_code") or ""))
-        self.aot_code.setText(str(values.get("aot_rate_code") or ""))
-        self.hcpcs_code.setText(str(values.get("hcpcs_code") or ""))
-        self.hcpcs_modifiers.setText(str(values.get("hcpcs_modifiers") or ""))
-        self.grace_days.setValue(int(values.get("care_plan_grace_days") or 0))
+        self._fill_regions(values.billing_region)
+        self.outreach_code.setText(values.outreach_rate_code)
+        self.aot_code.setText(values.aot_rate_code)
+        self.hcpcs_code.setText(values.hcpcs_code)
+        self.hcpcs_modifiers.setText(values.hcpcs_modifiers)
+        self.grace_days.setValue(values.care_plan_grace_days)
         for key, editor in self.texts.items():
-            editor.setText(str(values.get(key) or ""))
-        self.test_file.setChecked(bool(values.get("claim_test_file")))
-        self.interchange.setValue(int(values.get("interchange_control_number") or 0))
-        self.group.setValue(int(values.get("group_control_number") or 0))
+            editor.setText(getattr(values, key))
+        self.test_file.setChecked(values.claim_test_file)
+        self.interchange.setValue(values.interchange_control_number)
+        self.group.setValue(values.group_control_number)
         self._rebuild_amounts(agency_amounts=self._stored_amounts(values))
         self.load_payers()
 
@@ -308,14 +313,14 @@ class BillingSettingsTab(QWidget):
             self._saved()
         return True
 
-    def _stored_amounts(self, values: dict[str, Any]) -> dict[str, str]:
-        amounts = {str(k): str(v) for k, v in (values.get("rate_amounts") or {}).items() if str(v or "").strip()}
-        outreach = str(values.get("outreach_rate_code") or "").strip()
-        if outreach and str(values.get("outreach_amount") or "").strip():
-            amounts.setdefault(outreach, str(values["outreach_amount"]).strip())
-        aot = str(values.get("aot_rate_code") or "").strip()
-        if aot and str(values.get("aot_amount") or "").strip():
-            amounts.setdefault(aot, str(values["aot_amount"]).strip())
+    def _stored_amounts(self, values: settings.Settings) -> dict[str, str]:
+        amounts = {code: amount for code, amount in values.rate_amounts.items() if amount.strip()}
+        outreach = values.outreach_rate_code.strip()
+        if outreach and values.outreach_amount.strip():
+            amounts.setdefault(outreach, values.outreach_amount.strip())
+        aot = values.aot_rate_code.strip()
+        if aot and values.aot_amount.strip():
+            amounts.setdefault(aot, values.aot_amount.strip())
         return amounts
 
     def _profile_info(self) -> tuple[str, str, tuple[str, ...]]:
@@ -367,10 +372,10 @@ class BillingSettingsTab(QWidget):
             confirmed = set(self._ticked_confirmations())
         else:
             typed = agency_amounts
-            stored = self._loaded.get("confirmed_rates")
-            confirmed = {str(code) for code in stored} if isinstance(stored, list) else set()
-        values = {**self._form_values(with_amounts=False), "rate_amounts": {}, "confirmed_rates": sorted(confirmed)}
+            confirmed = set(self._loaded.confirmed_rates) if self._loaded is not None else set()
         try:
+            values = (self._loaded or settings.Settings()).with_changes(
+                {**self._form_values(with_amounts=False), "rate_amounts": {}, "confirmed_rates": sorted(confirmed)})
             rows = billing.rate_rows(values)
             profile = billing.profile_from_settings(values)
             self.source_note.setText(profile.source_note)
@@ -447,13 +452,13 @@ class BillingSettingsTab(QWidget):
         return problems
 
     def is_dirty(self) -> bool:
-        if not self._loaded:
+        if self._loaded is None:
             return False
         return bool(self._changes())
 
     def _changes(self) -> dict[str, Any]:
-        values = self._form_values()
-        return {key: value for key, value in values.items() if value != self._loaded.get(key)}
+        stored = (self._loaded or settings.Settings()).as_dict()
+        return {key: value for key, value in self._form_values().items() if value != stored[key]}
 
     def save(self) -> bool:
         problems = self.amount_problems()
