@@ -249,6 +249,7 @@ class PdfPreviewDialog(QDialog):
         return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
 
     def done(self, result: int) -> None:
-        self.view.setDocument(None)
+        # Closing the document empties the view too; detaching it first (setDocument(None)) makes Qt's link
+        # model connect to a null document, which Qt reports as a warning.
         self.document.close()
         super().done(result)
