@@ -17,6 +17,7 @@ from hhdesk.cli.main import OUTPUT_CLOSED, build_parser, main
 
 LISTINGS = [
     ["users", "list"],
+    ["settings", "list"],
     ["audit"],
     ["members", "list"],
     ["members", "list", "--format", "csv"],
