@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 
-# Before anything imports Qt or creates a key slot.
-os.environ["HHDESK_INSECURE_FAST_KDF"] = "1"
+# Before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from hhdesk.db import keyslots  # noqa: E402
+
+# The tests make hundreds of key slots: cheap Argon2 parameters, set in this process (the program has no
+# switch for them).
+keyslots.set_new_slot_cost(keyslots.CHEAP_ARGON2)
 
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
-os.environ["HHDESK_INSECURE_FAST_KDF"] = "1"  # before any key slot is made
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from collections import defaultdict  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from datetime import date  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-from hhdesk import demo_vocabulary as vocab  # noqa: E402
-from hhdesk.db.models import (  # noqa: E402
+from hhdesk.db.models import (
     AuditEvent,
     Base,
     CarePlanVersion,
@@ -31,11 +26,12 @@ from hhdesk.db.models import (  # noqa: E402
     TransitionEpisode,
     User,
 )
-from hhdesk.db.store import Store  # noqa: E402
-from hhdesk.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_store  # noqa: E402
-from hhdesk.domain.identifiers import is_valid_npi, name_key  # noqa: E402
-from hhdesk.exports.billing_data import ClaimSettings, PostalAddress, check_claim_settings  # noqa: E402
-from hhdesk.services import audit, settings, users  # noqa: E402
+from hhdesk.db.store import Store
+from hhdesk.domain.identifiers import is_valid_npi, name_key
+from hhdesk.exports.billing_data import ClaimSettings, PostalAddress, check_claim_settings
+from hhdesk.services import audit, settings, users
+from hhdesk.tools import demo_vocabulary as vocab
+from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_store
 
 MEMBERS = 30
 TODAY = date(2026, 11, 30)  # the demo's dates lead up to this day; the last day of a month on purpose
