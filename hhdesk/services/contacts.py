@@ -48,7 +48,8 @@ from hhdesk.domain.contact_rules import (
 from hhdesk.domain.enums import ChecklistItemStatus, ContactMode, CoreService, Role, SegmentType, WithWhom
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
-from hhdesk.services import settings
+from hhdesk.services import alerts, settings
+from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.context import Actor, AppSession, UnitOfWork
 from hhdesk.services.member_records import get_member, segments_of, tiers_of
 
@@ -354,14 +355,12 @@ def _month_summary(session: Session, member_id: int, first: date, last: date,
     return month_summary(facts, tier, first, month_segment_type(segments, first, last), hh_plus=hh_plus)
 
 
-def month_alerts(ctx) -> list:  # noqa: ANN001 - a members.AlertContext (members imports this module lazily)
+def month_alerts(ctx: AlertContext) -> list[Alert]:
     """The chart header's month line, as an alert: qualifying contacts this month and what is still needed.
 
     Shown to roles that see contacts, for members in outreach or enrolled this month; a warning once a
     week or less is left with the minimum not met, otherwise information.
     """
-    from hhdesk.services.members import Alert
-
     if not (ctx.actor.can(Permission.VIEW_CLINICAL) or ctx.actor.can(Permission.BILLING)):
         return []
     first = ctx.on.replace(day=1)
@@ -376,6 +375,9 @@ def month_alerts(ctx) -> list:  # noqa: ANN001 - a members.AlertContext (members
     late = not summary.summary.met and summary.days_left < 7
     return [Alert("contacts_month", summary.text, "warning" if late else "info")]
 
+
+
+alerts.register("contacts_month", month_alerts, place=70)
 
 # ---- writes -----------------------------------------------------------------------------------------
 
