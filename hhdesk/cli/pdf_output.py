@@ -4,11 +4,10 @@ audited, and the file is written whole or not at all."""
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from hhdesk.errors import UserError
-from hhdesk.private_files import write_private_bytes
+from hhdesk.private_files import write_private_file_atomically
 
 
 def add_out_option(parser: argparse.ArgumentParser) -> None:
@@ -27,11 +26,8 @@ def check_out(out: Path) -> Path:
 
 def write_pdf(out: Path, pdf: bytes) -> None:
     """Write the whole PDF or nothing (a half-written file would print as a broken page)."""
-    partial = out.with_name(out.name + ".part")
     try:
-        write_private_bytes(partial, pdf)
-        os.replace(partial, out)
+        write_private_file_atomically(out, pdf)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise UserError(f"Could not write {out}: {exc.strerror or 'the disk said no'}.") from None
     print(f"Wrote {out}")

@@ -26,7 +26,6 @@ import gc
 import hashlib
 import os
 import re
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -100,6 +99,7 @@ from hhdesk.exports.billing_data import (
 from hhdesk.exports.billing_support import billing_support_bytes
 from hhdesk.exports.profiles import describe_profiles, load_profile, read_profile_data
 from hhdesk.exports.x12 import MAX_CONTROL_NUMBER, ControlNumbers, claim_problems, write_837
+from hhdesk.private_files import publish_staged, stage_private_file
 from hhdesk.services import settings as settings_service
 from hhdesk.services.context import AppSession
 from hhdesk.services.payers import payers_in
@@ -1165,19 +1165,12 @@ def _next_control_number(value: Any) -> int:
 
 def _write_temporary(out: Path, data: bytes) -> Path:
     """The file's bytes, written and flushed beside the target, ready for an atomic rename."""
-    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    temporary = Path(name)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        return stage_private_file(out, data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise ValidationFailed(
             f"The file could not be written in {out.parent} ({exc.strerror or 'disk error'}); nothing was exported."
         ) from None
-    return temporary
 
 
 def claim_file_path(out: Path, payer_code: str) -> Path:
@@ -1305,7 +1298,7 @@ def write_planned_files(uow: Any, app: AppSession, service_month: ServiceMonth, 
         for item in planned:
             assert item.temporary is not None
             try:
-                os.replace(item.temporary, item.path)
+                publish_staged(item.temporary, item.path)
             except OSError as exc:
                 raise ValidationFailed(
                     f"The file could not be saved as {item.path} ({exc.strerror or 'disk error'}); nothing was "

@@ -74,7 +74,7 @@ from hhdesk.domain.file_names import FileNameFacts
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.referral_rules import OPEN_STATUSES
 from hhdesk.errors import NotFound, StorageProblem, ValidationFailed
-from hhdesk.private_files import FOLDER_MODE, write_private_bytes
+from hhdesk.private_files import FOLDER_MODE, write_private_file_atomically
 from hhdesk.services import settings
 from hhdesk.services.careplans import CarePlanVersionView, view_of
 from hhdesk.services.context import AppSession
@@ -474,12 +474,9 @@ _BATCH_WRITE_FAILED = ("A packet could not be written (is the disk full, or the 
 
 def _write(path: Path, data: bytes, failure: str = _BATCH_WRITE_FAILED) -> None:
     """Write the whole file or nothing: a half-written PDF would print as a broken page."""
-    partial = path.with_name(path.name + ".part")
     try:
-        write_private_bytes(partial, data)
-        os.replace(partial, path)
+        write_private_file_atomically(path, data)
     except OSError:
-        partial.unlink(missing_ok=True)
         raise StorageProblem(failure) from None
 
 

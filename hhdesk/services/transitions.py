@@ -79,6 +79,7 @@ from hhdesk.domain.enums import (
 )
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, ValidationFailed
+from hhdesk.private_files import write_private_file_atomically
 from hhdesk.resources_path import resource_path
 from hhdesk.services import document_parts
 from hhdesk.services.context import AppSession, UnitOfWork
@@ -175,9 +176,7 @@ def save_template(app: AppSession, setting: TransitionSetting, data: dict | str)
         raise ValidationFailed(f"The template is for the setting {template.setting.value}, not {setting.value}.")
     path = _override_path(setting)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(domain_checklists.template_to_json(template), encoding="utf-8")
-    temporary.replace(path)
+    write_private_file_atomically(path, domain_checklists.template_to_json(template).encode("utf-8"))
     with app.work(Permission.MANAGE_SETTINGS) as uow:
         uow.audit("checklist_template_saved", "checklist_template", setting.value,
                   detail=f"{len(template.items)} items")
