@@ -238,7 +238,7 @@ def hh_plus_requirement(session: Session, values: dict[str, Any] | None = None) 
     """The Health Home Plus minimum of the agency's billing profile (4 with 2 in person in New York), read
     as billing reads it so that the contacts tab and the worklist agree with the billing preview.
     ``values`` are the settings when the caller has read them already."""
-    from hhdesk.services.billing import profile_from_settings  # billing pulls in the claim writers
+    from hhdesk.services.billing.profile import profile_from_settings  # billing pulls in the claim writers
 
     try:
         profile = profile_from_settings(settings.read_all(session) if values is None else values)
@@ -252,7 +252,7 @@ def hh_plus_requirements(session: Session, values: dict[str, Any] | None = None
     """Every Health Home Plus minimum of the billing profile by population key (smi, hiv, aot), whether an AOT
     order must cover the month's last day (else any day), and the population of members with none recorded."""
     from hhdesk.domain.billing_profile import AotApplies
-    from hhdesk.services.billing import profile_from_settings
+    from hhdesk.services.billing.profile import profile_from_settings
 
     try:
         profile = profile_from_settings(settings.read_all(session) if values is None else values)
@@ -268,7 +268,7 @@ def member_hh_plus_requirement(session: Session, member_id: int, first: date, la
     AOT order covers the month, else the member's population's (SMI when none is recorded)."""
     from hhdesk.db.models import AotOrder, Member
     from hhdesk.domain.billing_profile import AOT, AotApplies
-    from hhdesk.services.billing import profile_from_settings
+    from hhdesk.services.billing.profile import profile_from_settings
 
     try:
         profile = profile_from_settings(settings.read_all(session) if values is None else values)
