@@ -1,7 +1,7 @@
 """Monthly billing: preview every member-month with its verdict, export the files, keep the record of exports.
 
-The rules are the domain's (`hhdesk.domain.billing_rules`); the files are written by `hhdesk.exports`. This
-module gathers the facts the rules read, in a handful of set-based queries over the month and the 13 months
+The rules are the domain's (`hhdesk.domain.billing_rules`); the files are written by `hhdesk.exports`. The
+preview gathers the facts the rules read, in a handful of set-based queries over the month and the 13 months
 before it (the outreach look-back), groups them per member in Python, and runs the evaluator once per member.
 
 Speed (10,000 members and 500,000 contacts in under 2 seconds): no query per member and no ORM objects for
