@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")  # the race is the subject, not the key derivation
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from hhdesk.db import keyslots  # noqa: E402
+
+keyslots.set_new_slot_cost(keyslots.CHEAP_ARGON2)  # the race is the subject, not the key derivation
 
 from tests.faults.conftest import make_store  # noqa: E402
 from tests.faults.test_account_faults import guess_in_parallel  # noqa: E402

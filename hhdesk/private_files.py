@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
@@ -59,3 +60,54 @@ def write_private_bytes(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     make_private(path)  # an existing file keeps its old mode through O_TRUNC
+
+
+def stage_private_file(path: Path, data: bytes, suffix: str = ".part") -> Path:
+    """Write ``data`` to a new uniquely named file beside ``path`` (0600 from its creation) and flush it to the
+    disk; returns that file, for ``publish_staged`` to rename over ``path``. Raises OSError, leaving nothing."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    staged = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+def publish_staged(staged: Path, path: Path) -> None:
+    """Rename a staged file over ``path`` and flush the folder: after a crash, the old file or the new one."""
+    os.replace(staged, path)
+    _flush_folder(path.parent)
+
+
+def write_private_file_atomically(path: Path, data: bytes, suffix: str = ".part") -> None:
+    """Replace ``path`` with ``data`` whole or not at all, private to the user and on the disk when it returns.
+
+    The one way hhdesk writes a file in place: a reader (or a crash) sees the old file or the new one, never
+    half of either. Raises OSError, leaving no temporary file behind.
+    """
+    staged = stage_private_file(path, data, suffix)
+    try:
+        publish_staged(staged, path)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def _flush_folder(folder: Path) -> None:
+    if not POSIX:
+        return  # Windows has no folder handles to flush; MoveFileEx is durable once it returns
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot flush a folder; the rename itself has happened
+    finally:
+        os.close(fd)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 
-# Before anything imports Qt or creates a key slot.
-os.environ["HHDESK_INSECURE_FAST_KDF"] = "1"
+# Before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from hhdesk.db import keyslots
 
-import pytest
+# The tests make hundreds of key slots: cheap Argon2 parameters, set in this process (the program has no
+# switch for them).
+keyslots.set_new_slot_cost(keyslots.CHEAP_ARGON2)
+
+from datetime import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+import pytest  # noqa: E402
 
 # The date guard's time zone: New York, where the daylight-saving change falls on a Sunday in March.
 GUARD_ZONE = "America/New_York"

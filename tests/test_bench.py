@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hhdesk.bench import (
+from hhdesk.cli.main import main
+from hhdesk.tools.bench import (
     FIGURE_KEYS,
     GOALS,
     BenchOptions,
@@ -23,7 +24,6 @@ from hhdesk.bench import (
     nearest_rank,
     run_bench,
 )
-from hhdesk.cli.main import main
 
 
 @pytest.mark.slow

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-
-os.environ["HHDESK_INSECURE_FAST_KDF"] = "1"  # before any key slot is made
-
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -16,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hhdesk import demo_vocabulary as vocab
 from hhdesk.db.models import (
     AuditEvent,
     Base,
@@ -32,10 +27,11 @@ from hhdesk.db.models import (
     User,
 )
 from hhdesk.db.store import Store
-from hhdesk.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_store
 from hhdesk.domain.identifiers import is_valid_npi, name_key
 from hhdesk.exports.billing_data import ClaimSettings, PostalAddress, check_claim_settings
 from hhdesk.services import audit, settings, users
+from hhdesk.tools import demo_vocabulary as vocab
+from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_store
 
 MEMBERS = 30
 TODAY = date(2026, 11, 30)  # the demo's dates lead up to this day; the last day of a month on purpose

@@ -131,7 +131,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from hhdesk.demo import DEMO_PASSWORD, DEMO_USER, build_demo_store
+    from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_USER, build_demo_store
 
     path = store_path(args)
     if args.members < 1:

@@ -1,4 +1,4 @@
-"""`hhdesk bench`: time hhdesk on a synthetic agency-sized store and compare with the goals (hhdesk.bench)."""
+"""`hhdesk bench`: time hhdesk on a synthetic agency-sized store and compare with the goals (hhdesk.tools.bench)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from hhdesk.bench import BenchOptions, run_bench, write_json
     from hhdesk.errors import ValidationFailed
+    from hhdesk.tools.bench import BenchOptions, run_bench, write_json
 
     if min(args.members, args.runs, args.charts, args.cold_start_runs) < 1:
         raise ValidationFailed("--members, --runs, --charts and --cold-start-runs must each be at least 1.")

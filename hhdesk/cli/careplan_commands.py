@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from hhdesk.cli.common import add_store_user_options, open_session, read_password
-from hhdesk.cli.print_commands import add_out_option, check_out, write_pdf
+from hhdesk.cli.pdf_output import add_out_option, check_out, write_pdf
 from hhdesk.errors import NotFound, UserError
 from hhdesk.services import careplans, members, printing
 from hhdesk.services.context import AppSession

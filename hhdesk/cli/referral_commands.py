@@ -54,7 +54,7 @@ def add_print_referral(actions: argparse._SubParsersAction) -> argparse.Argument
     p = actions.add_parser("referral", help="the referral letter to the agency, as a PDF")
     p.add_argument("referral_id", type=referral_number, metavar="REFERRAL_ID",
                    help="the referral's number, as listed (12) or as on the letter (R-12)")
-    from hhdesk.cli.print_commands import add_out_option
+    from hhdesk.cli.pdf_output import add_out_option
 
     add_out_option(p)
     p.add_argument("--fax-cover", action="store_true", help="put a fax cover sheet in front of the letter")
@@ -130,7 +130,7 @@ def _emit_summary(app: AppSession, args: argparse.Namespace, report: referrals.R
 
 
 def cmd_print_referral(args: argparse.Namespace) -> int:
-    from hhdesk.cli.print_commands import check_out, write_pdf
+    from hhdesk.cli.pdf_output import check_out, write_pdf
 
     out = check_out(args.out)
     app = open_session(args)

@@ -28,7 +28,6 @@ import contextlib
 import json
 import os
 import socket
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from filelock import FileLock, Timeout
 from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import KeySlots, describe_os_error, key_id
 from hhdesk.errors import NotAStore, StaleSession, StorageProblem, UserError
+from hhdesk.private_files import write_private_file_atomically
 
 T = TypeVar("T")
 
@@ -319,31 +319,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):
         # Under the lock every such file is a killed writer's: nobody else is writing now.
         leftover.unlink(missing_ok=True)
-    tmp_name = ""
     try:
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp_name, path)
-        _fsync_folder(path.parent)
+        write_private_file_atomically(path, text.encode("utf-8"), suffix=".tmp")
     except OSError as exc:
-        if tmp_name:
-            Path(tmp_name).unlink(missing_ok=True)
         raise StorageProblem(describe_os_error(exc, path.parent)) from None
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows has no directory handles to flush; MoveFileEx is durable once it returns
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot flush a folder; the rename itself has happened
-    finally:
-        os.close(fd)

@@ -24,7 +24,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -56,8 +55,10 @@ RECOVERY_SLOT = "__recovery__"
 
 # OWASP's Argon2id baseline is m=19 MiB, t=2; we spend more since a login happens a few times a day.
 DEFAULT_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
-# Tests create hundreds of slots; they opt into cheap parameters through the environment.
-FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+# Tests and benchmarks make hundreds of slots: they lower the cost in their own process with
+# ``set_new_slot_cost(CHEAP_ARGON2)``. Nothing outside the code can: no environment variable or setting
+# weakens the slots the program makes.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 # What a slot may ask for: a hand-edited cost of 0 would crash Argon2, a huge one would hang the login.
 ARGON2_LIMITS = {"time_cost": (1, 20), "memory_cost": (8, 1024 * 1024), "parallelism": (1, 16)}
 
@@ -73,8 +74,26 @@ class KeyFileDamaged(NotAStore):
     """The key file cannot be used as it is; the message names what is wrong."""
 
 
+_new_slot_cost: dict[str, int] = dict(DEFAULT_ARGON2)
+
+
+def set_new_slot_cost(cost: dict[str, int]) -> dict[str, int]:
+    """Use these Argon2 parameters for the slots made from now on in this process; returns the previous ones.
+
+    For tests and benchmarks only (the program never calls it). Each slot stores its own parameters, so
+    slots made before or after keep opening.
+    """
+    global _new_slot_cost
+    if set(cost) != set(ARGON2_LIMITS) or any(
+        type(cost[k]) is not int or not low <= cost[k] <= high for k, (low, high) in ARGON2_LIMITS.items()
+    ):
+        raise ValueError(f"Argon2 parameters must be {sorted(ARGON2_LIMITS)} within {ARGON2_LIMITS}")
+    previous, _new_slot_cost = _new_slot_cost, dict(cost)
+    return previous
+
+
 def _argon2_params() -> dict[str, int]:
-    return FAST_ARGON2 if os.environ.get("HHDESK_INSECURE_FAST_KDF") == "1" else DEFAULT_ARGON2
+    return dict(_new_slot_cost)
 
 
 def _b64(data: bytes) -> str:

@@ -30,7 +30,7 @@ import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -66,12 +66,10 @@ from hhdesk.domain.enums import (
 )
 from hhdesk.domain.permissions import MATRIX, Permission
 from hhdesk.errors import NotFound, ValidationFailed
-from hhdesk.services import settings
+from hhdesk.services import alerts, settings
+from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.context import AppSession
 from hhdesk.services.member_records import get_member
-
-if TYPE_CHECKING:
-    from hhdesk.services.members import Alert, AlertContext
 
 NO_VERSION = "This care plan version is no longer in the store; refresh the chart."
 MAX_SCAN_BYTES = 20 * 1024 * 1024
@@ -672,9 +670,7 @@ def mark_shared_with_pcp(app: AppSession, version_id: int, shared_on: date,
 
 
 def review_alerts(ctx: AlertContext) -> list[Alert]:
-    """The member header's alert about the active plan's review date (see ``members.ALERT_PROVIDERS``)."""
-    from hhdesk.services.members import Alert
-
+    """The member header's alert about the active plan's review date."""
     if ctx.status is not MemberStatus.ENROLLED:
         return []
     row = ctx.session.execute(
@@ -692,6 +688,9 @@ def review_alerts(ctx: AlertContext) -> list[Alert]:
     if state is ReviewState.DUE_SOON:
         return [Alert("care_plan_review_due", f"Care plan review due {due:%m/%d/%Y}", "info")]
     return []
+
+
+alerts.register("care_plan_review", review_alerts, place=30)
 
 
 def overdue_reviews(session: Session, member_ids: Iterable[int], on: date) -> set[int]:

@@ -47,6 +47,8 @@ from hhdesk.exports.x12_responses import (
 )
 from hhdesk.services import billing
 from hhdesk.services import settings as settings_service
+from hhdesk.services.billing import exporting as billing_files
+from hhdesk.services.billing.profile import read_billing_settings
 from hhdesk.services.context import AppSession
 
 __all__ = ["ClaimCorrection", "ClaimView", "ImportResult", "claims_of_month", "correct_claims",
@@ -189,13 +191,13 @@ def correct_claims(app: AppSession, month: str | ServiceMonth, corrections: list
     if not corrections:
         raise ValidationFailed("Choose at least one member-month to replace or void.")
     out = Path(out_path).expanduser()
-    billing._check_output(out)
+    billing_files.check_output(out)
     result = billing.preview(app, service_month, today=today)
     rows = {item.medicaid_id: item.row for item in result.rows}
     with app.read(Permission.BILLING) as session:
-        values, claim_settings = billing._read_billing_settings(session)
+        values, claim_settings = read_billing_settings(session)
         profile = billing.profile_from_settings(values)
-        billing._check_claim_format(profile, billing.recommended_claim_format(profile))
+        billing_files.check_claim_format(profile, billing.recommended_claim_format(profile))
         problems: list[str] = []
         corrected: list[tuple[BillingRow, int, str]] = []  # row, original claim id, payer code
         for number, correction in enumerate(corrections, start=1):
@@ -237,8 +239,8 @@ def correct_claims(app: AppSession, month: str | ServiceMonth, corrections: list
             raise ValidationFailed("The corrections cannot be written: " + "; ".join(problems) + ".", problems)
     with app.work(Permission.BILLING) as uow:
         current = settings_service.read_all(uow.session)
-        interchange = billing._next_control_number(current.interchange_control_number)
-        group = billing._next_control_number(current.group_control_number)
+        interchange = billing_files.next_control_number(current.interchange_control_number)
+        group = billing_files.next_control_number(current.group_control_number)
         planned = []
         originals: dict[str, int] = {}
         for code in sorted({payer for _row, _id, payer in corrected}):
@@ -252,16 +254,16 @@ def correct_claims(app: AppSession, month: str | ServiceMonth, corrections: list
             except ExportError as exc:
                 found = list(exc.problems) if isinstance(exc, MissingSettingsError) else [str(exc)]
                 raise ValidationFailed(str(exc), found) from None
-            planned.append(billing._PlannedFile(
+            planned.append(billing_files.PlannedFile(
                 billing.claim_file_path(out, code), claim_file.data, code, len(payer_rows), claim_file.claim_count,
                 claim_file.total_amount, ControlNumbers(interchange, group), claim_file.claims))
-            interchange = billing._next_control_number(interchange)
-            group = billing._next_control_number(group)
+            interchange = billing_files.next_control_number(interchange)
+            group = billing_files.next_control_number(group)
         for row, original_id, _code in corrected:
             originals[claim_identifier(row)] = original_id
         return billing.write_planned_files(
             uow, app, service_month, billing.recommended_claim_format(profile), planned, repeat_reason="",
-            late_reason="", correction=True, member_ids=billing._member_ids(uow.session, [r for r, _i, _c in corrected]),
+            late_reason="", correction=True, member_ids=billing_files.member_ids_of(uow.session, [r for r, _i, _c in corrected]),
             originals=originals)
 
 

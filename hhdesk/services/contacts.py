@@ -47,7 +47,8 @@ from hhdesk.domain.contact_rules import (
 from hhdesk.domain.enums import ChecklistItemStatus, ContactMode, CoreService, Role, SegmentType, WithWhom
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
-from hhdesk.services import settings
+from hhdesk.services import alerts, settings
+from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.context import Actor, AppSession, UnitOfWork
 from hhdesk.services.member_records import get_member, segments_of, tiers_of
 
@@ -236,7 +237,7 @@ def hh_plus_requirement(session: Session, values: settings.Settings | None = Non
     """The Health Home Plus minimum of the agency's billing profile (4 with 2 in person in New York), read
     as billing reads it so that the contacts tab and the worklist agree with the billing preview.
     ``values`` are the settings when the caller has read them already."""
-    from hhdesk.services.billing import profile_from_settings  # billing pulls in the claim writers
+    from hhdesk.services.billing.profile import profile_from_settings  # billing pulls in the claim writers
 
     try:
         profile = profile_from_settings(settings.read_all(session) if values is None else values)
@@ -250,7 +251,7 @@ def hh_plus_requirements(session: Session, values: settings.Settings | None = No
     """Every Health Home Plus minimum of the billing profile by population key (smi, hiv, aot), whether an AOT
     order must cover the month's last day (else any day), and the population of members with none recorded."""
     from hhdesk.domain.billing_profile import AotApplies
-    from hhdesk.services.billing import profile_from_settings
+    from hhdesk.services.billing.profile import profile_from_settings
 
     try:
         profile = profile_from_settings(settings.read_all(session) if values is None else values)
@@ -266,7 +267,7 @@ def member_hh_plus_requirement(session: Session, member_id: int, first: date, la
     AOT order covers the month, else the member's population's (SMI when none is recorded)."""
     from hhdesk.db.models import AotOrder, Member
     from hhdesk.domain.billing_profile import AOT, AotApplies
-    from hhdesk.services.billing import profile_from_settings
+    from hhdesk.services.billing.profile import profile_from_settings
 
     try:
         profile = profile_from_settings(settings.read_all(session) if values is None else values)
@@ -353,14 +354,12 @@ def _month_summary(session: Session, member_id: int, first: date, last: date,
     return month_summary(facts, tier, first, month_segment_type(segments, first, last), hh_plus=hh_plus)
 
 
-def month_alerts(ctx) -> list:  # a members.AlertContext (members imports this module lazily)
+def month_alerts(ctx: AlertContext) -> list[Alert]:
     """The chart header's month line, as an alert: qualifying contacts this month and what is still needed.
 
     Shown to roles that see contacts, for members in outreach or enrolled this month; a warning once a
     week or less is left with the minimum not met, otherwise information.
     """
-    from hhdesk.services.members import Alert
-
     if not (ctx.actor.can(Permission.VIEW_CLINICAL) or ctx.actor.can(Permission.BILLING)):
         return []
     first = ctx.on.replace(day=1)
@@ -375,6 +374,9 @@ def month_alerts(ctx) -> list:  # a members.AlertContext (members imports this m
     late = not summary.summary.met and summary.days_left < 7
     return [Alert("contacts_month", summary.text, "warning" if late else "info")]
 
+
+
+alerts.register("contacts_month", month_alerts, place=70)
 
 # ---- writes -----------------------------------------------------------------------------------------
 

@@ -12,8 +12,6 @@ as typed, and the file's name, which the user chose and may hold a name, is not 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +22,7 @@ from typing import BinaryIO
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import ValidationFailed
 from hhdesk.exports.tables import TableFormat, Workbook, encode
+from hhdesk.private_files import publish_staged, stage_private_file
 from hhdesk.services.context import AppSession
 
 
@@ -110,19 +109,14 @@ def _write_whole(out: Path, data: bytes) -> None:
     if not out.parent.is_dir():
         raise ValidationFailed(f"There is no folder {out.parent}: choose an existing folder. Nothing was saved.")
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+        staged = stage_private_file(out, data)
     except OSError as exc:
         raise ValidationFailed(f"The file could not be written in {out.parent} ({exc.strerror or 'disk error'}); "
                                "nothing was saved.") from None
-    temporary = Path(name)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, out)
+        publish_staged(staged, out)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
         reason = "it is open in another program, or " if isinstance(exc, PermissionError) else ""
         raise ValidationFailed(f"The file could not be saved as {out} ({reason}{exc.strerror or 'disk error'}); "
                                "nothing was saved.") from None

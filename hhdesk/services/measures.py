@@ -35,7 +35,7 @@ from hhdesk.domain.permissions import Permission
 from hhdesk.errors import ValidationFailed
 from hhdesk.services.contacts import decode_services
 from hhdesk.services.context import AppSession
-from hhdesk.services.members import display_name
+from hhdesk.services.labels import display_name
 
 MAX_PERIOD_DAYS = 366 * 5
 

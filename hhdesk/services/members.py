@@ -3,14 +3,14 @@
 Reading a member's chart is an audited event (``member_viewed``); every change is audited with the
 member's id and the names of the fields changed, never their values.
 
-Alerts are a registry (``ALERT_PROVIDERS``), so that later features (care plans, transitions, referrals)
-add theirs, or replace one by its key, without touching this module.
+The header's alerts come from the registry in ``alerts``: this module registers the member record's own,
+and features (care plans, contacts) register theirs when imported, without this module knowing them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
@@ -25,11 +25,14 @@ from hhdesk.domain.identifiers import name_key, normalise_medicaid_id, validate_
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.program_profile import ProgramProfile
 from hhdesk.errors import NotFound, ValidationFailed
-from hhdesk.services import settings
-from hhdesk.services.careplans import review_alerts as _care_plan_review_alerts
+from hhdesk.services import alerts, settings
+from hhdesk.services import careplans as _careplans  # noqa: F401 - registers the care plan review alert
+from hhdesk.services import contacts as _contacts  # noqa: F401 - registers the contacts-this-month alert
+from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.caseload import member_name_key
 from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.directory import entry_label
+from hhdesk.services.labels import SEX_CHOICES, STATUS_LABELS, TIER_LABELS, display_name, display_phone
 from hhdesk.services.member_records import (
     active_program_profile,
     age_on,
@@ -39,23 +42,6 @@ from hhdesk.services.member_records import (
     segments_of,
     tiers_of,
 )
-from hhdesk.services.settings import Settings
-
-SEX_CHOICES: dict[str, str] = {"": "Not recorded", "F": "Female", "M": "Male", "X": "X (another sex)", "U": "Unknown"}
-TIER_LABELS: dict[Tier, str] = {
-    Tier.STANDARD: "Standard",
-    Tier.HIGH_RISK: "High risk/need",
-    Tier.HH_PLUS: "Health Home Plus",
-    Tier.CHILD_LOW: "Children: low",
-    Tier.CHILD_MEDIUM: "Children: medium",
-    Tier.CHILD_HIGH: "Children: high",
-}
-STATUS_LABELS: dict[MemberStatus, str] = {
-    MemberStatus.REFERRED: "Referred",
-    MemberStatus.OUTREACH: "Outreach",
-    MemberStatus.ENROLLED: "Enrolled",
-    MemberStatus.DISENROLLED: "Disenrolled",
-}
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _STATE = re.compile(r"[A-Z]{2}")
@@ -95,15 +81,6 @@ class MemberDetails:
 
 
 DETAIL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(MemberDetails))
-
-
-@dataclass(frozen=True)
-class Alert:
-    """Something the care manager should see at once in the chart header."""
-
-    code: str
-    message: str
-    severity: str = "warning"  # warning | info
 
 
 @dataclass(frozen=True)
@@ -159,55 +136,22 @@ class MemberCreation:
         return self.member_id is not None
 
 
-def display_name(last_name: str, first_name: str, preferred_name: str = "") -> str:
-    name = f"{last_name}, {first_name}"
-    if preferred_name and preferred_name != first_name:
-        name += f" ({preferred_name})"
-    return name
-
-
-def display_phone(digits: str) -> str:
-    """'5551234567' -> '(555) 123-4567'; anything else as stored."""
-    if len(digits) == 10 and digits.isdigit():
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return digits
-
-
 # ---- alerts ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AlertContext:
-    """What an alert provider may look at. ``session`` is read-only by convention."""
-
-    session: Session
-    member: Member
-    actor: Actor
-    on: date
-    status: MemberStatus
-    segments: tuple[domain_segments.Segment, ...]
-    consents: tuple[domain_segments.ConsentRecord, ...]
-    tiers: tuple[domain_segments.TierPeriod, ...]
-    profile: ProgramProfile
-    settings: Settings
-
-
-AlertProvider = Callable[[AlertContext], Iterable[Alert]]
 
 
 def _consent_alerts(ctx: AlertContext) -> list[Alert]:
     latest = max(
         (c for c in ctx.consents if c.signed_on <= ctx.on), key=lambda c: c.signed_on, default=None
     )
-    alerts = []
+    found = []
     if latest is not None and latest.kind is ConsentKind.OPT_OUT:
-        alerts.append(Alert("opted_out", f"Opted out of the Health Home ({latest.form_code or 'opt-out form'})"))
+        found.append(Alert("opted_out", f"Opted out of the Health Home ({latest.form_code or 'opt-out form'})"))
     if ctx.status is MemberStatus.ENROLLED and not domain_segments.consent_on_file(ctx.consents, ctx.on):
         if latest is not None and latest.kind is ConsentKind.WITHDRAWAL:
-            alerts.append(Alert("no_consent", "Consent withdrawn: no consent on file"))
+            found.append(Alert("no_consent", "Consent withdrawn: no consent on file"))
         else:
-            alerts.append(Alert("no_consent", "No consent on file"))
-    return alerts
+            found.append(Alert("no_consent", "No consent on file"))
+    return found
 
 
 def _care_plan_alerts(ctx: AlertContext) -> list[Alert]:
@@ -253,22 +197,12 @@ def _care_manager_alerts(ctx: AlertContext) -> list[Alert]:
     return []
 
 
-def _contacts_month_alerts(ctx: AlertContext) -> list[Alert]:
-    from hhdesk.services.contacts import month_alerts  # the contacts feature's month line
-
-    return month_alerts(ctx)
-
-
-ALERT_PROVIDERS: dict[str, AlertProvider] = {
-    "consent": _consent_alerts,
-    "care_plan": _care_plan_alerts,
-    "care_plan_review": _care_plan_review_alerts,
-    "tier": _tier_alerts,
-    "eligibility": _eligibility_alerts,
-    "care_manager": _care_manager_alerts,
-    "contacts_month": _contacts_month_alerts,
-}
-"""Alert providers by key, asked in order; a later feature adds its own or replaces one by key."""
+# The header's own alerts; features register theirs (care plans, contacts) with places between these.
+alerts.register("consent", _consent_alerts, place=10)
+alerts.register("care_plan", _care_plan_alerts, place=20)
+alerts.register("tier", _tier_alerts, place=40)
+alerts.register("eligibility", _eligibility_alerts, place=50)
+alerts.register("care_manager", _care_manager_alerts, place=60)
 
 
 # ---- creating and editing -------------------------------------------------------------------------
@@ -494,7 +428,7 @@ def _chart(session: Session, member: Member, actor: Actor, on: date) -> MemberCh
     pcp = session.get(DirectoryEntry, member.pcp_id) if member.pcp_id else None
     ctx = AlertContext(session, member, actor, on, status, segments, consents, tiers,
                        active_program_profile(session), settings.read_all(session))
-    alerts = tuple(alert for provider in ALERT_PROVIDERS.values() for alert in provider(ctx))
+    header_alerts = alerts.alerts_for(ctx)
     return MemberChart(
         member_id=member.id,
         details=_details(member),
@@ -507,7 +441,7 @@ def _chart(session: Session, member: Member, actor: Actor, on: date) -> MemberCh
         care_manager_name=manager.full_name if manager else "",
         pcp_name=entry_label(pcp.name, pcp.organisation) if pcp else "",
         consent_on_file=domain_segments.consent_on_file(consents, on),
-        alerts=alerts,
+        alerts=header_alerts,
     )
 
 

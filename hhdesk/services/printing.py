@@ -35,11 +35,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import (
-    Agency,
     CarePlanVersion,
     CareTeamMember,
     ChecklistItem,
-    Condition,
     DirectoryEntry,
     Member,
     Referral,
@@ -61,7 +59,6 @@ from hhdesk.documents.data import (
     TransitionLine,
 )
 from hhdesk.domain import file_names
-from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.careplan import SignerRole
 from hhdesk.domain.enums import (
     CarePlanStatus,
@@ -76,13 +73,14 @@ from hhdesk.domain.file_names import FileNameFacts
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.referral_rules import OPEN_STATUSES
 from hhdesk.errors import NotFound, StorageProblem, ValidationFailed
-from hhdesk.private_files import FOLDER_MODE, write_private_bytes
+from hhdesk.private_files import FOLDER_MODE, write_private_file_atomically
 from hhdesk.services import settings
 from hhdesk.services.careplans import CarePlanVersionView, view_of
 from hhdesk.services.context import AppSession
 from hhdesk.services.directory import entry_label
-from hhdesk.services.member_records import get_member, segments_of, tiers_of
-from hhdesk.services.members import SEX_CHOICES, TIER_LABELS, display_phone
+from hhdesk.services.document_parts import letterhead, member_summary, page_settings
+from hhdesk.services.labels import display_phone
+from hhdesk.services.member_records import get_member
 
 RECENT_TRANSITION_DAYS = 365
 
@@ -128,74 +126,8 @@ class BatchResult:
 # ---- from the store to the documents' values ------------------------------------------------------
 
 
-def letterhead(session: Session) -> Letterhead:
-    """The agency's letterhead: name, address, phone, fax, NPI and logo from the agency settings."""
-    agency = session.execute(select(Agency)).scalars().first()
-    if agency is None:
-        return Letterhead(agency_name="")
-    return Letterhead(
-        agency_name=agency.name,
-        address_lines=address_lines(agency.address_line1, agency.address_line2, agency.city, agency.state,
-                                     agency.zip),
-        phone=display_phone(agency.phone),
-        fax=display_phone(agency.fax),
-        npi=agency.npi,
-        medicaid_provider_id=agency.medicaid_provider_id,
-        logo_png=agency.logo_png,
-    )
-
-
-def page_settings(session: Session) -> PageSettings:
-    return PageSettings(paper=settings.read_all(session).paper_size)
-
-
-def address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
-    place = " ".join(part for part in (state, zip_code) if part)
-    city_line = ", ".join(part for part in (city.strip(), place) if part)
-    return tuple(line for line in (line1.strip(), line2.strip(), city_line) if line)
-
-
 def _entry_name(entry: DirectoryEntry) -> str:
     return entry_label(entry.name, entry.organisation)
-
-
-def member_summary(session: Session, member: Member, on: date) -> MemberSummary:
-    """Demographics, program facts, PCP and care manager as the documents print them."""
-    pcp = session.get(DirectoryEntry, member.pcp_id) if member.pcp_id else None
-    manager = session.get(User, member.care_manager_id) if member.care_manager_id else None
-    tier = domain_segments.tier_on(tiers_of(session, member.id), on)
-    conditions = tuple(
-        (icd10 or "", description)
-        for icd10, description in session.execute(
-            select(Condition.icd10, Condition.description).where(
-                Condition.member_id == member.id, Condition.at_risk.is_(False),
-                or_(Condition.resolved_on.is_(None), Condition.resolved_on > on),
-            ).order_by(Condition.icd10, Condition.id)
-        )
-    )
-    agency_phone = session.execute(select(Agency.phone)).scalars().first() or ""
-    return MemberSummary(
-        name=" ".join(f"{member.first_name} {member.last_name}".split()),
-        date_of_birth=member.dob,
-        medicaid_id=member.medicaid_id,
-        preferred_name=member.preferred_name if member.preferred_name != member.first_name else "",
-        sex=SEX_CHOICES.get(member.sex, member.sex) if member.sex else "",
-        language=member.language,
-        interpreter_needed=member.interpreter_needed,
-        address_lines=address_lines(member.address_line1, member.address_line2, member.city, member.state,
-                                     member.zip),
-        phone=display_phone(member.phone),
-        tier_label=TIER_LABELS[tier] if tier else "",
-        status=domain_segments.status_on(segments_of(session, member.id), on),
-        pcp_name=_entry_name(pcp) if pcp else "",
-        pcp_phone=display_phone(pcp.phone) if pcp else "",
-        pcp_fax=display_phone(pcp.fax) if pcp else "",
-        care_manager_name=(manager.full_name or manager.username) if manager else "",
-        care_manager_phone=display_phone((manager.phone if manager else "") or agency_phone) if manager else "",
-        care_manager_email=manager.email if manager else "",
-        plan=member.plan_id,
-        conditions=conditions,
-    )
 
 
 def care_plan_doc(view: CarePlanVersionView, prepared_on: date) -> CarePlanDoc:
@@ -541,12 +473,9 @@ _BATCH_WRITE_FAILED = ("A packet could not be written (is the disk full, or the 
 
 def _write(path: Path, data: bytes, failure: str = _BATCH_WRITE_FAILED) -> None:
     """Write the whole file or nothing: a half-written PDF would print as a broken page."""
-    partial = path.with_name(path.name + ".part")
     try:
-        write_private_bytes(partial, data)
-        os.replace(partial, path)
+        write_private_file_atomically(path, data)
     except OSError:
-        partial.unlink(missing_ok=True)
         raise StorageProblem(failure) from None
 
 

@@ -60,9 +60,9 @@ from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.services import settings
 from hhdesk.services.context import AppSession, UnitOfWork
 from hhdesk.services.directory import entry_label
+from hhdesk.services.document_parts import address_lines, letterhead
+from hhdesk.services.labels import display_name, display_phone
 from hhdesk.services.member_records import as_consent, consent_rows, get_member
-from hhdesk.services.members import display_name, display_phone
-from hhdesk.services.printing import address_lines, letterhead
 
 NO_REFERRAL = "No referral with that number is in the store: check the number, or refresh the list."
 NO_AGENCY = "The chosen agency is no longer in the directory; choose another."

@@ -70,8 +70,8 @@ from hhdesk.errors import UserError
 from hhdesk.services.audit import PendingEvent
 from hhdesk.services.caseload import member_name_key
 from hhdesk.services.context import AppSession, UnitOfWork
+from hhdesk.services.labels import display_phone
 from hhdesk.services.member_records import active_program_profile, age_band, as_segment
-from hhdesk.services.members import display_phone
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (steps done, total steps): each row is one step to check and one to write, so the total

@@ -79,12 +79,13 @@ from hhdesk.domain.enums import (
 )
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, ValidationFailed
+from hhdesk.private_files import write_private_file_atomically
 from hhdesk.resources_path import resource_path
-from hhdesk.services import printing
+from hhdesk.services import document_parts
 from hhdesk.services.context import AppSession, UnitOfWork
 from hhdesk.services.directory import entry_label
+from hhdesk.services.labels import display_name, display_phone
 from hhdesk.services.member_records import get_member
-from hhdesk.services.members import display_name, display_phone
 
 NO_EPISODE = "No episode with that number is in the store: check the number, or refresh the list."
 NO_ITEM = "This checklist item is no longer in the store; refresh the episode."
@@ -175,9 +176,7 @@ def save_template(app: AppSession, setting: TransitionSetting, data: dict | str)
         raise ValidationFailed(f"The template is for the setting {template.setting.value}, not {setting.value}.")
     path = _override_path(setting)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(domain_checklists.template_to_json(template), encoding="utf-8")
-    temporary.replace(path)
+    write_private_file_atomically(path, domain_checklists.template_to_json(template).encode("utf-8"))
     with app.work(Permission.MANAGE_SETTINGS) as uow:
         uow.audit("checklist_template_saved", "checklist_template", setting.value,
                   detail=f"{len(template.items)} items")
@@ -843,7 +842,7 @@ def _summary_parts(session: Session, app: AppSession, episode_id: int, recipient
         recipient = Recipient(
             name=recipient_entry.name,
             attention=recipient_entry.organisation if recipient_entry.organisation != recipient_entry.name else "",
-            address_lines=printing.address_lines(recipient_entry.address_line1, recipient_entry.address_line2,
+            address_lines=document_parts.address_lines(recipient_entry.address_line1, recipient_entry.address_line2,
                                                  recipient_entry.city, recipient_entry.state, recipient_entry.zip),
             phone=display_phone(recipient_entry.phone),
             fax=display_phone(recipient_entry.fax),
@@ -900,8 +899,8 @@ def _summary_parts(session: Session, app: AppSession, episode_id: int, recipient
         notes=notes.strip() or episode.note,
     )
     # The same letterhead, member block and page rules as the care-plan documents.
-    return TransitionSummaryParts(summary, printing.member_summary(session, member, today),
-                                  printing.letterhead(session), printing.page_settings(session))
+    return TransitionSummaryParts(summary, document_parts.member_summary(session, member, today),
+                                  document_parts.letterhead(session), document_parts.page_settings(session))
 
 
 def render_transition_summary_pdf(app: AppSession, episode_id: int, *, recipient_entry_id: int | None = None,

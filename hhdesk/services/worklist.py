@@ -66,7 +66,7 @@ from hhdesk.services import referrals, transitions
 from hhdesk.services.caseload import status_expression, tier_expression
 from hhdesk.services.contacts import hh_plus_requirements
 from hhdesk.services.context import AppSession
-from hhdesk.services.members import display_name
+from hhdesk.services.labels import display_name
 from hhdesk.services.transitions import SETTING_LABELS, local_now
 
 ALL = "*"

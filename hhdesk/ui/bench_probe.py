@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from hhdesk.bench import resident_memory_mb
+from hhdesk.process_memory import resident_memory_mb
 from hhdesk.ui.app import Shell, make_application
 
 

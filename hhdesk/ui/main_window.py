@@ -50,7 +50,7 @@ from hhdesk.ui.widgets.labels import role_label
 log = logging.getLogger("hhdesk.ui")
 
 MEMBER_VIEW_FACTORY: MemberViewFactory = open_member_chart
-"""What `MainWindow.open_member` builds: the member chart (`open_member_summary` is the small fallback)."""
+"""What `MainWindow.open_member` builds: the member chart."""
 
 
 def _scrolling(section: QWidget) -> QScrollArea:

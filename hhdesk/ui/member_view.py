@@ -1,7 +1,6 @@
 """How the window opens a member: a request, and the factory that turns it into a window.
 
-`hhdesk.ui.main_window.MEMBER_VIEW_FACTORY` holds the factory in use. Until the member chart exists it is
-`open_member_summary` (a small read-only dialog); the chart replaces it with its own factory. A factory
+`hhdesk.ui.main_window.MEMBER_VIEW_FACTORY` holds the factory in use: the member chart's. A factory
 returns a top-level widget (not yet shown); the main window shows it, keeps one per member, raises it when
 the same member is opened again (calling its `show_tab(tab, focus)` if it has one), and hides it while locked.
 
@@ -42,9 +41,3 @@ class MemberViewRequest:
 
 
 MemberViewFactory = Callable[[MemberViewRequest], QWidget]
-
-
-def open_member_summary(request: MemberViewRequest) -> QWidget:
-    from hhdesk.ui.dialogs.member_summary import MemberSummaryDialog
-
-    return MemberSummaryDialog(request)

@@ -84,7 +84,6 @@ def start_worker(*args: str) -> subprocess.Popen[str]:
 
 def worker_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["HHDESK_INSECURE_FAST_KDF"] = "1"
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 

@@ -86,7 +86,7 @@ class WriteLockHolder:
 
 def cli_env(store: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(HHDESK_INSECURE_FAST_KDF="1", HHDESK_PASSWORD=ADMIN_PASSWORD, QT_QPA_PLATFORM="offscreen")
+    env.update(HHDESK_PASSWORD=ADMIN_PASSWORD, QT_QPA_PLATFORM="offscreen")
     return env
 
 

@@ -16,11 +16,11 @@ import time
 import traceback
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
-
-from hhdesk.db import crashpoints
+from hhdesk.db import crashpoints, keyslots
 from hhdesk.errors import UserError
 from hhdesk.services import users
+
+keyslots.set_new_slot_cost(keyslots.CHEAP_ARGON2)  # as the tests that start this worker
 
 
 def _kill_at(step: str | None) -> None:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hhdesk.demo import DEMO_PASSWORD, DEMO_USER
 from hhdesk.domain.enums import BillingReason
 from hhdesk.services import billing, users
 from hhdesk.services.billing import ExportFormat
+from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_USER
 from hhdesk.ui import workers
 from hhdesk.ui.views.billing import BillingView
 from tests.ui.screenshot_support import (

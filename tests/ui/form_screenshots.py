@@ -125,7 +125,7 @@ def main(out_dir: Path) -> int:
 
 
 def users_password() -> str:
-    from hhdesk.demo import DEMO_STAFF_PASSWORD
+    from hhdesk.tools.demo import DEMO_STAFF_PASSWORD
 
     return DEMO_STAFF_PASSWORD
 

@@ -20,8 +20,8 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from hhdesk.demo import DEMO_PASSWORD, DEMO_USER
 from hhdesk.services import careplans, printing, users
+from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_USER
 from hhdesk.ui import window_placement, workers
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.main_window import MainWindow

@@ -17,16 +17,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-os.environ.setdefault("HHDESK_INSECURE_FAST_KDF", "1")
-
 from PySide6.QtWidgets import QApplication, QWidget
 
-from hhdesk.demo import DEMO_STAFF_PASSWORD, build_demo_store
+from hhdesk.db import keyslots
 from hhdesk.services import caseload, users
 from hhdesk.services.caseload import CaseloadRow
 from hhdesk.services.context import AppSession
+from hhdesk.tools.demo import DEMO_STAFF_PASSWORD, build_demo_store
 from hhdesk.ui.app import make_application
 from hhdesk.ui.main_window import MainWindow
+
+keyslots.set_new_slot_cost(keyslots.CHEAP_ARGON2)  # screenshots, not key derivation
 
 DEFAULT_OUT_DIR = "docs/screenshots"
 

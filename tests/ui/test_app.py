@@ -6,14 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
-from hhdesk.ui import main_window as main_window_module
 from hhdesk.ui.app import make_application
-from hhdesk.ui.dialogs.member_summary import MemberSummaryDialog
 from hhdesk.ui.logs import configure_logging, log_file
-from hhdesk.ui.member_view import open_member_summary
 from tests.ui.conftest import ADMIN, UiStore
 
 
@@ -51,18 +47,15 @@ def test_the_log_goes_to_the_data_folder_once(_isolated_data_dir: Path) -> None:
             handler.close()
 
 
-def test_the_summary_shows_what_the_list_knew(qtbot: Any, ui_store_with_members: UiStore, login_as: Any,
-                                              main_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(main_window_module, "MEMBER_VIEW_FACTORY", open_member_summary)
+def test_a_member_window_hides_while_locked_and_goes_with_the_session(qtbot: Any, ui_store_with_members: UiStore,
+                                                                       login_as: Any, main_window: Any) -> None:
     window = main_window(login_as(ADMIN))
     caseload = window.show_section("caseload")
     row = next(r for r in caseload.model.rows if r.last_name == "Núñez")
     window.open_member(row.member_id, row=row)
     summary = window.member_views()[0]
-    assert isinstance(summary, MemberSummaryDialog) and summary.isVisible()
-    assert summary.windowTitle() == "Núñez, José (Pepe)"
-    texts = [label.text() for label in summary.findChildren(type(caseload.count_label))]
-    assert "AB12345C" in texts and "High risk" in texts and "Carla Martinez" in texts
+    assert summary.isVisible()
+    assert summary.windowTitle() == "Núñez, José (Pepe) — AB12345C"
     window.lock()
     assert not summary.isVisible(), "hidden while locked"
     window.log_out()  # from the lock screen: the member's window goes with the session

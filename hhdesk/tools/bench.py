@@ -1,6 +1,6 @@
 """`hhdesk bench`: how fast hhdesk is at agency scale, against its performance goals (docs/performance.md).
 
-It builds a synthetic store (``hhdesk.demo.build_demo_store``: by default 10,000 members, 50 contacts each
+It builds a synthetic store (``hhdesk.tools.demo.build_demo_store``: by default 10,000 members, 50 contacts each
 over 24 months, transition episodes for about one member in five, 3 referrals each) in a temporary folder,
 or reuses the store named by ``--store``, then times what a user waits for, each over repeated runs:
 
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 EXIT_WHEN_SHOWN_ENV = "HHDESK_EXIT_WHEN_SHOWN"  # read by hhdesk.ui.app.run_gui
-FAST_KDF_ENV = "HHDESK_INSECURE_FAST_KDF"  # read by hhdesk.db.keyslots
 PROBE_PASSWORD_ENV = "HHDESK_BENCH_PASSWORD"
 COLD_START_RUNS = 5
 SURNAME = "Martinez"  # typed as a user would, without the accent: the name key folds it
@@ -367,19 +366,22 @@ def _bench_environment(folder: Path) -> Iterator[None]:
 
 @contextmanager
 def _real_key_derivation(wanted: bool) -> Iterator[None]:
-    """Key slots made inside the block use the real Argon2 parameters (unless ``wanted`` is False)."""
-    saved = os.environ.get(FAST_KDF_ENV)
-    if wanted:
-        os.environ.pop(FAST_KDF_ENV, None)
+    """Key slots made inside the block use the program's Argon2 parameters (unless ``wanted`` is False, when
+    they use whatever this process was set to: a test's cheap ones)."""
+    from hhdesk.db.keyslots import DEFAULT_ARGON2, set_new_slot_cost
+
+    if not wanted:
+        yield
+        return
+    saved = set_new_slot_cost(DEFAULT_ARGON2)
     try:
         yield
     finally:
-        if saved is not None:
-            os.environ[FAST_KDF_ENV] = saved
+        set_new_slot_cost(saved)
 
 
 def _credentials(options: BenchOptions) -> tuple[str, str]:
-    from hhdesk.demo import DEMO_PASSWORD, DEMO_USER
+    from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_USER
 
     return options.username or DEMO_USER, options.password or DEMO_PASSWORD
 
@@ -406,7 +408,7 @@ def _prepare_store(path: Path, options: BenchOptions, say: Progress, report: Ben
     if path.exists() and keyslots_path(path).exists():
         say(f"Reusing the bench store at {path}")
         return {"path": str(path), "built": False, "size_mb": round(path.stat().st_size / 1e6, 1)}
-    from hhdesk.demo import build_demo_store
+    from hhdesk.tools.demo import build_demo_store
 
     say(f"Building a synthetic store of {options.members:,} members (about half a minute at 10,000)")
     started = time.perf_counter()
@@ -774,7 +776,7 @@ def _memory(path: Path, username: str, password: str, member_ids: Sequence[int],
         return {}
     env = _child_environment(folder)
     env[PROBE_PASSWORD_ENV] = password
-    command = [sys.executable, "-m", "hhdesk.bench", "memory-probe", str(path), username,
+    command = [sys.executable, "-m", "hhdesk.tools.bench", "memory-probe", str(path), username,
                *(str(m) for m in member_ids)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=folder)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -786,29 +788,9 @@ def _memory(path: Path, username: str, password: str, member_ids: Sequence[int],
     return result
 
 
-def resident_memory_mb() -> tuple[float | None, float | None]:
-    """(current, peak) resident memory of this process in MB; current is None where /proc is missing."""
-    current = peak = None
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                current = int(line.split()[1]) / 1024
-            elif line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-    if peak is None:
-        try:
-            import resource
-        except ImportError:  # Windows
-            return current, None
-        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        peak = maxrss / 1024 / 1024 if sys.platform == "darwin" else maxrss / 1024
-    return current, peak
-
-
 def _probe_main(argv: Sequence[str]) -> int:
     if len(argv) < 3 or argv[0] != "memory-probe":
-        print("usage: python -m hhdesk.bench memory-probe STORE USER MEMBER_ID... "
+        print("usage: python -m hhdesk.tools.bench memory-probe STORE USER MEMBER_ID... "
               f"(password in ${PROBE_PASSWORD_ENV})", file=sys.stderr)
         return 2
     from hhdesk.ui.bench_probe import memory_probe  # the window is only needed in the probe's process

@@ -51,7 +51,6 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from hhdesk import demo_vocabulary as vocab
 from hhdesk.db.models import (
     AotOrder,
     Attachment,
@@ -124,6 +123,7 @@ from hhdesk.services.member_records import age_on
 from hhdesk.services.referrals import CATEGORY_LABELS as REFERRAL_CATEGORY_LABELS
 from hhdesk.services.referrals import CONSENT_ROLE_PREFIX as REFERRAL_ROLE_PREFIX
 from hhdesk.services.settings import AgencyInfo
+from hhdesk.tools import demo_vocabulary as vocab
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-password"

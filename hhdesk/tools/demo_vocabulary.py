@@ -1,4 +1,4 @@
-"""Word lists for the synthetic demo store (hhdesk.demo): names, places, conditions, directory, plan texts.
+"""Word lists for the synthetic demo store (hhdesk.tools.demo): names, places, conditions, directory, plan texts.
 
 Everything here is invented for demonstrations and benchmarks. Names mix many origins and spellings with
 accents on purpose, so that search, sorting, printing and the encrypted file are exercised with them.
