@@ -187,7 +187,7 @@ def add_outreach_elsewhere(app: AppSession, member_id: int, month: ServiceMonth 
                            today: date | None = None) -> int:
     """Record an outreach month another Health Home or care management agency billed for this member."""
     _require_any(app, Permission.BILLING, Permission.EDIT_ENROLMENT)
-    chosen = _month(month, today or date.today())
+    chosen = _month(month, today or app.clock.today())
     name = " ".join(agency.split())
     if not name:
         raise ValidationFailed("Name the Health Home or agency that billed the month.")
@@ -263,7 +263,7 @@ def import_outreach_elsewhere_text(app: AppSession, text: str, *, dry_run: bool 
     """Check the whole file; store every row in one transaction only when no line has an error."""
     _require_any(app, Permission.IMPORT_DATA, Permission.BILLING)
     started = clock.perf_counter()
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(None) as uow:
         session = uow.session
         ids: dict[str, int] = {medicaid_id: member_id for medicaid_id, member_id in

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import local_naive
 from hhdesk.db.models import ChecklistItem, Contact, EnrolmentSegment, TransitionEpisode, User
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.checklists import MEMBER_CONTACTED_KEY, tc_contact_completes_member_contacted
@@ -125,7 +126,7 @@ class ContactFormFacts:
     staff_choices: tuple[StaffChoice, ...]
     default_staff: str
     may_choose_staff: bool
-    today: date = field(default_factory=date.today)
+    today: date
 
     def segment_type_on(self, day: date) -> SegmentType | None:
         segment = domain_segments.segment_on(self.segments, day)
@@ -229,7 +230,7 @@ def form_facts(app: AppSession, member_id: int) -> ContactFormFacts:
             staff_choices=choices,
             default_staff=app.actor.username,
             may_choose_staff=may_choose,
-            today=date.today(),
+            today=app.clock.today(),
         )
 
 
@@ -323,9 +324,9 @@ def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
-def month_summary_for(app: AppSession, member_id: int, on: date | None = None) -> MonthSummary:
-    """Qualifying contacts in the month of ``on`` (today), of them in person, and what the tier needs."""
-    on = on or date.today()
+def month_summary_for(app: AppSession, member_id: int, today: date | None = None) -> MonthSummary:
+    """Qualifying contacts in the month of ``today``, of them in person, and what the tier needs."""
+    on = today or app.clock.today()
     first = on.replace(day=1)
     last = on.replace(day=calendar.monthrange(on.year, on.month)[1])
     with app.read(Permission.VIEW_CLINICAL) as session:
@@ -435,7 +436,7 @@ def _apply(row: Contact, data: ContactInput, staff: User) -> list[str]:
 
 def log_contact(app: AppSession, member_id: int, data: ContactInput, *, today: date | None = None) -> ContactSaved:
     """Save a new contact for the member; raises ValidationFailed listing every rule it breaks."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
         get_member(session, member_id)
@@ -446,13 +447,13 @@ def log_contact(app: AppSession, member_id: int, data: ContactInput, *, today: d
         session.flush()
         uow.audit("contact_logged", "contact", row.id, member_id,
                   "fields: " + ", ".join(f for f in EDITABLE_FIELDS if f != "note" or data.note.strip()))
-        completed = _complete_member_contacted(uow, row, staff, datetime.now())
+        completed = _complete_member_contacted(uow, row, staff, local_naive(uow.clock.now()))
         return ContactSaved(_view(row, staff, segments_of(session, member_id)), tuple(warnings), completed)
 
 
 def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today: date | None = None) -> ContactSaved:
     """Change a contact; the audit event names the fields changed."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
         row = session.get(Contact, contact_id)
@@ -470,7 +471,7 @@ def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today:
         if changed:
             session.flush()
             uow.audit("contact_edited", "contact", row.id, row.member_id, "fields: " + ", ".join(changed))
-            completed = _complete_member_contacted(uow, row, staff, datetime.now())
+            completed = _complete_member_contacted(uow, row, staff, local_naive(uow.clock.now()))
         return ContactSaved(_view(row, staff, segments_of(session, row.member_id)), tuple(warnings), completed)
 
 

@@ -170,7 +170,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
              soon: timedelta = DUE_SOON, kinds: Collection[WorkKind] | None = None) -> list[WorkItem]:
     """What is due and overdue for ``for_user`` (a username; None: the logged-in user; ALL: everyone),
     sorted by urgency (see the module docstring); ``kinds`` keeps only those kinds of work."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     wanted = set(WorkKind) if kinds is None else {WorkKind(kind) for kind in kinds}
     today = now.date()
     username = _scope(app, for_user)
@@ -330,7 +330,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
 
 def mark_done(app: AppSession, item: WorkItem, *, now: datetime | None = None) -> str:
     """Tick a worklist item off as done; returns what happened, in a sentence for the status bar."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
         transitions.mark_item_done(app, item.entity_id, now=now)
         return f"Done: {item.title} ({item.member_name})."
@@ -343,7 +343,7 @@ def mark_done(app: AppSession, item: WorkItem, *, now: datetime | None = None) -
 
 def mark_not_applicable(app: AppSession, item: WorkItem, reason: str, *, now: datetime | None = None) -> str:
     """Mark a worklist item not applicable, saying why; returns what happened, in a sentence."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
         transitions.mark_item_not_applicable(app, item.entity_id, reason, now=now)
         return f"Not applicable: {item.title} ({item.member_name})."

@@ -127,14 +127,14 @@ def test_month_summary_for_health_home_plus_says_what_is_still_needed(admin, cm)
         contacts.log_contact(cm, member, contact(date(2026, 3, day), mode), today=TODAY)
     contacts.log_contact(cm, member, contact(date(2026, 3, 7), ContactMode.ATTEMPT, frozenset()), today=TODAY)
     contacts.log_contact(cm, member, contact(date(2026, 2, 7), ContactMode.IN_PERSON), today=TODAY)
-    month = contacts.month_summary_for(cm, member, on=TODAY)
+    month = contacts.month_summary_for(cm, member, today=TODAY)
     s = month.summary
     assert (s.qualifying, s.in_person, s.required, s.required_in_person) == (3, 1, 4, 2)
     assert (s.more_needed, s.more_in_person_needed) == (1, 1)
     assert month.days_left == 11
     assert month.text == "March: 3 qualifying contacts (1 in person); needs 1 more, 1 in person (11 days left)."
     contacts.log_contact(cm, member, contact(date(2026, 3, 8), ContactMode.IN_PERSON), today=TODAY)
-    assert contacts.month_summary_for(cm, member, on=TODAY).summary.met
+    assert contacts.month_summary_for(cm, member, today=TODAY).summary.met
 
 
 def test_services_text_and_block_reason_for_the_form() -> None:
