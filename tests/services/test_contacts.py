@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from hhdesk.clock import AgencyClock, FixedClock
 from hhdesk.db.models import AuditEvent
 from hhdesk.domain.contact_rules import ATTEMPT_ENROLLED, MAIL_ENROLLED, MAIL_OUTREACH
 from hhdesk.domain.enums import ContactMode, CoreService, Role, SegmentType, Tier, WithWhom
@@ -149,10 +150,23 @@ def test_services_text_and_block_reason_for_the_form() -> None:
 def test_a_contact_logged_today_counts_this_month_whatever_day_today_is(admin, cm) -> None:  # noqa: ANN001
     """Not pinned on purpose: the date guard (make test-dates) runs it on a month's first and last days,
     where a month that starts a day late, or ends a day early, loses today's contact."""
-    today = date.today()
+    today = AgencyClock().today()
     member = add_member(admin, "AB12345C", segments=((SegmentType.ENROLLED, today - timedelta(days=400), None),))
     contacts.log_contact(cm, member, contact(today, ContactMode.PHONE), today=today)
     last_month = today.replace(day=1) - timedelta(days=1)
     contacts.log_contact(cm, member, contact(last_month, ContactMode.PHONE), today=today)
     summary = contacts.month_summary_for(cm, member).summary
     assert summary.qualifying == 1 and summary.month == today.replace(day=1)
+
+
+def test_the_service_takes_the_day_from_the_sessions_clock(admin, cm) -> None:  # noqa: ANN001
+    member = add_member(admin, "AB12345C", segments=ENROLLED)
+    cm.clock = FixedClock.on(date(2026, 2, 20))
+    contacts.log_contact(cm, member, contact(date(2026, 2, 10), ContactMode.IN_PERSON))
+    month = contacts.month_summary_for(cm, member)
+    assert (month.summary.qualifying, month.days_left) == (1, 8)
+    with pytest.raises(ValidationFailed):  # the 21st is tomorrow on this clock, whatever the real day
+        contacts.log_contact(cm, member, contact(date(2026, 2, 21), ContactMode.PHONE))
+    cm.clock = FixedClock.on(date(2026, 3, 1))
+    assert contacts.month_summary_for(cm, member).summary.qualifying == 0
+    assert contacts.form_facts(cm, member).today == date(2026, 3, 1)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from hhdesk.clock import AgencyClock
 from hhdesk.db.models import Attachment, AuditEvent
 from hhdesk.domain.enums import ChronicCategory, ConsentKind, EndReason, MemberStatus, Role, SegmentType, Tier
 from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
@@ -17,7 +18,7 @@ from hhdesk.services.directory import DirectoryEntryInput
 from hhdesk.services.enrolment import AttachmentFile
 from hhdesk.services.members import MemberDetails
 
-TODAY = date.today()
+TODAY = AgencyClock().today()
 VALID_NPI = "1234567893"  # the CMS example NPI, with a correct check digit
 
 

@@ -3,7 +3,6 @@ the import of a file of such months (checked first, then stored all or nothing).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -40,11 +39,12 @@ class AotOrderDialog(QDialog):
         self.member_id = member_id
         self.order = order
         self.setWindowTitle("End AOT order" if order else "Record an AOT order")
-        self.start = date_picker(order.start if order else None)
+        self.start = date_picker(order.start if order else None, today=self.app.clock.today())
         self.start.setEnabled(order is None)
         self.open_order = QCheckBox("Still in effect")
         self.open_order.setChecked(order is None or order.end is None)
-        self.end = date_picker(order.end if order and order.end else date.today())
+        today = self.app.clock.today()
+        self.end = date_picker(order.end if order and order.end else today, today=today)
         self.open_order.toggled.connect(lambda checked: self.end.setEnabled(not checked))
         self.end.setEnabled(not self.open_order.isChecked())
         if order is not None:
@@ -90,7 +90,7 @@ class OutreachElsewhereDialog(QDialog):
         self.app = app
         self.member_id = member_id
         self.setWindowTitle("Outreach month billed elsewhere")
-        self.month = QLineEdit(str(ServiceMonth.of(date.today()).previous()))
+        self.month = QLineEdit(str(ServiceMonth.of(self.app.clock.today()).previous()))
         self.month.setPlaceholderText("YYYY-MM")
         self.month.setMaximumWidth(110)
         self.agency = QLineEdit()

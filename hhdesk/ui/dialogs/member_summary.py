@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout
 
 from hhdesk.domain.enums import label
@@ -31,7 +29,7 @@ class MemberSummaryDialog(QDialog):
             form = QFormLayout()
             form.setVerticalSpacing(8)
             form.addRow("Medicaid ID:", role_label(row.medicaid_id))
-            form.addRow("Date of birth:", role_label(f"{format_date(row.dob)} (age {age_on(row.dob, date.today())})"))
+            form.addRow("Date of birth:", role_label(f"{format_date(row.dob)} (age {age_on(row.dob, request.app.clock.today())})"))
             form.addRow("Status:", role_label(label(row.status)))
             form.addRow("Tier:", role_label(tier_label(row.tier) or "—"))
             form.addRow("Care manager:", role_label(row.care_manager_name or "Unassigned"))

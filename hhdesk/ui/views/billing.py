@@ -12,7 +12,6 @@ The preview is computed by `services.billing.preview` on a worker thread; the ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -389,7 +388,7 @@ class BillingView(QWidget):
         self.month = QComboBox()
         self.month.setAccessibleName("Service month")
         self.month.setMinimumWidth(230)
-        this_month = ServiceMonth.of(date.today())
+        this_month = ServiceMonth.of(self.app.clock.today())
         for back in range(MONTHS_OFFERED + 1):
             month = this_month.shift(-back)
             text = month_label(month) + (" (this month, so far)" if back == 0 else "")

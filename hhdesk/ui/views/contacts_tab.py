@@ -171,7 +171,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or self.app.clock.today()
 
     # ---- the form ---------------------------------------------------------------------------------
     def _build_form(self) -> None:
