@@ -512,7 +512,7 @@ def _chart_parts(app: AppSession, member_id: int, today: date) -> list[tuple[str
                                careplans.responsible_choices(app, member_id, today),
                                careplans.list_versions(app, member_id),
                                careplans.version_to_open(app, member_id))),
-        ("transitions", lambda: transitions.member_episodes(app, member_id, now=transitions.local_now())),
+        ("transitions", lambda: transitions.member_episodes(app, member_id, now=transitions.local_now(app.clock))),
         ("referrals", lambda: referrals.member_referrals(app, member_id, today=today)),
     ]
 

@@ -24,7 +24,7 @@ def episode(store: Path) -> int:
     try:
         member = add_member(app, "AB12345C", segments=((SegmentType.ENROLLED, date(2025, 1, 1), None),),
                             care_manager="boss")
-        now = transitions.local_now()
+        now = transitions.local_now(AgencyClock())
         view = transitions.open_episode(app, member, EpisodeInput(
             TransitionSetting.INPATIENT_MEDICAL, (now - timedelta(days=5)).date(), now - timedelta(days=5),
             "Phone call from the facility", facility_name="General Hospital"), now=now)

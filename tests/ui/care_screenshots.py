@@ -41,7 +41,7 @@ CARE_MANAGER = "mperez"
 
 def episode_for(app, member_id: int) -> int:  # noqa: ANN001
     """A psychiatric stay: notified six days ago, discharged four days ago, the checklist half worked."""
-    now = transitions.local_now().replace(second=0)
+    now = transitions.local_now(AgencyClock()).replace(second=0)
     notified = (now - timedelta(days=6)).replace(hour=9, minute=40)
     view = transitions.open_episode(app, member_id, EpisodeInput(
         TransitionSetting.INPATIENT_PSYCHIATRIC, notified.date(), notified, "Phone call from the facility",
