@@ -18,6 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import AotOrder, Member, OutreachElsewhere
+from hhdesk.domain.billing_profile import AOT
+from hhdesk.domain.billing_rules import OUTREACH_LIMITS, OutreachLimits
+from hhdesk.domain.contact_rules import MonthRequirement
 from hhdesk.domain.enums import HHPlusPopulation
 from hhdesk.domain.outreach_elsewhere_csv import (
     HEADER_LINE,
@@ -79,6 +82,20 @@ class MemberBillingFactsInfo:
     hh_plus_population: HHPlusPopulation | None
     aot_orders: tuple[AotOrderInfo, ...]
     outreach_elsewhere: tuple[OutreachElsewhereInfo, ...]
+
+
+def outreach_limits() -> OutreachLimits:
+    """How many outreach months may bill in a row and in a rolling window (the billing rules' numbers)."""
+    return OUTREACH_LIMITS
+
+
+def aot_minimum(app: AppSession) -> MonthRequirement:
+    """What a Health Home Plus month under an AOT order needs, from the agency's billing profile."""
+    from hhdesk.services.contacts import hh_plus_requirements
+
+    with app.read(Permission.VIEW_MEMBERS) as session:
+        minimums, _on_last_day, _default = hh_plus_requirements(session)
+    return minimums.get(AOT) or minimums[HHPlusPopulation.SMI.value]
 
 
 def _require_any(app: AppSession, *permissions: Permission) -> None:

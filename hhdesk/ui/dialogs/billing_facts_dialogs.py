@@ -60,8 +60,10 @@ class AotOrderDialog(QDialog):
         self.message = MessageLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(role_label("A Health Home Plus month covered by an AOT order on any of its days needs all "
-                                    "4 core services in person with the member (NY DOH, 2023-04-04).", "muted"))
+        minimum = billing_facts.aot_minimum(self.app)
+        layout.addWidget(role_label(f"A Health Home Plus month covered by an AOT order needs {minimum.contacts} "
+                                    f"contacts with a core service, {minimum.in_person} of them in person with the "
+                                    "member (NY DOH, 2023-04-04).", "muted"))
         layout.addWidget(self.message)
         buttons = _buttons(self, "Save")
         buttons.accepted.connect(self.save)
@@ -101,8 +103,10 @@ class OutreachElsewhereDialog(QDialog):
         self.message = MessageLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        limits = billing_facts.outreach_limits()
         layout.addWidget(role_label("Outreach follows the person: months another agency billed count in the limits "
-                                    "of 2 in a row and 4 in any 12 months (NY DOH, 2017-10-18).", "muted"))
+                                    f"of {limits.in_a_row} in a row and {limits.in_rolling_months} in any "
+                                    f"{limits.rolling_months} months (NY DOH, 2017-10-18).", "muted"))
         layout.addWidget(self.message)
         buttons = _buttons(self, "Record")
         buttons.accepted.connect(self.save)
