@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from hhdesk.db.models import CarePlanVersion, DirectoryEntry, Member, User
 from hhdesk.domain import segments as domain_segments
-from hhdesk.domain.enums import ConsentKind, MemberStatus, Role, Tier
+from hhdesk.domain.enums import TIER_LABELS, ConsentKind, MemberStatus, Role, Tier
 from hhdesk.domain.identifiers import name_key, normalise_medicaid_id, validate_medicaid_id
+from hhdesk.domain.people import display_name
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.program_profile import ProgramProfile
 from hhdesk.errors import NotFound, ValidationFailed
@@ -41,14 +42,6 @@ from hhdesk.services.member_records import (
 )
 
 SEX_CHOICES: dict[str, str] = {"": "Not recorded", "F": "Female", "M": "Male", "X": "X (another sex)", "U": "Unknown"}
-TIER_LABELS: dict[Tier, str] = {
-    Tier.STANDARD: "Standard",
-    Tier.HIGH_RISK: "High risk/need",
-    Tier.HH_PLUS: "Health Home Plus",
-    Tier.CHILD_LOW: "Children: low",
-    Tier.CHILD_MEDIUM: "Children: medium",
-    Tier.CHILD_HIGH: "Children: high",
-}
 STATUS_LABELS: dict[MemberStatus, str] = {
     MemberStatus.REFERRED: "Referred",
     MemberStatus.OUTREACH: "Outreach",
@@ -156,13 +149,6 @@ class MemberCreation:
     @property
     def created(self) -> bool:
         return self.member_id is not None
-
-
-def display_name(last_name: str, first_name: str, preferred_name: str = "") -> str:
-    name = f"{last_name}, {first_name}"
-    if preferred_name and preferred_name != first_name:
-        name += f" ({preferred_name})"
-    return name
 
 
 def display_phone(digits: str) -> str:

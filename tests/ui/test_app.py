@@ -62,7 +62,7 @@ def test_the_summary_shows_what_the_list_knew(qtbot: Any, ui_store_with_members:
     assert isinstance(summary, MemberSummaryDialog) and summary.isVisible()
     assert summary.windowTitle() == "Núñez, José (Pepe)"
     texts = [label.text() for label in summary.findChildren(type(caseload.count_label))]
-    assert "AB12345C" in texts and "High risk" in texts and "Carla Martinez" in texts
+    assert "AB12345C" in texts and "High risk/need" in texts and "Carla Martinez" in texts
     window.lock()
     assert not summary.isVisible(), "hidden while locked"
     window.log_out()  # from the lock screen: the member's window goes with the session
