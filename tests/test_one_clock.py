@@ -90,6 +90,23 @@ def test_only_the_clock_module_reads_the_system_clock() -> None:
     assert not found, "read the session's clock instead:\n" + "\n".join(found)
 
 
+# The record of when something happened (the audit trail, a key file's lockout, a backup's manifest, a row's
+# created_at) is the real moment, read through the clock module's SYSTEM_CLOCK; so are the idle lock's and the
+# start-up benchmark's wall-clock seconds. Everything else takes the session's clock.
+REAL_MOMENT_READERS = {"hhdesk/services/audit.py", "hhdesk/ui/lock.py", "hhdesk/ui/app.py", "hhdesk/bench.py"}
+LAYERS_ON_THE_SESSIONS_CLOCK = ("services", "ui", "documents", "exports", "domain", "cli")
+
+
+def test_rules_views_and_documents_take_the_sessions_clock_not_the_real_one() -> None:
+    package = Path(hhdesk.__file__).parent
+    found = [f"{path.relative_to(package.parent)}:{number}: {line.strip()}"
+             for layer in LAYERS_ON_THE_SESSIONS_CLOCK for path in sorted((package / layer).rglob("*.py"))
+             if path.relative_to(package.parent).as_posix() not in REAL_MOMENT_READERS
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if re.search(r"\bSYSTEM_CLOCK\b|\bseconds_since_epoch\b", line)]
+    assert not found, "\n".join(found)
+
+
 def test_the_check_sees_every_way_of_asking() -> None:
     source = (
         "import datetime\nimport time as clock\nfrom datetime import date as day, datetime as moment\n"
