@@ -126,7 +126,7 @@ COLUMNS: list[Column] = [
     Column("Medicaid ID", 96),
     Column("Name", 180),
     Column("Segment", 76),
-    Column("Tier", 76),
+    Column("Tier", 112),
     Column("Contacts", 72, "Qualifying contacts: dated in the month, with a core service, in a mode that counts",
            numeric=True),
     Column("In person", 74, "Of the qualifying contacts, how many were face to face: in person with the member "

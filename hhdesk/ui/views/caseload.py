@@ -68,7 +68,7 @@ COLUMNS: list[Column] = [
     Column("Date of birth", "dob", width=110),
     Column("Age", "dob", inverted=True, width=60),
     Column("Status", "status", width=105),
-    Column("Tier", "tier", width=100),
+    Column("Tier", "tier", width=125),
     Column("Care manager", "care_manager", width=170),
     Column("Phone", None, width=130),
 ]
