@@ -623,7 +623,7 @@ def _plain_copy(app: AppSession, folder: Path, say: Progress, report: BenchRepor
     report.details["plain_copy_seconds"] = round(time.perf_counter() - started, 2)
     plain_store = Store(plain_path, app.store.keyfile, b"", plain_for_benchmark=True)
     try:
-        yield AppSession(plain_store, app.actor)
+        yield AppSession(plain_store, app.actor, app.clock)
     finally:
         plain_store.close()
         for suffix in ("", "-wal", "-shm"):
