@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from hhdesk.clock import AgencyClock
 from hhdesk.db.models import (
     CarePlanVersion,
     Condition,
@@ -88,7 +89,7 @@ MODES = (("in_person", 30), ("phone", 40), ("video", 8), ("collateral", 10), ("m
 
 
 def last_full_month(today: date | None = None) -> ServiceMonth:
-    return ServiceMonth.of(today or date.today()).previous()
+    return ServiceMonth.of(today or AgencyClock().today()).previous()
 
 
 @dataclass(frozen=True)

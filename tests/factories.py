@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from hhdesk.clock import AgencyClock
 from hhdesk.db.models import EnrolmentSegment, Member, TierPeriod, User
 from hhdesk.db.store import Store
 from hhdesk.services.caseload import member_name_key
@@ -43,7 +44,7 @@ SAMPLE_MEMBERS: list[MemberSpec] = [
 
 def add_members(store: Store, specs: list[MemberSpec], today: date | None = None) -> list[int]:
     """Insert members with their segment and tier as of `today`; returns their ids in order."""
-    today = today or date.today()
+    today = today or AgencyClock().today()
     ids = []
     with store.write_session() as session:
         users = {u.username: u.id for u in session.execute(select(User)).scalars()}

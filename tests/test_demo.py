@@ -427,3 +427,34 @@ def test_the_demo_dates_lead_up_to_the_given_day(tmp_path: Path) -> None:
         store.close()
     assert later - date.resolution * 45 <= last_contact <= later
     assert last_start <= later
+
+
+def test_the_worklist_and_the_month_line_agree_on_every_enrolled_member(demo_path: Path) -> None:
+    """The worklist counts a month's contacts in SQL, the member's month line in Python: both from the same
+    rule, so a member is on the worklist exactly when the month line says the minimum is not met, with the
+    same numbers."""
+    from datetime import time
+
+    from hhdesk.clock import FixedClock
+    from hhdesk.domain.enums import MemberStatus
+    from hhdesk.services import caseload, contacts, worklist
+    from hhdesk.services.worklist import WorkKind
+
+    app = users.login(demo_path, DEMO_USER, DEMO_PASSWORD, clock=FixedClock.on(TODAY, time(9, 0)))
+    try:
+        enrolled = [row.member_id for row in caseload.search(
+            app, caseload.CaseloadQuery(status=MemberStatus.ENROLLED, limit=10_000))]
+        on_worklist = {item.member_id: item for item in worklist.worklist(
+            app, worklist.ALL, kinds=[WorkKind.MONTHLY_CONTACTS])}
+        summaries = {member_id: contacts.month_summary_for(app, member_id).summary for member_id in enrolled}
+    finally:
+        users.logout(app)
+    short = {member_id for member_id, summary in summaries.items() if not summary.met}
+    assert len(enrolled) >= 10 and short and short != set(enrolled)
+    assert set(on_worklist) == short
+    for member_id in short:
+        s = summaries[member_id]
+        expected = f"{s.qualifying} of {s.required} qualifying"
+        if s.required_in_person:
+            expected += f", {s.in_person} of {s.required_in_person} in person"
+        assert on_worklist[member_id].detail.startswith(expected + ";"), (s, on_worklist[member_id].detail)

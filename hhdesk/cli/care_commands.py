@@ -103,7 +103,7 @@ def add_import_contacts(import_sub: argparse._SubParsersAction) -> None:
 def cmd_worklist(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
-        now = transitions.local_now()
+        now = transitions.local_now(app.clock)
         items = worklist.worklist(app, args.for_user, now=now, kinds=args.kind)
         emit_rows(
             app, args, ListKind.WORKLIST, "Worklist",

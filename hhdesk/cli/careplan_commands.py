@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from hhdesk.cli.common import add_store_user_options, open_session, read_password
@@ -104,7 +103,7 @@ def cmd_print_packet(args: argparse.Namespace) -> int:
 def cmd_print_packets(args: argparse.Namespace) -> int:
     out = args.out.expanduser()
     if args.combined:
-        combined = out if out.suffix.lower() == ".pdf" else out / f"care-plan-packets-{date.today():%Y-%m-%d}.pdf"
+        combined = out if out.suffix.lower() == ".pdf" else out / f"care-plan-packets-{args.clock.today():%Y-%m-%d}.pdf"
         out_dir = None
     else:
         if out.exists() and not out.is_dir():

@@ -126,13 +126,13 @@ def open_session(args: argparse.Namespace) -> AppSession:
         if (args.command, action) in _FILE_ONLY:
             raise _not_on_a_server(args)
         args.login_password = read_password(f"Password for {args.user} on {address.host}: ")
-        return agency.login(address, args.user, args.login_password)
+        return agency.login(address, args.user, args.login_password, clock=args.clock)
     path = store_path(args)
     if not path.exists():
         raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")
     args.login_password = read_password(f"Password for {args.user}: ")
     wait_for_other_writers(WRITE_WAIT_LIMIT_SECONDS, _WaitMessages())
-    return users.login(store_path(args), args.user, args.login_password)
+    return users.login(store_path(args), args.user, args.login_password, clock=args.clock)
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from hhdesk import __version__
+from hhdesk.clock import AgencyClock
 from hhdesk.errors import UserError
 from hhdesk.private_files import restrict_new_files
 
@@ -73,6 +74,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return run_smoke_test()
     if args.command is None:
         args = parser.parse_args(["gui", *(argv or [])])
+    args.clock = AgencyClock()  # the command's one clock: its session and its file names read it
     try:
         return int(args.handler(args) or 0)
     except UserError as exc:

@@ -13,15 +13,15 @@ import json
 import os
 import shutil
 import tempfile
-import time
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 from filelock import FileLock, Timeout
 
 from hhdesk import __version__
+from hhdesk.clock import SYSTEM_CLOCK, seconds_since_epoch
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import engine as engines
 from hhdesk.db.keyfile import KeyFile
@@ -65,7 +65,7 @@ def write_backup(store_path: Path, raw_key: bytes, out: Path) -> str:
             conn.close()
         manifest = {
             "format": BACKUP_FORMAT,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created": SYSTEM_CLOCK.now().astimezone(UTC).isoformat(timespec="seconds"),
             "hhdesk_version": __version__,
             "store_sha256": _sha256(exported),
         }
@@ -101,7 +101,7 @@ def remove_abandoned_work(folder: Path) -> int:
             newest = max([work.stat().st_mtime] + [p.stat().st_mtime for p in work.iterdir()])
         except OSError:
             continue
-        if time.time() - newest < ABANDONED_AFTER_SECONDS:
+        if seconds_since_epoch() - newest < ABANDONED_AFTER_SECONDS:
             continue
         in_use = FileLock(work / IN_USE, mode=0o600)
         try:
@@ -176,9 +176,8 @@ def integrity_problems(store_path: Path, raw_key: bytes) -> list[str]:
     return problems
 
 
-def auto_backup_if_due(store_path: Path, raw_key: bytes, today: date | None = None) -> Path | None:
+def auto_backup_if_due(store_path: Path, raw_key: bytes, today: date) -> Path | None:
     """The window's daily backup on the first close of each day; keeps the newest 14."""
-    today = today or date.today()
     folder = backups_dir(store_path)
     target = folder / f"{AUTO_PREFIX}{today.isoformat()}.hhbak"
     folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
 
+from hhdesk.clock import SYSTEM_CLOCK
 from hhdesk.db import engine as engines
 from hhdesk.db.keyslots import KeySlots, describe_os_error, key_id
 from hhdesk.errors import NotAStore, StaleSession, StorageProblem, UserError
@@ -64,7 +65,7 @@ class RotationPending(UserError):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return SYSTEM_CLOCK.now().astimezone(UTC)
 
 
 def _generation_on_disk(path: Path) -> int | None:

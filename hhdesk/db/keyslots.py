@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hhdesk.clock import SYSTEM_CLOCK
 from hhdesk.domain.lockout import LockState, replay
 from hhdesk.errors import (
     KeySlotsMissing,
@@ -105,7 +106,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return SYSTEM_CLOCK.now().astimezone(UTC)
 
 
 def _hkdf(secret: bytes, info: bytes, salt: bytes | None = None) -> bytes:

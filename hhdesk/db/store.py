@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hhdesk.clock import SYSTEM_CLOCK
 from hhdesk.config import backups_dir, data_dir, keyslots_path
 from hhdesk.db import crashpoints
 from hhdesk.db import engine as engines
@@ -162,7 +163,7 @@ class Store:
         with self.keyfile.locked():
             slots = self.keyfile.check_current(self.raw_key)
             engines.check_key(self.path, self.raw_key)
-            now = datetime.now(UTC)
+            now = SYSTEM_CLOCK.now().astimezone(UTC)
             for finding in slots.checkpoint_findings(self.raw_key):
                 slots.record_event("rotate-key", "keyfile_edited", now, f"found at a key rotation: {finding}")
             slots.reseal_all(new_key)
@@ -288,7 +289,7 @@ def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
         if backup and current is not None:
             from hhdesk.db.backup import write_backup
 
-            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            stamp = SYSTEM_CLOCK.now().astimezone(UTC).strftime("%Y%m%d-%H%M%S")
             folder = backups_dir(path)
             folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
             write_backup(path, raw_key, folder / f"before-migration-{current}-{stamp}.hhbak")

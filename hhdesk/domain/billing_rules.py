@@ -111,6 +111,19 @@ OUTREACH_MODES = OUTREACH_CORE_SERVICE_MODES
 OUTREACH_ROLLING_MONTHS = 12
 OUTREACH_LOOKBACK_MONTHS = OUTREACH_ROLLING_MONTHS - 1
 OUTREACH_MAX_IN_ROLLING_MONTHS = 4
+OUTREACH_MAX_IN_A_ROW = 2
+
+
+@dataclass(frozen=True)
+class OutreachLimits:
+    """The outreach limits in numbers, for the sentences that explain them."""
+
+    in_a_row: int = OUTREACH_MAX_IN_A_ROW
+    in_rolling_months: int = OUTREACH_MAX_IN_ROLLING_MONTHS
+    rolling_months: int = OUTREACH_ROLLING_MONTHS
+
+
+OUTREACH_LIMITS = OutreachLimits()
 
 
 def allowed_modes(segment: SegmentType) -> frozenset[ContactMode]:
@@ -482,7 +495,7 @@ class BillingEvaluator:
         if counted_in_lookback >= OUTREACH_MAX_IN_ROLLING_MONTHS:
             return verdict(reason=BillingReason.OUTREACH_LIMIT_12M)
         previous_counted = self._counted(month.index - 1)
-        if previous_counted and self._counted(month.index - 2):
+        if all(self._counted(month.index - back) for back in range(1, OUTREACH_MAX_IN_A_ROW + 1)):
             return verdict(reason=BillingReason.OUTREACH_LIMIT)
         if previous_counted and not any(c.in_person_with(face_to_face) for c in qualifying):
             return verdict(reason=BillingReason.OUTREACH_NEEDS_FACE_TO_FACE)

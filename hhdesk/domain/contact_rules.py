@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from hhdesk.domain.billing_profile import DEFAULT_HH_PLUS_MIN_IN_PERSON, DEFAULT_HH_PLUS_MIN_QUALIFYING
-from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, Tier, WithWhom
+from hhdesk.domain.enums import ContactMode, CoreService, Role, SegmentType, Tier, WithWhom
+from hhdesk.domain.permissions import Permission, allows
 
 MIN_MINUTES = 0
 MAX_MINUTES = 600  # ten hours: longer is a typing slip, not a contact
@@ -62,7 +63,11 @@ def core_services_allowed(segment_type: SegmentType | None, mode: ContactMode) -
     return mode in OUTREACH_CORE_SERVICE_MODES
 
 
-def _mode_problem(segment_type: SegmentType | None, mode: ContactMode) -> str | None:
+def core_service_block_reason(segment_type: SegmentType | None, mode: ContactMode) -> str | None:
+    """Why a contact in this mode cannot carry core services for a member in this segment, or None.
+
+    The form disables the six service boxes and shows this sentence beside them; a save refuses with it.
+    """
     if core_services_allowed(segment_type, mode):
         return None
     if segment_type == SegmentType.ENROLLED:
@@ -85,7 +90,7 @@ def contact_field_problems(
     """
     problems: list[tuple[str, str]] = []
     if services:
-        mode_problem = _mode_problem(segment_type, mode)
+        mode_problem = core_service_block_reason(segment_type, mode)
         if mode_problem is not None:
             problems.append(("core_services", mode_problem))
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
@@ -110,6 +115,12 @@ def contact_problems(
     return [message for _field, message in contact_field_problems(
         segment_type, mode, services, minutes, contact_date, today
     )]
+
+
+def may_change_contact(role: Role, made_it: bool) -> bool:
+    """May someone in this role edit or delete a contact? A care manager only the contacts they made; those
+    who assign caseloads (supervisors, administrators) anyone's; roles without clinical editing none."""
+    return allows(role, Permission.EDIT_CLINICAL) and (made_it or allows(role, Permission.ASSIGN_CASELOAD))
 
 
 def contact_warnings(segment_type: SegmentType | None, services: Collection[CoreService]) -> list[str]:
@@ -156,6 +167,15 @@ def month_requirement(tier: Tier | None, hh_plus: MonthRequirement = HH_PLUS_REQ
     """What an enrolled month needs: Health Home Plus 4 qualifying contacts with 2 in person (docs/domain.md
     §10 step 6; pass the profile's figures as ``hh_plus``); every other tier, and no tier on record, 1."""
     return hh_plus if tier == Tier.HH_PLUS else DEFAULT_REQUIREMENT
+
+
+def still_needed(requirement: MonthRequirement, qualifying: int, in_person: int) -> tuple[int, int]:
+    """How many more qualifying contacts the month needs, and how many of those in person.
+
+    In-person contacts count toward the total too, so the total still needed is whichever is larger.
+    """
+    more_in_person = max(requirement.in_person - in_person, 0)
+    return max(requirement.contacts - qualifying, more_in_person), more_in_person
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,9 +247,7 @@ def month_summary(
         if contact.mode == ContactMode.IN_PERSON and contact.with_whom == WithWhom.MEMBER:
             in_person += 1
     requirement = month_requirement(tier, hh_plus) if month_segment == SegmentType.ENROLLED else DEFAULT_REQUIREMENT
-    more_in_person = max(requirement.in_person - in_person, 0)
-    # In-person contacts count toward the total too, so the total still needed is whichever is larger.
-    more = max(requirement.contacts - qualifying, more_in_person)
+    more, more_in_person = still_needed(requirement, qualifying, in_person)
     if more == 0:
         sentence = f"Monthly minimum met: {_plural(qualifying, 'qualifying contact')}"
         if requirement.in_person:

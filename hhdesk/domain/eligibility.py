@@ -180,7 +180,9 @@ def evaluate_eligibility(
     recheck_due = None
     months = (profile.appropriateness_recheck_months or {}).get(age_band) if age_band is not None else None
     if months and profile.appropriateness_required and recognised:
-        today = on or date.today()
+        if on is None:
+            raise TypeError("The appropriateness re-check is judged on a day: pass `on`.")
+        today = on
         if appropriateness_checked_on is None:
             recheck_due = today
             lines.append(f"Appropriateness: the date of the last assessment is not recorded; at this age it is "

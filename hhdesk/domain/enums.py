@@ -238,6 +238,20 @@ class HHPlusPopulation(StrEnum):
 
 HH_PLUS_MINIMUM_NOT_MET = "hh_plus_minimum_not_met"
 
+TIER_LABELS: dict[Tier, str] = {
+    Tier.STANDARD: "Standard",
+    Tier.HIGH_RISK: "High risk/need",
+    Tier.HH_PLUS: "Health Home Plus",
+    Tier.CHILD_LOW: "Children: low",
+    Tier.CHILD_MEDIUM: "Children: medium",
+    Tier.CHILD_HIGH: "Children: high",
+}
+
+
+def tier_label(tier: Tier | str | None) -> str:
+    """A tier in words, one wording everywhere; '' for no tier."""
+    return TIER_LABELS[Tier(tier)] if tier else ""
+
 
 def label(value: StrEnum) -> str:
     """A human label for any enum value: 'in_person' -> 'In person'."""

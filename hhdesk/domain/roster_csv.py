@@ -149,10 +149,9 @@ def parse_roster(
     *,
     profile: ProgramProfile,
     known_usernames: Collection[str],
-    today: date | None = None,
+    today: date,
 ) -> RosterParseResult:
     """Parse roster text (or an iterable of lines with their line endings) and check every line."""
-    today = today or date.today()
     usernames = {name.casefold(): name for name in known_usernames}
     lines = io.StringIO(source, newline="") if isinstance(source, str) else iter(source)
     reader = csv.reader(lines)

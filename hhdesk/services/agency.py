@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import AgencyClock, Clock
 from hhdesk.db import postgres, roles
 from hhdesk.db.models import Agency, User
 from hhdesk.db.postgres import ServerAddress, ServerStore, is_server_url
@@ -95,7 +96,7 @@ def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_userna
                           "for the administrator.")
 
 
-def login(address: ServerAddress, username: str, password: str) -> AppSession:
+def login(address: ServerAddress, username: str, password: str, *, clock: Clock | None = None) -> AppSession:
     """Log in to the agency's server as this person. Raises a UserError with a sentence for the user."""
     store = ServerStore.open(address, username, password)
     try:
@@ -110,4 +111,4 @@ def login(address: ServerAddress, username: str, password: str) -> AppSession:
     except BaseException:
         store.close()
         raise
-    return AppSession(store, actor)  # type: ignore[arg-type] - ServerStore has Store's session interface
+    return AppSession(store, actor, clock or AgencyClock())  # type: ignore[arg-type] - ServerStore has Store's session interface

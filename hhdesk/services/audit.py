@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import SYSTEM_CLOCK
 from hhdesk.db.models import AuditEvent
 from hhdesk.db.postgres import server_keeps_audit_chain
 
@@ -31,6 +32,11 @@ def _digest(prev_hash: str, at: str, username: str, action: str, entity: str, en
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _moment() -> str:
+    # The trail records when an event really happened, whatever day a session's rules were asked about.
+    return SYSTEM_CLOCK.now().astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def append(session: Session, username: str, action: str, entity: str = "", entity_id: Any = "",
            member_id: int | None = None, detail: str = "", at: str | None = None) -> None:
     """Add one event in the caller's transaction (which holds the write lock, so the chain is linear)."""
@@ -39,7 +45,7 @@ def append(session: Session, username: str, action: str, entity: str = "", entit
         return
     prev = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
     prev_hash = prev or GENESIS
-    at = at or datetime.now(UTC).isoformat(timespec="microseconds")
+    at = at or _moment()
     entity_id = "" if entity_id is None else str(entity_id)
     event = AuditEvent(
         at=at, username=username, action=action, entity=entity, entity_id=entity_id, member_id=member_id,
@@ -63,7 +69,7 @@ def append_many(session: Session, username: str, events: list[PendingEvent], at:
     """Append a batch in one statement (imports write thousands); the chain is the same as one by one."""
     if not events:
         return
-    at = at or datetime.now(UTC).isoformat(timespec="microseconds")
+    at = at or _moment()
     if server_keeps_audit_chain(session):
         session.execute(insert(AuditEvent), [
             {"at": at, "username": username, "action": event.action, "entity": event.entity,

@@ -18,6 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import AotOrder, Member, OutreachElsewhere
+from hhdesk.domain.billing_profile import AOT
+from hhdesk.domain.billing_rules import OUTREACH_LIMITS, OutreachLimits
+from hhdesk.domain.contact_rules import MonthRequirement
 from hhdesk.domain.enums import HHPlusPopulation
 from hhdesk.domain.outreach_elsewhere_csv import (
     HEADER_LINE,
@@ -79,6 +82,20 @@ class MemberBillingFactsInfo:
     hh_plus_population: HHPlusPopulation | None
     aot_orders: tuple[AotOrderInfo, ...]
     outreach_elsewhere: tuple[OutreachElsewhereInfo, ...]
+
+
+def outreach_limits() -> OutreachLimits:
+    """How many outreach months may bill in a row and in a rolling window (the billing rules' numbers)."""
+    return OUTREACH_LIMITS
+
+
+def aot_minimum(app: AppSession) -> MonthRequirement:
+    """What a Health Home Plus month under an AOT order needs, from the agency's billing profile."""
+    from hhdesk.services.contacts import hh_plus_requirements
+
+    with app.read(Permission.VIEW_MEMBERS) as session:
+        minimums, _on_last_day, _default = hh_plus_requirements(session)
+    return minimums.get(AOT) or minimums[HHPlusPopulation.SMI.value]
 
 
 def _require_any(app: AppSession, *permissions: Permission) -> None:
@@ -187,7 +204,7 @@ def add_outreach_elsewhere(app: AppSession, member_id: int, month: ServiceMonth 
                            today: date | None = None) -> int:
     """Record an outreach month another Health Home or care management agency billed for this member."""
     _require_any(app, Permission.BILLING, Permission.EDIT_ENROLMENT)
-    chosen = _month(month, today or date.today())
+    chosen = _month(month, today or app.clock.today())
     name = " ".join(agency.split())
     if not name:
         raise ValidationFailed("Name the Health Home or agency that billed the month.")
@@ -263,7 +280,7 @@ def import_outreach_elsewhere_text(app: AppSession, text: str, *, dry_run: bool 
     """Check the whole file; store every row in one transaction only when no line has an error."""
     _require_any(app, Permission.IMPORT_DATA, Permission.BILLING)
     started = clock.perf_counter()
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(None) as uow:
         session = uow.session
         ids: dict[str, int] = {medicaid_id: member_id for medicaid_id, member_id in

@@ -130,10 +130,10 @@ class CarePlanVersionView:
         """'Version 3 (draft)'."""
         return f"Version {self.version_no} ({self.status_label.lower()})"
 
-    def review_state(self, today: date | None = None) -> ReviewState:
+    def review_state(self, today: date) -> ReviewState:
         if self.status is not CarePlanStatus.ACTIVE:
             return ReviewState.NOT_SIGNED if self.status is CarePlanStatus.DRAFT else ReviewState.CURRENT
-        return rules.review_state(self.review_due_on, today or date.today())
+        return rules.review_state(self.review_due_on, today)
 
 
 @dataclass(frozen=True)
@@ -365,7 +365,7 @@ def compare(app: AppSession, older_version_id: int, newer_version_id: int) -> Pl
 
 def responsible_choices(app: AppSession, member_id: int, today: date | None = None) -> list[ResponsibleChoice]:
     """Who an intervention may name: the member's current care team, then the agency's clinical staff."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.read(Permission.VIEW_CLINICAL) as session:
         get_member(session, member_id)
         from hhdesk.services.directory import CARE_TEAM_ROLES
@@ -568,7 +568,7 @@ def sign(app: AppSession, version_id: int, signature: SignatureInput, today: dat
     The signing date is the later of the two signatures; the review falls due ``care_plan_review_months``
     (an agency setting) after it.
     """
-    today = today or date.today()
+    today = today or app.clock.today()
     if signature.method is not None:
         signature = replace(signature, method=SignatureMethod(signature.method))
     with app.work(Permission.EDIT_CLINICAL) as uow:
@@ -651,7 +651,7 @@ def _safe_filename(filename: str, version_no: int) -> str:
 def mark_shared_with_pcp(app: AppSession, version_id: int, shared_on: date,
                          today: date | None = None) -> CarePlanVersionView:
     """Record the date a signed version went to the member's primary care provider."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         version = _get_version(uow.session, version_id)
         if version.status == CarePlanStatus.DRAFT.value or version.signed_on is None:

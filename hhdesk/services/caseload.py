@@ -42,7 +42,7 @@ class CaseloadQuery:
     sort: str = "name"  # name | medicaid_id | dob | status | care_manager
     descending: bool = False
     limit: int = 500
-    on: date | None = None
+    today: date | None = None
 
 
 def status_expression(on: date):  # a SQL expression
@@ -82,9 +82,9 @@ def parse_search_date(text: str) -> date | None:
 
 def search(app: AppSession, query: CaseloadQuery) -> list[CaseloadRow]:
     """Members matching the query; filtering, sorting and limiting all happen in SQL."""
-    on = query.on or date.today()
-    status = status_expression(on).label("status")
-    tier = tier_expression(on).label("tier")
+    today = query.today or app.clock.today()
+    status = status_expression(today).label("status")
+    tier = tier_expression(today).label("tier")
     manager = aliased(User)
     stmt = (
         select(Member.id, Member.medicaid_id, Member.last_name, Member.first_name, Member.preferred_name,
@@ -93,7 +93,7 @@ def search(app: AppSession, query: CaseloadQuery) -> list[CaseloadRow]:
     )
     stmt = stmt.where(*_text_conditions(query.text.strip()))
     if query.status is not None:
-        stmt = stmt.where(status_expression(on) == query.status.value)
+        stmt = stmt.where(status_expression(today) == query.status.value)
     if query.care_manager is not None:
         stmt = stmt.where(manager.username == query.care_manager if query.care_manager
                           else Member.care_manager_id.is_(None))
@@ -115,10 +115,10 @@ def search(app: AppSession, query: CaseloadQuery) -> list[CaseloadRow]:
 
 
 def count(app: AppSession, query: CaseloadQuery) -> int:
-    on = query.on or date.today()
+    today = query.today or app.clock.today()
     stmt = select(func.count(Member.id)).where(*_text_conditions(query.text.strip()))
     if query.status is not None:
-        stmt = stmt.where(status_expression(on) == query.status.value)
+        stmt = stmt.where(status_expression(today) == query.status.value)
     if query.care_manager is not None:
         manager = aliased(User)
         stmt = stmt.outerjoin(manager, manager.id == Member.care_manager_id).where(

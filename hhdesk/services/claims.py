@@ -16,13 +16,14 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import local_naive, utc_naive
 from hhdesk.db.models import BillingClaim, BillingResponseFile, BillingRun, Member
 from hhdesk.domain import remittance_codes as codes
 from hhdesk.domain.payers import filing_deadline
@@ -114,10 +115,6 @@ class ImportResult:
             text.append(f"Not among the exported claims: {len(self.unmatched)} ({', '.join(self.unmatched[:5])}"
                         + (" ..." if len(self.unmatched) > 5 else "") + ")")
         return text
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # -- reading the claims ------------------------------------------------------------------------------------
@@ -250,7 +247,7 @@ def correct_claims(app: AppSession, month: str | ServiceMonth, corrections: list
             payer_rows = [row for row, _id, payer_code in corrected if payer_code == code]
             try:
                 claim_file = write_837(payer_rows, claim_settings.for_payer(payer), profile,
-                                       ControlNumbers(interchange, group), datetime.now())
+                                       ControlNumbers(interchange, group), local_naive(app.clock.now()))
             except ExportError as exc:
                 found = list(exc.problems) if isinstance(exc, MissingSettingsError) else [str(exc)]
                 raise ValidationFailed(str(exc), found) from None
@@ -295,7 +292,8 @@ def _pick(claims: list[BillingClaim], payer_claim_number: str = "") -> BillingCl
     return claims[0]
 
 
-def _apply_999(session: Session, response: ResponseFile, counts: Counter[str], unmatched: list[str]) -> int:
+def _apply_999(session: Session, response: ResponseFile, counts: Counter[str], unmatched: list[str],
+               now: datetime) -> int:
     matched = 0
     for ack in response.acknowledgements:
         try:
@@ -321,12 +319,13 @@ def _apply_999(session: Session, response: ResponseFile, counts: Counter[str], u
                 claim.status_detail = ("999: the claim file's transaction set was "
                                        + codes.SET_ACKNOWLEDGEMENT_999.get(ack.code, ack.code)
                                        + (f" ({'; '.join(ack.errors)})" if ack.errors else ""))
-            claim.status_at = _now()
+            claim.status_at = now
             counts[claim.status] += 1
     return matched
 
 
-def _apply_277ca(session: Session, response: ResponseFile, counts: Counter[str], unmatched: list[str]) -> int:
+def _apply_277ca(session: Session, response: ResponseFile, counts: Counter[str], unmatched: list[str],
+                 now: datetime) -> int:
     found = _claims_by_id(session, {claim.claim_id for claim in response.claims})
     matched = 0
     for ack in response.claims:
@@ -345,12 +344,13 @@ def _apply_277ca(session: Session, response: ResponseFile, counts: Counter[str],
         claim.status_detail = "277CA " + words
         if ack.payer_claim_number:
             claim.payer_claim_number = ack.payer_claim_number
-        claim.status_at = _now()
+        claim.status_at = now
         counts[claim.status] += 1
     return matched
 
 
-def _apply_835(session: Session, response: ResponseFile, counts: Counter[str], unmatched: list[str]) -> int:
+def _apply_835(session: Session, response: ResponseFile, counts: Counter[str], unmatched: list[str],
+               now: datetime) -> int:
     found = _claims_by_id(session, {payment.claim_id for payment in response.payments})
     matched = 0
     for payment in response.payments:
@@ -373,7 +373,7 @@ def _apply_835(session: Session, response: ResponseFile, counts: Counter[str], u
             "835: " + codes.CLAIM_STATUS_835.get(payment.status_code, payment.status_code))
         if payment.payer_claim_number:
             claim.payer_claim_number = payment.payer_claim_number
-        claim.status_at = _now()
+        claim.status_at = now
         counts[status] += 1
     return matched
 
@@ -399,11 +399,11 @@ def import_response(app: AppSession, path: str | Path) -> ImportResult:
             raise ValidationFailed(
                 f"This {earlier.kind} file was imported before (on {earlier.imported_at:%m/%d/%Y}); nothing was changed.")
         if response.kind == KIND_999:
-            matched = _apply_999(uow.session, response, counts, unmatched)
+            matched = _apply_999(uow.session, response, counts, unmatched, utc_naive(uow.clock.now()))
         elif response.kind == KIND_277CA:
-            matched = _apply_277ca(uow.session, response, counts, unmatched)
+            matched = _apply_277ca(uow.session, response, counts, unmatched, utc_naive(uow.clock.now()))
         else:
-            matched = _apply_835(uow.session, response, counts, unmatched)
+            matched = _apply_835(uow.session, response, counts, unmatched, utc_naive(uow.clock.now()))
         if not matched:
             raise ValidationFailed(
                 f"Nothing in this {response.kind} file matches a claim exported from this store "

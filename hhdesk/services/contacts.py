@@ -21,30 +21,29 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import local_naive
 from hhdesk.db.models import ChecklistItem, Contact, EnrolmentSegment, TransitionEpisode, User
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.checklists import MEMBER_CONTACTED_KEY, tc_contact_completes_member_contacted
 from hhdesk.domain.contact_rules import (
-    ATTEMPT_ENROLLED,
     HH_PLUS_REQUIREMENT,
-    MAIL_ENROLLED,
-    MAIL_OUTREACH,
     ContactFacts,
     MonthContactSummary,
     MonthRequirement,
     contact_field_problems,
     contact_warnings,
-    core_services_allowed,
+    core_service_block_reason,
     is_qualifying,
+    may_change_contact,
     month_summary,
 )
-from hhdesk.domain.enums import ChecklistItemStatus, ContactMode, CoreService, Role, SegmentType, WithWhom
+from hhdesk.domain.enums import ChecklistItemStatus, ContactMode, CoreService, SegmentType, WithWhom
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
 from hhdesk.services import alerts, settings
@@ -94,6 +93,7 @@ class ContactView:
     qualifying: bool  # counts toward the month (docs/domain.md §10 steps 1 and 2)
     created_at: datetime
     updated_at: datetime
+    may_edit: bool = False  # the reader may edit or delete it (domain.contact_rules.may_change_contact)
 
     @property
     def services_text(self) -> str:
@@ -125,11 +125,15 @@ class ContactFormFacts:
     staff_choices: tuple[StaffChoice, ...]
     default_staff: str
     may_choose_staff: bool
-    today: date = field(default_factory=date.today)
+    today: date
 
     def segment_type_on(self, day: date) -> SegmentType | None:
         segment = domain_segments.segment_on(self.segments, day)
         return segment.type if segment else None
+
+    def core_service_block_reason(self, day: date, mode: ContactMode) -> str | None:
+        """Why a contact on ``day`` in ``mode`` cannot carry core services (the save's own rule), or None."""
+        return core_service_block_reason(self.segment_type_on(day), mode)
 
 
 # ---- small pure helpers the window shares -----------------------------------------------------------
@@ -145,22 +149,11 @@ def decode_services(text: str) -> frozenset[CoreService]:
     return frozenset(CoreService(code) for code in text.split(";") if code)
 
 
-def core_service_block_reason(segment_type: SegmentType | None, mode: ContactMode) -> str | None:
-    """Why a contact in this mode cannot carry core services for a member in this segment, or None.
-
-    The form disables the six service boxes and shows this sentence beside them.
-    """
-    if core_services_allowed(segment_type, mode):
-        return None
-    if segment_type == SegmentType.ENROLLED:
-        return MAIL_ENROLLED if mode == ContactMode.MAIL else ATTEMPT_ENROLLED
-    return MAIL_OUTREACH
-
-
 # ---- reads ------------------------------------------------------------------------------------------
 
 
-def _view(row: Contact, staff: User | None, segments: Collection[domain_segments.Segment]) -> ContactView:
+def _view(row: Contact, staff: User | None, segments: Collection[domain_segments.Segment], actor: Actor
+          ) -> ContactView:
     segment = domain_segments.segment_on(segments, row.contact_date)
     segment_type = segment.type if segment else None
     services = decode_services(row.core_services)
@@ -180,6 +173,7 @@ def _view(row: Contact, staff: User | None, segments: Collection[domain_segments
         qualifying=is_qualifying(ContactFacts(row.contact_date, mode, services, segment_type)),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        may_edit=may_change_contact(actor.role, row.staff_id is not None and row.staff_id == actor.user_id),
     )
 
 
@@ -201,7 +195,7 @@ def list_contacts(app: AppSession, member_id: int, *, start: date | None = None,
         if limit is not None:
             stmt = stmt.limit(limit)
         segments = segments_of(session, member_id)
-        return [_view(contact, staff, segments) for contact, staff in session.execute(stmt)]
+        return [_view(contact, staff, segments, app.actor) for contact, staff in session.execute(stmt)]
 
 
 def get_contact(app: AppSession, contact_id: int) -> ContactView:
@@ -210,7 +204,7 @@ def get_contact(app: AppSession, contact_id: int) -> ContactView:
         if row is None:
             raise NotFound(NO_CONTACT)
         staff = session.get(User, row.staff_id) if row.staff_id else None
-        return _view(row, staff, segments_of(session, row.member_id))
+        return _view(row, staff, segments_of(session, row.member_id), app.actor)
 
 
 def form_facts(app: AppSession, member_id: int) -> ContactFormFacts:
@@ -229,21 +223,8 @@ def form_facts(app: AppSession, member_id: int) -> ContactFormFacts:
             staff_choices=choices,
             default_staff=app.actor.username,
             may_choose_staff=may_choose,
-            today=date.today(),
+            today=app.clock.today(),
         )
-
-
-def hh_plus_requirement(session: Session, values: settings.Settings | None = None) -> MonthRequirement:
-    """The Health Home Plus minimum of the agency's billing profile (4 with 2 in person in New York), read
-    as billing reads it so that the contacts tab and the worklist agree with the billing preview.
-    ``values`` are the settings when the caller has read them already."""
-    from hhdesk.services.billing.profile import profile_from_settings  # billing pulls in the claim writers
-
-    try:
-        profile = profile_from_settings(settings.read_all(session) if values is None else values)
-    except ValidationFailed:
-        return HH_PLUS_REQUIREMENT
-    return MonthRequirement(profile.hh_plus_min_qualifying, profile.hh_plus_min_in_person)
 
 
 def hh_plus_requirements(session: Session, values: settings.Settings | None = None
@@ -323,9 +304,9 @@ def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
-def month_summary_for(app: AppSession, member_id: int, on: date | None = None) -> MonthSummary:
-    """Qualifying contacts in the month of ``on`` (today), of them in person, and what the tier needs."""
-    on = on or date.today()
+def month_summary_for(app: AppSession, member_id: int, today: date | None = None) -> MonthSummary:
+    """Qualifying contacts in the month of ``today``, of them in person, and what the tier needs."""
+    on = today or app.clock.today()
     first = on.replace(day=1)
     last = on.replace(day=calendar.monthrange(on.year, on.month)[1])
     with app.read(Permission.VIEW_CLINICAL) as session:
@@ -411,7 +392,7 @@ def _check(session: Session, actor: Actor, member_id: int, data: ContactInput, t
 
 
 def _may_change(actor: Actor, row: Contact) -> None:
-    if actor.role is Role.CARE_MANAGER and row.staff_id != actor.user_id:
+    if not may_change_contact(actor.role, row.staff_id is not None and row.staff_id == actor.user_id):
         raise PermissionDenied("You may change only contacts you made. Ask a supervisor to correct this one.")
 
 
@@ -436,7 +417,7 @@ def _apply(row: Contact, data: ContactInput, staff: User) -> list[str]:
 
 def log_contact(app: AppSession, member_id: int, data: ContactInput, *, today: date | None = None) -> ContactSaved:
     """Save a new contact for the member; raises ValidationFailed listing every rule it breaks."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
         get_member(session, member_id)
@@ -447,13 +428,13 @@ def log_contact(app: AppSession, member_id: int, data: ContactInput, *, today: d
         session.flush()
         uow.audit("contact_logged", "contact", row.id, member_id,
                   "fields: " + ", ".join(f for f in EDITABLE_FIELDS if f != "note" or data.note.strip()))
-        completed = _complete_member_contacted(uow, row, staff, datetime.now())
-        return ContactSaved(_view(row, staff, segments_of(session, member_id)), tuple(warnings), completed)
+        completed = _complete_member_contacted(uow, row, staff, local_naive(uow.clock.now()))
+        return ContactSaved(_view(row, staff, segments_of(session, member_id), app.actor), tuple(warnings), completed)
 
 
 def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today: date | None = None) -> ContactSaved:
     """Change a contact; the audit event names the fields changed."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
         row = session.get(Contact, contact_id)
@@ -471,8 +452,9 @@ def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today:
         if changed:
             session.flush()
             uow.audit("contact_edited", "contact", row.id, row.member_id, "fields: " + ", ".join(changed))
-            completed = _complete_member_contacted(uow, row, staff, datetime.now())
-        return ContactSaved(_view(row, staff, segments_of(session, row.member_id)), tuple(warnings), completed)
+            completed = _complete_member_contacted(uow, row, staff, local_naive(uow.clock.now()))
+        return ContactSaved(_view(row, staff, segments_of(session, row.member_id), app.actor), tuple(warnings),
+                            completed)
 
 
 def delete_contact(app: AppSession, contact_id: int) -> None:

@@ -34,6 +34,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import local_naive
 from hhdesk.db.bulk import insert_many
 from hhdesk.db.models import AuditEvent, ChecklistItem, Contact, Member, TransitionEpisode, User
 from hhdesk.db.models.base import utcnow
@@ -269,7 +270,7 @@ def import_contacts_text(app: AppSession, text: str, *, dry_run: bool = False, s
                          ) -> ContactsImportReport:
     """:func:`import_contacts` on the file's text."""
     started = clock.perf_counter()
-    today = today or date.today()
+    today = today or app.clock.today()
     app.require(Permission.IMPORT_DATA)
     app.require(Permission.EDIT_CLINICAL)
     digest = file_digest(text)
@@ -366,7 +367,7 @@ def _complete_checklist_items(uow: UnitOfWork, rows: tuple[ContactRow, ...], loo
     by_member: dict[int, list[tuple[ChecklistItem, TransitionEpisode]]] = {}
     for item, episode in open_items:
         by_member.setdefault(episode.member_id, []).append((item, episode))
-    now = datetime.now()
+    now = local_naive(uow.clock.now())
     for row in rows:
         if CoreService.TC not in row.core_services:
             continue

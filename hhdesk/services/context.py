@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import AgencyClock, Clock
 from hhdesk.db import engine as engines
 from hhdesk.db.models import User
 from hhdesk.db.postgres import server_refusal
@@ -43,9 +44,10 @@ class Actor:
 class UnitOfWork:
     """An ORM session in one transaction, plus the audit trail of what it did."""
 
-    def __init__(self, session: Session, actor: Actor) -> None:
+    def __init__(self, session: Session, actor: Actor, clock: Clock) -> None:
         self.session = session
         self.actor = actor
+        self.clock = clock
 
     def audit(self, action: str, entity: str = "", entity_id: Any = "", member_id: int | None = None,
               detail: str = "") -> None:
@@ -57,10 +59,15 @@ class UnitOfWork:
 
 @dataclass
 class AppSession:
-    """What a login yields; the window and the CLI pass it to every service."""
+    """What a login yields; the window and the CLI pass it to every service.
+
+    ``clock`` is the one clock every rule that depends on the day reads (tests hand the session a
+    `FixedClock`); the window and the CLI give the login the real one.
+    """
 
     store: Store
     actor: Actor
+    clock: Clock = field(default_factory=AgencyClock)
 
     def require(self, permission: Permission) -> None:
         """The role allows it and the account is still active (for calls that act before their unit of work)."""
@@ -106,7 +113,7 @@ class AppSession:
         try:
             with self.store.write_session() as session:
                 self._check_account(session)
-                yield UnitOfWork(session, self.actor)
+                yield UnitOfWork(session, self.actor, self.clock)
         except OperationalError as exc:
             raise _storage_problem(exc) from None
         except ProgrammingError as exc:  # on an agency's server: a privilege the server refused

@@ -363,7 +363,7 @@ def add_to_care_team(app: AppSession, member_id: int, entry_id: int, role: str, 
         if same is not None:
             raise ValidationFailed("This entry is already on the care team in that role.")
         row = CareTeamMember(member_id=member_id, directory_entry_id=entry_id, role=role,
-                             consent_to_share=consent_to_share, start_date=start_date or date.today())
+                             consent_to_share=consent_to_share, start_date=start_date or app.clock.today())
         session.add(row)
         session.flush()
         uow.audit("care_team_added", "care_team", row.id, member_id, "fields: directory_entry, role, consent_to_share")
@@ -403,7 +403,7 @@ def make_pcp(app: AppSession, link_id: int) -> CareTeamLink:
 
 def end_care_team_link(app: AppSession, link_id: int, end_date: date | None = None) -> CareTeamLink:
     """End a link (the history stays). Ending the member's PCP's link clears the PCP."""
-    end_date = end_date or date.today()
+    end_date = end_date or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         row = _care_team_row(uow.session, link_id)
         if row.end_date is not None:

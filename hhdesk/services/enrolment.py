@@ -247,7 +247,7 @@ def add_condition(app: AppSession, member_id: int, *, icd10: str | None = None, 
                 raise ValidationFailed("This condition is already on the member's list.")
         row = Condition(member_id=member_id, icd10=code, description=description,
                         category=category.value if isinstance(category, ChronicCategory) else None,
-                        at_risk=at_risk, noted_on=noted_on or date.today())
+                        at_risk=at_risk, noted_on=noted_on or app.clock.today())
         uow.session.add(row)
         uow.session.flush()
         uow.audit("condition_added", "condition", row.id, member_id,
@@ -288,7 +288,7 @@ def update_condition(app: AppSession, condition_id: int, *,
 
 def resolve_condition(app: AppSession, condition_id: int, resolved_on: date | None = None) -> ConditionInfo:
     """Mark a condition resolved (it stays on the record, and stops counting for eligibility)."""
-    resolved_on = resolved_on or date.today()
+    resolved_on = resolved_on or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         row = _condition(uow.session, condition_id)
         if row.noted_on is not None and resolved_on < row.noted_on:
@@ -321,7 +321,7 @@ def set_appropriateness(app: AppSession, member_id: int, codes: list[str],
                         assessed_on: date | None = None, today: date | None = None) -> tuple[str, ...]:
     """Record which of the program's appropriateness criteria apply to the member, and the day they were
     assessed (today when not given; NY re-assesses children's every 12 months)."""
-    today = today or date.today()
+    today = today or app.clock.today()
     assessed = assessed_on or today
     if assessed > today:
         raise ValidationFailed("The assessment date is in the future; give the day it was done.")
@@ -340,11 +340,11 @@ def set_appropriateness(app: AppSession, member_id: int, codes: list[str],
         return tuple(chosen)
 
 
-def explain_eligibility(app: AppSession, member_id: int, on: date | None = None) -> EligibilityResult:
+def explain_eligibility(app: AppSession, member_id: int, today: date | None = None) -> EligibilityResult:
     """Whether the member qualifies under the program profile, and why (or what is missing), in words."""
     with app.read(Permission.VIEW_CLINICAL) as session:
         member = get_member(session, member_id)
-        return eligibility_of(session, member, active_program_profile(session), on or date.today())
+        return eligibility_of(session, member, active_program_profile(session), today or app.clock.today())
 
 
 # ---- consent ------------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ def consent_forms(app: AppSession, member_id: int | None = None,
         profile = active_program_profile(session)
         band = None
         if member_id is not None:
-            band = age_band(get_member(session, member_id).dob, date.today())
+            band = age_band(get_member(session, member_id).dob, app.clock.today())
     # Forms the state has retired stay readable on old records but are not offered for new ones.
     in_use = tuple(f for f in profile.consent_forms if f.in_use)
     forms = profile.forms_of_kind(kind, band, in_use_only=True) if kind is not None else in_use
@@ -413,7 +413,7 @@ def record_consent(app: AppSession, member_id: int, kind: ConsentKind, form_type
     The scan is kept inside the store, so it is encrypted like everything else.
     """
     kind = ConsentKind(kind)
-    if signed_on > date.today():
+    if signed_on > app.clock.today():
         raise ValidationFailed("The signing date is in the future.")
     with app.work(Permission.RECORD_CONSENT) as uow:
         member = get_member(uow.session, member_id)
@@ -488,9 +488,9 @@ def _tier_info(row: TierPeriod) -> TierInfo:
     return TierInfo(row.id, Tier(row.tier), row.effective_date, row.note)
 
 
-def get_enrolment(app: AppSession, member_id: int, on: date | None = None) -> EnrolmentRecord:
+def get_enrolment(app: AppSession, member_id: int, today: date | None = None) -> EnrolmentRecord:
     """The Enrolment tab: segments, consents, tiers, eligibility (for clinical roles), allowed actions."""
-    on = on or date.today()
+    on = today or app.clock.today()
     with app.read(Permission.VIEW_MEMBERS) as session:
         member = get_member(session, member_id)
         segment_list = segment_rows(session, member_id)
@@ -533,9 +533,8 @@ def list_segments(app: AppSession, member_id: int) -> list[SegmentInfo]:
         return [_segment_info(r) for r in segment_rows(session, member_id)]
 
 
-def _check_not_future(day: date, what: str, *, allow_until: date | None = None) -> None:
-    limit = allow_until or date.today()
-    if day > limit:
+def _check_not_future(day: date, what: str, *, allow_until: date) -> None:
+    if day > allow_until:
         raise ValidationFailed(f"The {what} is in the future; record it on or after the day it happens.")
 
 
@@ -561,7 +560,7 @@ def _apply_plan(uow: UnitOfWork, member: Member, rows: list[EnrolmentSegment],
 
 def start_outreach(app: AppSession, member_id: int, start: date) -> SegmentInfo:
     """Open an outreach segment (finding and engaging the member)."""
-    _check_not_future(start, "outreach start date")
+    _check_not_future(start, "outreach start date", allow_until=app.clock.today())
     with app.work(Permission.EDIT_ENROLMENT) as uow:
         member = get_member(uow.session, member_id)
         rows = segment_rows(uow.session, member_id)
@@ -589,7 +588,7 @@ def enrolment_blockers(app: AppSession, member_id: int, enrol_date: date) -> lis
 
 def _enrol(app: AppSession, member_id: int, enrol_date: date, override_reason: str | None,
            *, again: bool) -> SegmentInfo:
-    _check_not_future(enrol_date, "enrolment date")
+    _check_not_future(enrol_date, "enrolment date", allow_until=app.clock.today())
     with app.work(Permission.EDIT_ENROLMENT) as uow:
         session = uow.session
         member = get_member(session, member_id)
@@ -648,7 +647,7 @@ def disenrol(app: AppSession, member_id: int, end_date: date, reason: EndReason)
 
     The end date may be up to the end of next month: agencies often disenrol at the end of a month.
     """
-    today = date.today()
+    today = app.clock.today()
     end_of_next_month = (today.replace(day=1) + timedelta(days=62)).replace(day=1) - timedelta(days=1)
     _check_not_future(end_date, "end date", allow_until=end_of_next_month)
     with app.work(Permission.EDIT_ENROLMENT) as uow:
@@ -676,7 +675,7 @@ def tiers_for_age(age: int) -> tuple[Tier, ...]:
 
 def tier_choices(app: AppSession, member_id: int) -> tuple[Tier, ...]:
     with app.read(Permission.VIEW_MEMBERS) as session:
-        return tiers_for_age(age_on(get_member(session, member_id).dob, date.today()))
+        return tiers_for_age(age_on(get_member(session, member_id).dob, app.clock.today()))
 
 
 def list_tiers(app: AppSession, member_id: int) -> list[TierInfo]:

@@ -6,30 +6,19 @@ member record (``members``) and what that pulls in.
 
 from __future__ import annotations
 
-from hhdesk.domain.enums import MemberStatus, Tier
+# The tier words and the name format have one home in the domain; they are re-exported here for the window.
+from hhdesk.domain.enums import TIER_LABELS, MemberStatus
+from hhdesk.domain.people import display_name
+
+__all__ = ["SEX_CHOICES", "STATUS_LABELS", "TIER_LABELS", "display_name", "display_phone"]
 
 SEX_CHOICES: dict[str, str] = {"": "Not recorded", "F": "Female", "M": "Male", "X": "X (another sex)", "U": "Unknown"}
-TIER_LABELS: dict[Tier, str] = {
-    Tier.STANDARD: "Standard",
-    Tier.HIGH_RISK: "High risk/need",
-    Tier.HH_PLUS: "Health Home Plus",
-    Tier.CHILD_LOW: "Children: low",
-    Tier.CHILD_MEDIUM: "Children: medium",
-    Tier.CHILD_HIGH: "Children: high",
-}
 STATUS_LABELS: dict[MemberStatus, str] = {
     MemberStatus.REFERRED: "Referred",
     MemberStatus.OUTREACH: "Outreach",
     MemberStatus.ENROLLED: "Enrolled",
     MemberStatus.DISENROLLED: "Disenrolled",
 }
-
-
-def display_name(last_name: str, first_name: str, preferred_name: str = "") -> str:
-    name = f"{last_name}, {first_name}"
-    if preferred_name and preferred_name != first_name:
-        name += f" ({preferred_name})"
-    return name
 
 
 def display_phone(digits: str) -> str:

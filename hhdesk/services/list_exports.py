@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
+from hhdesk.clock import local_naive
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import ValidationFailed
 from hhdesk.exports.tables import TableFormat, Workbook, encode
@@ -135,7 +136,7 @@ def export_list(app: AppSession, kind: ListKind, title: str, book: Workbook, out
         if not isinstance(out, Path):
             raise ValueError("a stream needs an explicit format")
         table_format = format_of(out)
-    now = now or datetime.now()
+    now = now or local_naive(app.clock.now())
     book = _with_notes(book, title, filters, app.actor.username, now)
     try:
         data = encode(book, table_format, bom=bom)

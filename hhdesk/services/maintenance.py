@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -60,7 +60,7 @@ def auto_backup(app: AppSession, today: date | None = None) -> Path | None:
     """The daily backup the window makes on its first close of a day (any role: it is for safety)."""
     if app.store.key_was_rotated():
         return None  # a window open across a rotate-key holds the old key; the next login backs up
-    written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, today)
+    written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, today or app.clock.today())
     if written is not None:
         with app.work(None) as uow:
             uow.audit("backup", "store", detail=f"automatic {written.name}")
@@ -116,7 +116,7 @@ def restore_over_current(app: AppSession, backup_file: Path, password: str) -> P
     staging = live.with_name(live.name + ".restored")
     _remove_store_files(staging)
     restore_to(backup_file, staging, app.actor.username, password)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = app.clock.now().strftime("%Y%m%d-%H%M%S")
     aside = backups_dir(live) / f"replaced-{stamp}.hhdesk"
     app.close()
     try:

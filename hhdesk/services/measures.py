@@ -71,7 +71,7 @@ def rate_text(rate: float | None) -> str:
 def quality_report(app: AppSession, start: date, end: date, *, checklist_evidence_only: bool = False,
                    today: date | None = None) -> QualityReport:
     """Both measures for discharges dated ``start``..``end`` (inclusive)."""
-    today = today or date.today()
+    today = today or app.clock.today()
     if start > end:
         raise ValidationFailed("The start of the period is after its end.")
     if (end - start).days > MAX_PERIOD_DAYS:

@@ -22,6 +22,7 @@ from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.eligibility import EligibilityResult, evaluate_eligibility
 from hhdesk.domain.enums import ChronicCategory, ConsentKind, EndReason, SegmentType, Tier
 from hhdesk.domain.errors import DomainError
+from hhdesk.domain.people import age_on
 from hhdesk.domain.program_profile import AgeBand, ProgramProfile
 from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.profiles import load_program_profile
@@ -53,10 +54,6 @@ def get_member(session: Session, member_id: int) -> Member:
     if member is None:
         raise NotFound(NO_MEMBER)
     return member
-
-
-def age_on(dob: date, on: date) -> int:
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
 def age_band(dob: date, on: date) -> AgeBand:

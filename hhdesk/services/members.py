@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from hhdesk.db.models import CarePlanVersion, DirectoryEntry, Member, User
 from hhdesk.domain import segments as domain_segments
-from hhdesk.domain.enums import ConsentKind, MemberStatus, Role, Tier
+from hhdesk.domain.enums import TIER_LABELS, ConsentKind, MemberStatus, Role, Tier
 from hhdesk.domain.identifiers import name_key, normalise_medicaid_id, validate_medicaid_id
+from hhdesk.domain.people import display_name
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.program_profile import ProgramProfile
 from hhdesk.errors import NotFound, ValidationFailed
@@ -32,7 +33,7 @@ from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.caseload import member_name_key
 from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.directory import entry_label
-from hhdesk.services.labels import SEX_CHOICES, STATUS_LABELS, TIER_LABELS, display_name, display_phone
+from hhdesk.services.labels import SEX_CHOICES, STATUS_LABELS, display_phone
 from hhdesk.services.member_records import (
     active_program_profile,
     age_on,
@@ -222,12 +223,11 @@ def _normalise_phone(text: str, label: str, problems: list[str]) -> str:
     return display_phone(digits)
 
 
-def check_details(details: MemberDetails, profile: ProgramProfile, today: date | None = None) -> MemberDetails:
+def check_details(details: MemberDetails, profile: ProgramProfile, today: date) -> MemberDetails:
     """The details cleaned up (trimmed, Medicaid ID and state upper case, phones as (555) 123-4567).
 
     Raises ValidationFailed listing every problem, each naming the field, never the value typed.
     """
-    today = today or date.today()
     problems: list[str] = []
     cleaned: dict[str, Any] = {
         name: (value.strip() if isinstance(value, str) else value)
@@ -269,13 +269,13 @@ def check_details(details: MemberDetails, profile: ProgramProfile, today: date |
 
 
 def _duplicates(session: Session, last_name: str, first_name: str, dob: date,
-                exclude_member_id: int | None = None, on: date | None = None) -> list[DuplicateCandidate]:
+                today: date, exclude_member_id: int | None = None) -> list[DuplicateCandidate]:
     wanted = name_key(f"{last_name} {first_name}")
     found = []
     for member in session.execute(select(Member).where(Member.dob == dob)).scalars():
         if member.id == exclude_member_id or name_key(f"{member.last_name} {member.first_name}") != wanted:
             continue
-        status = domain_segments.status_on(segments_of(session, member.id), on or date.today())
+        status = domain_segments.status_on(segments_of(session, member.id), today)
         found.append(DuplicateCandidate(member.id, member.medicaid_id,
                                         display_name(member.last_name, member.first_name, member.preferred_name),
                                         member.dob, status))
@@ -286,7 +286,7 @@ def find_possible_duplicates(app: AppSession, last_name: str, first_name: str, d
                              exclude_member_id: int | None = None) -> list[DuplicateCandidate]:
     """Members with the same name (ignoring case and accents) and date of birth."""
     with app.read(Permission.VIEW_MEMBERS) as session:
-        return _duplicates(session, last_name, first_name, dob, exclude_member_id)
+        return _duplicates(session, last_name, first_name, dob, app.clock.today(), exclude_member_id)
 
 
 def _medicaid_id_taken(session: Session, medicaid_id: str, exclude_member_id: int | None = None) -> bool:
@@ -330,12 +330,12 @@ def create_member(app: AppSession, details: MemberDetails, *, allow_duplicate: b
         app.require(Permission.ASSIGN_CASELOAD)
     with app.work(Permission.EDIT_DEMOGRAPHICS) as uow:
         session = uow.session
-        cleaned = check_details(details, active_program_profile(session))
+        cleaned = check_details(details, active_program_profile(session), app.clock.today())
         if _medicaid_id_taken(session, cleaned.medicaid_id):
             raise ValidationFailed(_MEDICAID_ID_TAKEN)
         _check_pcp(session, cleaned.pcp_id)
         if not allow_duplicate:
-            candidates = _duplicates(session, cleaned.last_name, cleaned.first_name, cleaned.dob)
+            candidates = _duplicates(session, cleaned.last_name, cleaned.first_name, cleaned.dob, app.clock.today())
             if candidates:
                 return MemberCreation(None, tuple(candidates))
         if care_manager:
@@ -353,7 +353,7 @@ def create_member(app: AppSession, details: MemberDetails, *, allow_duplicate: b
             filled.append("care_manager")
         uow.audit("member_created", "member", member.id, member.id, "fields: " + ", ".join(filled))
         if allow_duplicate and _duplicates(session, cleaned.last_name, cleaned.first_name, cleaned.dob,
-                                           exclude_member_id=member.id):
+                                           app.clock.today(), exclude_member_id=member.id):
             uow.audit("duplicate_warning_overridden", "member", member.id, member.id, "same name and date of birth")
         return MemberCreation(member.id)
 
@@ -363,7 +363,7 @@ def update_member(app: AppSession, member_id: int, details: MemberDetails) -> Me
     with app.work(Permission.EDIT_DEMOGRAPHICS) as uow:
         session = uow.session
         member = get_member(session, member_id)
-        cleaned = check_details(details, active_program_profile(session))
+        cleaned = check_details(details, active_program_profile(session), app.clock.today())
         if cleaned.medicaid_id != member.medicaid_id and _medicaid_id_taken(session, cleaned.medicaid_id, member_id):
             raise ValidationFailed(_MEDICAID_ID_TAKEN)
         if cleaned.pcp_id != member.pcp_id:
@@ -395,13 +395,13 @@ def get_details(app: AppSession, member_id: int) -> MemberDetails:
         return _details(get_member(session, member_id))
 
 
-def get_chart(app: AppSession, member_id: int, on: date | None = None, *, record_view: bool = True) -> MemberChart:
+def get_chart(app: AppSession, member_id: int, today: date | None = None, *, record_view: bool = True) -> MemberChart:
     """The chart header and profile; an audited read (``member_viewed``).
 
     ``record_view=False`` is for refreshing a chart already open after the user changed something in
     it: that is not a new look at the record, and one event per open chart keeps the log readable.
     """
-    on = on or date.today()
+    on = today or app.clock.today()
     if not record_view:
         with app.read(Permission.VIEW_MEMBERS) as session:
             return _chart(session, get_member(session, member_id), app.actor, on)

@@ -288,7 +288,7 @@ def file_stem(session: Session, member: Member, document: str, today: date) -> s
 def suggested_file_name(app: AppSession, member_id: int, document: str, today: date | None = None) -> str:
     """What the window offers as the name when a member's PDF is saved (the agency's pattern, then .pdf)."""
     with app.read(None) as session:
-        return file_stem(session, get_member(session, member_id), document, today or date.today()) + ".pdf"
+        return file_stem(session, get_member(session, member_id), document, today or app.clock.today()) + ".pdf"
 
 
 def _care_plan_parts(session: Session, member_id: int, version_id: int | None, today: date) -> CarePlanParts:
@@ -335,7 +335,7 @@ def care_plan_parts(app: AppSession, member_id: int, *, version_id: int | None =
     """The care plan's values without printing (no audit event): for a test or a preview of values."""
     _require_printing(app)
     with app.read(Permission.VIEW_CLINICAL) as session:
-        return _care_plan_parts(session, member_id, version_id, today or date.today())
+        return _care_plan_parts(session, member_id, version_id, today or app.clock.today())
 
 
 def packet_parts(app: AppSession, member_id: int, *, version_id: int | None = None,
@@ -343,7 +343,7 @@ def packet_parts(app: AppSession, member_id: int, *, version_id: int | None = No
     """The packet's values without printing (no audit event)."""
     _require_printing(app)
     with app.read(Permission.VIEW_CLINICAL) as session:
-        return _packet_parts(session, member_id, version_id, today or date.today(), _prepared_by(app))
+        return _packet_parts(session, member_id, version_id, today or app.clock.today(), _prepared_by(app))
 
 
 # ---- printing -------------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ def caseload_for_packets(app: AppSession, care_manager: str, today: date | None 
         if session.execute(select(User.id).where(User.username == care_manager)).first() is None:
             raise NotFound(f"There is no user named {care_manager}.")
     rows = caseload.search(app, caseload.CaseloadQuery(care_manager=care_manager, status=MemberStatus.ENROLLED,
-                                                       limit=1_000_000, on=today))
+                                                       limit=1_000_000, today=today))
     return [row.member_id for row in rows]
 
 
@@ -410,7 +410,7 @@ def print_packets(app: AppSession, *, member_ids: Sequence[int] | None = None, c
     member_ids = list(dict.fromkeys(member_ids))
     if not member_ids:
         raise ValidationFailed("There are no members to print packets for.")
-    today = today or date.today()
+    today = today or app.clock.today()
     report = progress or (lambda _done, _total, _text: None)
     stop = cancelled or (lambda: False)
     total = len(member_ids)

@@ -427,7 +427,7 @@ def list_referrals(app: AppSession, filters: ReferralFilter | None = None,
                    today: date | None = None) -> list[ReferralRow]:
     """Referrals matching ``filters``, newest sent first (filtered in SQL)."""
     filters = filters or ReferralFilter()
-    today = today or date.today()
+    today = today or app.clock.today()
     stmt = _rows_query(filters, today).order_by(Referral.sent_on.desc(), Referral.id.desc()).limit(filters.limit)
     with app.read(Permission.VIEW_CLINICAL) as session:
         return [_row(*found, today) for found in session.execute(stmt)]
@@ -441,7 +441,7 @@ def member_referrals(app: AppSession, member_id: int, today: date | None = None)
 
 
 def get_referral(app: AppSession, referral_id: int, today: date | None = None) -> ReferralDetail:
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.read(Permission.VIEW_CLINICAL) as session:
         return _detail(session, _get_referral(session, referral_id), today)
 
@@ -522,7 +522,7 @@ def default_follow_up_on(app: AppSession, sent_on: date) -> date:
 def has_consent_to_share(app: AppSession, member_id: int, entry_id: int, today: date | None = None) -> bool:
     """Whether the member's consent to share with this directory entry is on the care team already."""
     with app.read(Permission.VIEW_CLINICAL) as session:
-        return _care_team_consent(session, member_id, entry_id, today or date.today())
+        return _care_team_consent(session, member_id, entry_id, today or app.clock.today())
 
 
 def goal_choices(app: AppSession, member_id: int) -> list[GoalChoice]:
@@ -549,7 +549,7 @@ def goal_choices(app: AppSession, member_id: int) -> list[GoalChoice]:
 
 def create_referral(app: AppSession, new: NewReferral, today: date | None = None) -> ReferralDetail:
     """Record a referral that has been (or is being) sent today or earlier; returns it with its history."""
-    today = today or date.today()
+    today = today or app.clock.today()
     problems: list[str] = []
     reason = _text(new.reason, "Reason for referral", problems, required=True)
     need = _text(new.need, "What the member needs", problems)
@@ -606,7 +606,7 @@ def change_status(app: AppSession, referral_id: int, new_status: ReferralStatus,
     replaces the outcome in words at the same time. ``next_follow_up_on`` moves the follow-up date of a
     referral that stays open (after an acceptance, the next check is on how the service is going).
     """
-    today = today or date.today()
+    today = today or app.clock.today()
     problems: list[str] = []
     note = _text(note, "Note", problems)
     if outcome is not None:
@@ -652,7 +652,7 @@ def record_outcome(app: AppSession, referral_id: int, outcome: str, today: date 
     outcome = _text(outcome, "Outcome", problems)
     if problems:
         raise ValidationFailed(problems[0], problems)
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         referral = _get_referral(uow.session, referral_id)
         if outcome != referral.outcome:
@@ -664,7 +664,7 @@ def record_outcome(app: AppSession, referral_id: int, outcome: str, today: date 
 def set_follow_up(app: AppSession, referral_id: int, follow_up_on: date | None,
                   today: date | None = None) -> ReferralDetail:
     """Move the follow-up date of an open referral (after chasing the agency, for instance)."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         referral = _get_referral(uow.session, referral_id)
         if referral_rules.is_closed(ReferralStatus(referral.status)):
@@ -679,7 +679,7 @@ def set_follow_up(app: AppSession, referral_id: int, follow_up_on: date | None,
 
 def record_consent_to_share(app: AppSession, referral_id: int, today: date | None = None) -> ReferralDetail:
     """The member agreed that we share with the referral's agency: tick it on the care team."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         referral = _get_referral(uow.session, referral_id)
         _put_on_care_team(uow, referral.member_id, referral.directory_entry_id,
@@ -698,7 +698,7 @@ def summarise(app: AppSession, filters: ReferralFilter | None = None,
     The status filters (status, open only, waiting only) are ignored; the others apply.
     """
     filters = filters or ReferralFilter()
-    today = today or date.today()
+    today = today or app.clock.today()
     scope = ReferralFilter(member_id=filters.member_id, category=filters.category, agency_id=filters.agency_id,
                            care_manager=filters.care_manager, limit=1_000_000_000)
     stmt = _rows_query(scope, today).with_only_columns(
@@ -762,7 +762,7 @@ def _consent_wording(session: Session, referral: Referral, member: Member, recip
 def letter_content(app: AppSession, referral_id: int, *, fax_cover: bool = False, fax_note: str = "",
                    today: date | None = None) -> ReferralLetter:
     """The referral letter's read model; raises ValidationFailed when consent to share is missing."""
-    today = today or date.today()
+    today = today or app.clock.today()
     app.require(Permission.PRINT_DOCUMENTS)
     with app.read(Permission.VIEW_CLINICAL) as session:
         return _letter(session, app, _get_referral(session, referral_id), fax_cover, fax_note, today)

@@ -430,7 +430,7 @@ def import_roster(app: AppSession, source: bytes | str | Path, *, dry_run: bool 
     problem, or with ``dry_run``; the report says what was (or would be) done either way."""
     app.require(Permission.IMPORT_DATA)
     started = time.perf_counter()
-    today = today or date.today()
+    today = today or app.clock.today()
     if isinstance(source, Path):
         try:
             source = source.read_bytes()

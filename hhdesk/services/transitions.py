@@ -2,7 +2,7 @@
 
 Times. The notification and discharge are moments a care manager types from a phone call ("the hospital
 called at 9:30"), so they are stored as naive *local* wall-clock times, and "overdue" compares them with
-the computer's local clock (:func:`local_now`). Contact dates are dates without a time.
+the agency's wall clock (:func:`local_now`, from the session's clock). Contact dates are dates without a time.
 
 Checklist templates. One JSON template per setting ships in ``resources/checklists/<setting>.json``. An
 administrator may edit a template (:func:`save_template`); the edited copy is checked with the domain's
@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import Clock, local_naive
 from hhdesk.config import data_dir
 from hhdesk.db.models import (
     Agency,
@@ -106,9 +107,9 @@ NOTIFIED_HOW_CHOICES: tuple[str, ...] = (
 FACILITY_CATEGORIES = ("hospital",)
 
 
-def local_now() -> datetime:
-    """The computer's local wall-clock time to the second: what episode times are compared with."""
-    return datetime.now().replace(microsecond=0)
+def local_now(clock: Clock) -> datetime:
+    """The agency's wall-clock time to the second: what episode times are compared with."""
+    return local_naive(clock.now()).replace(microsecond=0)
 
 
 # ---- templates --------------------------------------------------------------------------------------
@@ -396,12 +397,12 @@ def _episode(session: Session, episode_id: int) -> TransitionEpisode:
 
 def get_episode(app: AppSession, episode_id: int, *, now: datetime | None = None) -> EpisodeView:
     with app.read(Permission.VIEW_CLINICAL) as session:
-        return _episode_view(session, _episode(session, episode_id), now or local_now())
+        return _episode_view(session, _episode(session, episode_id), now or local_now(app.clock))
 
 
 def member_episodes(app: AppSession, member_id: int, *, now: datetime | None = None) -> list[EpisodeView]:
     """A member's episodes, the open ones first, then the most recent admission first."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     with app.read(Permission.VIEW_CLINICAL) as session:
         get_member(session, member_id)
         episodes = session.execute(
@@ -416,7 +417,7 @@ def member_episodes(app: AppSession, member_id: int, *, now: datetime | None = N
 def list_episodes(app: AppSession, *, open_only: bool = False, member_id: int | None = None,
                   care_manager: str | None = None, now: datetime | None = None) -> list[EpisodeRow]:
     """Episodes across the caseload with their open and overdue item counts, counted in SQL."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     open_count = (
         select(func.count(ChecklistItem.id))
         .where(ChecklistItem.episode_id == TransitionEpisode.id,
@@ -548,7 +549,7 @@ def overlap_warnings(app: AppSession, member_id: int, setting: TransitionSetting
 
 def open_episode(app: AppSession, member_id: int, data: EpisodeInput, *, now: datetime | None = None) -> EpisodeView:
     """Open an episode and its checklist from the setting's template; flags a readmission."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     problems = list(domain_checklists.episode_problems(data.admitted_on, None, data.notified_at, now))
     notified_how = _text(data.notified_how, "How the agency was notified", problems)
     facility_name = _text(data.facility_name, "Facility", problems)
@@ -617,7 +618,7 @@ def _open_episode_row(session: Session, episode_id: int) -> TransitionEpisode:
 def record_discharge(app: AppSession, episode_id: int, discharged_at: datetime, destination: str = "",
                      *, now: datetime | None = None) -> EpisodeView:
     """Record (or correct) the discharge; the discharge-anchored items get their due times."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
         episode = _open_episode_row(session, episode_id)
@@ -692,7 +693,7 @@ def _item(session: Session, item_id: int) -> tuple[ChecklistItem, TransitionEpis
 def mark_item_done(app: AppSession, item_id: int, done_at: datetime | None = None, *,
                    now: datetime | None = None) -> EpisodeView:
     """Mark a checklist item done, by the logged-in user, at ``done_at`` (now if not given)."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     done_at = done_at or now
     if done_at > now:
         raise ValidationFailed("The time the item was done is in the future.")
@@ -708,7 +709,7 @@ def mark_item_done(app: AppSession, item_id: int, done_at: datetime | None = Non
 def mark_item_not_applicable(app: AppSession, item_id: int, reason: str, *, now: datetime | None = None
                              ) -> EpisodeView:
     """Mark a checklist item not applicable, saying why (e.g. "no home health needed")."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationFailed("Say why the item does not apply (a few words), so a reviewer can follow.")
@@ -727,7 +728,7 @@ def mark_item_not_applicable(app: AppSession, item_id: int, reason: str, *, now:
 
 def reopen_item(app: AppSession, item_id: int, *, now: datetime | None = None) -> EpisodeView:
     """Undo "done" or "not applicable" on an item marked by mistake."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     with app.work(Permission.EDIT_CLINICAL) as uow:
         item, episode = _item(uow.session, item_id)
         if item.status != ChecklistItemStatus.OPEN.value:
@@ -744,7 +745,7 @@ def close_episode(app: AppSession, episode_id: int, *, care_plan_reviewed: bool,
                   now: datetime | None = None) -> EpisodeView:
     """Close an episode. The caller must say whether the care plan was reviewed after the transition
     (docs/domain.md §6); if it was not, ``note`` must say why. Items still open stay as they are, on record."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     note = note.strip()
     if not care_plan_reviewed and len(note) < MIN_REASON_LENGTH:
         raise ValidationFailed("The care plan was not reviewed: say why in a few words before closing.")
@@ -772,7 +773,7 @@ def close_episode(app: AppSession, episode_id: int, *, care_plan_reviewed: bool,
 
 def reopen_episode(app: AppSession, episode_id: int, *, now: datetime | None = None) -> EpisodeView:
     """Reopen an episode closed by mistake."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     with app.work(Permission.EDIT_CLINICAL) as uow:
         episode = _episode(uow.session, episode_id)
         if episode.closed_at is not None:
@@ -826,7 +827,7 @@ def transition_summary_parts(app: AppSession, episode_id: int, *, recipient_entr
                              notes: str = "", today: date | None = None) -> TransitionSummaryParts:
     """Fill the transition-summary document from the store. The recipient is the directory entry chosen,
     else the member's PCP. Not audited by itself: :func:`render_transition_summary_pdf` is."""
-    today = today or date.today()
+    today = today or app.clock.today()
     with app.read(Permission.PRINT_DOCUMENTS) as session:
         app.require(Permission.VIEW_CLINICAL)
         return _summary_parts(session, app, episode_id, recipient_entry_id, notes, today)
@@ -836,7 +837,7 @@ def _summary_parts(session: Session, app: AppSession, episode_id: int, recipient
                    notes: str, today: date) -> TransitionSummaryParts:
     episode = _episode(session, episode_id)
     member = get_member(session, episode.member_id)
-    view = _episode_view(session, episode, local_now())
+    view = _episode_view(session, episode, local_now(app.clock))
     recipient_entry = session.get(DirectoryEntry, recipient_entry_id or member.pcp_id or -1)
     if recipient_entry is not None:
         recipient = Recipient(
@@ -908,7 +909,7 @@ def render_transition_summary_pdf(app: AppSession, episode_id: int, *, recipient
     """The transition summary as PDF bytes; audited as ``print`` on the member."""
     from hhdesk.documents.transition_summary import render_transition_summary
 
-    today = today or date.today()
+    today = today or app.clock.today()
     app.require(Permission.VIEW_CLINICAL)
     with app.work(Permission.PRINT_DOCUMENTS) as uow:
         parts = _summary_parts(uow.session, app, episode_id, recipient_entry_id, notes, today)

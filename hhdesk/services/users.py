@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from hhdesk.clock import AgencyClock, Clock
 from hhdesk.db import crashpoints
 from hhdesk.db.keyfile import KEYFILE_UPGRADED
 from hhdesk.db.models import Agency, AuditEvent, User
@@ -80,7 +81,7 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
 WRONG_NAME_OR_PASSWORD = "Wrong user name or password. Check the spelling and Caps Lock, and try again."
 
 
-def login(path: Path, username: str, password: str) -> AppSession:
+def login(path: Path, username: str, password: str, *, clock: Clock | None = None) -> AppSession:
     """Open the store as this user. Raises a UserError with a sentence for the user.
 
     An unknown user name and a wrong password get the same sentence, so that nobody learns from the login
@@ -92,7 +93,7 @@ def login(path: Path, username: str, password: str) -> AppSession:
         except (UnknownUser, WrongPassword) as exc:
             raise WrongPassword(WRONG_NAME_OR_PASSWORD) from exc
         try:
-            return _start_session(store, username)
+            return _start_session(store, username, clock or AgencyClock())
         except (DatabaseError, NotAStore, StaleSession):
             # A rotate-key in another process re-keyed the store since our unlock: log in again.
             if not store.key_was_rotated():
@@ -100,7 +101,7 @@ def login(path: Path, username: str, password: str) -> AppSession:
     raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
 
 
-def _start_session(store: Store, username: str) -> AppSession:
+def _start_session(store: Store, username: str, clock: Clock) -> AppSession:
     try:
         # The login's audit event needs the write lock: a long import elsewhere makes it wait (with the
         # policy of `context.wait_for_other_writers`), and any driver error becomes one sentence.
@@ -126,7 +127,7 @@ def _start_session(store: Store, username: str) -> AppSession:
     except BaseException:
         store.close()
         raise
-    return AppSession(store, actor)
+    return AppSession(store, actor, clock)
 
 
 def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # ORM Session

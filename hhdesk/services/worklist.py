@@ -46,14 +46,23 @@ from hhdesk.db.models import (
     TransitionEpisode,
     User,
 )
+from hhdesk.domain.billing_profile import AOT
 from hhdesk.domain.checklists import DUE_SOON
-from hhdesk.domain.contact_rules import ENROLLED_CORE_SERVICE_MODES, HH_PLUS_REQUIREMENT
+from hhdesk.domain.contact_rules import (
+    DEFAULT_REQUIREMENT,
+    ENROLLED_CORE_SERVICE_MODES,
+    HH_PLUS_REQUIREMENT,
+    MonthRequirement,
+    still_needed,
+)
 from hhdesk.domain.enums import (
     CarePlanStatus,
     ChecklistItemStatus,
     ContactMode,
+    HHPlusPopulation,
     MemberStatus,
     ReferralStatus,
+    SegmentType,
     Tier,
     TransitionSetting,
     WithWhom,
@@ -170,7 +179,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
              soon: timedelta = DUE_SOON, kinds: Collection[WorkKind] | None = None) -> list[WorkItem]:
     """What is due and overdue for ``for_user`` (a username; None: the logged-in user; ALL: everyone),
     sorted by urgency (see the module docstring); ``kinds`` keeps only those kinds of work."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     wanted = set(WorkKind) if kinds is None else {WorkKind(kind) for kind in kinds}
     today = now.date()
     username = _scope(app, for_user)
@@ -220,7 +229,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
         minimums, aot_on_last_day, default_population = hh_plus_requirements(session)
         enrolled_on_contact_date = exists().where(
             EnrolmentSegment.member_id == Contact.member_id,
-            EnrolmentSegment.kind == "enrolled",
+            EnrolmentSegment.kind == SegmentType.ENROLLED.value,
             EnrolmentSegment.start_date <= Contact.contact_date,
             or_(EnrolmentSegment.end_date.is_(None), EnrolmentSegment.end_date >= Contact.contact_date),
         )
@@ -247,12 +256,14 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             AotOrder.member_id == Member.id, AotOrder.start_date <= last_day,
             or_(AotOrder.end_date.is_(None), AotOrder.end_date >= (last_day if aot_on_last_day else first_day)))
         population = case((Member.hh_plus_population == "", default_population), else_=Member.hh_plus_population)
-        smi = minimums.get("smi", HH_PLUS_REQUIREMENT)
-        ladder = [(and_(is_plus, under_order), minimums.get("aot", smi))]
-        ladder += [(and_(is_plus, population == key), minimum) for key, minimum in minimums.items() if key != "aot"]
-        needed = case(*((when, minimum.contacts) for when, minimum in ladder), (is_plus, smi.contacts), else_=1)
+        smi = minimums.get(HHPlusPopulation.SMI.value, HH_PLUS_REQUIREMENT)
+        ladder = [(and_(is_plus, under_order), minimums.get(AOT, smi))]
+        ladder += [(and_(is_plus, population == key), minimum) for key, minimum in minimums.items() if key != AOT]
+        # Every other tier, and a member with none on record, needs the default month (contact_rules).
+        needed = case(*((when, minimum.contacts) for when, minimum in ladder), (is_plus, smi.contacts),
+                      else_=DEFAULT_REQUIREMENT.contacts)
         needed_in_person = case(*((when, minimum.in_person) for when, minimum in ladder), (is_plus, smi.in_person),
-                                else_=0)
+                                else_=DEFAULT_REQUIREMENT.in_person)
         stmt = member_scope(
             select(Member.id, Member.medicaid_id, Member.last_name, Member.first_name, Member.preferred_name,
                    manager.username, qualifying_count.label("q"), in_person_count.label("p"),
@@ -265,8 +276,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             f"{days_left} day left" if days_left == 1 else f"{days_left} days left")
         rows = session.execute(stmt) if WorkKind.MONTHLY_CONTACTS in wanted else ()
         for member_id, medicaid_id, last, first, preferred, manager_name, q, p, n, np in rows:
-            more = max(n - q, np - p)
-            more_in_person = max(np - p, 0)
+            more, more_in_person = still_needed(MonthRequirement(n, np), q, p)
             if q == 0:
                 title = "No qualifying contact this month"
             else:
@@ -330,7 +340,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
 
 def mark_done(app: AppSession, item: WorkItem, *, now: datetime | None = None) -> str:
     """Tick a worklist item off as done; returns what happened, in a sentence for the status bar."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
         transitions.mark_item_done(app, item.entity_id, now=now)
         return f"Done: {item.title} ({item.member_name})."
@@ -343,7 +353,7 @@ def mark_done(app: AppSession, item: WorkItem, *, now: datetime | None = None) -
 
 def mark_not_applicable(app: AppSession, item: WorkItem, reason: str, *, now: datetime | None = None) -> str:
     """Mark a worklist item not applicable, saying why; returns what happened, in a sentence."""
-    now = now or local_now()
+    now = now or local_now(app.clock)
     if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
         transitions.mark_item_not_applicable(app, item.entity_id, reason, now=now)
         return f"Not applicable: {item.title} ({item.member_name})."

@@ -35,11 +35,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hhdesk import __version__
+from hhdesk.clock import SYSTEM_CLOCK, seconds_since_epoch
 
 if TYPE_CHECKING:
     from hhdesk.domain.service_month import ServiceMonth
@@ -176,7 +177,7 @@ class BenchReport:
         return next((f for f in self.figures if f.key == key), None)
 
     def to_json(self) -> dict[str, Any]:
-        return {"hhdesk_version": __version__, "generated_at": datetime.now().isoformat(timespec="seconds"),
+        return {"hhdesk_version": __version__, "generated_at": SYSTEM_CLOCK.now().isoformat(timespec="seconds"),
                 "context": self.context, "figures": [f.to_json() for f in self.figures],
                 "missed": [f.key for f in self.figures if f.result == "missed"],
                 "details": self.details, "notes": self.notes}
@@ -488,7 +489,7 @@ class _World:
         packet_member = next(
             (m for m in chosen if printing.packet_parts(app, m).version_no is not None), chosen[0]
         )
-        month = ServiceMonth.of(date.today()).previous()
+        month = ServiceMonth.of(app.clock.today()).previous()
         return cls(len(member_ids), contact_count, tuple(chosen), packet_member, medicaid_id, month, demo_store)
 
     def describe(self) -> dict[str, Any]:
@@ -513,7 +514,7 @@ def _chart_parts(app: AppSession, member_id: int, today: date) -> list[tuple[str
                                careplans.responsible_choices(app, member_id, today),
                                careplans.list_versions(app, member_id),
                                careplans.version_to_open(app, member_id))),
-        ("transitions", lambda: transitions.member_episodes(app, member_id, now=transitions.local_now())),
+        ("transitions", lambda: transitions.member_episodes(app, member_id, now=transitions.local_now(app.clock))),
         ("referrals", lambda: referrals.member_referrals(app, member_id, today=today)),
     ]
 
@@ -521,7 +522,7 @@ def _chart_parts(app: AppSession, member_id: int, today: date) -> list[tuple[str
 def open_chart(app: AppSession, member_id: int, today: date | None = None) -> dict[str, float]:
     """Read a member's chart with every tab's data; returns seconds per part (the chart's tabs)."""
     spent: dict[str, float] = {}
-    for name, read in _chart_parts(app, member_id, today or date.today()):
+    for name, read in _chart_parts(app, member_id, today or app.clock.today()):
         started = time.perf_counter()
         read()
         spent[name] = time.perf_counter() - started
@@ -597,7 +598,7 @@ def _measure_reads(apps: dict[str, AppSession], world: _World, options: BenchOpt
                 _timed(reads[name].times["search_keystroke_window"],
                        lambda a=apps[name], t=typed: _window_keystroke(a, t), 1000)
     say(f"{len(world.chart_members)} member charts with every tab's data")
-    today = date.today()
+    today = next(iter(apps.values())).clock.today()
     for number, member_id in enumerate(world.chart_members):
         for name in in_turn(number):
             spent = _timed(reads[name].times["chart"],
@@ -624,7 +625,7 @@ def _plain_copy(app: AppSession, folder: Path, say: Progress, report: BenchRepor
     report.details["plain_copy_seconds"] = round(time.perf_counter() - started, 2)
     plain_store = Store(plain_path, app.store.keyfile, b"", plain_for_benchmark=True)
     try:
-        yield AppSession(plain_store, app.actor)
+        yield AppSession(plain_store, app.actor, app.clock)
     finally:
         plain_store.close()
         for suffix in ("", "-wal", "-shm"):
@@ -757,7 +758,7 @@ def _cold_starts(path: Path, folder: Path, runs: int, report: BenchReport) -> li
     program = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "hhdesk"]
     times = []
     for _ in range(runs):
-        spawned = time.time()
+        spawned = seconds_since_epoch()
         done = subprocess.run([*program, "gui", "--store", str(path)], env=env,
                               capture_output=True, text=True, timeout=120, cwd=folder)
         shown = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("shown ")]

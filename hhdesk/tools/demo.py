@@ -51,6 +51,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import Clock, local_naive
 from hhdesk.db.models import (
     AotOrder,
     Attachment,
@@ -193,7 +194,7 @@ def build_demo_store(
             users.add_user(app, staff.username, staff.role, DEMO_STAFF_PASSWORD, staff.full_name,
                            phone=staff.phone, email=f"{staff.username}@{vocab.AGENCY_EMAIL_DOMAIN}")
         _fill(app.store, members, seed, contacts_per_member, months, referrals_per_member, report,
-              _demo_now(today))
+              _demo_now(today, app.clock))
         users.logout(app)
     except BaseException:
         app.close()
@@ -214,10 +215,10 @@ def _create_store(path: Path) -> None:
                        enforce_password_rule=False)
 
 
-def _demo_now(today: date | None) -> datetime:
+def _demo_now(today: date | None, clock: Clock) -> datetime:
     """The moment the demo data leads up to: the end of a working day on ``today``, but never later than the
     real clock, so that nothing in the store is dated in the future."""
-    real = datetime.now().replace(microsecond=0)
+    real = local_naive(clock.now()).replace(microsecond=0)
     if today is None:
         return real
     end_of_day = datetime.combine(today, time(17, 0))

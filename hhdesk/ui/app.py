@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
 from hhdesk import __version__
+from hhdesk.clock import AgencyClock, seconds_since_epoch
 from hhdesk.config import keyslots_path
 from hhdesk.resources_path import resource_path
 from hhdesk.services.context import AppSession
@@ -73,6 +73,7 @@ class Shell(QObject):
         self.store_path = store_path
         self.username = username
         self._quit = quit or (lambda: None)
+        self.clock = AgencyClock()  # the window's one clock, handed to every session it logs in
         self.wizard: SetupWizard | None = None
         self.login: LoginDialog | None = None
         self.window: MainWindow | None = None
@@ -84,7 +85,7 @@ class Shell(QObject):
             self.show_wizard()
 
     def show_wizard(self) -> None:
-        self.wizard = SetupWizard(self.store_path)
+        self.wizard = SetupWizard(self.store_path, clock=self.clock)
         self.wizard.finished.connect(self._wizard_finished)
         self.wizard.show()
 
@@ -99,7 +100,7 @@ class Shell(QObject):
         self.show_login(wizard.admin_username, "The store is ready. Log in with the password you just chose.")
 
     def show_login(self, username: str | None = None, message: str = "") -> None:
-        self.login = LoginDialog(self.store_path, username or self.username, message)
+        self.login = LoginDialog(self.store_path, username or self.username, message, clock=self.clock)
         self.login.finished.connect(self._login_finished)
         self.login.show()
         self.login.raise_()
@@ -137,13 +138,13 @@ class Shell(QObject):
 
 
 # For `hhdesk bench` only: once the first window (login or setup) has been shown and the pending events
-# (layout, first paint) handled, print "shown <time.time()>" on stdout and quit, so that a benchmark can time
+# (layout, first paint) handled, print "shown <seconds since the epoch>" on stdout and quit, so that a benchmark can time
 # a cold start from process spawn to the window shown.
 EXIT_WHEN_SHOWN_ENV = "HHDESK_EXIT_WHEN_SHOWN"
 
 
 def _report_shown_and_quit(application: QApplication) -> None:
-    print(f"shown {time.time():.6f}", flush=True)
+    print(f"shown {seconds_since_epoch():.6f}", flush=True)
     application.quit()
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hhdesk.clock import seconds_since_epoch
 from hhdesk.services.context import Actor
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -57,7 +58,7 @@ class InactivityWatch(QObject):
 
     def reset(self) -> None:
         self._last_monotonic = time.monotonic()
-        self._last_wall = time.time()
+        self._last_wall = seconds_since_epoch()
 
     def pause(self) -> None:
         self._paused = True
@@ -73,7 +74,7 @@ class InactivityWatch(QObject):
             application.removeEventFilter(self)
 
     def idle_seconds(self) -> float:
-        return max(time.monotonic() - self._last_monotonic, time.time() - self._last_wall)
+        return max(time.monotonic() - self._last_monotonic, seconds_since_epoch() - self._last_wall)
 
     def check(self) -> None:
         if not self._paused and self.idle_seconds() >= self._seconds:
@@ -83,7 +84,7 @@ class InactivityWatch(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if event.type() in _ACTIVITY:
             self._last_monotonic = time.monotonic()
-            self._last_wall = time.time()
+            self._last_wall = seconds_since_epoch()
         return False
 
 

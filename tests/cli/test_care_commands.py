@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from hhdesk.clock import AgencyClock, local_naive
 from hhdesk.domain.contacts_csv import HEADER_LINE
 from hhdesk.domain.enums import SegmentType, TransitionSetting
 from hhdesk.services import transitions, users
@@ -23,7 +24,7 @@ def episode(store: Path) -> int:
     try:
         member = add_member(app, "AB12345C", segments=((SegmentType.ENROLLED, date(2025, 1, 1), None),),
                             care_manager="boss")
-        now = transitions.local_now()
+        now = transitions.local_now(AgencyClock())
         view = transitions.open_episode(app, member, EpisodeInput(
             TransitionSetting.INPATIENT_MEDICAL, (now - timedelta(days=5)).date(), now - timedelta(days=5),
             "Phone call from the facility", facility_name="General Hospital"), now=now)
@@ -76,7 +77,7 @@ def test_print_transition_writes_a_pdf(store: Path, episode: int, capsys, tmp_pa
 
 def test_import_contacts_reports_lines_and_imports_all_or_nothing(store: Path, episode: int, capsys,
                                                                    tmp_path: Path) -> None:
-    today = date.today()
+    today = AgencyClock().today()
     good = f"AB12345C,{today.isoformat()},phone,15,boss,member,CC,"
     path = tmp_path / "contacts.csv"
     path.write_text(f"{HEADER_LINE}\n{good}\nAB12345C,{today.isoformat()},mail,5,boss,member,CM,\n")
@@ -90,7 +91,7 @@ def test_import_contacts_reports_lines_and_imports_all_or_nothing(store: Path, e
 
 
 def test_quality_measures_on_the_command_line(store: Path, episode: int, capsys) -> None:
-    today = datetime.now().date()
+    today = local_naive(AgencyClock().now()).date()
     code, out, _ = run(capsys, "quality", "--from", (today - timedelta(days=30)).isoformat(), "--to",
                        today.isoformat(), "--store", str(store), "--user", "boss", "--format", "csv")
     assert code == 0

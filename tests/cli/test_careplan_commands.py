@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from hhdesk.clock import AgencyClock
 from hhdesk.db.models import AuditEvent, EnrolmentSegment
 from hhdesk.services import users
 from hhdesk.services.settings import AgencyInfo
@@ -74,7 +75,7 @@ def test_print_packets_into_a_folder_and_combined(store: Path, tmp_path: Path, c
     monkeypatch.setenv("HHDESK_PDF_PASSWORD", "blue heron 42")
     code, out, _ = run(capsys, "print", "packets", "--care-manager", "caremanager", "--out", str(tmp_path),
                        "--combined", "--protect", "--store", str(store), "--user", "caremanager")
-    combined = tmp_path / f"care-plan-packets-{date.today():%Y-%m-%d}.pdf"
+    combined = tmp_path / f"care-plan-packets-{AgencyClock().today():%Y-%m-%d}.pdf"
     assert code == 0 and out == f"Wrote 1 packet into {combined}\n"
     assert reader(combined.read_bytes()).is_encrypted
     assert "Núñez" in all_text(combined.read_bytes(), "blue heron 42")

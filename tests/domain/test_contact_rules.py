@@ -21,9 +21,11 @@ from hhdesk.domain.contact_rules import (
     contact_problems,
     contact_warnings,
     core_services_allowed,
+    may_change_contact,
     month_summary,
+    still_needed,
 )
-from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, Tier
+from hhdesk.domain.enums import ContactMode, CoreService, Role, SegmentType, Tier
 
 M = ContactMode
 ENR, OUT = SegmentType.ENROLLED, SegmentType.OUTREACH
@@ -226,3 +228,23 @@ def test_in_person_counts_toward_the_hh_plus_minimum_only_with_the_member() -> N
     assert (summary.qualifying, summary.in_person, summary.met) == (4, 2, True)
     summary = month_summary(facts[:3], Tier.HH_PLUS, day, SegmentType.ENROLLED)
     assert (summary.in_person, summary.more_in_person_needed) == (1, 1)
+
+
+@given(st.integers(0, 8), st.integers(0, 8), st.integers(0, 12), st.integers(0, 12))
+def test_the_month_line_and_the_worklist_count_what_is_still_needed_alike(
+        contacts: int, in_person: int, qualifying: int, met_in_person: int) -> None:
+    requirement = MonthRequirement(contacts, min(in_person, contacts))
+    met_in_person = min(met_in_person, qualifying)
+    more, more_in_person = still_needed(requirement, qualifying, met_in_person)
+    assert more >= more_in_person >= 0
+    assert (more == 0) == (qualifying >= requirement.contacts and met_in_person >= requirement.in_person)
+    # Logging the `more` contacts, `more_in_person` of them in person, meets the month exactly.
+    assert still_needed(requirement, qualifying + more, met_in_person + more_in_person) == (0, 0)
+
+
+def test_who_may_change_a_contact() -> None:
+    assert may_change_contact(Role.CARE_MANAGER, made_it=True)
+    assert not may_change_contact(Role.CARE_MANAGER, made_it=False)
+    assert may_change_contact(Role.SUPERVISOR, made_it=False) and may_change_contact(Role.ADMIN, made_it=False)
+    assert not may_change_contact(Role.BILLING, made_it=True)
+    assert not may_change_contact(Role.READ_ONLY, made_it=True)

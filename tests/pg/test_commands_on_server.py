@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import Role
 from tests.cli.conftest import run
 from tests.pg.conftest import STAFF_PASSWORD, AgencyDatabase, add_staff
@@ -86,13 +87,12 @@ def test_a_store_file_command_says_it_is_not_available_on_a_server(caseload: Age
 def test_writing_commands_on_the_server(caseload: AgencyDatabase, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     """Import contacts, print a packet, export a billing month, reset a checklist: each as on a file."""
-    from datetime import date
 
     from hhdesk.domain.contacts_csv import HEADER_LINE
 
     admin = ("--store", caseload.url, "--user", caseload.admin)
     contacts = tmp_path / "contacts.csv"
-    today = date.today().isoformat()
+    today = AgencyClock().today().isoformat()
     contacts.write_text(f"{HEADER_LINE}\n{medicaid_id(3)},{today},phone,15,{caseload.admin},member,CC,\n",
                         encoding="utf-8")
     code, out, err = run(capsys, "import", "contacts", str(contacts), *admin)

@@ -68,10 +68,10 @@ def test_aot_order_and_population_set_the_hh_plus_minimum(admin: AppSession) -> 
                         tiers=[("hh_plus", "2024-01-01")], contacts=FOUR_WITH_TWO_IN_PERSON, **SIGNED)
     row = row_of(billing.preview(admin, MONTH), member)
     assert (row.rate_code, row.note) == ("1853", None)
-    assert contacts.month_summary_for(admin, member, on=date(2024, 3, 31)).summary.met
+    assert contacts.month_summary_for(admin, member, today=date(2024, 3, 31)).summary.met
     order = billing_facts.add_aot_order(admin, member, date(2024, 2, 1))
     # the chart's month line reads the same minimum as billing: all 4 in person under the AOT order
-    summary = contacts.month_summary_for(admin, member, on=date(2024, 3, 31)).summary
+    summary = contacts.month_summary_for(admin, member, today=date(2024, 3, 31)).summary
     assert (summary.required_in_person, summary.more_in_person_needed, summary.met) == (4, 2, False)
     row = row_of(billing.preview(admin, MONTH), member)
     assert (row.rate_code, row.note) == ("1874", HH_PLUS_MINIMUM_NOT_MET)

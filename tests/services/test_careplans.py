@@ -260,7 +260,7 @@ def test_the_member_header_says_when_the_review_is_overdue(admin, cm, world):
     signed_plan(cm, world, date(2026, 3, 2))  # review due 09/02/2026
 
     def codes(on: date) -> dict[str, str]:
-        chart = members.get_chart(cm, world.member_id, on=on)
+        chart = members.get_chart(cm, world.member_id, today=on)
         return {a.code: a.message for a in chart.alerts}
 
     assert "care_plan_review_overdue" not in codes(date(2026, 7, 1))

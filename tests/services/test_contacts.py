@@ -7,8 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from hhdesk.clock import AgencyClock, FixedClock
 from hhdesk.db.models import AuditEvent
-from hhdesk.domain.contact_rules import ATTEMPT_ENROLLED, MAIL_ENROLLED, MAIL_OUTREACH
+from hhdesk.domain.contact_rules import (
+    ATTEMPT_ENROLLED,
+    MAIL_ENROLLED,
+    MAIL_OUTREACH,
+    core_service_block_reason,
+)
 from hhdesk.domain.enums import ContactMode, CoreService, Role, SegmentType, Tier, WithWhom
 from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
 from hhdesk.services import contacts
@@ -127,32 +133,68 @@ def test_month_summary_for_health_home_plus_says_what_is_still_needed(admin, cm)
         contacts.log_contact(cm, member, contact(date(2026, 3, day), mode), today=TODAY)
     contacts.log_contact(cm, member, contact(date(2026, 3, 7), ContactMode.ATTEMPT, frozenset()), today=TODAY)
     contacts.log_contact(cm, member, contact(date(2026, 2, 7), ContactMode.IN_PERSON), today=TODAY)
-    month = contacts.month_summary_for(cm, member, on=TODAY)
+    month = contacts.month_summary_for(cm, member, today=TODAY)
     s = month.summary
     assert (s.qualifying, s.in_person, s.required, s.required_in_person) == (3, 1, 4, 2)
     assert (s.more_needed, s.more_in_person_needed) == (1, 1)
     assert month.days_left == 11
     assert month.text == "March: 3 qualifying contacts (1 in person); needs 1 more, 1 in person (11 days left)."
     contacts.log_contact(cm, member, contact(date(2026, 3, 8), ContactMode.IN_PERSON), today=TODAY)
-    assert contacts.month_summary_for(cm, member, on=TODAY).summary.met
+    assert contacts.month_summary_for(cm, member, today=TODAY).summary.met
 
 
 def test_services_text_and_block_reason_for_the_form() -> None:
     assert contacts.encode_services({CoreService.IT, CoreService.CM, CoreService.TC}) == "CM;TC;IT"
-    assert contacts.core_service_block_reason(SegmentType.ENROLLED, ContactMode.ATTEMPT) == ATTEMPT_ENROLLED
-    assert contacts.core_service_block_reason(SegmentType.OUTREACH, ContactMode.ATTEMPT) is None
-    assert contacts.core_service_block_reason(None, ContactMode.MAIL) == MAIL_OUTREACH
-    assert contacts.core_service_block_reason(SegmentType.ENROLLED, ContactMode.COLLATERAL) is None
+    assert core_service_block_reason(SegmentType.ENROLLED, ContactMode.ATTEMPT) == ATTEMPT_ENROLLED
+    assert core_service_block_reason(SegmentType.OUTREACH, ContactMode.ATTEMPT) is None
+    assert core_service_block_reason(None, ContactMode.MAIL) == MAIL_OUTREACH
+    assert core_service_block_reason(SegmentType.ENROLLED, ContactMode.COLLATERAL) is None
     assert WithWhom("family") is WithWhom.FAMILY
 
 
 def test_a_contact_logged_today_counts_this_month_whatever_day_today_is(admin, cm) -> None:
     """Not pinned on purpose: the date guard (make test-dates) runs it on a month's first and last days,
     where a month that starts a day late, or ends a day early, loses today's contact."""
-    today = date.today()
+    today = AgencyClock().today()
     member = add_member(admin, "AB12345C", segments=((SegmentType.ENROLLED, today - timedelta(days=400), None),))
     contacts.log_contact(cm, member, contact(today, ContactMode.PHONE), today=today)
     last_month = today.replace(day=1) - timedelta(days=1)
     contacts.log_contact(cm, member, contact(last_month, ContactMode.PHONE), today=today)
     summary = contacts.month_summary_for(cm, member).summary
     assert summary.qualifying == 1 and summary.month == today.replace(day=1)
+
+
+def test_the_service_takes_the_day_from_the_sessions_clock(admin, cm) -> None:
+    member = add_member(admin, "AB12345C", segments=ENROLLED)
+    cm.clock = FixedClock.on(date(2026, 2, 20))
+    contacts.log_contact(cm, member, contact(date(2026, 2, 10), ContactMode.IN_PERSON))
+    month = contacts.month_summary_for(cm, member)
+    assert (month.summary.qualifying, month.days_left) == (1, 8)
+    with pytest.raises(ValidationFailed):  # the 21st is tomorrow on this clock, whatever the real day
+        contacts.log_contact(cm, member, contact(date(2026, 2, 21), ContactMode.PHONE))
+    cm.clock = FixedClock.on(date(2026, 3, 1))
+    assert contacts.month_summary_for(cm, member).summary.qualifying == 0
+    assert contacts.form_facts(cm, member).today == date(2026, 3, 1)
+
+
+def test_the_service_says_who_may_edit_each_contact_by_the_rule_it_enforces(admin, cm, login_as) -> None:
+    """The contacts list offers Edit and Delete from `may_edit`; a read-only user named as a contact's staff
+    used to get both buttons for a change the service then refused."""
+    member = add_member(admin, "AB12345C", segments=ENROLLED)
+    supervisor = login_as(Role.SUPERVISOR)
+    reader = login_as(Role.READ_ONLY)
+    mine = contacts.log_contact(cm, member, contact(date(2026, 3, 2), ContactMode.PHONE), today=TODAY).contact
+    theirs = contacts.log_contact(supervisor, member, contact(date(2026, 3, 3), ContactMode.PHONE), today=TODAY).contact
+    readers = contacts.log_contact(supervisor, member, contact(date(2026, 3, 4), ContactMode.PHONE, staff="readonly"),
+                                   today=TODAY).contact
+    may_edit = {who: {c.contact_id: c.may_edit for c in contacts.list_contacts(app, member)}
+                for who, app in (("cm", cm), ("supervisor", supervisor), ("reader", reader))}
+    assert may_edit["cm"] == {mine.contact_id: True, theirs.contact_id: False, readers.contact_id: False}
+    assert set(may_edit["supervisor"].values()) == {True}
+    assert set(may_edit["reader"].values()) == {False}
+    for who, app in (("cm", cm), ("supervisor", supervisor), ("reader", reader)):
+        for contact_id, allowed in may_edit[who].items():
+            if allowed:
+                continue
+            with pytest.raises(PermissionDenied):
+                contacts.delete_contact(app, contact_id)

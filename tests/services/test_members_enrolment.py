@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from hhdesk.clock import AgencyClock
 from hhdesk.db.models import Attachment, AuditEvent
 from hhdesk.domain.enums import ChronicCategory, ConsentKind, EndReason, MemberStatus, Role, SegmentType, Tier
 from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
@@ -17,7 +18,7 @@ from hhdesk.services.directory import DirectoryEntryInput
 from hhdesk.services.enrolment import AttachmentFile
 from hhdesk.services.members import MemberDetails
 
-TODAY = date.today()
+TODAY = AgencyClock().today()
 VALID_NPI = "1234567893"  # the CMS example NPI, with a correct check digit
 
 
@@ -405,3 +406,17 @@ def test_care_team_links_role_consent_and_pcp(admin: AppSession) -> None:
     assert directory.remove_entry(admin, doctor.id) == "retired"
     events = audit_events(admin, member_id=member_id)
     assert {"care_team_added", "care_team_changed", "care_team_ended"} <= {e.action for e in events}
+
+
+def test_a_tier_a_name_and_an_age_read_the_same_in_the_window_the_documents_and_billing() -> None:
+    from hhdesk.services import billing, member_records
+    from hhdesk.ui.widgets import text
+
+    profile = billing.profile_from_settings({"billing_region": "upstate"})
+    for tier in Tier:
+        words = members.TIER_LABELS[tier]
+        assert text.tier_label(tier.value) == words
+        if tier in profile.child_minimums:
+            assert billing.minimum_words(profile)[tier.value].startswith(words + ": ")
+    assert text.display_name is members.display_name and text.age_on is member_records.age_on
+    assert members.display_name("Núñez", "", "Pepe") == "Núñez (Pepe)"

@@ -247,7 +247,7 @@ def test_the_transition_summary_pdf_is_made_and_audited_as_print(admin, cm, memb
 def login_as_billing(app):
     from hhdesk.services.context import Actor, AppSession
 
-    return AppSession(app.store, Actor(app.actor.user_id, "billing", Role.BILLING, "Billing"))
+    return AppSession(app.store, Actor(app.actor.user_id, "billing", Role.BILLING, "Billing"), app.clock)
 
 
 def test_a_discharge_recorded_late_flags_the_admission_opened_since(cm, member) -> None:

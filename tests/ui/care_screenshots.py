@@ -11,9 +11,10 @@ Run under a virtual display (pdftoppm from poppler-utils makes the page image):
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import ContactMode, CoreService, TransitionSetting, WithWhom
 from hhdesk.services import contacts, transitions
@@ -40,7 +41,7 @@ CARE_MANAGER = "mperez"
 
 def episode_for(app, member_id: int) -> int:
     """A psychiatric stay: notified six days ago, discharged four days ago, the checklist half worked."""
-    now = transitions.local_now().replace(second=0)
+    now = transitions.local_now(AgencyClock()).replace(second=0)
     notified = (now - timedelta(days=6)).replace(hour=9, minute=40)
     view = transitions.open_episode(app, member_id, EpisodeInput(
         TransitionSetting.INPATIENT_PSYCHIATRIC, notified.date(), notified, "Phone call from the facility",
@@ -64,7 +65,7 @@ def main(out_dir: Path) -> int:
     with screenshot_session(out_dir) as (application, scratch):
         app = demo_login(scratch, CARE_MANAGER, members=80)
         member = find_member(app)
-        today = date.today()
+        today = AgencyClock().today()
         episode_id = episode_for(app, member.member_id)
         # The call the day after the discharge: a TC contact, which completes "member contacted".
         contacts.log_contact(app, member.member_id, ContactInput(

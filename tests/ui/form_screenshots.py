@@ -14,6 +14,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import ConsentKind, CoreService, TransitionSetting
 from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services import transitions, users
@@ -98,7 +99,7 @@ def main(out_dir: Path) -> int:
         clerk = users.login(app.store.path, "tkowalski", users_password())
         window = show_main_window(application, clerk, WIDTH, HEIGHT - 40)
         window.show_section("billing")
-        month = ServiceMonth.of(transitions.local_now().date()).previous()
+        month = ServiceMonth.of(transitions.local_now(AgencyClock()).date()).previous()
         window.open_member(member.member_id, "enrolment", billing_month=month)
         consent = window.member_views()[0].page("enrolment").open_consent_dialog(ConsentKind.CONSENT)
         settle(application)
@@ -132,7 +133,7 @@ def users_password() -> str:
 
 def episode_for(app, member_id: int) -> None:
     """A psychiatric stay, discharged yesterday afternoon."""
-    now = transitions.local_now().replace(second=0, microsecond=0)
+    now = transitions.local_now(AgencyClock()).replace(second=0, microsecond=0)
     notified = (now - timedelta(days=4)).replace(hour=9, minute=40)
     view = transitions.open_episode(app, member_id, EpisodeInput(
         TransitionSetting.INPATIENT_PSYCHIATRIC, notified.date(), notified, "Phone call from the facility",

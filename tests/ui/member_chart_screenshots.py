@@ -10,6 +10,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import ConsentKind, EndReason, Tier
 from hhdesk.services import directory, enrolment, members, roster_import, users
 from hhdesk.services.context import AppSession
@@ -22,7 +23,7 @@ from tests.services.roster_factory import HEADER, medicaid_id, roster_line
 from tests.ui.screenshot_support import out_dir_argument, save, screenshot_session, settle, show_main_window
 
 PASSWORD = "a long example passphrase"
-TODAY = date.today()
+TODAY = AgencyClock().today()
 
 
 def months_ago(months: int, day: int = 1) -> date:

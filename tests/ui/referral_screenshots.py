@@ -10,11 +10,12 @@ Run under a virtual display (pdftoppm from poppler-utils makes the letter's page
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import ReferralCategory, ReferralStatus
 from hhdesk.services import referrals
 from hhdesk.ui import workers
@@ -39,7 +40,7 @@ def main(out_dir: Path) -> int:
     with screenshot_session(out_dir) as (application, scratch):
         app = demo_login(scratch, CARE_MANAGER, members=80)
         member = find_member(app)
-        today = date.today()
+        today = AgencyClock().today()
 
         window = show_main_window(application, app, 1320, 860)
 

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from hhdesk.clock import AgencyClock, local_naive
 from hhdesk.domain.checklists import ItemState
 from hhdesk.domain.contact_rules import ATTEMPT_ENROLLED
 from hhdesk.domain.enums import ChecklistItemStatus, ContactMode, CoreService, TransitionSetting
@@ -72,7 +73,7 @@ def test_a_week_of_contacts_from_the_keyboard_only(qtbot: Any, cm1: AppSession, 
     with qtbot.waitActive(tab):
         tab.activateWindow()
     tab.date_edit.setFocus()  # where the chart puts the cursor when the tab opens
-    today = date.today()
+    today = AgencyClock().today()
     week = [today - timedelta(days=n) for n in range(6, -1, -1)]
     plan = {  # day -> (mode letter, services to tick by position, minutes, note)
         0: ("i", (0, 1), "45", "Home visit; reviewed the plan"),
@@ -165,7 +166,7 @@ def test_open_an_episode_discharge_and_work_the_checklist(qtbot: Any, cm1: AppSe
     tab = TransitionsTab(cm1, member_id)
     qtbot.addWidget(tab)
     assert tab.episode_list.rowCount() == 0 and not tab.empty_label.isHidden()
-    notified = datetime.now().replace(second=0, microsecond=0) - timedelta(days=3)
+    notified = local_naive(AgencyClock().now()).replace(second=0, microsecond=0) - timedelta(days=3)
     _open_episode(qtbot, tab, notified)
     episode = tab.selected_episode()
     assert episode is not None and tab.episode_list.rowCount() == 1
@@ -178,7 +179,7 @@ def test_open_an_episode_discharge_and_work_the_checklist(qtbot: Any, cm1: AppSe
 
     discharge = tab.record_discharge()
     assert isinstance(discharge, DischargeDialog)
-    discharge.discharged.set_value(datetime.now().replace(second=0, microsecond=0) - timedelta(hours=1))
+    discharge.discharged.set_value(local_naive(AgencyClock().now()).replace(second=0, microsecond=0) - timedelta(hours=1))
     discharge.destination.setEditText("Home with family")
     assert discharge.apply(), discharge.message.text()
     episode = tab.selected_episode()
@@ -205,7 +206,7 @@ def test_reopen_an_episode_closed_by_mistake(qtbot: Any, cm1: AppSession, member
     changes: list[int] = []
     tab = TransitionsTab(cm1, member_id, on_member_changed=lambda: changes.append(1))
     qtbot.addWidget(tab)
-    notified = datetime.now().replace(second=0, microsecond=0) - timedelta(days=3)
+    notified = local_naive(AgencyClock().now()).replace(second=0, microsecond=0) - timedelta(days=3)
     _open_episode(qtbot, tab, notified)
     episode = tab.selected_episode()
     assert episode is not None
@@ -232,7 +233,7 @@ def test_the_worklist_shows_an_overdue_item_and_opens_the_member_there(qtbot: An
                                                                          member_id: int) -> None:
     tab = TransitionsTab(cm1, member_id)
     qtbot.addWidget(tab)
-    _open_episode(qtbot, tab, datetime.now().replace(second=0, microsecond=0) - timedelta(days=2))
+    _open_episode(qtbot, tab, local_naive(AgencyClock().now()).replace(second=0, microsecond=0) - timedelta(days=2))
     host = FakeHost(cm1)
     view = WorklistView(host)
     qtbot.addWidget(view)
@@ -274,7 +275,7 @@ def test_import_contacts_previews_then_imports_with_progress(qtbot: Any, ui_stor
     assert window.import_contacts_action.isVisible()
     dialog = window.import_contacts()
     assert isinstance(dialog, ImportContactsDialog)
-    day = (date.today() - timedelta(days=2)).isoformat()
+    day = (AgencyClock().today() - timedelta(days=2)).isoformat()
     bad = tmp_path / "bad.csv"
     bad.write_text(f"{HEADER_LINE}\nAB12345C,{day},phone,10,cm1,member,CM,\nAB12345C,{day},mail,5,cm1,member,CM,\n")
     answers.open_path = bad
@@ -301,7 +302,7 @@ def test_an_overlapping_inpatient_stay_is_warned_about(qtbot: Any, cm1: AppSessi
                                                        answers: Any) -> None:
     tab = TransitionsTab(cm1, member_id)
     qtbot.addWidget(tab)
-    notified = datetime.now().replace(second=0, microsecond=0) - timedelta(days=3)
+    notified = local_naive(AgencyClock().now()).replace(second=0, microsecond=0) - timedelta(days=3)
     _open_episode(qtbot, tab, notified)  # a psychiatric stay, not discharged yet
     assert answers.asked == []
 
@@ -333,7 +334,7 @@ def test_checklist_items_speak_the_users_words_and_keep_the_rule_in_a_tooltip(qt
                                                                              member_id: int) -> None:
     tab = TransitionsTab(cm1, member_id)
     qtbot.addWidget(tab)
-    _open_episode(qtbot, tab, datetime.now().replace(second=0, microsecond=0) - timedelta(days=1))
+    _open_episode(qtbot, tab, local_naive(AgencyClock().now()).replace(second=0, microsecond=0) - timedelta(days=1))
     episode = tab.selected_episode()
     assert episode is not None
     row = next(n for n, i in enumerate(episode.items) if i.key == "member_contacted")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.date_entry import add_months
 from hhdesk.domain.enums import CarePlanStatus, GoalStatus, NeedDomain, SignatureMethod
 from hhdesk.services import careplans, members
@@ -52,7 +52,7 @@ def _build_plan(qtbot, tab) -> None:
         qtbot.mouseClick(editor.add_goal_button, Qt.MouseButton.LeftButton)
         _type(qtbot, editor.goal_text, goal)
         editor.goal_has_target.setChecked(True)
-        editor.goal_target.set_value(add_months(date.today(), 6))
+        editor.goal_target.set_value(add_months(AgencyClock().today(), 6))
         editor.goal_status.setCurrentIndex(editor.goal_status.findData(GoalStatus.IN_PROGRESS))
         qtbot.mouseClick(editor.add_intervention_button, Qt.MouseButton.LeftButton)
         _type(qtbot, editor.action_text, action)
@@ -146,7 +146,7 @@ def test_switching_versions_with_unsaved_changes_saves_them_first(qtbot, chart):
     _build_plan(qtbot, tab)
     tab.save_draft()
     careplans.sign(tab.app, tab.version.id, careplans.SignatureInput(
-        "José Núñez", date.today(), tab.app.actor.user_id, date.today(), SignatureMethod.PAPER))
+        "José Núñez", AgencyClock().today(), tab.app.actor.user_id, AgencyClock().today(), SignatureMethod.PAPER))
     tab.reload()
     tab.new_version()
     _type(qtbot, tab.editor.barriers, "No phone minutes")
@@ -207,7 +207,7 @@ def test_a_scanned_signature_dated_long_ago_shows_the_review_overdue(qtbot, char
     _build_plan(qtbot, tab)
     tab.sign()  # saves the draft first
     dialog = tab.sign_dialog
-    long_ago = date.today() - timedelta(days=200)
+    long_ago = AgencyClock().today() - timedelta(days=200)
     dialog.member_date.set_value(long_ago)
     dialog.signer_date.set_value(long_ago)
     assert "The next review will be due" in dialog.outcome.text()

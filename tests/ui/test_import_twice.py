@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.contacts_csv import HEADER_LINE
 from hhdesk.services import contacts, members
 from tests.ui.conftest import UiStore
@@ -18,7 +19,7 @@ def test_a_repeated_file_is_refused_until_duplicates_are_skipped(qtbot: Any, ui_
                                                                  main_window: Any) -> None:
     director = login_as("director")
     window = main_window(director)
-    day = (date.today() - timedelta(days=2)).isoformat()
+    day = (AgencyClock().today() - timedelta(days=2)).isoformat()
     first = tmp_path / "march.csv"
     first.write_text(f"{HEADER_LINE}\nAB12345C,{day},phone,10,cm1,member,CM,Called\n", encoding="utf-8")
     answers.open_path = first

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 
+from hhdesk.clock import AgencyClock
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import TransitionSetting
 from hhdesk.services import maintenance, members, transitions
@@ -176,8 +177,8 @@ def test_every_list_exports_what_it_shows(ui_store_with_members: UiStore, login_
     member = members.find_by_medicaid_id(app, "AB12345C")
     assert member is not None
     entry = add_directory_entry(app, "Banco de Alimentos Niño", "food")
-    add_referral(app, member, entry, date.today())
-    start, _end = default_period(date.today())
+    add_referral(app, member, entry, AgencyClock().today())
+    start, _end = default_period(AgencyClock().today())
     admitted = datetime.combine(start, time(9))
     episode = transitions.open_episode(app, member, EpisodeInput(TransitionSetting.INPATIENT_MEDICAL, start, admitted,
                                                                  facility_name="St. Mary's"), now=admitted)

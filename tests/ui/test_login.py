@@ -76,7 +76,7 @@ def test_not_a_store_and_missing_key_file(qtbot: Any, ui_store: UiStore, tmp_pat
 
 
 def test_a_store_from_a_newer_version(qtbot: Any, ui_store: UiStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    def too_new(*_args: Any) -> None:
+    def too_new(*_args: Any, **_kwargs: Any) -> None:
         raise StoreTooNew("This store was written by a newer version of hhdesk. Install the latest hhdesk to "
                           "open it; nothing was changed.")
 
@@ -89,7 +89,7 @@ def test_an_unexpected_error_points_at_the_log_and_keeps_member_data_out(
         qtbot: Any, ui_store: UiStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     member_name = "".join(["Nú", "ñez"])  # a value at run time, as member data is; not a literal in the source
 
-    def broken(*_args: Any) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> None:
         raise ValueError(f"invalid literal for int(): {member_name!r}")
 
     monkeypatch.setattr(users, "login", broken)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import ConsentKind
 from hhdesk.services import caseload, directory, enrolment, members, users
 from hhdesk.services.directory import DirectoryEntryInput
@@ -21,7 +22,7 @@ from hhdesk.ui.views.member_chart import CHART_TABS, MemberChartWindow, TabSpec,
 from tests.services.roster_factory import HEADER, medicaid_id, roster_line
 from tests.ui.conftest import ADMIN, UiStore
 
-TODAY = date.today()
+TODAY = AgencyClock().today()
 VALID_NPI = "1234567893"
 
 

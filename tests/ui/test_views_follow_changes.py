@@ -3,11 +3,11 @@ consent is recorded from the chart (dated for the month being billed), the workl
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import ConsentKind
 from hhdesk.services import enrolment
 from tests.billing_store import last_full_month
@@ -58,7 +58,7 @@ def test_a_consent_opened_from_the_chart_itself_defaults_to_today(qtbot: Any, bi
     window = main_window(login_as("clerk"))
     window.open_member(billing_store["no_consent"], "enrolment")
     dialog = window.member_views()[0].page("enrolment").open_consent_dialog(ConsentKind.CONSENT)
-    assert dialog.signed_on.value() == date.today() and not dialog.billing_note.isVisibleTo(dialog)
+    assert dialog.signed_on.value() == AgencyClock().today() and not dialog.billing_note.isVisibleTo(dialog)
 
 
 def test_the_worklist_drops_the_monthly_contact_item_once_the_contact_is_logged(

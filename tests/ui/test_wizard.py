@@ -54,7 +54,7 @@ def test_the_recovery_sheet_prints_the_key(tmp_path: Path) -> None:
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "recovery.pdf"
     printer.setOutputFileName(str(out))
-    print_recovery_sheet(printer, "Hudson Valley & Co. <Health Home>", KEY, date(2026, 11, 23))
+    print_recovery_sheet(printer, "Hudson Valley & Co. <Health Home>", KEY, today=date(2026, 11, 23))
     text = " ".join(PdfReader(out).pages[0].extract_text().split())
     assert "Hudson Valley & Co. <Health Home>" in text
     assert "November 23, 2026" in text

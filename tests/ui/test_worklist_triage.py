@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import TransitionSetting
 from hhdesk.domain.worklist_rules import WorkKind
 from hhdesk.services import members, transitions
@@ -18,7 +19,7 @@ from hhdesk.ui.views.transitions_tab import TransitionsTab
 from hhdesk.ui.views.worklist import GROUP_COLUMN, WorklistView
 from tests.ui.conftest import UiStore
 
-NOW = transitions.local_now().replace(second=0, microsecond=0)
+NOW = transitions.local_now(AgencyClock()).replace(second=0, microsecond=0)
 
 
 @pytest.fixture

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from hhdesk.clock import SYSTEM_CLOCK, utc_naive
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,4 +23,4 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return utc_naive(SYSTEM_CLOCK.now())

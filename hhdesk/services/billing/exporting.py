@@ -6,7 +6,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hhdesk.clock import local_naive, utc_naive
 from hhdesk.db.models import (
     BillingClaim,
     BillingRun,
@@ -216,7 +217,7 @@ def write_planned_files(uow: Any, app: AppSession, service_month: ServiceMonth, 
             _record_claims(uow.session, run, item, member_ids)
             if originals:
                 uow.session.flush()
-                _link_originals(uow.session, run, originals)
+                _link_originals(uow.session, run, originals, utc_naive(uow.clock.now()))
             last_control = item.control or last_control
             detail = (f"month {service_month}, format {export_format.value}, {item.member_months} member-months, "
                       f"{item.billable} billable, total {run.total_amount}, sha256 {digest}")
@@ -255,7 +256,7 @@ def write_planned_files(uow: Any, app: AppSession, service_month: ServiceMonth, 
     return ExportOutcome(tuple(runs))
 
 
-def _link_originals(session: Session, run: BillingRun, originals: dict[str, int]) -> None:
+def _link_originals(session: Session, run: BillingRun, originals: dict[str, int], now: datetime) -> None:
     """Point each correction claim of the run at the claim it replaces or voids, and mark that one."""
     for claim in session.execute(select(BillingClaim).where(BillingClaim.run_id == run.id)).scalars():
         original_id = originals.get(claim.claim_id)
@@ -267,7 +268,7 @@ def _link_originals(session: Session, run: BillingRun, originals: dict[str, int]
             original.status = "replaced" if claim.frequency == "7" else "voided"
             original.status_detail = ("a replacement claim was sent" if claim.frequency == "7"
                                       else "a void of this claim was sent")
-            original.status_at = datetime.now(UTC).replace(tzinfo=None)
+            original.status_at = now
 
 
 def member_ids_of(session: Session, rows: Iterable[BillingRow]) -> dict[str, int]:
@@ -317,7 +318,7 @@ def export(app: AppSession, month: str | ServiceMonth, fmt: str | ExportFormat, 
                     str(exc) + ". An administrator fills them in under Billing settings.", list(exc.problems)
                 ) from None
         step(1, f"Reading the records of {service_month}")
-        result = compute_preview(session, service_month, profile, today=today or date.today())
+        result = compute_preview(session, service_month, profile, today=today or app.clock.today())
     if export_format.claim_type is not None and result.late_rows and not late:
         raise _late_months(service_month, result.filing_warnings())
     step(3, "Writing the file")
@@ -330,7 +331,7 @@ def export(app: AppSession, month: str | ServiceMonth, fmt: str | ExportFormat, 
         rows = result.billing_rows
         if export_format.claim_type is not None:
             current = settings_service.read_all(uow.session)
-            planned = _claim_files(result, rows, profile, claim_settings, out, current, datetime.now())
+            planned = _claim_files(result, rows, profile, claim_settings, out, current, local_naive(app.clock.now()))
         elif export_format is ExportFormat.CSV:
             planned = [PlannedFile(out, billing_csv_bytes(rows), "", len(rows), result.billable_count,
                                     result.total_amount)]

@@ -8,6 +8,7 @@ from enum import StrEnum
 from hhdesk.domain.billing_profile import BillingProfile, ClaimType, RatePeriod, RateStatus
 from hhdesk.domain.enums import (
     HH_PLUS_MINIMUM_NOT_MET,
+    TIER_LABELS,
     BillingReason,
     SegmentType,
     Tier,
@@ -59,14 +60,6 @@ REASON_WORDS: dict[BillingReason, str] = {
 
 POPULATION_WORDS: dict[str, str] = {"smi": "SMI", "hiv": "HIV", "aot": "AOT order"}
 
-TIER_WORDS: dict[Tier, str] = {
-    Tier.STANDARD: "Standard",
-    Tier.HIGH_RISK: "High risk/need",
-    Tier.HH_PLUS: "Health Home Plus",
-    Tier.CHILD_LOW: "Children, low",
-    Tier.CHILD_MEDIUM: "Children, medium",
-    Tier.CHILD_HIGH: "Children, high",
-}
 NOTE_WORDS: dict[str, str] = {
     HH_PLUS_MINIMUM_NOT_MET: "HH+ minimum not met: billed at the high risk/need code",
     BillingReason.CHILD_MINIMUM_NOT_MET.value: "Children's minimum not met: billed at the fallback tier",
@@ -85,7 +78,7 @@ def minimum_words(profile: BillingProfile) -> dict[str, str]:
         text = f"core services on {child.service_days} different day{'s' if child.service_days != 1 else ''}"
         if child.face_to_face:
             text += f", {child.face_to_face} face to face with the child or family"
-        words[tier.value] = f"{TIER_WORDS[tier]}: {text}"
+        words[tier.value] = f"{TIER_LABELS[tier]}: {text}"
     return words
 
 
@@ -138,7 +131,7 @@ def code_labels(profile: BillingProfile) -> dict[str, str]:
     """What each of the profile's codes bills, in words: {'1873': 'Standard', '1386': 'Outreach'}."""
     labels: dict[str, list[str]] = {}
     for tier, rate in profile.tier_rates.items():
-        labels.setdefault(rate.code, []).append(TIER_WORDS[tier])
+        labels.setdefault(rate.code, []).append(TIER_LABELS[tier])
     if profile.aot_rate is not None:
         labels.setdefault(profile.aot_rate.code, []).append("Health Home Plus, AOT order")
     if profile.outreach_rate is not None:

@@ -428,7 +428,7 @@ def preview(app: AppSession, month: str | ServiceMonth,
     with app.read(Permission.BILLING) as session:
         values = settings_service.read_all(session)
         profile = profile_from_settings(values)
-        result = compute_preview(session, service_month, profile, progress, today or date.today())
+        result = compute_preview(session, service_month, profile, progress, today or app.clock.today())
     # One event for the whole list (a list read, like the caseload, but of billing data for every member).
     with app.work(Permission.BILLING) as uow:
         uow.audit("billing_preview", "billing", str(service_month),

@@ -17,9 +17,9 @@ from hhdesk.ui.dialogs import common
 BACKUP_FILTER = "hhdesk backups (*.hhbak)"
 
 
-def suggested_backup_path() -> Path:
+def suggested_backup_path(today: date) -> Path:
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-    return Path(folder) / f"hhdesk-backup-{date.today().isoformat()}.hhbak"
+    return Path(folder) / f"hhdesk-backup-{today.isoformat()}.hhbak"
 
 
 def backup_to_file(parent: QWidget, app: AppSession, out: Path,
@@ -39,7 +39,7 @@ def backup_to_file(parent: QWidget, app: AppSession, out: Path,
 
 def ask_and_backup(parent: QWidget, app: AppSession, on_saved: Callable[[Path], None] | None = None) -> None:
     """File > Backup now…: ask where, then back up there."""
-    out = common.ask_save_path(parent, "Save a backup", suggested_backup_path(), BACKUP_FILTER)
+    out = common.ask_save_path(parent, "Save a backup", suggested_backup_path(app.clock.today()), BACKUP_FILTER)
     if out is None:
         return
     if out.suffix != ".hhbak":

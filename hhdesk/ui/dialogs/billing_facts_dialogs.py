@@ -3,7 +3,6 @@ the import of a file of such months (checked first, then stored all or nothing).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -40,11 +39,12 @@ class AotOrderDialog(QDialog):
         self.member_id = member_id
         self.order = order
         self.setWindowTitle("End AOT order" if order else "Record an AOT order")
-        self.start = date_picker(order.start if order else None)
+        self.start = date_picker(order.start if order else None, today=self.app.clock.today())
         self.start.setEnabled(order is None)
         self.open_order = QCheckBox("Still in effect")
         self.open_order.setChecked(order is None or order.end is None)
-        self.end = date_picker(order.end if order and order.end else date.today())
+        today = self.app.clock.today()
+        self.end = date_picker(order.end if order and order.end else today, today=today)
         self.open_order.toggled.connect(lambda checked: self.end.setEnabled(not checked))
         self.end.setEnabled(not self.open_order.isChecked())
         if order is not None:
@@ -60,8 +60,10 @@ class AotOrderDialog(QDialog):
         self.message = MessageLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(role_label("A Health Home Plus month covered by an AOT order on any of its days needs all "
-                                    "4 core services in person with the member (NY DOH, 2023-04-04).", "muted"))
+        minimum = billing_facts.aot_minimum(self.app)
+        layout.addWidget(role_label(f"A Health Home Plus month covered by an AOT order needs {minimum.contacts} "
+                                    f"contacts with a core service, {minimum.in_person} of them in person with the "
+                                    "member (NY DOH, 2023-04-04).", "muted"))
         layout.addWidget(self.message)
         buttons = _buttons(self, "Save")
         buttons.accepted.connect(self.save)
@@ -90,7 +92,7 @@ class OutreachElsewhereDialog(QDialog):
         self.app = app
         self.member_id = member_id
         self.setWindowTitle("Outreach month billed elsewhere")
-        self.month = QLineEdit(str(ServiceMonth.of(date.today()).previous()))
+        self.month = QLineEdit(str(ServiceMonth.of(self.app.clock.today()).previous()))
         self.month.setPlaceholderText("YYYY-MM")
         self.month.setMaximumWidth(110)
         self.agency = QLineEdit()
@@ -101,8 +103,10 @@ class OutreachElsewhereDialog(QDialog):
         self.message = MessageLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        limits = billing_facts.outreach_limits()
         layout.addWidget(role_label("Outreach follows the person: months another agency billed count in the limits "
-                                    "of 2 in a row and 4 in any 12 months (NY DOH, 2017-10-18).", "muted"))
+                                    f"of {limits.in_a_row} in a row and {limits.in_rolling_months} in any "
+                                    f"{limits.rolling_months} months (NY DOH, 2017-10-18).", "muted"))
         layout.addWidget(self.message)
         buttons = _buttons(self, "Record")
         buttons.accepted.connect(self.save)

@@ -55,7 +55,7 @@ class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
         super().__init__(parent)
         self.app = app
         self.version = version
-        self.today = today or date.today()
+        self.today = today or app.clock.today()
         self.result: CarePlanVersionView | None = None
         self.scanned: tuple[str, bytes] | None = None
         self.setWindowTitle(f"Sign the care plan, version {version.version_no}")
@@ -67,7 +67,7 @@ class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
         self.member_role = QComboBox()
         self.member_role.addItem("Member", SignerRole.MEMBER)
         self.member_role.addItem("Guardian", SignerRole.GUARDIAN)
-        self.member_date = date_picker(self.today, name="Member's signature date")
+        self.member_date = date_picker(self.today, today=self.today, name="Member's signature date")
         member_box = QGroupBox("Member or guardian")
         member_form = QFormLayout(member_box)
         member_form.addRow("Signed &by:", self.member_name)
@@ -79,7 +79,7 @@ class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
             self.signer.addItem(choice.name, choice.user_id)
         position = self.signer.findData(default_signer_id) if default_signer_id is not None else -1
         self.signer.setCurrentIndex(max(position, 0))
-        self.signer_date = date_picker(self.today, name="Care manager's signature date")
+        self.signer_date = date_picker(self.today, today=self.today, name="Care manager's signature date")
         manager_box = QGroupBox("Care manager")
         manager_form = QFormLayout(manager_box)
         manager_form.addRow("&Care manager:", self.signer)
@@ -275,10 +275,10 @@ class SharedWithPcpDialog(UnsavedEditsDialog, QDialog):
         super().__init__(parent)
         self.app = app
         self.version = version
-        self.today = today or date.today()
+        self.today = today or app.clock.today()
         self.result: CarePlanVersionView | None = None
         self.setWindowTitle("Shared with the primary care provider")
-        self.when = date_picker(version.shared_with_pcp_on or self.today, name="Shared on")
+        self.when = date_picker(version.shared_with_pcp_on or self.today, today=self.today, name="Shared on")
         self.message = MessageLabel()
         form = QFormLayout()
         form.addRow(role_label(f"Record the day version {version.version_no} was sent or given to the member's "

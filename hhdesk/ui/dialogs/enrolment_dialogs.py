@@ -65,7 +65,7 @@ class SegmentDialog(UnsavedEditsDialog, QDialog):
         self.action = action
         self.setWindowTitle(f"{self.TITLES[action]}: {member_label}" if member_label else self.TITLES[action])
         self.setMinimumWidth(520)
-        self.day = date_picker(maximum=date.today(), name="Date")
+        self.day = date_picker(today=self.app.clock.today(), maximum=self.app.clock.today(), name="Date")
         self.reason = QComboBox()
         self.blockers = role_label("")
         self.blockers.setStyleSheet("QLabel { background: #fdf3dc; border: 1px solid #e8b55a; border-radius: 6px;"
@@ -89,7 +89,7 @@ class SegmentDialog(UnsavedEditsDialog, QDialog):
             note = role_label(f"Ends the member's current {what}. The end date is the last day covered.", "muted")
             form.addRow("", note)
             # Agencies often disenrol at the end of the month, so a date a little ahead is allowed.
-            self.day.set_latest(add_months(date.today(), 2))
+            self.day.set_latest(add_months(self.app.clock.today(), 2))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         if action in ("enrol", "re_enrol"):
@@ -158,8 +158,9 @@ class ConsentDialog(UnsavedEditsDialog, QDialog):
         for form in enrolment.consent_forms(app, member_id, kind):
             self.form_type.addItem(f"{form.code} — {form.label}", form.code)
         # From the billing preview the consent is for the month being billed: it must be signed by its last day.
-        signed_default = min(billing_month.last_day, date.today()) if billing_month else date.today()
-        self.signed_on = date_picker(signed_default, maximum=date.today(), name="Signed on")
+        today = self.app.clock.today()
+        signed_default = min(billing_month.last_day, today) if billing_month else today
+        self.signed_on = date_picker(signed_default, today=today, maximum=today, name="Signed on")
         self.billing_note = role_label(_billing_note(billing_month, signed_default) if billing_month else "",
                                        "muted")
         self.billing_note.setVisible(billing_month is not None)
@@ -241,7 +242,7 @@ class TierDialog(UnsavedEditsDialog, QDialog):
         self.tier = QComboBox()
         for tier in enrolment.tier_choices(app, member_id):
             self.tier.addItem(members.TIER_LABELS[tier], tier.value)
-        self.effective = date_picker(name="From")
+        self.effective = date_picker(today=self.app.clock.today(), name="From")
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. after the CANS assessment")
         form = QFormLayout()
@@ -292,7 +293,7 @@ class AppropriatenessDialog(UnsavedEditsDialog, QDialog):
             box.setChecked(criterion.code in current)
             self.boxes[criterion.code] = box
             layout.addWidget(box)
-        self.assessed_on = date_picker(maximum=date.today())
+        self.assessed_on = date_picker(today=self.app.clock.today(), maximum=self.app.clock.today())
         row = QHBoxLayout()
         row.addWidget(role_label("Assessed on:", wrap=False))
         row.addWidget(self.assessed_on)

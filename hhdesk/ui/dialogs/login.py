@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hhdesk.clock import AgencyClock, Clock
 from hhdesk.services import users
 from hhdesk.services.context import AppSession
 from hhdesk.ui.errors import report
@@ -38,9 +39,10 @@ class LoginDialog(QDialog):
     """Accepts with `session` set once a login succeeds. A failed login never changes the store file."""
 
     def __init__(self, store_path: Path, username: str | None = None, message: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, clock: Clock | None = None) -> None:
         super().__init__(parent)
         self.store_path = store_path
+        self.clock = clock or AgencyClock()
         self.session: AppSession | None = None
         self.setWindowTitle("Log in to hhdesk")
         self.setMinimumWidth(420)
@@ -112,8 +114,8 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.session = users.login(self.store_path, username, password)
-        except Exception as exc:  # every failure becomes one sentence in the dialog
+            self.session = users.login(self.store_path, username, password, clock=self.clock)
+        except Exception as exc:
             self.message.show_error(report(exc, "login"))
             self.password.clear()
             self.password.setFocus()

@@ -54,7 +54,7 @@ class NewMemberDialog(UnsavedEditsDialog, QDialog):
         self.last_name = QLineEdit()
         self.first_name = QLineEdit()
         self.preferred_name = QLineEdit()
-        self.dob = DateEdit(None, optional=True, name="Date of birth")
+        self.dob = DateEdit(None, optional=True, today=self.app.clock.today(), name="Date of birth")
         self.sex = QComboBox()
         for code, text in members.SEX_CHOICES.items():
             self.sex.addItem(text, code)

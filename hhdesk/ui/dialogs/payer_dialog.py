@@ -31,7 +31,7 @@ class PayerDialog(QDialog):
             if payer.active:
                 kind = "fee-for-service" if payer.fee_for_service else "managed-care plan"
                 self.payer.addItem(f"{payer.name} ({payer.code}, {kind})", payer.code)
-        self.effective = date_picker()
+        self.effective = date_picker(today=self.app.clock.today())
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. from the eligibility check of 03/02")
         form = QFormLayout()

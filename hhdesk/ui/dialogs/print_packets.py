@@ -9,7 +9,6 @@ combined file. Every packet is an audit event, written by the service.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -51,7 +50,7 @@ class PrintPacketsDialog(QDialog):
         self.target: Path | None = None
         self.setWindowTitle("Print care-plan packets")
         self.setMinimumWidth(560)
-        today = date.today()
+        today = self.app.clock.today()
 
         who = QGroupBox("Whose packets")
         self.who = QButtonGroup(self)

@@ -54,7 +54,7 @@ class NewReferralDialog(UnsavedEditsDialog, QDialog):
         super().__init__(parent)
         self.app = app
         self.member_id = member_id
-        self.today = today or date.today()
+        self.today = today or app.clock.today()
         self._follow_up_touched = False
         self.setWindowTitle(f"New referral: {member_label}")
         self.setMinimumWidth(620)
@@ -80,11 +80,11 @@ class NewReferralDialog(UnsavedEditsDialog, QDialog):
             self.goal.addItem(text, goal.goal_id)
             self.goal.setItemData(self.goal.count() - 1, goal.text, Qt.ItemDataRole.ToolTipRole)
 
-        self.sent_on = date_picker(self.today, maximum=self.today, name="Sent on")
+        self.sent_on = date_picker(self.today, today=self.today, maximum=self.today, name="Sent on")
         self.sent_how = QComboBox()
         for method, text in METHOD_LABELS.items():
             self.sent_how.addItem(text, method)
-        self.follow_up_on = date_picker(referrals.default_follow_up_on(app, self.today), minimum=self.today,
+        self.follow_up_on = date_picker(referrals.default_follow_up_on(app, self.today), today=self.today, minimum=self.today,
                                         name="Follow up on")
         self.follow_up_on.date_changed.connect(self._follow_up_edited)
         self.sent_on.date_changed.connect(self._sent_changed)
@@ -260,7 +260,7 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
         super().__init__(parent)
         self.app = app
         self.row = row
-        self.today = today or date.today()
+        self.today = today or app.clock.today()
         self.setWindowTitle(f"Referral {row.reference}: change status")
         self.setMinimumWidth(520)
         since = row.status_on if row.status is not ReferralStatus.SENT else row.sent_on
@@ -269,10 +269,10 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
         self.status.setAccessibleName("New status")
         for status, text in referrals.status_choices(row.status):
             self.status.addItem(text, status)
-        self.changed_on = date_picker(self.today, minimum=since, maximum=self.today, name="Date")
+        self.changed_on = date_picker(self.today, today=self.today, minimum=since, maximum=self.today, name="Date")
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. intake booked for 03/12, spoke with Ms Diaz")
-        self.next_follow_up = date_picker(referrals.default_follow_up_on(app, self.today), minimum=since,
+        self.next_follow_up = date_picker(referrals.default_follow_up_on(app, self.today), today=self.today, minimum=since,
                                           name="Next follow-up")
         self.next_follow_up.setToolTip("When to check with the agency again while the referral stays open")
         self._next_follow_up_touched = False

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from hhdesk.clock import AgencyClock, Clock
 from hhdesk.domain.passwords import username_problems
 from hhdesk.services import users
 from hhdesk.ui.dialogs import common
@@ -53,10 +54,10 @@ def recovery_sheet_html(agency_name: str, key: str, on: date) -> str:
     """
 
 
-def print_recovery_sheet(printer: QPrinter, agency_name: str, key: str, on: date | None = None) -> None:
+def print_recovery_sheet(printer: QPrinter, agency_name: str, key: str, today: date) -> None:
     document = QTextDocument()
     document.setDefaultFont(QFont("DejaVu Sans", 11))
-    document.setHtml(recovery_sheet_html(agency_name, key, on or date.today()))
+    document.setHtml(recovery_sheet_html(agency_name, key, today))
     document.print_(printer)
 
 
@@ -202,7 +203,7 @@ class _RecoveryKeyPage(QWizardPage):
         dialog.setWindowTitle("Print the recovery key")
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
             print_recovery_sheet(printer, self._wizard.agency_page.form.info().name,
-                                 self._wizard.recovery_key or "")
+                                 self._wizard.recovery_key or "", self._wizard.clock.today())
 
 
 class SetupWizard(QWizard):
@@ -210,9 +211,10 @@ class SetupWizard(QWizard):
 
     store_created = Signal(str)
 
-    def __init__(self, store_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, store_path: Path, parent: QWidget | None = None, *, clock: Clock | None = None) -> None:
         super().__init__(parent)
         self.store_path = store_path
+        self.clock = clock or AgencyClock()
         self.recovery_key: str | None = None
         self.admin_username = ""
         self.setWindowTitle("Set up hhdesk")

@@ -92,7 +92,7 @@ class OpenEpisodeDialog(_ServiceDialog):
         super().__init__("Open a transition episode", parent)
         self.app = app
         self.member_id = member_id
-        self.now = now or transitions.local_now()
+        self.now = now or transitions.local_now(self.app.clock)
         self.setting_box = QComboBox()
         for setting in TransitionSetting:
             self.setting_box.addItem(transitions.setting_label(setting), setting)
@@ -143,7 +143,7 @@ class OpenEpisodeDialog(_ServiceDialog):
             facility_id=entry_id,
             facility_name=name,
             note=self.note.toPlainText(),
-        ), now=transitions.local_now())
+        ), now=transitions.local_now(self.app.clock))
 
 
 class DischargeDialog(_ServiceDialog):
@@ -154,7 +154,7 @@ class DischargeDialog(_ServiceDialog):
         super().__init__("Record the discharge", parent)
         self.app = app
         self.episode = episode
-        now = now or transitions.local_now()
+        now = now or transitions.local_now(self.app.clock)
         self.discharged = _date_time_edit(episode.discharged_at or now, now, "Discharged", episode.admitted_on)
         self.discharged.date_edit.limit_reasons = ("the admission date", "")
         self.destination = QComboBox()
@@ -174,7 +174,7 @@ class DischargeDialog(_ServiceDialog):
             self.app, self.episode.member_id, self.episode.setting, self.episode.admitted_on, discharged.date(),
             exclude_episode_id=self.episode.episode_id), "Record this discharge anyway?")
         return transitions.record_discharge(self.app, self.episode.episode_id, discharged,
-                                            self.destination.currentText(), now=transitions.local_now())
+                                            self.destination.currentText(), now=transitions.local_now(self.app.clock))
 
 
 class CloseEpisodeDialog(_ServiceDialog):
@@ -210,7 +210,7 @@ class CloseEpisodeDialog(_ServiceDialog):
             raise ValidationFailed("Answer the question about the care plan review before closing.")
         return transitions.close_episode(self.app, self.episode.episode_id,
                                          care_plan_reviewed=self.reviewed.isChecked(), note=self.reason.text(),
-                                         now=transitions.local_now())
+                                         now=transitions.local_now(self.app.clock))
 
 
 class NotApplicableDialog(_ServiceDialog):
@@ -225,7 +225,7 @@ class NotApplicableDialog(_ServiceDialog):
 
     def _apply(self) -> EpisodeView:
         return transitions.mark_item_not_applicable(self.app, self.item.item_id, self.reason.text(),
-                                                    now=transitions.local_now())
+                                                    now=transitions.local_now(self.app.clock))
 
 
 class DoneAtDialog(_ServiceDialog):
@@ -235,11 +235,11 @@ class DoneAtDialog(_ServiceDialog):
         super().__init__("Done at", parent)
         self.app = app
         self.item = item
-        now = transitions.local_now()
+        now = transitions.local_now(self.app.clock)
         self.when = _date_time_edit(now, now, "Done at")
         self.form.addRow(role_label(item.label, "subheading"))
         self.form.addRow("&Done at", self.when)
 
     def _apply(self) -> EpisodeView:
         return transitions.mark_item_done(self.app, self.item.item_id, self.when.value(),
-                                          now=transitions.local_now())
+                                          now=transitions.local_now(self.app.clock))

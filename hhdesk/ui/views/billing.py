@@ -12,7 +12,6 @@ The preview is computed by `services.billing.preview` on a worker thread; the ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ from hhdesk.domain.enums import BillingReason
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.exports.tables import Workbook
-from hhdesk.services import billing
+from hhdesk.services import billing, billing_facts
 from hhdesk.services.billing import BillingPreview, BillingPreviewRow, BillingRunInfo, ExportFormat
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.ui import list_export, workers
@@ -68,6 +67,7 @@ _RED = QBrush(QColor("#b3261e"))
 _AMBER = QBrush(QColor("#8a5a00"))
 _MUTED = QBrush(QColor("#7a8790"))
 
+_LIMITS = billing_facts.outreach_limits()
 # What to do about each reason, for the tooltip of the reason cell.
 REASON_HINTS: dict[BillingReason, str] = {
     BillingReason.NO_SEGMENT: "The member has no outreach or enrolled segment in this month.",
@@ -81,15 +81,16 @@ REASON_HINTS: dict[BillingReason, str] = {
         "Enrolled longer than the grace period with no care plan signed by the month's last day. The care "
         "manager signs the plan with the member; then Refresh."),
     BillingReason.OUTREACH_LIMIT: (
-        "Outreach bills at most two months in a row, counting months another Health Home billed; this month "
-        "cannot be billed."),
+        f"Outreach bills at most {_LIMITS.in_a_row} months in a row, counting months another Health Home billed; "
+        "this month cannot be billed."),
     BillingReason.OUTREACH_NEEDS_FACE_TO_FACE: (
         "The month before was billed as outreach (here or by another Health Home), so this month needs an "
         "in-person meeting with the member or the parent, guardian or legal representative. An in-person "
         "meeting with a provider does not count."),
     BillingReason.OUTREACH_LIMIT_12M: (
-        "Outreach bills at most 4 months in any rolling 12 months, this month included, counting months another "
-        "Health Home billed; 4 of the 11 months before are already counted."),
+        f"Outreach bills at most {_LIMITS.in_rolling_months} months in any rolling {_LIMITS.rolling_months} months, "
+        "this month included, counting months another Health Home billed; "
+        f"{_LIMITS.in_rolling_months} of the {_LIMITS.rolling_months - 1} months before are already counted."),
     BillingReason.OUTREACH_BILLED_ELSEWHERE: (
         "Another Health Home or care management agency billed outreach for this person this month (recorded on "
         "the Enrolment tab under Billing facts). Outreach follows the person, so the month cannot bill here."),
@@ -105,8 +106,8 @@ REASON_HINTS: dict[BillingReason, str] = {
 }
 LATE_HINT = ("The payer's filing limit for this month has passed: the claim may be denied (CARC 29). The export "
              "asks why it is sent late, e.g. a retroactive eligibility decision.")
-NOTE_HINT = ("Health Home Plus needs 4 qualifying contacts, 2 of them in person with the member (all 4 under an AOT "
-             "order); below that the month bills at the high risk/need code.")
+NOTE_HINT = ("Below the Health Home Plus minimum of the agency's billing profile the month bills at the high "
+             "risk/need code.")
 NO_DIAGNOSIS_TEXT = "Billable; no diagnosis code on file for the claim"
 NO_DIAGNOSIS_HINT = ("A claim needs an ICD-10-CM diagnosis: the care manager records the member's condition with "
                      "its code. The claim export stops until then.")
@@ -125,7 +126,7 @@ COLUMNS: list[Column] = [
     Column("Medicaid ID", 96),
     Column("Name", 180),
     Column("Segment", 76),
-    Column("Tier", 76),
+    Column("Tier", 112),
     Column("Contacts", 72, "Qualifying contacts: dated in the month, with a core service, in a mode that counts",
            numeric=True),
     Column("In person", 74, "Of the qualifying contacts, how many were face to face: in person with the member "
@@ -389,7 +390,7 @@ class BillingView(QWidget):
         self.month = QComboBox()
         self.month.setAccessibleName("Service month")
         self.month.setMinimumWidth(230)
-        this_month = ServiceMonth.of(date.today())
+        this_month = ServiceMonth.of(self.app.clock.today())
         for back in range(MONTHS_OFFERED + 1):
             month = this_month.shift(-back)
             text = month_label(month) + (" (this month, so far)" if back == 0 else "")

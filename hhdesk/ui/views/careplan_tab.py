@@ -56,7 +56,7 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
         self.context = context
         self.app = context.app
         self.member_id: int = context.member_id
-        self.today: date = getattr(context, "today", None) or date.today()
+        self.today: date = context.today
         self.can_edit = self.app.actor.can(Permission.EDIT_CLINICAL)
         self.can_print = self.app.actor.can(Permission.PRINT_DOCUMENTS)
         self.versions: list[VersionSummary] = []
@@ -66,7 +66,8 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
         self.member_name = " ".join(f"{details.first_name} {details.last_name}".split())
         self.member_first_name = details.preferred_name or details.first_name
 
-        self.editor = CarePlanEditor(careplans.responsible_choices(self.app, self.member_id, self.today))
+        self.editor = CarePlanEditor(careplans.responsible_choices(self.app, self.member_id, self.today),
+                                     today=self.today)
         self.editor.undo_stack.cleanChanged.connect(lambda _clean: self._update_actions())
         self.editor.content_changed.connect(self._update_actions)
         self._build()

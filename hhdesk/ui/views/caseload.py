@@ -7,7 +7,6 @@ holds the rows of the latest answer (at most `CaseloadQuery.limit`) and is reset
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -69,7 +68,7 @@ COLUMNS: list[Column] = [
     Column("Date of birth", "dob", width=110),
     Column("Age", "dob", inverted=True, width=60),
     Column("Status", "status", width=105),
-    Column("Tier", "tier", width=100),
+    Column("Tier", "tier", width=125),
     Column("Care manager", "care_manager", width=170),
     Column("Phone", None, width=130),
 ]
@@ -93,7 +92,7 @@ class CaseloadModel(QAbstractTableModel):
         self.rows: list[CaseloadRow] = []
         self.matching = 0  # members matching the query (may exceed len(rows) when the limit cut it)
         self.in_list = 0  # members matching the filters, whatever is typed in the search field
-        self._today = date.today()
+        self._today = self.app.clock.today()
 
     def set_query(self, query: CaseloadQuery) -> None:
         self.query = query
@@ -105,7 +104,7 @@ class CaseloadModel(QAbstractTableModel):
         in_list = caseload.count(self.app, replace(self.query, text="")) if self.query.text.strip() else matching
         self.beginResetModel()
         self.rows, self.matching, self.in_list = rows, matching, in_list
-        self._today = date.today()
+        self._today = self.app.clock.today()
         self.endResetModel()
 
     def clear(self) -> None:

@@ -84,7 +84,7 @@ class CareManagerCountsPanel(QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or self.app.clock.today()
 
     def headers(self) -> list[str]:
         assert self.counts is not None

@@ -59,7 +59,7 @@ class EnrolmentTab(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
 
-        self.timeline = SegmentTimeline()
+        self.timeline = SegmentTimeline(self.app.clock.today())
         self.segments = ListTable(["Stage", "From", "To (last day)", "How it ended", "Override reason"],
                                   [85, 90, 112, 170])
 

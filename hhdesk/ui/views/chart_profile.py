@@ -59,7 +59,7 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
         self.fields["medicaid_id"].setMaximumWidth(200)
         self.fields["plan_id"].setMaximumWidth(360)
         self.fields["zip"].setMaximumWidth(110)
-        self.dob = DateEdit(None, optional=True, name="Date of birth")
+        self.dob = DateEdit(None, optional=True, today=self.app.clock.today(), name="Date of birth")
         self.dob.setAccessibleName("Date of birth")
         self.dob.setReadOnly(not self.editable)
         self.sex = QComboBox()

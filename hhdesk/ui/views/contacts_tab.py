@@ -171,7 +171,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or self.app.clock.today()
 
     # ---- the form ---------------------------------------------------------------------------------
     def _build_form(self) -> None:
@@ -301,7 +301,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
         if day is None:
             return
         segment = self.facts.segment_type_on(day)
-        reason = contacts.core_service_block_reason(segment, self.selected_mode())
+        reason = self.facts.core_service_block_reason(day, self.selected_mode())
         for box in self.service_boxes.values():
             if reason:
                 box.setChecked(False)
@@ -396,10 +396,9 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
 
     def _selection_changed(self) -> None:
         contact = self.selected_contact()
-        mine = contact is not None and (contact.staff == self.app.actor.username
-                                        or self.app.actor.can(Permission.ASSIGN_CASELOAD))
-        self.edit_button.setEnabled(mine)
-        self.delete_button.setEnabled(mine)
+        may_edit = contact is not None and contact.may_edit
+        self.edit_button.setEnabled(may_edit)
+        self.delete_button.setEnabled(may_edit)
 
     def edit_selected(self) -> None:
         contact = self.selected_contact()

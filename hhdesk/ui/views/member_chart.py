@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -59,9 +59,12 @@ class ChartContext:
     member_id: int
     member_label: str
     window: MemberChartWindow
-    today: date = field(default_factory=date.today)
     billing_month: ServiceMonth | None = None
     """Set when the billing preview opened the chart to fix that month (a consent then defaults to its end)."""
+
+    @property
+    def today(self) -> date:
+        return self.app.clock.today()
 
     def changed(self) -> None:
         self.window.member_changed()

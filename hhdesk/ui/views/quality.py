@@ -73,7 +73,7 @@ class QualityView(QWidget):
         super().__init__()
         self.host = host
         self.app = host.app
-        self.today = today or date.today()
+        self.today = today or self.app.clock.today()
         self.report: QualityReport | None = None
         start, end = default_period(self.today)
         self.start = DateEdit(start, today=self.today, name="From")

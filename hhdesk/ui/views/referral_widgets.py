@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -227,7 +226,7 @@ class ReferralDetailPane(TracksUnsavedEdits, QFrame):
         self.outcome.setTabChangesFocus(True)
         self.save_outcome_button = QPushButton("Save outcome")
         self.save_outcome_button.clicked.connect(self.save_outcome)
-        self.follow_up = date_picker(date.today(), name="Follow up")
+        self.follow_up = date_picker(today=self.app.clock.today(), name="Follow up")
         self.follow_up_button = QPushButton("Change follow-up date")
         self.follow_up_button.clicked.connect(self.save_follow_up)
         self.message = MessageLabel()

@@ -234,7 +234,7 @@ class ReferralsView(QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or self.app.clock.today()
 
     # ---- section protocol -------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -140,7 +140,7 @@ class MemberReferralsTab(QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or self.app.clock.today()
 
     # ---- the list ---------------------------------------------------------------------------------
     def refresh(self) -> None:

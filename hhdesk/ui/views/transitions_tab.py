@@ -184,7 +184,7 @@ class TransitionsTab(QWidget):
 
     @property
     def now(self) -> datetime:
-        return self._now or transitions.local_now()
+        return self._now or transitions.local_now(self.app.clock)
 
     # ---- loading ----------------------------------------------------------------------------------
     def refresh(self, select: int | None = None) -> None:
@@ -339,7 +339,7 @@ class TransitionsTab(QWidget):
         if not common.confirm(self, "Reopen episode", text, "Reopen"):
             return False
         try:
-            view = transitions.reopen_episode(self.app, episode.episode_id, now=transitions.local_now())
+            view = transitions.reopen_episode(self.app, episode.episode_id, now=transitions.local_now(self.app.clock))
         except Exception as exc:
             self.message.show_error(report(exc, "reopening the episode"))
             return False
@@ -362,14 +362,14 @@ class TransitionsTab(QWidget):
         item = self.selected_item()
         if item is None:
             return
-        self._call(lambda: transitions.mark_item_done(self.app, item.item_id, now=transitions.local_now()),
+        self._call(lambda: transitions.mark_item_done(self.app, item.item_id, now=transitions.local_now(self.app.clock)),
                    "marking the item done")
 
     def reopen_item(self) -> None:
         item = self.selected_item()
         if item is None:
             return
-        self._call(lambda: transitions.reopen_item(self.app, item.item_id, now=transitions.local_now()),
+        self._call(lambda: transitions.reopen_item(self.app, item.item_id, now=transitions.local_now(self.app.clock)),
                    "reopening the item")
 
     def _call(self, action, where: str) -> None:

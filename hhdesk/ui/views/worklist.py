@@ -130,7 +130,7 @@ class WorklistView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        now = self._now or local_now()
+        now = self._now or local_now(self.app.clock)
         self.last_now = now
         kind = self.kind.currentData()
         try:
@@ -191,7 +191,7 @@ class WorklistView(QWidget):
         item = self.selected_item()
         if item is None or not item.can_be_done:
             return False
-        return self._tick_off(lambda: worklist.mark_done(self.app, item, now=self._now or local_now()))
+        return self._tick_off(lambda: worklist.mark_done(self.app, item, now=self._now or local_now(self.app.clock)))
 
     def mark_not_applicable(self) -> bool:
         item = self.selected_item()
@@ -202,7 +202,7 @@ class WorklistView(QWidget):
         if reason is None:
             return False
         return self._tick_off(lambda: worklist.mark_not_applicable(self.app, item, reason,
-                                                                   now=self._now or local_now()))
+                                                                   now=self._now or local_now(self.app.clock)))
 
     def _tick_off(self, action) -> bool:  # a callable returning the sentence to show
         row = self.table.currentRow()

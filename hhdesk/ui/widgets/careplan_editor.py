@@ -155,8 +155,10 @@ class CarePlanEditor(QWidget):
 
     content_changed = Signal()
 
-    def __init__(self, choices: Sequence[ResponsibleChoice] = (), parent: QWidget | None = None) -> None:
+    def __init__(self, choices: Sequence[ResponsibleChoice] = (), parent: QWidget | None = None, *,
+                 today: date) -> None:
         super().__init__(parent)
+        self._today = today
         self._content = PlanContent()
         self._editable = True
         self._loading = False
@@ -293,7 +295,7 @@ class CarePlanEditor(QWidget):
 
         self.goal_text = _text_box("In the member's own words: \u201cI want to ...\u201d", 90)
         self.goal_has_target = QCheckBox("Target date:")
-        self.goal_target: DateEdit = date_picker(date.today(), name="Target date")
+        self.goal_target: DateEdit = date_picker(self._today, today=self._today, name="Target date")
         self.goal_status = QComboBox()
         for status, title in GOAL_STATUS_LABELS.items():
             self.goal_status.addItem(title, status)

@@ -50,7 +50,7 @@ class DateEdit(QLineEdit):
 
     def __init__(self, value: date | None = None, parent: QWidget | None = None, *,
                  earliest: date | None = None, latest: date | None = None, optional: bool = False,
-                 today: date | None = None, name: str = "") -> None:
+                 today: date, name: str = "") -> None:
         super().__init__(parent)
         self._today = today
         self._earliest = earliest
@@ -77,7 +77,7 @@ class DateEdit(QLineEdit):
     # ---- the value ----------------------------------------------------------------------------------
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today
 
     def value(self) -> date | None:
         """The date in the field as typed now; raises ValidationFailed (one sentence) if it is not one."""

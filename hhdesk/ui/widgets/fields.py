@@ -17,10 +17,10 @@ OK_STYLE = ("QLabel { background: #e3f1e6; color: #1e5b32; border: 1px solid #b6
             " padding: 2px 9px; font-weight: 600; }")
 
 
-def date_picker(value: date | None = None, parent: QWidget | None = None, *,
+def date_picker(value: date | None = None, parent: QWidget | None = None, *, today: date,
                 minimum: date | None = None, maximum: date | None = None, name: str = "") -> DateEdit:
     """The shared date field (`hhdesk.ui.widgets.date_edit.DateEdit`), holding `value` or today."""
-    return DateEdit(value or date.today(), parent, earliest=minimum, latest=maximum, name=name)
+    return DateEdit(value or today, parent, earliest=minimum, latest=maximum, today=today, name=name)
 
 
 def to_qdate(value: date) -> QDate:

@@ -43,11 +43,11 @@ class SegmentTimeline(QWidget):
     BAR_TOP = 30
     BAR_HEIGHT = 22
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.segments: list[TimelineSegment] = []
         self.marks: list[TimelineMark] = []
-        self.today = date.today()
+        self.today = today
         self.setMinimumHeight(92)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Enrolment timeline")
@@ -56,15 +56,15 @@ class SegmentTimeline(QWidget):
         return QSize(520, 92)
 
     def set_history(self, segments: Sequence[TimelineSegment], marks: Sequence[TimelineMark],
-                    today: date | None = None) -> None:
+                    today: date) -> None:
         self.segments = list(segments)
         self.marks = list(marks)
-        self.today = today or date.today()
+        self.today = today
         self.setToolTip(self._describe())
         self.update()
 
     def clear(self) -> None:
-        self.set_history([], [])
+        self.set_history([], [], self.today)
 
     def span(self) -> tuple[date, date]:
         days = [s.start for s in self.segments] + [m.day for m in self.marks]

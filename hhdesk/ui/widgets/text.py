@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hhdesk.domain.enums import label
+from hhdesk.domain.enums import tier_label
+from hhdesk.domain.people import age_on, display_name
 
-_TIER_LABELS = {"hh_plus": "HH+"}
-
-
-def display_name(last: str, first: str, preferred: str = "") -> str:
-    """'Núñez, José (Pepe)': last name first, as staff file and search them."""
-    name = f"{last}, {first}" if first else last
-    if preferred and preferred != first:
-        name += f" ({preferred})"
-    return name
+__all__ = ["age_on", "display_name", "format_date", "format_date_time", "tier_label"]
 
 
 def format_date(value: date | None) -> str:
@@ -26,11 +19,3 @@ def format_date_time(value: datetime | None) -> str:
     return value.strftime("%m/%d/%Y %I:%M %p") if value else ""
 
 
-def age_on(dob: date, on: date) -> int:
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-
-
-def tier_label(tier: str) -> str:
-    if not tier:
-        return ""
-    return _TIER_LABELS.get(tier) or label(tier)  # type: ignore[arg-type]
