@@ -16,6 +16,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from hhdesk.db.errors import is_busy
 from hhdesk.errors import NotAStore, StorageProblem, WrongPassword
 
 # SQLCipher decrypts every page it reads; a large cache keeps a 10,000-member store at plain SQLite speed.
@@ -41,11 +42,6 @@ class WriteWaitPolicy:
 write_wait = WriteWaitPolicy()
 
 
-def _is_busy(exc: sqlcipher.OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
 def begin_immediate(conn: sqlcipher.Connection) -> None:
     """BEGIN IMMEDIATE, waiting for another writer as `write_wait` says; StorageProblem past its limit."""
     started = time.monotonic()
@@ -56,7 +52,7 @@ def begin_immediate(conn: sqlcipher.Connection) -> None:
                 conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlcipher.OperationalError as exc:
-                if not _is_busy(exc):
+                if not is_busy(exc):
                     raise
             waited = time.monotonic() - started
             if waited >= write_wait.limit_seconds:
@@ -133,6 +129,8 @@ def make_engine(path: Path, raw_key: bytes, *, immediate: bool, plain_for_benchm
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
+        # A failed statement's message then names the SQL but not its values (member data).
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "begin")

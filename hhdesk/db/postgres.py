@@ -22,9 +22,7 @@ from sqlalchemy.pool import QueuePool
 
 from hhdesk.errors import (
     InsecureConnection,
-    PermissionDenied,
     ServerUnreachable,
-    StorageProblem,
     StoreTooNew,
     UserError,
     WrongPassword,
@@ -178,26 +176,6 @@ def describe_connection_error(exc: Exception, address: ServerAddress, user: str)
                              "(the server's log says why).")
 
 
-def server_refusal(exc: DBAPIError) -> UserError | None:
-    """A sentence for what the agency's server said no to in the middle of work; None for other engines."""
-    orig = exc.orig
-    if orig is None or not type(orig).__module__.startswith("psycopg"):
-        return None
-    import psycopg
-    from psycopg import errors
-
-    if isinstance(orig, errors.InsufficientPrivilege):
-        return PermissionDenied("The agency's server refused this for your role; nothing was changed. Ask a "
-                                "supervisor or administrator.")
-    if isinstance(orig, errors.SerializationFailure | errors.DeadlockDetected | errors.LockNotAvailable):
-        return StorageProblem("Someone else was saving the same records at the same moment; nothing was "
-                              "saved. Try again.")
-    if isinstance(orig, psycopg.OperationalError):
-        return ServerUnreachable("The connection to the agency's server was lost; nothing was saved. Check "
-                                 "the network and try again.")
-    return None
-
-
 AUDIT_TRIGGERS = ("audit_events_chain", "audit_events_no_update", "audit_events_no_delete", "audit_events_no_truncate")
 
 
@@ -250,6 +228,8 @@ def make_engine(address: ServerAddress, user: str, password: str | Callable[[], 
         pool_size=2,
         max_overflow=4,
         pool_pre_ping=True,
+        # A failed statement's message then names the SQL but not its values (member data).
+        hide_parameters=True,
     )
 
 

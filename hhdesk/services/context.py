@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hhdesk.clock import AgencyClock, Clock
 from hhdesk.db import engine as engines
+from hhdesk.db.errors import Fault, classify, sentence
 from hhdesk.db.models import User
-from hhdesk.db.postgres import server_refusal
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission, allows, describe
-from hhdesk.errors import PermissionDenied, SessionEnded, StaleSession, StorageProblem, UserError
+from hhdesk.errors import PermissionDenied, SessionEnded, StaleSession
 from hhdesk.services import audit
 
 
@@ -79,10 +79,8 @@ class AppSession:
         try:
             with self.store.read_session() as session:
                 self._check_account(session)
-        except OperationalError as exc:
-            raise _storage_problem(exc) from None
-        except DatabaseError:
-            self._raise_if_rekeyed()
+        except DBAPIError as exc:
+            self._raise_for_environment(exc, writing=False)
             raise
 
     def _require_role(self, permission: Permission) -> None:
@@ -114,15 +112,8 @@ class AppSession:
             with self.store.write_session() as session:
                 self._check_account(session)
                 yield UnitOfWork(session, self.actor, self.clock)
-        except OperationalError as exc:
-            raise _storage_problem(exc) from None
-        except ProgrammingError as exc:  # on an agency's server: a privilege the server refused
-            refusal = server_refusal(exc)
-            if refusal is None:
-                raise
-            raise refusal from None
-        except DatabaseError:
-            self._raise_if_rekeyed()
+        except DBAPIError as exc:
+            self._raise_for_environment(exc, writing=True)
             raise
 
     @contextmanager
@@ -134,24 +125,26 @@ class AppSession:
             with self.store.read_session() as session:
                 self._check_account(session)
                 yield session
-        except OperationalError as exc:
-            raise _storage_problem(exc) from None
-        except ProgrammingError as exc:  # on an agency's server: a privilege the server refused
-            refusal = server_refusal(exc)
-            if refusal is None:
-                raise
-            raise refusal from None
-        except DatabaseError:
-            self._raise_if_rekeyed()
+        except DBAPIError as exc:
+            self._raise_for_environment(exc, writing=False)
             raise
 
-    def _raise_if_rekeyed(self) -> None:
-        """A window open across a rotate-key reads pages under its old key: say so, in one sentence."""
-        if self.store.key_was_rotated():
+    def _raise_for_environment(self, exc: DBAPIError, *, writing: bool) -> None:
+        """Raise the user's sentence for a full disk, a lost server and the like; return for a bug.
+
+        A bug (a wrong query, a broken constraint) goes on as it is: the window logs its type and frames and
+        says "something went wrong", rather than blaming the disk.
+        """
+        fault = classify(exc)
+        if fault is None:
+            return
+        if fault is Fault.DAMAGED and self.store.key_was_rotated():
+            # A window open across a rotate-key reads pages under its old key: say so, in one sentence.
             raise StaleSession(
                 "An administrator changed the store's encryption key since you logged in. Log out and log in again; "
                 "nothing was saved."
             ) from None
+        raise sentence(fault, writing=writing) from None
 
     def close(self) -> None:
         self.store.close()
@@ -165,22 +158,3 @@ def wait_for_other_writers(limit_seconds: float, report: Callable[[float], None]
     """
     engines.write_wait.limit_seconds = limit_seconds
     engines.write_wait.report = report
-
-
-def storage_problem(exc: OperationalError) -> UserError:
-    """The user's sentence for a driver error met while reading or writing (full disk, read-only, busy)."""
-    return _storage_problem(exc)
-
-
-def _storage_problem(exc: OperationalError) -> UserError:
-    refusal = server_refusal(exc)
-    if refusal is not None:
-        return refusal
-    text = str(exc.orig).lower() if exc.orig else str(exc).lower()
-    if "full" in text:
-        return StorageProblem("The disk is full: free some space and try again. Nothing was saved.")
-    if "readonly" in text or "read-only" in text:
-        return StorageProblem("The store's folder is read-only: nothing was saved. Check the folder's permissions.")
-    if "locked" in text or "busy" in text:
-        return StorageProblem("Another hhdesk window is saving; try again in a moment. Nothing was saved.")
-    return StorageProblem("The store could not be written; nothing was saved. Run 'hhdesk verify'.")

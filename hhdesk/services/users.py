@@ -7,10 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError
 
 from hhdesk.clock import AgencyClock, Clock
 from hhdesk.db import crashpoints
+from hhdesk.db.errors import storage_error
 from hhdesk.db.keyfile import KEYFILE_UPGRADED
 from hhdesk.db.models import Agency, AuditEvent, User
 from hhdesk.db.store import ROTATION_RETRIES, Store
@@ -29,7 +30,7 @@ from hhdesk.errors import (
     WrongPassword,
 )
 from hhdesk.services import audit, server_accounts
-from hhdesk.services.context import Actor, AppSession, storage_problem
+from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.settings import AgencyInfo
 
 
@@ -121,9 +122,12 @@ def _start_session(store: Store, username: str, clock: Clock) -> AppSession:
         _reconcile_slots(store)
         if refused:
             raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
-    except OperationalError as exc:
+    except DBAPIError as exc:
         store.close()
-        raise storage_problem(exc) from None
+        problem = storage_error(exc, writing=True)
+        if problem is None:
+            raise
+        raise problem from None
     except BaseException:
         store.close()
         raise

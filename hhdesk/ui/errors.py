@@ -4,6 +4,8 @@ A `UserError` carries a sentence written for the user (what happened, what to do
 Anything else is a bug: the user gets one calm sentence pointing at the log file, and the details go to
 the log only (see `hhdesk.ui.logs` for what the log may hold).
 
+Views call services inside `user_errors`, the one place that catches their failures and tells the user.
+
 Every failure shown passes through `report`, so that is where a `SessionEnded` (the account was disabled
 or its role changed while the window was open) is also announced on `session_events().account_ended`:
 the main window listens and goes back to the login, whichever screen or dialog met it.
@@ -12,6 +14,9 @@ the main window listens and goes back to the login, whichever screen or dialog m
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -57,9 +62,9 @@ def report(exc: BaseException, where: str = "") -> str:
     return user_message(exc)
 
 
-def show_error(parent: QWidget | None, exc: BaseException, title: str = "hhdesk") -> None:
-    """Tell the user about a failure in a message box; unexpected errors are logged first."""
-    text = report(exc)
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "hhdesk", *, where: str = "") -> None:
+    """Tell the user about a failure in a message box; unexpected errors are logged first (with `where`)."""
+    text = report(exc, where)
     if isinstance(exc, SessionEnded):
         return  # the login window says it; no box over a window that is closing
     if isinstance(exc, UserError):
@@ -68,11 +73,46 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "hhdesk"
         QMessageBox.critical(parent, title, text)
 
 
+@dataclass
+class Attempt:
+    """How a `user_errors` block went: whether it failed, and the sentence said for it."""
+
+    failed: bool = False
+    message: str = ""
+
+
+@contextmanager
+def user_errors(show: QWidget | Callable[[str], object] | None, where: str = "") -> Iterator[Attempt]:
+    """Call services in the block; if one fails, tell the user and go on after the block::
+
+        with user_errors(self.message.show_error, "saving a profile") as attempt:
+            members.update_member(self.app, member_id, details)
+        if attempt.failed:
+            return False
+
+    ``show`` says where the sentence goes: a widget gets a message box (`show_error`); a function is handed the
+    sentence (an inline label's ``show_error``); None says it nowhere, and the caller uses ``attempt.message``.
+    A bug is logged either way (`report`, with ``where``). KeyboardInterrupt and SystemExit are not caught.
+    """
+    attempt = Attempt()
+    try:
+        yield attempt
+    except Exception as exc:
+        attempt.failed = True
+        if isinstance(show, QWidget):
+            attempt.message = user_message(exc)
+            show_error(show, exc, where=where)
+            return
+        attempt.message = report(exc, where)
+        if show is not None:
+            show(attempt.message)
+
+
 def install_excepthook() -> None:
     """Route exceptions escaping Qt slots to `show_error` instead of a traceback on stderr."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        if issubclass(kind, KeyboardInterrupt):
+        if not issubclass(kind, Exception):  # KeyboardInterrupt, SystemExit: no failure to show the user
             sys.__excepthook__(kind, exc, tb)
             return
         show_error(None, exc.with_traceback(tb))

@@ -22,7 +22,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.list_exports import ListExported, ListFilter, ListKind
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import report, user_errors
 
 EXPORT_TOOLTIP = "Save this list as it is shown (filters and order) as an Excel workbook (.xlsx) or a CSV file"
 # A count or an amount, never an identifier: no leading zero, at most 9 digits before the point.
@@ -108,10 +108,10 @@ def export_list(parent: QWidget, app: AppSession, kind: ListKind, title: str,
         return
     if path.suffix.lower() not in (TableFormat.XLSX.suffix, TableFormat.CSV.suffix):
         path = path.with_name(path.name + TableFormat.XLSX.suffix)
-    try:
+    # e.g. the store is busy: said, never a traceback
+    with user_errors(lambda text: common.inform(parent, "Export not made", text), "list export") as attempt:
         book = make_book()
-    except Exception as exc:  # e.g. the store is busy: said, never a traceback
-        common.inform(parent, "Export not made", report(exc, "list export"))
+    if attempt.failed:
         return
 
     def done(result: ListExported) -> None:

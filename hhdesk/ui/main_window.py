@@ -38,7 +38,7 @@ from hhdesk.errors import SessionEnded
 from hhdesk.services import maintenance, settings, users
 from hhdesk.services.context import AppSession
 from hhdesk.ui import window_placement, workers
-from hhdesk.ui.errors import report, session_events
+from hhdesk.ui.errors import report, session_events, user_errors
 from hhdesk.ui.lock import InactivityWatch, LockScreen
 from hhdesk.ui.member_view import MemberViewFactory, MemberViewRequest, RecordFocus
 from hhdesk.ui.sections import SECTIONS, SectionSpec
@@ -311,17 +311,14 @@ class MainWindow(QMainWindow):
         for action in self._disabled_by_lock:
             action.setEnabled(False)
         self.lock_screen.prepare(reason, self._unsaved_note())
-        try:
+        with user_errors(None, "recording a lock"):  # the lock holds even if the audit write fails
             users.record_lock(self.app)
-        except Exception as exc:  # the lock holds even if the audit write fails
-            report(exc, "recording a lock")
         log.info("Window locked")
 
     def try_unlock(self, password: str) -> bool:
-        try:
+        with user_errors(self.lock_screen.show_error, "unlock") as attempt:
             users.unlock(self.app, password)
-        except Exception as exc:  # every failure is one sentence on the lock screen
-            self.lock_screen.show_error(report(exc, "unlock"))
+        if attempt.failed:
             return False
         self.is_locked = False
         self.pages.setCurrentWidget(self.shell)
@@ -509,10 +506,9 @@ class MainWindow(QMainWindow):
         def done(_result: object = None) -> None:
             if self._session_open:
                 self._session_open = False
-                try:
+                with user_errors(None, "logout") as attempt:  # logging out must not keep the window open
                     users.logout(self.app)
-                except Exception as exc:  # logging out must not keep the window open
-                    report(exc, "logout")
+                if attempt.failed:
                     self.app.close()
             self.close()
             then()

@@ -12,24 +12,26 @@ Use it like this::
 
     run_in_background(self, "Printing care plans", job, on_done=lambda path: ..., on_error=None)
 
-- `job` runs on a thread of the global QThreadPool and must not touch widgets. It may call services: each
-  service call opens its own unit of work (its own session), which is what "the worker has its own session"
-  means here.
+- `job` runs on the store's one worker thread (`job_pool`) and must not touch widgets. Jobs run one at a time,
+  in the order they were asked for, so two of them never race for the store (a restore cannot start under a
+  running backup). A job may call services: each service call opens its own unit of work (its own session),
+  which is what "the worker has its own session" means here.
 - `on_done(result)` and `on_error(exc)` run on the UI thread. Without `on_error`, `hhdesk.ui.errors.show_error`
-  tells the user (their words for a UserError, the log file's place for anything else).
+  tells the user (their words for a UserError, the log file's place for anything else). A `BaseException` that
+  is no `Exception` (KeyboardInterrupt, SystemExit) is no failure to show: it is raised again on the UI thread.
 - A job stops early by raising `Cancelled` (neither callback runs then); if it returns normally after a
   cancel request, `on_done` gets what it returned.
 - A window-modal progress dialog with a Cancel button appears only if the job is still running after
   `PROGRESS_DELAY_MS`, so quick jobs do not flash a dialog.
-- Tests set `workers.SYNCHRONOUS = True` (the `synchronous_workers` fixture in tests/ui/conftest.py does):
-  the job then runs at once in the caller's thread, callbacks included, before `run_in_background` returns.
+- The pool is injectable (`use_pool`): window tests hand in one that runs each job at once in the caller's
+  thread, through the same runnable, signals and callbacks as the real thread (tests/ui/conftest.py).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -38,15 +40,40 @@ from hhdesk.ui.errors import show_error
 
 T = TypeVar("T")
 
-SYNCHRONOUS = False
-"""Run every job in the caller's thread, at once (tests)."""
-
 PROGRESS_DELAY_MS = 400
 
 _running: set[Job[Any]] = set()
 
 
-class Cancelled(Exception):  # reads as "raise Cancelled"
+class Pool(Protocol):
+    """What runs a job's runnable: a QThreadPool, or a test's stand-in."""
+
+    def start(self, runnable: QRunnable) -> None: ...
+
+    def waitForDone(self, msecs: int = ...) -> bool: ...
+
+
+_pool: Pool | None = None
+
+
+def job_pool() -> Pool:
+    """The pool every job runs on: one thread, so store work runs one job after another."""
+    global _pool
+    if _pool is None:
+        pool = QThreadPool()
+        pool.setMaxThreadCount(1)
+        _pool = pool
+    return _pool
+
+
+def use_pool(pool: Pool | None) -> Pool | None:
+    """Run the jobs started from now on `pool` (None: the one-thread default); returns the pool used before."""
+    global _pool
+    previous, _pool = _pool, pool
+    return previous
+
+
+class Cancelled(Exception):
     """Raised by a job (or by `Progress.check`) to stop early at the user's request."""
 
 
@@ -81,6 +108,7 @@ class _Signals(QObject):
     progress = Signal(int, int, str)
     finished = Signal(object)
     failed = Signal(object)
+    interrupted = Signal(object)
     cancelled = Signal()
 
 
@@ -97,8 +125,10 @@ class _Runnable(QRunnable):
             result = self._job(self._progress)
         except Cancelled:
             self._signals.cancelled.emit()
-        except BaseException as exc:  # handed to the UI thread, which reports it
+        except Exception as exc:
             self._signals.failed.emit(exc)
+        except BaseException as exc:
+            self._signals.interrupted.emit(exc)
         else:
             self._signals.finished.emit(result)
 
@@ -121,12 +151,13 @@ class Job(QObject, Generic[T]):
         self._signals.progress.connect(self._show_progress)
         self._signals.finished.connect(self._finished)
         self._signals.failed.connect(self._failed)
+        self._signals.interrupted.connect(self._interrupted)
         self._signals.cancelled.connect(self._cancelled)
         self._runnable = _Runnable(job, self.progress, self._signals)
         self._make_dialog(parent, title, cancellable)
 
     def start(self) -> None:
-        QThreadPool.globalInstance().start(self._runnable)
+        job_pool().start(self._runnable)
 
     def cancel(self) -> None:
         self.progress.cancel()
@@ -189,47 +220,25 @@ class Job(QObject, Generic[T]):
         else:
             show_error(self._parent, exc)
 
+    @Slot(object)
+    def _interrupted(self, exc: BaseException) -> None:
+        self._end()
+        raise exc
+
     @Slot()
     def _cancelled(self) -> None:
         self._end()
 
 
-class _FinishedJob:
-    """What `run_in_background` returns in synchronous mode: the same small interface as `Job`."""
-
-    running = False
-    dialog = None
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-
-    def cancel(self) -> None:
-        self.progress.cancel()
-
-
 def run_in_background(parent: QWidget | None, title: str, job: Callable[[Progress], T],
                       on_done: Callable[[T], None],
                       on_error: Callable[[BaseException], None] | None = None,
-                      *, cancellable: bool = True) -> Job[T] | _FinishedJob:
+                      *, cancellable: bool = True) -> Job[T]:
     """Run `job(progress)` off the UI thread with a progress dialog; then `on_done(result)` on the UI thread.
 
     `title` names the work in the user's words ("Making a backup"). Returns a handle with `cancel()`,
     `running` and `progress`. See the module docstring for the rules a job follows.
     """
-    if SYNCHRONOUS:
-        progress = Progress()
-        try:
-            result = job(progress)
-        except Cancelled:
-            return _FinishedJob(progress)
-        except BaseException as exc:  # reported like the threaded path does
-            if on_error is not None:
-                on_error(exc)
-            else:
-                show_error(parent, exc)
-            return _FinishedJob(progress)
-        on_done(result)
-        return _FinishedJob(progress)
     handle: Job[T] = Job(parent, title, job, on_done, on_error, cancellable)
     _running.add(handle)
     handle.start()
@@ -242,5 +251,5 @@ def active_jobs() -> int:
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
-    """Block until the pool's threads are idle (at exit). Callbacks still queued are not delivered."""
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    """Block until the pool's thread is idle (at exit). Callbacks still queued are not delivered."""
+    return job_pool().waitForDone(timeout_ms)

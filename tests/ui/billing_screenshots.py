@@ -22,6 +22,7 @@ from hhdesk.services.billing import ExportFormat
 from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_USER
 from hhdesk.ui import workers
 from hhdesk.ui.views.billing import BillingView
+from tests.ui.immediate_pool import ImmediatePool
 from tests.ui.screenshot_support import (
     demo_login,
     out_dir_argument,
@@ -35,7 +36,7 @@ CLERK = "tkowalski"
 
 
 def main(out_dir: Path) -> int:
-    workers.SYNCHRONOUS = True  # the picture is of the result, not of a progress dialog
+    workers.use_pool(ImmediatePool())  # the picture is of the result, not of a progress dialog
     from hhdesk.ui.dialogs import common
 
     common.inform = lambda *_args: None  # the import's summary box would wait for a click

@@ -21,6 +21,7 @@ from hhdesk.domain.enums import GoalStatus
 from hhdesk.services import careplans, printing, users
 from hhdesk.ui import workers
 from hhdesk.ui.views.member_chart import MemberChartWindow
+from tests.ui.immediate_pool import ImmediatePool
 from tests.ui.screenshot_support import (
     demo_login,
     find_member,
@@ -35,7 +36,7 @@ CARE_MANAGER = "mperez"
 
 
 def main(out_dir: Path) -> int:
-    workers.SYNCHRONOUS = True  # the preview appears before we take its picture
+    workers.use_pool(ImmediatePool())  # the preview appears before we take its picture
     with screenshot_session(out_dir) as (application, scratch):
         app = demo_login(scratch, CARE_MANAGER, members=80)
         member = find_member(app)

@@ -1,7 +1,10 @@
-"""Fixtures for window tests: synchronous workers, recorded message boxes, scripted answers, a store.
+"""Fixtures for window tests: jobs that run at once, recorded message boxes, scripted answers, a store.
 
-- `synchronous_workers` (autouse): `hhdesk.ui.workers.SYNCHRONOUS = True`, so background jobs finish before
-  `run_in_background` returns.
+- `immediate_jobs` (autouse): `hhdesk.ui.workers` runs each background job on an `ImmediatePool`, so the job
+  (through its real runnable and signals) and its callbacks finish before `run_in_background` returns.
+- `no_unexpected_modal_dialogs` (autouse): a modal dialog nobody scripted (`QDialog.exec`, QFileDialog's and
+  QInputDialog's static functions) fails the test at once instead of waiting for a click that never comes.
+  A test that means to meet one patches it after this fixture (or uses `answers`).
 - `message_boxes` (autouse): QMessageBox's static functions record `(kind, title, text)` instead of opening a
   modal box (a modal box would hang the test).
 - `answers` (autouse): what `hhdesk.ui.dialogs.common` asks returns `answers.confirm`,
@@ -22,7 +25,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtPrintSupport import QPageSetupDialog, QPrintDialog
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QErrorMessage,
+    QFileDialog,
+    QFontDialog,
+    QInputDialog,
+    QMessageBox,
+    QProgressDialog,
+)
 
 from hhdesk.db.store import Store
 from hhdesk.services import users
@@ -31,6 +44,7 @@ from hhdesk.services.settings import AgencyInfo
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
 from tests.factories import SAMPLE_MEMBERS, add_members
+from tests.ui.immediate_pool import ImmediatePool
 
 ADMIN = "director"
 ADMIN_PASSWORD = "a long admin passphrase"
@@ -57,8 +71,37 @@ class Answers:
 
 
 @pytest.fixture(autouse=True)
-def synchronous_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workers, "SYNCHRONOUS", True)
+def immediate_jobs() -> Iterator[ImmediatePool]:
+    pool = ImmediatePool()
+    previous = workers.use_pool(pool)
+    yield pool
+    workers.use_pool(previous)
+
+
+_MODAL_DIALOG_CLASSES = (QDialog, QMessageBox, QFileDialog, QInputDialog, QProgressDialog, QPrintDialog,
+                         QPageSetupDialog, QColorDialog, QFontDialog, QErrorMessage)
+_MODAL_STATIC_FUNCTIONS = {
+    QFileDialog: ("getExistingDirectory", "getExistingDirectoryUrl", "getOpenFileName", "getOpenFileNames",
+                  "getOpenFileUrl", "getOpenFileUrls", "getSaveFileName", "getSaveFileUrl"),
+    QInputDialog: ("getText", "getMultiLineText", "getInt", "getDouble", "getItem"),
+    QColorDialog: ("getColor",),
+    QFontDialog: ("getFont",),
+}
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(what: str) -> Callable[..., Any]:
+        def modal(*_args: Any, **_kwargs: Any) -> Any:
+            pytest.fail(f"The test opened a modal dialog ({what}) that nobody answers: script it (the `answers` "
+                        "fixture) or patch it in the test.")
+        return modal
+
+    for kind in _MODAL_DIALOG_CLASSES:
+        monkeypatch.setattr(kind, "exec", refuse(f"{kind.__name__}.exec"))
+    for kind, names in _MODAL_STATIC_FUNCTIONS.items():
+        for name in names:
+            monkeypatch.setattr(kind, name, staticmethod(refuse(f"{kind.__name__}.{name}")))
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from hhdesk.services.transitions import EpisodeInput
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.users import AddUserDialog
+from tests.ui.immediate_pool import ImmediatePool
 from tests.ui.screenshot_support import (
     demo_login,
     find_member,
@@ -37,7 +38,7 @@ CARE_MANAGER = "mperez"
 
 
 def main(out_dir: Path) -> int:
-    workers.SYNCHRONOUS = True
+    workers.use_pool(ImmediatePool())
     with screenshot_session(out_dir) as (application, scratch):
         app = demo_login(scratch, CARE_MANAGER, members=60)
         window = show_main_window(application, app, WIDTH, HEIGHT - 40)

@@ -26,6 +26,7 @@ from hhdesk.ui import window_placement, workers
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.main_window import MainWindow
 from hhdesk.ui.views.member_chart import MemberChartWindow
+from tests.ui.immediate_pool import ImmediatePool
 from tests.ui.screenshot_support import (
     demo_login,
     find_member,
@@ -57,7 +58,7 @@ def maximised(application: QApplication, window: QWidget) -> None:
 def main(out_dir: Path) -> int:
     scaled = os.environ.get("QT_SCALE_FACTOR", "1") not in ("", "1", "1.0")
     prefix = "laptop150" if scaled else "laptop"
-    workers.SYNCHRONOUS = True
+    workers.use_pool(ImmediatePool())
     with screenshot_session(out_dir) as (application, scratch):
         window_placement.available_geometry = lambda _widget: laptop_area()  # the taskbar Xvfb does not have
         app = demo_login(scratch, CARE_MANAGER, members=120)

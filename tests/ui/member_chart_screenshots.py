@@ -20,6 +20,7 @@ from hhdesk.services.members import MemberDetails
 from hhdesk.services.settings import AgencyInfo
 from hhdesk.ui import workers
 from tests.services.roster_factory import HEADER, medicaid_id, roster_line
+from tests.ui.immediate_pool import ImmediatePool
 from tests.ui.screenshot_support import out_dir_argument, save, screenshot_session, settle, show_main_window
 
 PASSWORD = "a long example passphrase"
@@ -105,7 +106,7 @@ def demo_member(app: AppSession, entries: dict[str, int]) -> int:
 
 def main(out_dir: Path) -> int:
     with screenshot_session(out_dir) as (application, scratch):
-        workers.SYNCHRONOUS = True  # each background job ends before the picture is taken
+        workers.use_pool(ImmediatePool())  # each background job ends before the picture is taken
         path, member_id = build_store(scratch)
         window = show_main_window(application, users.login(path, "dana", PASSWORD), 1280, 780)
 

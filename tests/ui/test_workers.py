@@ -1,9 +1,14 @@
-"""The background runner: results and errors come back on the UI thread; Cancel stops a job."""
+"""The background runner: results and errors come back on the UI thread; Cancel stops a job; store jobs run
+one at a time; an interrupt is no error to show.
+
+The `threaded` tests use the real one-thread pool; the others the `ImmediatePool` every window test uses.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,11 +17,15 @@ from PySide6.QtCore import QThread
 from hhdesk.errors import UserError
 from hhdesk.ui import workers
 from hhdesk.ui.workers import Cancelled, Progress, run_in_background
+from tests.ui.immediate_pool import ImmediatePool
 
 
 @pytest.fixture
-def threaded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workers, "SYNCHRONOUS", False)
+def threaded() -> Iterator[None]:
+    previous = workers.use_pool(None)  # the program's own one-thread pool, made afresh
+    yield
+    workers.wait_for_all(5000)
+    workers.use_pool(previous)
 
 
 def test_a_job_runs_off_the_ui_thread_and_reports_back_on_it(qtbot: Any, threaded: None) -> None:
@@ -73,11 +82,12 @@ def test_cancel_stops_a_job_without_callbacks(qtbot: Any, threaded: None) -> Non
     assert called == []
 
 
-def test_synchronous_mode_finishes_before_returning(message_boxes: list) -> None:
-    assert workers.SYNCHRONOUS, "tests/ui/conftest.py switches it on"
+def test_window_tests_run_the_real_job_at_once(message_boxes: list, immediate_jobs: ImmediatePool) -> None:
     results: list[str] = []
     handle = run_in_background(None, "Now", lambda progress: progress.report(1, 1) or "done", results.append)
-    assert results == ["done"] and not handle.running
+    assert isinstance(handle, workers.Job) and immediate_jobs.started == 1
+    assert results == ["done"] and not handle.running and handle.dialog is None
+    assert handle.progress.last == (1, 1, "") and workers.active_jobs() == 0
 
     run_in_background(None, "Now", lambda _p: (_ for _ in ()).throw(UserError("Try again later.")),
                       results.append)
@@ -87,7 +97,45 @@ def test_synchronous_mode_finishes_before_returning(message_boxes: list) -> None
         raise Cancelled
 
     run_in_background(None, "Now", cancelled, results.append)
-    assert results == ["done"]
+    assert results == ["done"] and immediate_jobs.started == 3
+
+
+def test_store_jobs_run_one_at_a_time_in_order(qtbot: Any, threaded: None) -> None:
+    running: list[int] = []
+    most_at_once: list[int] = []
+    finished: list[int] = []
+    lock = threading.Lock()
+
+    def job_number(number: int):
+        def job(_progress: Progress) -> int:
+            with lock:
+                running.append(number)
+                most_at_once.append(len(running))
+            time.sleep(0.05)
+            with lock:
+                running.remove(number)
+            return number
+        return job
+
+    for number in range(4):
+        run_in_background(None, "Saving", job_number(number), finished.append)
+    qtbot.waitUntil(lambda: len(finished) == 4, timeout=5000)
+    assert max(most_at_once) == 1 and finished == [0, 1, 2, 3]
+
+
+def test_an_interrupt_is_raised_again_on_the_ui_thread_and_not_shown(qtbot: Any, threaded: None,
+                                                                       message_boxes: list) -> None:
+    errors: list[BaseException] = []
+
+    def job(_progress: Progress) -> None:
+        raise KeyboardInterrupt
+
+    with qtbot.capture_exceptions() as raised:
+        handle = run_in_background(None, "Interrupted", job, lambda _r: pytest.fail("no result expected"),
+                                   errors.append)
+        qtbot.waitUntil(lambda: not handle.running, timeout=5000)
+    assert [type(exc) for _kind, exc, _tb in raised] == [KeyboardInterrupt]
+    assert errors == [] and message_boxes == [] and workers.active_jobs() == 0
 
 
 def test_the_job_may_finish_while_its_progress_is_being_shown(qtbot: Any, threaded: None) -> None:

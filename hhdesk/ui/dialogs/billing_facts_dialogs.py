@@ -22,11 +22,11 @@ from hhdesk.services import billing_facts
 from hhdesk.services.billing_facts import AotOrderInfo, OutreachImportReport
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 _buttons = common.ok_cancel_buttons
-_show_failure = common.show_failure
 
 
 class AotOrderDialog(QDialog):
@@ -70,15 +70,14 @@ class AotOrderDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "saving an AOT order") as attempt:
             end = None if self.open_order.isChecked() else self.end.value()
             if self.order is None:
                 billing_facts.add_aot_order(self.app, self.member_id, self.start.value(), end,
                                             self.note.text())
             else:
                 billing_facts.set_aot_order_end(self.app, self.order.id, end)
-        except Exception as exc:
-            _show_failure(self.message, exc, "saving an AOT order")
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -113,10 +112,9 @@ class OutreachElsewhereDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "recording an outreach month") as attempt:
             billing_facts.add_outreach_elsewhere(self.app, self.member_id, self.month.text(), self.agency.text())
-        except Exception as exc:
-            _show_failure(self.message, exc, "recording an outreach month")
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -167,10 +165,9 @@ class OutreachImportDialog(QDialog):
         self.path = path
         self.file_label.setText(path.name)
         self.import_button.setEnabled(False)
-        try:
+        with user_errors(self.message.show_error, "checking the file") as attempt:
             result = billing_facts.import_outreach_elsewhere(self.app, path, dry_run=True)
-        except Exception as exc:
-            _show_failure(self.message, exc, "checking the file")
+        if attempt.failed:
             self.report_text.clear()
             return None
         self._show(result)
@@ -189,10 +186,9 @@ class OutreachImportDialog(QDialog):
     def run_import(self) -> OutreachImportReport | None:
         if self.path is None:
             return None
-        try:
+        with user_errors(self.message.show_error, "importing the file") as attempt:
             result = billing_facts.import_outreach_elsewhere(self.app, self.path)
-        except Exception as exc:
-            _show_failure(self.message, exc, "importing the file")
+        if attempt.failed:
             return None
         self._show(result)
         self.import_button.setEnabled(False)

@@ -37,7 +37,7 @@ from hhdesk.services import careplans, settings
 from hhdesk.services.careplans import CarePlanVersionView, SignatureInput, VersionSummary
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -181,10 +181,9 @@ class SignCarePlanDialog(UnsavedEditsDialog, QDialog):
         )
 
     def sign(self) -> None:
-        try:
+        with user_errors(self.message.show_error, "signing a care plan") as attempt:
             self.result = careplans.sign(self.app, self.version.id, self.signature(), today=self.today)
-        except Exception as exc:  # every problem is listed under the form
-            self.message.show_error(report(exc, "signing a care plan"))
+        if attempt.failed:
             return
         self.accept()
 
@@ -255,10 +254,9 @@ class CompareVersionsDialog(QDialog):
         self.compare()
 
     def compare(self) -> None:
-        try:
+        with user_errors(self.view.setPlainText, "comparing care plan versions") as attempt:
             self.diff = careplans.compare(self.app, self.older.currentData(), self.newer.currentData())
-        except Exception as exc:  # said in the view itself
-            self.view.setPlainText(report(exc, "comparing care plan versions"))
+        if attempt.failed:
             return
         self.view.setHtml(diff_html(self.diff, self.older.currentText().split(":")[0],
                                     self.newer.currentText().split(":")[0]))
@@ -293,10 +291,9 @@ class SharedWithPcpDialog(UnsavedEditsDialog, QDialog):
         layout.addWidget(buttons, alignment=Qt.AlignmentFlag.AlignRight)
 
     def save(self) -> None:
-        try:
+        with user_errors(self.message.show_error, "recording sharing with the PCP") as attempt:
             self.result = careplans.mark_shared_with_pcp(self.app, self.version.id, self.when.value(),  # type: ignore[arg-type]
                                                          today=self.today)
-        except Exception as exc:  # shown under the form
-            self.message.show_error(report(exc, "recording sharing with the PCP"))
+        if attempt.failed:
             return
         self.accept()

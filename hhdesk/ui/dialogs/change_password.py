@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 
 from hhdesk.services import users
 from hhdesk.services.context import AppSession
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.labels import MessageLabel
 from hhdesk.ui.widgets.password_fields import NewPasswordFields
 
@@ -38,9 +38,8 @@ class ChangePasswordDialog(QDialog):
         if problems:
             self.message.show_error(problems[0])
             return
-        try:
+        with user_errors(self.message.show_error, "changing a password") as attempt:
             users.change_own_password(self.app, self.current.text(), self.passwords.password())
-        except Exception as exc:
-            self.message.show_error(report(exc, "changing a password"))
+        if attempt.failed:
             return
         self.accept()

@@ -14,10 +14,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hhdesk.errors import ValidationFailed
-from hhdesk.ui.errors import report
-from hhdesk.ui.widgets.labels import MessageLabel
-
 
 def confirm(parent: QWidget | None, title: str, text: str, yes: str = "OK") -> bool:
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
@@ -92,11 +88,3 @@ def ok_cancel_buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
     buttons.rejected.connect(dialog.reject)
     return buttons
-
-
-def show_failure(message: MessageLabel, exc: Exception, where: str) -> None:
-    """A failed save in a form dialog: every broken rule on its own line, anything else in one sentence."""
-    if isinstance(exc, ValidationFailed):
-        message.show_error("\n".join(exc.problems))
-    else:
-        message.show_error(report(exc, where))

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.enums import DirectoryKind
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import ValidationFailed
 from hhdesk.services import directory
 from hhdesk.services.context import AppSession
 from hhdesk.services.directory import (
@@ -34,7 +33,7 @@ from hhdesk.services.directory import (
     DirectoryEntryInfo,
     DirectoryEntryInput,
 )
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.forms import add_address_rows, save_cancel_layout
@@ -44,10 +43,6 @@ from hhdesk.ui.window_placement import preferred_size
 _ROLE_FOR_CATEGORY = {"pcp": "pcp", "pharmacy": "pharmacist", "behavioural_health": "bh_provider",
                       "substance_use": "sud_counsellor", "housing": "housing_case_worker", "mco": "mco_care_manager",
                       "medical_specialty": "specialist"}
-
-
-def _failure(message: MessageLabel, exc: Exception, where: str) -> None:
-    message.show_error("\n".join(exc.problems) if isinstance(exc, ValidationFailed) else report(exc, where))
 
 
 def role_combo(current: str = "") -> QComboBox:
@@ -130,13 +125,12 @@ class DirectoryEntryDialog(UnsavedEditsDialog, QDialog):
         )
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "saving a directory entry") as attempt:
             if self.entry is None:
                 info = directory.create_entry(self.app, self.value())
             else:
                 info = directory.update_entry(self.app, self.entry.id, self.value())
-        except Exception as exc:
-            _failure(self.message, exc, "saving a directory entry")
+        if attempt.failed:
             return False
         self.entry = info
         self.saved.emit(info)
@@ -201,10 +195,9 @@ class AddToCareTeamDialog(UnsavedEditsDialog, QDialog):
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:
-        try:
+        with user_errors(self.message.show_error, "directory search") as attempt:
             self.entries = directory.search_entries(self.app, self.search.text(), self.category.currentData())
-        except Exception as exc:
-            self.message.show_error(report(exc, "directory search"))
+        if attempt.failed:
             return
         self.table.set_rows([[e.label, e.entry.specialty, e.categories_label, e.entry.phone] for e in self.entries],
                             keys=[e.id for e in self.entries])
@@ -234,11 +227,10 @@ class AddToCareTeamDialog(UnsavedEditsDialog, QDialog):
         if entry_id is None:
             self.message.show_error("Choose someone from the directory list first.")
             return False
-        try:
+        with user_errors(self.message.show_error, "adding to the care team") as attempt:
             directory.add_to_care_team(self.app, self.member_id, int(entry_id), chosen_role(self.role),
                                        self.consent.isChecked())
-        except Exception as exc:
-            _failure(self.message, exc, "adding to the care team")
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -262,11 +254,10 @@ class CareTeamLinkDialog(UnsavedEditsDialog, QDialog):
         self.message, _buttons = save_cancel_layout(self, form, self.save)
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "changing a care-team link") as attempt:
             directory.update_care_team_link(self.app, self.link.id, role=chosen_role(self.role),
                                             consent_to_share=self.consent.isChecked())
-        except Exception as exc:
-            _failure(self.message, exc, "changing a care-team link")
+        if attempt.failed:
             return False
         self.accept()
         return True

@@ -38,7 +38,7 @@ from hhdesk.services import enrolment, members
 from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CONSENT_KIND_LABELS, END_REASON_LABELS, AttachmentFile
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -49,7 +49,6 @@ MAX_ATTACHMENT_MB = enrolment.MAX_ATTACHMENT_BYTES // (1024 * 1024)
 
 
 _buttons = common.ok_cancel_buttons
-_show_failure = common.show_failure
 
 
 class SegmentDialog(UnsavedEditsDialog, QDialog):
@@ -106,13 +105,12 @@ class SegmentDialog(UnsavedEditsDialog, QDialog):
 
     def check(self) -> list[str]:
         """Show what stands in the way of enrolling on the chosen date; the override appears only then."""
-        try:
+        with user_errors(self.message.show_error, "checking enrolment") as attempt:
             day = self.day.value()
             if day is None:
                 return []
             problems = enrolment.enrolment_blockers(self.app, self.member_id, day)
-        except Exception as exc:
-            self.message.show_error(report(exc, "checking enrolment"))
+        if attempt.failed:
             return []
         if problems:
             self.blockers.setText("Before enrolling, the program expects:\n• " + "\n• ".join(problems)
@@ -123,7 +121,7 @@ class SegmentDialog(UnsavedEditsDialog, QDialog):
         return problems
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, self.action) as attempt:
             day = self.day.value()
             assert day is not None
             if self.action == "outreach":
@@ -134,8 +132,7 @@ class SegmentDialog(UnsavedEditsDialog, QDialog):
                 reason = self.override.toPlainText().strip() or None
                 call = enrolment.re_enrol if self.action == "re_enrol" else enrolment.enrol
                 call(self.app, self.member_id, day, reason)
-        except Exception as exc:
-            _show_failure(self.message, exc, self.action)
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -211,12 +208,11 @@ class ConsentDialog(UnsavedEditsDialog, QDialog):
         return True
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "recording consent") as attempt:
             enrolment.record_consent(self.app, self.member_id, self.kind, self.form_type.currentData() or "",
                                      self.signed_on.value(), signed_by=self.signed_by.text(),
                                      note=self.note.text(), file=self.file)
-        except Exception as exc:
-            _show_failure(self.message, exc, "recording consent")
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -259,11 +255,10 @@ class TierDialog(UnsavedEditsDialog, QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "setting a tier") as attempt:
             enrolment.set_tier(self.app, self.member_id, self.tier.currentData(), self.effective.value(),
                                self.note.text())
-        except Exception as exc:
-            _show_failure(self.message, exc, "setting a tier")
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -311,12 +306,11 @@ class AppropriatenessDialog(UnsavedEditsDialog, QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "appropriateness") as attempt:
             enrolment.set_appropriateness(self.app, self.member_id,
                                           [code for code, box in self.boxes.items() if box.isChecked()],
                                           self.assessed_on.value())
-        except Exception as exc:
-            _show_failure(self.message, exc, "appropriateness")
+        if attempt.failed:
             return False
         self.accept()
         return True

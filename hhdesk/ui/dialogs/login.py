@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from hhdesk.clock import AgencyClock, Clock
 from hhdesk.services import users
 from hhdesk.services.context import AppSession
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.prefs import prefs
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -114,16 +114,16 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.session = users.login(self.store_path, username, password, clock=self.clock)
-        except Exception as exc:
-            self.message.show_error(report(exc, "login"))
-            self.password.clear()
-            self.password.setFocus()
-            return False
+            with user_errors(self.message.show_error, "login") as attempt:
+                self.session = users.login(self.store_path, username, password, clock=self.clock)
         finally:
             QGuiApplication.restoreOverrideCursor()
             self.login_button.setEnabled(True)
             self.login_button.setDefault(True)  # disabling it for the check let Qt pick another default
+        if attempt.failed:
+            self.password.clear()
+            self.password.setFocus()
+            return False
         prefs().setValue(last_username_key(self.store_path), username)
         self.password.clear()
         self.accept()

@@ -27,7 +27,7 @@ from hhdesk.errors import ValidationFailed
 from hhdesk.services import enrolment, members, users
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import DuplicateCandidate, MemberDetails
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.forms import save_cancel_layout
@@ -120,10 +120,9 @@ class NewMemberDialog(UnsavedEditsDialog, QDialog):
         manager = self.care_manager.currentData() or None
         if manager == self.app.actor.username or not members.may_assign(self.app):
             manager = None  # the service makes a care manager the holder of what they add
-        try:
+        with user_errors(self.message.show_error, "adding a member") as attempt:
             result = members.create_member(self.app, details, allow_duplicate=allow_duplicate, care_manager=manager)
-        except Exception as exc:  # a UserError in its own words, anything else logged
-            self.message.show_error(report(exc, "adding a member"))
+        if attempt.failed:
             return False
         if not result.created:
             self._show_duplicates(list(result.possible_duplicates))
@@ -187,10 +186,9 @@ class AssignDialog(UnsavedEditsDialog, QDialog):
         self.care_manager.setCurrentIndex(max(self.care_manager.findData(username), 0))
 
     def save(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, "assigning members") as attempt:
             changed = members.assign_care_manager(self.app, self.member_ids, self.care_manager.currentData() or None)
-        except Exception as exc:
-            self.message.show_error(report(exc, "assigning members"))
+        if attempt.failed:
             return False
         self.assigned.emit(changed)
         self.accept()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from hhdesk.services import payers
 from hhdesk.services.context import AppSession
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
@@ -58,11 +58,10 @@ class PayerDialog(QDialog):
         if self.payer.currentData() is None:
             self.message.show_error("Choose a payer.")
             return False
-        try:
+        with user_errors(self.message.show_error, "setting a payer") as attempt:  # one sentence in the dialog
             payers.add_member_payer(self.app, self.member_id, self.payer.currentData(),
                                     self.effective.value(), self.note.text())
-        except Exception as exc:  # one sentence in the dialog
-            self.message.show_error(report(exc, "setting a payer"))
+        if attempt.failed:
             return False
         self.accept()
         return True

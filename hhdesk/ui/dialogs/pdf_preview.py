@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QW
 from hhdesk.errors import UserError
 from hhdesk.services import printing
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import show_error, user_errors
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.window_placement import preferred_size
 
@@ -205,10 +205,8 @@ class PdfPreviewDialog(QDialog):
         printer = ask_printer(self, self.document.pageCount())
         if printer is None:
             return
-        try:
+        with user_errors(self):  # shown to the user in their words
             self.printed_pages = print_document(self.document, printer)
-        except Exception as exc:  # shown to the user in their words
-            show_error(self, exc)
 
     def save_pdf(self) -> None:
         path = self._ask_path("Save the PDF")
@@ -235,10 +233,9 @@ class PdfPreviewDialog(QDialog):
         path = self._ask_path("Save the password-protected PDF")
         if path is None:
             return
-        try:
+        with user_errors(self) as attempt:  # shown to the user in their words
             printing.save_pdf(path, self.rerender(password))
-        except Exception as exc:  # shown to the user in their words
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.protected_to = path
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from hhdesk.services import users
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.password_fields import NewPasswordFields
 
@@ -59,11 +59,11 @@ class RecoverDialog(QDialog):
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            users.recover(self.store_path, self.key.text().strip(), self.username.text().strip(),
-                          self.passwords.password())
-        except Exception as exc:
-            self.message.show_error(report(exc, "recovery"))
-            return
+            with user_errors(self.message.show_error, "recovery") as attempt:
+                users.recover(self.store_path, self.key.text().strip(), self.username.text().strip(),
+                              self.passwords.password())
         finally:
             QGuiApplication.restoreOverrideCursor()
+        if attempt.failed:
+            return
         self.accept()

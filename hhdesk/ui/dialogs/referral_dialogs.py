@@ -27,7 +27,7 @@ from hhdesk.domain.enums import ReferralCategory, ReferralStatus
 from hhdesk.services import referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import CATEGORY_LABELS, METHOD_LABELS, STATUS_LABELS, NewReferral, ReferralRow
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.fields import date_picker
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -240,10 +240,9 @@ class NewReferralDialog(UnsavedEditsDialog, QDialog):
         if self.agency.currentData() is None:
             self.message.show_error("Choose the agency to refer to.")
             return False
-        try:
+        with user_errors(self.message.show_error, "new referral") as attempt:
             detail = referrals.create_referral(self.app, self.new_referral(), today=self.today)
-        except Exception as exc:  # shown under the form in the user's words
-            self.message.show_error(report(exc, "new referral"))
+        if attempt.failed:
             return False
         self.saved.emit(detail, print_after)
         self.accept()
@@ -346,15 +345,14 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
             self.message.show_error(f"This referral is {STATUS_LABELS[self.row.status].lower()}: it is closed.")
             return False
         outcome = self.outcome.toPlainText()
-        try:
+        with user_errors(self.message.show_error, "referral status") as attempt:
             changed_on = self.changed_on.value()
             assert changed_on is not None
             detail = referrals.change_status(
                 self.app, self.row.referral_id, status, changed_on, self.note.text(),
                 outcome if outcome.strip() != self.row.outcome.strip() else None, today=self.today,
                 next_follow_up_on=None if referral_rules.is_closed(status) else self.next_follow_up.value())
-        except Exception as exc:  # a UserError in its own words, anything else logged
-            self.message.show_error(report(exc, "referral status"))
+        if attempt.failed:
             return False
         self.saved.emit(detail)
         self.accept()

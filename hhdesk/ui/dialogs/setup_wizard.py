@@ -26,7 +26,7 @@ from hhdesk.clock import AgencyClock, Clock
 from hhdesk.domain.passwords import username_problems
 from hhdesk.services import users
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.agency_form import AgencyForm
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.password_fields import NewPasswordFields
@@ -148,13 +148,13 @@ class _AdminPage(QWizardPage):
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            key = users.create_store(self._wizard.store_path, self._wizard.agency_page.form.info(), username,
-                                     self.passwords.password(), self.full_name.text().strip())
-        except Exception as exc:  # every failure becomes one sentence on the page
-            self.message.show_error(report(exc, "creating the store"))
-            return False
+            with user_errors(self.message.show_error, "creating the store") as attempt:
+                key = users.create_store(self._wizard.store_path, self._wizard.agency_page.form.info(), username,
+                                         self.passwords.password(), self.full_name.text().strip())
         finally:
             QGuiApplication.restoreOverrideCursor()
+        if attempt.failed:
+            return False
         self._wizard.recovery_key = key
         self._wizard.admin_username = username
         self.passwords.clear()

@@ -28,7 +28,7 @@ from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeInput, EpisodeView
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.widgets.date_edit import DateEdit, DateTimeEdit
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -72,10 +72,9 @@ class _ServiceDialog(UnsavedEditsDialog, QDialog):
         self.layout_.addWidget(self.buttons)
 
     def apply(self) -> bool:
-        try:
+        with user_errors(self.message.show_error, self.windowTitle()) as attempt:
             self.result_view = self._apply()
-        except Exception as exc:  # shown under the form in the user's words
-            self.message.show_error(report(exc, self.windowTitle()))
+        if attempt.failed:
             return False
         self.accept()
         return True

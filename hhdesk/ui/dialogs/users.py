@@ -19,7 +19,7 @@ from hhdesk.errors import ValidationFailed
 from hhdesk.services import users
 from hhdesk.services.context import AppSession
 from hhdesk.services.users import UserInfo
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.password_fields import NewPasswordFields
 
@@ -69,13 +69,13 @@ class _FormDialog(QDialog):
         self.body.addWidget(self.buttons)
 
     def _submit(self) -> None:
-        try:
-            self.submit()
-        except _ShownUnderTheField:
-            self.message.clear_message()  # said once, beside the field it is about
-            return
-        except Exception as exc:  # shown in the dialog, which stays open
-            self.message.show_error(report(exc, self.windowTitle()))
+        with user_errors(self.message.show_error, self.windowTitle()) as attempt:  # the dialog stays open
+            try:
+                self.submit()
+            except _ShownUnderTheField:
+                self.message.clear_message()  # said once, beside the field it is about
+                return
+        if attempt.failed:
             return
         self.accept()
 

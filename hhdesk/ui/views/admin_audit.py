@@ -18,7 +18,7 @@ from hhdesk.services import maintenance, members
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.maintenance import AuditRow, VerifyReport
 from hhdesk.ui import list_export, workers
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import report, user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.date_edit import DateEdit
@@ -102,12 +102,11 @@ class AuditTab(QWidget):
     def refresh(self) -> None:
         self.message.clear_message()
         self.shown_filter = (self.medicaid_id.text().strip(), self.since_date())  # what Export… describes
-        try:
+        with user_errors(self.message.show_error, "audit log") as attempt:
             self.rows = maintenance.audit_log(self.app, self.medicaid_id.text().strip() or None,
                                               self.since_date(), limit=AUDIT_LIMIT)
-        except Exception as exc:  # e.g. no member with that Medicaid ID
+        if attempt.failed:
             self.rows = []
-            self.message.show_error(report(exc, "audit log"))
         self.table.set_rows([
             [local_time(r.at), r.username, r.action.replace("_", " "), r.medicaid_id,
              f"{r.entity} {r.entity_id}".strip(), r.detail]

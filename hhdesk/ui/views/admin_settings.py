@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from hhdesk.services import settings
 from hhdesk.services.settings import AgencyInfo
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.widgets.agency_form import AgencyForm
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -173,11 +173,10 @@ class SettingsTab(QWidget):
 
     def reload(self) -> None:
         self.message.clear_message()
-        try:
+        with user_errors(self.message.show_error, "loading settings") as attempt:
             self._loaded_settings = settings.get_settings(self.app)
             self._loaded_agency = settings.get_agency(self.app)
-        except Exception as exc:
-            self.message.show_error(report(exc, "loading settings"))
+        if attempt.failed:
             return
         self.agency_form.set_info(self._loaded_agency)
         for field in SETTING_FIELDS:
@@ -191,13 +190,12 @@ class SettingsTab(QWidget):
         changes = {field.key: self._value(field) for field in SETTING_FIELDS
                    if self._value(field) != getattr(self._loaded_settings, field.key)}
         agency = self.agency_form.info()
-        try:
+        with user_errors(self.message.show_error, "saving settings") as attempt:
             if agency != self._loaded_agency:
                 settings.update_agency(self.app, agency)
             if changes:
                 settings.update_settings(self.app, changes)
-        except Exception as exc:
-            self.message.show_error(report(exc, "saving settings"))
+        if attempt.failed:
             return False
         self.reload()
         self.host.settings_changed()

@@ -9,7 +9,7 @@ from hhdesk.services import users
 from hhdesk.services.users import UserInfo
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.users import AddUserDialog, EditUserDialog, SetPasswordDialog
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import role_label
@@ -51,10 +51,9 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         selected = self.table.selected_key()
-        try:
+        with user_errors(self) as attempt:
             self.users = users.list_users(self.app)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.table.set_rows(
             [[u.username, u.full_name, label(u.role), u.phone, u.email, "Disabled" if u.disabled else "Active"]
@@ -109,10 +108,9 @@ class UsersTab(QWidget):
                               f"Disable {user.full_name or user.username}? Their password will no longer "
                               "open the store. Their name stays on the records they made.", "Disable"):
             return
-        try:
+        with user_errors(self) as attempt:
             users.set_disabled(self.app, user.username, True)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.refresh()
         self.host.show_status(f"{user.username} is disabled.")

@@ -50,7 +50,7 @@ from hhdesk.services.billing import BillingPreview, BillingPreviewRow, BillingRu
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.ui import list_export, workers
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import report, user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.views.tables import ListTable
@@ -836,11 +836,10 @@ class BillingView(QWidget):
 
     # ---- history ----------------------------------------------------------------------------------
     def _load_history(self) -> None:
-        try:
+        with user_errors(self.exported_label.setText, "billing history") as attempt:
             self.history_runs = billing.history(self.app)
-        except Exception as exc:  # shown where the history would be
+        if attempt.failed:
             self.history_runs = []
-            self.exported_label.setText(report(exc, "billing history"))
             return
         self._show_history()
 
@@ -913,10 +912,10 @@ class BillingView(QWidget):
             self.claims_tab.refresh()
 
     def _check_claim_settings(self) -> None:
-        try:
+        with user_errors(None, "claim settings") as attempt:
             missing = billing.claim_settings_problems(self.app)
-        except Exception as exc:
-            missing = [report(exc, "claim settings")]
+        if attempt.failed:
+            missing = [attempt.message]
         if missing:
             who = ("fill them in on the Billing settings tab" if self.settings_tab is not None
                    else "an administrator fills them in under Billing settings")
@@ -944,10 +943,9 @@ class BillingView(QWidget):
     def open_export_dialog(self) -> QWidget:
         from hhdesk.ui.dialogs.billing_export import ExportDialog
 
-        try:
+        with user_errors(lambda text: common.inform(self, "Export", text), "billing profile") as attempt:
             profile = billing.billing_profile(self.app)
-        except Exception as exc:
-            common.inform(self, "Export", report(exc, "billing profile"))
+        if attempt.failed:
             return self
         month = self.selected_month()
         preview = self.model.preview

@@ -18,7 +18,7 @@ from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services import claims
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import report, user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import role_label, set_role
@@ -84,14 +84,13 @@ class ClaimsTab(QWidget):
 
     # ---- showing ------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        try:
+        with user_errors(self.summary.setText, "claims") as attempt:  # shown where the list would be
             if self.month_only.isChecked():
                 self.views = claims.claims_of_month(self.app, self.month())
             else:
                 self.views = claims.unpaid_claims(self.app)
-        except Exception as exc:  # shown where the list would be
+        if attempt.failed:
             self.views = []
-            self.summary.setText(report(exc, "claims"))
             set_role(self.summary, "error")
             self.table.set_rows([])
             return

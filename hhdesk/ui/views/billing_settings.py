@@ -33,7 +33,7 @@ from hhdesk.errors import ValidationFailed
 from hhdesk.exports.billing_data import PayerInfo
 from hhdesk.services import billing, payers, settings
 from hhdesk.services.context import AppSession
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 TEXT_FIELDS: dict[str, list[tuple[str, str]]] = {
@@ -224,10 +224,9 @@ class BillingSettingsTab(QWidget):
 
     def reload(self) -> None:
         self.message.clear_message()
-        try:
+        with user_errors(self.message.show_error, "loading billing settings") as attempt:
             self._loaded = settings.get_settings(self.app)
-        except Exception as exc:
-            self.message.show_error(report(exc, "loading billing settings"))
+        if attempt.failed:
             return
         values = self._loaded
         self.profile.blockSignals(True)
@@ -249,10 +248,9 @@ class BillingSettingsTab(QWidget):
 
     # ---- payers -----------------------------------------------------------------------------------
     def load_payers(self) -> None:
-        try:
+        with user_errors(self.payer_message.show_error, "loading the payers") as attempt:
             table = payers.list_payers(self.app)
-        except Exception as exc:
-            self.payer_message.show_error(report(exc, "loading the payers"))
+        if attempt.failed:
             return
         self.payers.setRowCount(0)
         for payer in table:
@@ -296,7 +294,7 @@ class BillingSettingsTab(QWidget):
 
     def save_payers(self) -> bool:
         stored = {payer.code: payer for payer in payers.list_payers(self.app)}
-        try:
+        with user_errors(self.payer_message.show_error, "saving the payers") as attempt:
             for row in self.payer_rows():
                 before = stored.get(row.code.strip().upper())
                 if before is None or (before.name, before.payer_id, before.receiver_id, before.receiver_name,
@@ -304,8 +302,7 @@ class BillingSettingsTab(QWidget):
                         row.name, row.payer_id, row.receiver_id, row.receiver_name, row.filing_limit_days,
                         row.fee_for_service):
                     payers.save_payer(self.app, row)
-        except Exception as exc:  # one sentence under the table
-            self.payer_message.show_error(report(exc, "saving the payers"))
+        if attempt.failed:
             return False
         self.load_payers()
         self.payer_message.show_ok("Payers saved.")
@@ -469,10 +466,9 @@ class BillingSettingsTab(QWidget):
         if not changes:
             self.message.show_ok("Nothing to save: the billing settings are as stored.")
             return True
-        try:
+        with user_errors(self.message.show_error, "saving billing settings") as attempt:
             billing.save_billing_settings(self.app, changes)
-        except Exception as exc:  # one sentence under the form
-            self.message.show_error(report(exc, "saving billing settings"))
+        if attempt.failed:
             return False
         self.reload()
         self.message.show_ok("Billing settings saved.")

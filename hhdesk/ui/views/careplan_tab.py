@@ -36,7 +36,7 @@ from hhdesk.services import careplans, members, printing
 from hhdesk.services.careplans import CarePlanVersionView, VersionSummary
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report, show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.widgets.careplan_editor import CarePlanEditor
@@ -340,20 +340,18 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
             return False
         if not self.editor.is_dirty():
             return True
-        try:
+        with user_errors(self.message.show_error, "saving a care plan draft") as attempt:
             self._save()
-        except Exception as exc:  # shown above the editor in the user's words
-            self.message.show_error(report(exc, "saving a care plan draft"))
+        if attempt.failed:
             return False
         self.message.show_ok(f"Version {self.version.version_no} saved.")
         self._update_actions()
         return True
 
     def create_first(self) -> None:
-        try:
+        with user_errors(self) as attempt:
             created = careplans.create_first_draft(self.app, self.member_id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.reload(created.id)
         self.editor.add_need()
@@ -361,10 +359,9 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
     def new_version(self) -> None:
         if not self._settle_unsaved("starting a new version"):
             return
-        try:
+        with user_errors(self) as attempt:
             draft = careplans.start_new_version(self.app, self.member_id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.reload(draft.id)
         self.message.show_ok(f"Version {draft.version_no} started as a copy of the active plan. Change what needs "
@@ -377,10 +374,9 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
                               f"Delete draft version {self.version.version_no} and everything in it? The signed "
                               "versions stay as they are.", "Discard draft"):
             return
-        try:
+        with user_errors(self) as attempt:
             careplans.discard_draft(self.app, self.version.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.editor.undo_stack.clear()
         self.reload()

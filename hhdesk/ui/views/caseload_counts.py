@@ -28,7 +28,7 @@ from hhdesk.services.caseload_counts import CareManagerCounts, CaseloadCounts
 from hhdesk.services.context import AppSession
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.ui import list_export
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import tier_label
@@ -101,10 +101,9 @@ class CareManagerCountsPanel(QWidget):
                 str(row.no_qualifying_contact)]
 
     def refresh(self) -> None:
-        try:
+        with user_errors(self.message.show_error, "caseload counts") as attempt:  # said in the panel
             self.counts = caseload_counts.care_manager_counts(self.app, self.today)
-        except Exception as exc:  # said in the panel
-            self.message.show_error(report(exc, "caseload counts"))
+        if attempt.failed:
             return
         self.message.clear_message()
         counts = self.counts

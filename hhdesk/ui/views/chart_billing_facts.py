@@ -15,7 +15,7 @@ from hhdesk.services.billing_facts import AotOrderInfo, MemberBillingFactsInfo, 
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.billing_facts_dialogs import AotOrderDialog, OutreachElsewhereDialog
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.fields import fit_rows
 from hhdesk.ui.widgets.labels import role_label
@@ -92,10 +92,9 @@ class BillingFactsBox(QGroupBox):
 
     # ---- showing ------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        try:
+        with user_errors(self) as attempt:
             facts = billing_facts.get_billing_facts(self.app, self.member_id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.facts = facts
         value = facts.hh_plus_population.value if facts.hh_plus_population else ""
@@ -144,10 +143,8 @@ class BillingFactsBox(QGroupBox):
         return dialog
 
     def _population_chosen(self) -> None:
-        try:
+        with user_errors(self):
             billing_facts.set_hh_plus_population(self.app, self.member_id, self.population.currentData() or None)
-        except Exception as exc:
-            show_error(self, exc)
         self._done()
 
     def set_population(self, population: HHPlusPopulation | None) -> None:
@@ -175,10 +172,9 @@ class BillingFactsBox(QGroupBox):
                               "Do this only for an order entered in error; when an order ends, use End… "
                               "instead. The removal is audited.", "Remove"):
             return False
-        try:
+        with user_errors(self) as attempt:
             billing_facts.remove_aot_order(self.app, order.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return False
         self._done()
         return True
@@ -190,10 +186,9 @@ class BillingFactsBox(QGroupBox):
         if not common.confirm(self, "Remove outreach month", f"Remove {month.month}, billed by {month.agency}? "
                               "Do this only for a month entered in error. The removal is audited.", "Remove"):
             return False
-        try:
+        with user_errors(self) as attempt:
             billing_facts.remove_outreach_elsewhere(self.app, month.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return False
         self._done()
         return True

@@ -10,7 +10,7 @@ from hhdesk.services import directory
 from hhdesk.services.directory import CareTeamLink
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.directory_dialogs import AddToCareTeamDialog, CareTeamLinkDialog
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import role_label
@@ -62,11 +62,10 @@ class CareTeamTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        try:
+        with user_errors(self) as attempt:
             self.links = directory.list_care_team(self.app, self.context.member_id,
                                                   include_ended=self.show_ended.isChecked())
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         rows = []
         for link in self.links:
@@ -118,10 +117,9 @@ class CareTeamTab(QWidget):
         link = self.selected()
         if link is None:
             return
-        try:
+        with user_errors(self) as attempt:
             directory.make_pcp(self.app, link.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self._changed()
 
@@ -132,10 +130,9 @@ class CareTeamTab(QWidget):
         if not common.confirm(self, "Care team", f"{link.entry_label} is no longer on the member's care team "
                               "(from today)? The history is kept.", "Remove from the team"):
             return
-        try:
+        with user_errors(self) as attempt:
             directory.end_care_team_link(self.app, link.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self._changed()
 

@@ -25,7 +25,7 @@ from hhdesk.services import enrolment
 from hhdesk.services.context import AppSession
 from hhdesk.services.enrolment import CATEGORY_LABELS, ConditionInfo, Icd10Suggestion
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report, show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import UnsavedEditsDialog
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.views.tables import ListTable
@@ -70,12 +70,11 @@ class CategoryDialog(UnsavedEditsDialog, QDialog):
 
     def save(self) -> bool:
         value = self.category.currentData()
-        try:
+        with user_errors(self.message.show_error, "changing a category") as attempt:
             enrolment.update_condition(self.app, self.condition.id,
                                        category=ChronicCategory(value) if value else None,
                                        at_risk=self.at_risk.isChecked())
-        except Exception as exc:
-            self.message.show_error(report(exc, "changing a category"))
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -100,11 +99,10 @@ class FreeTextConditionDialog(UnsavedEditsDialog, QDialog):
 
     def save(self) -> bool:
         value = self.category.currentData()
-        try:
+        with user_errors(self.message.show_error, "adding a condition") as attempt:
             enrolment.add_condition(self.app, self.member_id, description=self.description.text(),
                                     category=ChronicCategory(value) if value else None, at_risk=self.at_risk.isChecked())
-        except Exception as exc:  # a UserError in its own words, anything else logged
-            self.message.show_error(report(exc, "adding a condition"))
+        if attempt.failed:
             return False
         self.accept()
         return True
@@ -231,11 +229,10 @@ class ConditionsTab(QWidget):
             self.search_message.show_error("Search for a code, then choose it in the list.")
             return False
         suggestion = self.suggestions[key]
-        try:
+        with user_errors(self.search_message.show_error, "adding a condition") as attempt:
             enrolment.add_condition(self.app, self.context.member_id, icd10=suggestion.code,
                                     at_risk=self.at_risk.isChecked())
-        except Exception as exc:  # a UserError in its own words, anything else logged
-            self.search_message.show_error(report(exc, "adding a condition"))
+        if attempt.failed:
             return False
         self.search.clear()
         self.at_risk.setChecked(False)
@@ -247,11 +244,10 @@ class ConditionsTab(QWidget):
 
     # ---- the list -----------------------------------------------------------------------------------
     def refresh(self) -> None:
-        try:
+        with user_errors(self) as attempt:
             conditions = enrolment.list_conditions(self.app, self.context.member_id)
             result = enrolment.explain_eligibility(self.app, self.context.member_id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         if not self.show_resolved.isChecked():
             conditions = [c for c in conditions if c.active]
@@ -305,10 +301,9 @@ class ConditionsTab(QWidget):
         chosen = self.selected()
         if chosen is None:
             return
-        try:
+        with user_errors(self) as attempt:
             enrolment.resolve_condition(self.app, chosen.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self._changed()
 
@@ -319,10 +314,9 @@ class ConditionsTab(QWidget):
         if not common.confirm(self, "Remove condition", "Remove this condition from the record? Do this only "
                               "for an entry made in error; a condition that ended is marked Resolved.", "Remove"):
             return
-        try:
+        with user_errors(self) as attempt:
             enrolment.remove_condition(self.app, chosen.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self._changed()
 

@@ -26,7 +26,7 @@ from hhdesk.ui.dialogs.enrolment_dialogs import (
     TierDialog,
     view_attachment,
 )
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.views.chart_billing_facts import BillingFactsBox
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.views.tables import ListTable
@@ -191,10 +191,9 @@ class EnrolmentTab(QWidget):
 
     # ---- showing ------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        try:
+        with user_errors(self) as attempt:
             record = enrolment.get_enrolment(self.app, self.context.member_id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.record = record
         current = next((s for s in record.segments if s.end is None), None)
@@ -333,10 +332,9 @@ class EnrolmentTab(QWidget):
                               "an entry made in error. When the member's plan changes, use Set payer… with the "
                               "date the new plan starts.", "Remove"):
             return False
-        try:
+        with user_errors(self) as attempt:
             payers.remove_member_payer(self.app, int(key))  # type: ignore[call-overload]
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return False
         self._changed()
         return True
@@ -354,10 +352,9 @@ class EnrolmentTab(QWidget):
                                     "Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)")
         if path is None:
             return
-        try:
+        with user_errors(self) as attempt:
             enrolment.attach_consent_file(self.app, consent.id, AttachmentFile(path.name, path.read_bytes()))
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self._changed()
 
@@ -373,10 +370,9 @@ class EnrolmentTab(QWidget):
                 "withdrawal form; record that with Withdrawal… instead. The removal is audited.")
         if not common.confirm(self, "Remove consent record", text, "Remove"):
             return False
-        try:
+        with user_errors(self) as attempt:
             enrolment.remove_consent(self.app, consent.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return False
         self._changed()
         return True
@@ -392,10 +388,9 @@ class EnrolmentTab(QWidget):
                 "from the date of the change instead. The removal is audited.")
         if not common.confirm(self, "Remove tier entry", text, "Remove"):
             return False
-        try:
+        with user_errors(self) as attempt:
             enrolment.remove_tier(self.app, tier.id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return False
         self._changed()
         return True
@@ -404,10 +399,8 @@ class EnrolmentTab(QWidget):
         consent = self.selected_consent()
         if consent is None or consent.attachment_id is None:
             return
-        try:
+        with user_errors(self):
             self.dialog = view_attachment(self.app, consent.attachment_id, self)
-        except Exception as exc:
-            show_error(self, exc)
 
     def clear_for_lock(self) -> None:
         self.record = None

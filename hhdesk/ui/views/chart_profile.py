@@ -23,7 +23,7 @@ from hhdesk.errors import ValidationFailed
 from hhdesk.services import directory, members
 from hhdesk.services.members import MemberDetails
 from hhdesk.ui.dialogs.member_dialogs import AssignDialog
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.views.member_chart import ChartContext
 from hhdesk.ui.widgets.date_edit import DateEdit
@@ -173,12 +173,11 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
     def _fill_pcp(self, current: int | None) -> None:
         self.pcp.clear()
         self.pcp.addItem("None recorded", None)
-        try:
+        with user_errors(self.message.show_error, "PCP list") as attempt:
             entries = directory.search_entries(self.app, category="pcp")
             if current is not None and all(e.id != current for e in entries):
                 entries.insert(0, directory.get_entry(self.app, current))
-        except Exception as exc:  # the form still works without the list
-            self.message.show_error(report(exc, "PCP list"))
+        if attempt.failed:
             return
         for entry in entries:
             self.pcp.addItem(entry.label, entry.id)
@@ -200,10 +199,9 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
         details = self.details()
         if details is None:
             return False
-        try:
+        with user_errors(self.message.show_error, "saving a profile") as attempt:
             members.update_member(self.app, self.context.member_id, details)
-        except Exception as exc:  # a UserError in its own words, anything else logged
-            self.message.show_error(report(exc, "saving a profile"))
+        if attempt.failed:
             return False
         self.context.changed()
         self.revert()

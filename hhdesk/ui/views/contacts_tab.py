@@ -44,7 +44,7 @@ from hhdesk.services import contacts
 from hhdesk.services.contacts import ContactFormFacts, ContactInput, ContactView, MonthSummary
 from hhdesk.services.context import AppSession
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.views.tables import ListTable
@@ -329,15 +329,14 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
         """Save the form (new contact, or the one being edited); True if saved."""
         if not self.can_edit:
             return False
-        try:
+        with user_errors(self.message.show_error, "saving a contact") as attempt:
             data = self.form_input()
-        except Exception as exc:  # a date that is not one: said under the form, nothing saved
-            self.message.show_error(report(exc, "saving a contact"))
+        if attempt.failed:
             self.date_edit.setFocus()
             return False
         if not self._services_checked_or_confirmed(data):
             return False
-        try:
+        with user_errors(self.message.show_error, "saving a contact") as attempt:
             if self.editing is not None:
                 if self.staff_box.currentData() == self.editing.staff:
                     data = ContactInput(data.contact_date, data.mode, data.with_whom, data.minutes,
@@ -347,8 +346,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
             else:
                 saved = contacts.log_contact(self.app, self.member_id, data, today=self.today)
                 what = "Contact saved"
-        except Exception as exc:  # every failure is a sentence under the form
-            self.message.show_error(report(exc, "saving a contact"))
+        if attempt.failed:
             return False
         self.editing = None
         self._reset_form(keep=True)
@@ -439,10 +437,9 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
                               f"({MODE_LABELS[contact.mode].split(' (')[0]})? The audit log keeps that it existed.",
                               "Delete"):
             return
-        try:
+        with user_errors(self.message.show_error, "deleting a contact") as attempt:
             contacts.delete_contact(self.app, contact.contact_id)
-        except Exception as exc:
-            self.message.show_error(report(exc, "deleting a contact"))
+        if attempt.failed:
             return
         if self.editing is not None and self.editing.contact_id == contact.contact_id:
             self.cancel_edit()
@@ -457,12 +454,11 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
 
     # ---- loading ----------------------------------------------------------------------------------
     def refresh(self, select: int | None = None) -> None:
-        try:
+        with user_errors(self.message.show_error, "loading contacts") as attempt:
             self.facts = contacts.form_facts(self.app, self.member_id)
             self.contacts = contacts.list_contacts(self.app, self.member_id)
             self.month = contacts.month_summary_for(self.app, self.member_id, self.today)
-        except Exception as exc:  # the tab says what went wrong instead of the data
-            self.message.show_error(report(exc, "loading contacts"))
+        if attempt.failed:
             return
         self._fill_staff()
         self._rules_changed()

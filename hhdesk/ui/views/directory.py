@@ -23,7 +23,7 @@ from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.ui import list_export
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.directory_dialogs import DirectoryEntryDialog
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import role_label
@@ -100,11 +100,10 @@ class DirectoryView(QWidget):
     def refresh(self, select: int | None = None) -> None:
         self._debounce.stop()
         keep = select if select is not None else self.table.selected_key()
-        try:
+        with user_errors(self) as attempt:
             self.entries = directory.search_entries(self.app, self.search.text(), self.category.currentData(),
                                                     include_inactive=self.show_retired.isChecked())
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.table.set_rows(
             [[e.entry.name + ("" if e.active else " (retired)"),
@@ -152,10 +151,9 @@ class DirectoryView(QWidget):
                 self, "Retire entry", f"Retire {entry.label}? It disappears from searches; care teams and "
                 "referrals that name it keep it.", "Retire"):
             return
-        try:
+        with user_errors(self) as attempt:
             directory.set_entry_active(self.app, entry.id, not entry.active)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.refresh()
 

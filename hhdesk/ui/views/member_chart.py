@@ -40,7 +40,7 @@ from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.services import members
 from hhdesk.services.context import AppSession
 from hhdesk.services.members import MemberChart
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.member_view import MemberViewRequest, RecordFocus
 from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.unsaved import TracksUnsavedEdits, discard_all, forms_with_unsaved_edits, settle_unsaved
@@ -271,10 +271,9 @@ class MemberChartWindow(QWidget):
     def _build(self, key: str) -> None:
         spec = self._specs[self.tab_keys().index(key)]
         holder = self.tabs.widget(self.tab_keys().index(key))
-        try:
+        with user_errors(self) as attempt:  # one broken tab must not take the chart down
             widget = spec.create(self.context)
-        except Exception as exc:  # one broken tab must not take the chart down
-            show_error(self, exc)
+        if attempt.failed:
             widget = role_label("This part of the chart could not be shown. The details are in the log.", "error")
         holder.setWidget(widget)
         self._pages[key] = widget
@@ -292,10 +291,9 @@ class MemberChartWindow(QWidget):
     # ---- changes ------------------------------------------------------------------------------------
     def member_changed(self) -> None:
         """A tab changed the member: read the header again; other tabs refresh when next shown."""
-        try:
+        with user_errors(self) as attempt:  # e.g. the member was removed meanwhile
             self.chart = members.get_chart(self.app, self.member_id, record_view=False)
-        except Exception as exc:  # e.g. the member was removed meanwhile
-            show_error(self, exc)
+        if attempt.failed:
             return
         self.context.member_label = self.chart.display_name
         self._show_header()

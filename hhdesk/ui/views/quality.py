@@ -23,7 +23,7 @@ from hhdesk.services import measures
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.measures import QualityReport
 from hhdesk.ui import list_export
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.date_edit import DateEdit
@@ -129,12 +129,11 @@ class QualityView(QWidget):
         self.compute()
 
     def compute(self) -> None:
-        try:
+        with user_errors(self.message.show_error, "computing quality measures") as attempt:
             result = measures.quality_report(self.app, self.start.value(), self.end.value(),  # type: ignore[arg-type]
                                              checklist_evidence_only=self.checklist_only.isChecked(),
                                              today=self.today)
-        except Exception as exc:
-            self.message.show_error(report(exc, "computing quality measures"))
+        if attempt.failed:
             return
         self.message.clear_message()
         self.report = result

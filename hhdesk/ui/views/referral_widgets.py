@@ -31,7 +31,7 @@ from hhdesk.services.referrals import ReferralDetail, ReferralRow
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
-from hhdesk.ui.errors import report, show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.unsaved import TracksUnsavedEdits, ignore_for_unsaved
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.fields import date_picker
@@ -345,22 +345,20 @@ class ReferralDetailPane(TracksUnsavedEdits, QFrame):
     def save_outcome(self) -> None:
         if self.detail is None:
             return
-        try:
+        with user_errors(self.message.show_error, "referral outcome") as attempt:
             detail = referrals.record_outcome(self.app, self.detail.row.referral_id, self.outcome.toPlainText())
-        except Exception as exc:
-            self.message.show_error(report(exc, "referral outcome"))
+        if attempt.failed:
             return
         self._changed(detail, "Outcome saved.")
 
     def save_follow_up(self) -> None:
         if self.detail is None:
             return
-        try:
+        with user_errors(self.message.show_error, "referral follow-up") as attempt:
             follow_up = self.follow_up.value()
             assert follow_up is not None
             detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, follow_up)
-        except Exception as exc:
-            self.message.show_error(report(exc, "referral follow-up"))
+        if attempt.failed:
             return
         self._changed(detail, "Follow-up date changed.")
 
@@ -372,9 +370,8 @@ class ReferralDetailPane(TracksUnsavedEdits, QFrame):
                               f"Did the member agree that we share their information with {agency} for this "
                               "referral? It will be recorded on the member's care team.", "Yes, record it"):
             return
-        try:
+        with user_errors(self) as attempt:
             detail = referrals.record_consent_to_share(self.app, self.detail.row.referral_id)
-        except Exception as exc:
-            show_error(self, exc)
+        if attempt.failed:
             return
         self._changed(detail, "Consent to share recorded on the care team.")

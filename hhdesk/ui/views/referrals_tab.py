@@ -29,7 +29,7 @@ from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import ReferralDetail, ReferralRow
 from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.referral_dialogs import NewReferralDialog, StatusChangeDialog
-from hhdesk.ui.errors import show_error
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.member_view import RecordFocus
 from hhdesk.ui.views.referral_widgets import (
     SORT_ROLE,
@@ -183,10 +183,9 @@ class MemberReferralsTab(QWidget):
         self.print_button.setEnabled(row is not None)
         if row is not None:
             self.fax_cover.setChecked(row.sent_how is ReferralMethod.FAX)
-        try:
+        with user_errors(self) as attempt:  # e.g. removed meanwhile
             detail = referrals.get_referral(self.app, row.referral_id, today=self.today) if row else None
-        except Exception as exc:  # e.g. removed meanwhile
-            show_error(self, exc)
+        if attempt.failed:
             detail = None
         self.detail_pane.show_detail(detail)
 

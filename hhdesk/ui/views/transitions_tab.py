@@ -36,7 +36,7 @@ from hhdesk.ui.dialogs.transition_dialogs import (
     NotApplicableDialog,
     OpenEpisodeDialog,
 )
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.member_view import RecordFocus
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -189,10 +189,9 @@ class TransitionsTab(QWidget):
     # ---- loading ----------------------------------------------------------------------------------
     def refresh(self, select: int | None = None) -> None:
         keep = select if select is not None else self.episode_list.selected_key()
-        try:
+        with user_errors(self.message.show_error, "loading transitions") as attempt:
             self.episodes = transitions.member_episodes(self.app, self.member_id, now=self.now)
-        except Exception as exc:
-            self.message.show_error(report(exc, "loading transitions"))
+        if attempt.failed:
             return
         rows = []
         for e in self.episodes:
@@ -338,10 +337,9 @@ class TransitionsTab(QWidget):
                 "counts as open until you close it again. The reopening is audited.")
         if not common.confirm(self, "Reopen episode", text, "Reopen"):
             return False
-        try:
+        with user_errors(self.message.show_error, "reopening the episode") as attempt:
             view = transitions.reopen_episode(self.app, episode.episode_id, now=transitions.local_now(self.app.clock))
-        except Exception as exc:
-            self.message.show_error(report(exc, "reopening the episode"))
+        if attempt.failed:
             return False
         self._after(view, "Episode reopened; close it again when the transition is done.")
         return True
@@ -373,10 +371,9 @@ class TransitionsTab(QWidget):
                    "reopening the item")
 
     def _call(self, action, where: str) -> None:
-        try:
+        with user_errors(self.message.show_error, where) as attempt:
             view = action()
-        except Exception as exc:
-            self.message.show_error(report(exc, where))
+        if attempt.failed:
             return
         self.message.clear_message()
         keep = self.checklist.selected_key()

@@ -22,7 +22,7 @@ from hhdesk.services.transitions import local_now
 from hhdesk.services.worklist import WorkItem
 from hhdesk.ui import list_export
 from hhdesk.ui.dialogs import common
-from hhdesk.ui.errors import report
+from hhdesk.ui.errors import user_errors
 from hhdesk.ui.member_view import RecordFocus
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.shortcuts import bind_button
@@ -133,11 +133,10 @@ class WorklistView(QWidget):
         now = self._now or local_now(self.app.clock)
         self.last_now = now
         kind = self.kind.currentData()
-        try:
+        with user_errors(self.message.show_error, "loading the worklist") as attempt:
             self.items = worklist.worklist(self.app, self.whose.currentData(), now=now,
                                            kinds=None if kind is None else {kind})
-        except Exception as exc:
-            self.message.show_error(report(exc, "loading the worklist"))
+        if attempt.failed:
             return
         self.message.clear_message()
         show_manager = self.whose.currentData() == worklist.ALL
@@ -206,10 +205,9 @@ class WorklistView(QWidget):
 
     def _tick_off(self, action) -> bool:  # a callable returning the sentence to show
         row = self.table.currentRow()
-        try:
+        with user_errors(self.message.show_error, "updating the worklist") as attempt:
             note = action()
-        except Exception as exc:  # one sentence under the list; nothing changed
-            self.message.show_error(report(exc, "updating the worklist"))
+        if attempt.failed:
             return False
         self.refresh()
         if self.items:
