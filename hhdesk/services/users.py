@@ -24,6 +24,7 @@ from hhdesk.errors import (
     StorageProblem,
     UnknownUser,
     UserDisabled,
+    UserLockedOut,
     ValidationFailed,
     WrongPassword,
 )
@@ -77,20 +78,28 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
     return recovery
 
 
-WRONG_NAME_OR_PASSWORD = "Wrong user name or password. Check the spelling and Caps Lock, and try again."
+WRONG_NAME_OR_PASSWORD = ("Wrong user name or password. Check the spelling and Caps Lock, and try again "
+                          "(after 5 wrong passwords in a row, an account waits 5 minutes).")
+"""The one answer to every refused login: a stranger must not learn from it whether a user name exists, is
+disabled or is waiting out a lockout. The lockout is named as a rule, so its owner knows to wait."""
 
 
 def login(path: Path, username: str, password: str) -> AppSession:
     """Open the store as this user. Raises a UserError with a sentence for the user.
 
-    An unknown user name and a wrong password get the same sentence, so that nobody learns from the login
-    which user names exist (the audit log still tells them apart).
+    An unknown user name, a wrong password, a disabled account and a locked-out one all get the same
+    sentence, so that nobody learns from the login which user names exist (the audit log, written from the
+    key file's queued events at the next login, still tells them apart).
     """
     for _attempt in range(ROTATION_RETRIES):
         try:
             store = Store.open(path, username, password)
         except (UnknownUser, WrongPassword) as exc:
             raise WrongPassword(WRONG_NAME_OR_PASSWORD) from exc
+        except UserDisabled as exc:
+            raise UserDisabled(WRONG_NAME_OR_PASSWORD) from exc
+        except UserLockedOut as exc:
+            raise UserLockedOut(WRONG_NAME_OR_PASSWORD) from exc
         try:
             return _start_session(store, username)
         except (DatabaseError, NotAStore, StaleSession):
@@ -119,7 +128,7 @@ def _start_session(store: Store, username: str) -> AppSession:
         store.keyfile.forget_events(through, refusals)
         _reconcile_slots(store)
         if refused:
-            raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
+            raise UserDisabled(WRONG_NAME_OR_PASSWORD)
     except OperationalError as exc:
         store.close()
         raise storage_problem(exc) from None
