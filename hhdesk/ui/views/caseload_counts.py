@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.ui import list_export
 from hhdesk.ui.errors import report
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fitted_columns import fit_columns
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import tier_label
 
@@ -66,7 +66,7 @@ class CareManagerCountsPanel(QWidget):
         self.export_button.clicked.connect(self.export)
         self.message = MessageLabel()
         self.note = role_label("Tiers, contacts and the last column count the members in outreach or enrolled "
-                               "today.", "muted", wrap=False)
+                               "today.", "muted")
         bar = QHBoxLayout()
         bar.addWidget(self.heading)
         bar.addSpacing(12)
@@ -114,9 +114,7 @@ class CareManagerCountsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(headers)
         rows = [*counts.rows, counts.total]
         self.table.set_rows([self._cells(r) for r in rows], keys=[r.username for r in counts.rows] + [None])
-        header = self.table.horizontalHeader()
         for column in range(len(headers)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
             item = self.table.horizontalHeaderItem(column)
             if item is not None and column == len(headers) - 1:
                 item.setToolTip(UNREACHED_TIP)
@@ -129,6 +127,10 @@ class CareManagerCountsPanel(QWidget):
             if unreached is not None and rows[number].no_qualifying_contact:
                 unreached.setForeground(Qt.GlobalColor.darkRed)
         self._fit_height(len(rows))
+        # The widths the figures would like; on a narrow screen the columns shrink to fit
+        # (hhdesk.ui.widgets.fitted_columns) instead of scrolling the figures sideways.
+        self.table.resizeColumnsToContents()
+        fit_columns(self.table, minimum=40)  # figures of three digits, under titles of two short lines
         last = self.table.item(len(rows) - 1, 0)
         if last is not None:
             font = last.font()

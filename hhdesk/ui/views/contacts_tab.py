@@ -217,7 +217,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
         self.block_reason = role_label("")
         self.block_reason.setStyleSheet(REASON_STYLE)
         self.block_reason.setAccessibleName("Why the core services are off")
-        self.segment_note = role_label("", "muted", wrap=False)
+        self.segment_note = role_label("", "muted")
 
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("What happened, in a few lines (Shift+Enter for a new line)")
@@ -235,6 +235,10 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
         self.cancel_button.hide()
         self.message = MessageLabel()
 
+        for box in (self.mode_box, self.with_box, self.staff_box):
+            # Shown short when the window is narrow (a laptop at 150 %); the open list shows every choice whole.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(8)
         first_row = QHBoxLayout()
         for caption, widget, stretch in (("&Date", self.date_edit, 0), ("M&ode", self.mode_box, 1),
                                          ("&With", self.with_box, 1), ("M&inutes", self.minutes, 0),

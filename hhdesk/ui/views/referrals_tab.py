@@ -39,6 +39,7 @@ from hhdesk.ui.views.referral_widgets import (
     ReferralTableModel,
     print_letter,
 )
+from hhdesk.ui.widgets.fitted_columns import fit_columns
 from hhdesk.ui.widgets.labels import role_label
 
 
@@ -62,6 +63,7 @@ def configure_table(table: QTableView, model: ReferralTableModel) -> QSortFilter
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for number, column in enumerate(model.columns):
         header.resizeSection(number, column.width)
+    fit_columns(table)
     return proxy
 
 
