@@ -14,6 +14,7 @@ from hhdesk.db.keyfile import KEYFILE_UPGRADED
 from hhdesk.db.models import Agency, AuditEvent, User
 from hhdesk.db.store import ROTATION_RETRIES, Store
 from hhdesk.domain.enums import Role
+from hhdesk.domain.lockout import LOCKOUT, MAX_FAILED_LOGINS
 from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import (
@@ -79,7 +80,8 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
 
 
 WRONG_NAME_OR_PASSWORD = ("Wrong user name or password. Check the spelling and Caps Lock, and try again "
-                          "(after 5 wrong passwords in a row, an account waits 5 minutes).")
+                          f"(after {MAX_FAILED_LOGINS} wrong passwords in a row, an account waits "
+                          f"{LOCKOUT.seconds // 60} minutes).")
 """The one answer to every refused login: a stranger must not learn from it whether a user name exists, is
 disabled or is waiting out a lockout. The lockout is named as a rule, so its owner knows to wait."""
 

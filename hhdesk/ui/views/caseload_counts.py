@@ -127,10 +127,6 @@ class CareManagerCountsPanel(QWidget):
             if unreached is not None and rows[number].no_qualifying_contact:
                 unreached.setForeground(Qt.GlobalColor.darkRed)
         self._fit_height(len(rows))
-        # The widths the figures would like; on a narrow screen the columns shrink to fit
-        # (hhdesk.ui.widgets.fitted_columns) instead of scrolling the figures sideways.
-        self.table.resizeColumnsToContents()
-        fit_columns(self.table, minimum=40)  # figures of three digits, under titles of two short lines
         last = self.table.item(len(rows) - 1, 0)
         if last is not None:
             font = last.font()
@@ -139,6 +135,10 @@ class CareManagerCountsPanel(QWidget):
                 cell: QTableWidgetItem | None = self.table.item(len(rows) - 1, column)
                 if cell is not None:
                     cell.setFont(font)
+        # The widths the figures would like; on a narrow screen the columns shrink to fit
+        # (hhdesk.ui.widgets.fitted_columns) instead of scrolling the figures sideways.
+        self.table.resizeColumnsToContents()
+        fit_columns(self.table, minimum=40)  # figures of three digits, under titles of two short lines
 
     def _fit_height(self, rows: int) -> None:
         """Tall enough for every row (up to MAX_ROWS_SHOWN; more scroll), never taller than that."""
