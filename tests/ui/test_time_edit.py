@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from hhdesk.domain.time_entry import TimeEntryError, format_time_entry, parse_time_entry
 from hhdesk.errors import ValidationFailed
@@ -19,58 +18,29 @@ from hhdesk.ui.dialogs.transition_dialogs import OpenEpisodeDialog
 from hhdesk.ui.widgets.date_edit import DateTimeEdit
 from hhdesk.ui.widgets.time_edit import TimeEdit
 from tests.ui.conftest import UiStore
+from tests.ui.typed_keys import WAYS, FieldForm, shown_form, type_into
 
 START = time(14, 5)
 NO_DEADLINE = settings(max_examples=40, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-class Form(QWidget):
+class Form(FieldForm):
     def __init__(self) -> None:
-        super().__init__()
-        self.before = QLineEdit()
-        self.time = TimeEdit(START, name="Time")
-        self.after = QLineEdit()
-        layout = QVBoxLayout(self)
-        for widget in (self.before, self.time, self.after):
-            layout.addWidget(widget)
-        self.announced: list[time] = []
-        self.time.time_changed.connect(self.announced.append)
+        field = TimeEdit(START, name="Time")
+        super().__init__(field, field.time_changed)
+        self.time = field
 
 
 @pytest.fixture
 def form(qtbot: Any) -> Form:
-    shown = Form()
-    qtbot.addWidget(shown)
-    shown.show()
-    with qtbot.waitActive(shown):
-        shown.activateWindow()
+    shown = shown_form(qtbot, Form())
+    assert isinstance(shown, Form)
     return shown
 
 
 def _enter(qtbot: Any, form: Form, text: str, how: str) -> None:
-    field = form.time
-    if how == "tab in":
-        form.before.setFocus()
-        qtbot.keyClick(form.before, Qt.Key.Key_Tab)
-        assert QApplication.focusWidget() is field and field.selectedText() == field.text()
-        qtbot.keyClicks(field, text)
-    elif how == "ctrl+a":
-        field.setFocus(Qt.FocusReason.MouseFocusReason)
-        field.setCursorPosition(2)
-        qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClicks(field, text)
-    elif how == "paste":
-        field.setFocus(Qt.FocusReason.MouseFocusReason)
-        QApplication.clipboard().setText(f" {text} ")
-        qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClick(field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-    else:
-        field.setFocus(Qt.FocusReason.MouseFocusReason)
-        field.end(False)
-        for _ in range(len(field.text())):
-            qtbot.keyClick(field, Qt.Key.Key_Backspace)
-        qtbot.keyClicks(field, text)
+    type_into(qtbot, form.before, form.time, text, how)
 
 
 def _written(moment: time, style: str) -> str:
@@ -88,7 +58,7 @@ def _written(moment: time, style: str) -> str:
 @NO_DEADLINE
 @given(moment=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
        style=st.sampled_from(["24h", "24h zero", "digits", "12h", "12h packed"]),
-       how=st.sampled_from(["tab in", "ctrl+a", "paste", "backspace"]), leave=st.sampled_from(["tab", "enter"]))
+       how=st.sampled_from(WAYS), leave=st.sampled_from(["tab", "enter"]))
 def test_a_time_typed_any_usual_way_is_the_time_stored(qtbot: Any, form: Form, moment: time, style: str, how: str,
                                                        leave: str) -> None:
     form.time.set_value(START)
@@ -102,7 +72,7 @@ def test_a_time_typed_any_usual_way_is_the_time_stored(qtbot: Any, form: Form, m
 
 @NO_DEADLINE
 @given(text=st.text(alphabet="0123456789:. apmAPMx", min_size=1, max_size=10),
-       how=st.sampled_from(["tab in", "ctrl+a", "paste", "backspace"]))
+       how=st.sampled_from(WAYS))
 def test_any_keys_give_the_time_typed_or_a_refusal_never_another_time(qtbot: Any, form: Form, text: str,
                                                                      how: str) -> None:
     form.time.set_value(START)
