@@ -19,6 +19,7 @@ from hhdesk.errors import StoreExists, UserDisabled, UserError, ValidationFailed
 from hhdesk.services import audit
 from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.settings import AgencyInfo
+from hhdesk.services.users import WRONG_NAME_OR_PASSWORD
 
 __all__ = ["ServerAddress", "create_agency", "is_server_url", "login"]
 
@@ -107,7 +108,7 @@ def login(address: ServerAddress, username: str, password: str, *, clock: Clock 
                          detail="" if allowed else "disabled user")
             actor = Actor(user.id, user.username, Role(user.role), user.full_name) if allowed else None
         if actor is None:  # after the commit, so the failed login stays in the audit log
-            raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
+            raise UserDisabled(WRONG_NAME_OR_PASSWORD)
     except BaseException:
         store.close()
         raise

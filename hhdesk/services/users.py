@@ -16,6 +16,7 @@ from hhdesk.db.keyfile import KEYFILE_UPGRADED
 from hhdesk.db.models import Agency, AuditEvent, User
 from hhdesk.db.store import ROTATION_RETRIES, Store
 from hhdesk.domain.enums import Role
+from hhdesk.domain.lockout import LOCKOUT, MAX_FAILED_LOGINS
 from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import (
@@ -26,6 +27,7 @@ from hhdesk.errors import (
     StorageProblem,
     UnknownUser,
     UserDisabled,
+    UserLockedOut,
     ValidationFailed,
     WrongPassword,
 )
@@ -79,20 +81,29 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
     return recovery
 
 
-WRONG_NAME_OR_PASSWORD = "Wrong user name or password. Check the spelling and Caps Lock, and try again."
+WRONG_NAME_OR_PASSWORD = ("Wrong user name or password. Check the spelling and Caps Lock, and try again "
+                          f"(after {MAX_FAILED_LOGINS} wrong passwords in a row, an account waits "
+                          f"{LOCKOUT.seconds // 60} minutes).")
+"""The one answer to every refused login: a stranger must not learn from it whether a user name exists, is
+disabled or is waiting out a lockout. The lockout is named as a rule, so its owner knows to wait."""
 
 
 def login(path: Path, username: str, password: str, *, clock: Clock | None = None) -> AppSession:
     """Open the store as this user. Raises a UserError with a sentence for the user.
 
-    An unknown user name and a wrong password get the same sentence, so that nobody learns from the login
-    which user names exist (the audit log still tells them apart).
+    An unknown user name, a wrong password, a disabled account and a locked-out one all get the same
+    sentence, so that nobody learns from the login which user names exist (the audit log, written from the
+    key file's queued events at the next login, still tells them apart).
     """
     for _attempt in range(ROTATION_RETRIES):
         try:
             store = Store.open(path, username, password)
         except (UnknownUser, WrongPassword) as exc:
             raise WrongPassword(WRONG_NAME_OR_PASSWORD) from exc
+        except UserDisabled as exc:
+            raise UserDisabled(WRONG_NAME_OR_PASSWORD) from exc
+        except UserLockedOut as exc:
+            raise UserLockedOut(WRONG_NAME_OR_PASSWORD) from exc
         try:
             return _start_session(store, username, clock or AgencyClock())
         except (DatabaseError, NotAStore, StaleSession):
@@ -121,7 +132,7 @@ def _start_session(store: Store, username: str, clock: Clock) -> AppSession:
         store.keyfile.forget_events(through, refusals)
         _reconcile_slots(store)
         if refused:
-            raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
+            raise UserDisabled(WRONG_NAME_OR_PASSWORD)
     except DBAPIError as exc:
         store.close()
         problem = storage_error(exc, writing=True)

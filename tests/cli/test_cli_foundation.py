@@ -53,8 +53,22 @@ def test_users_add_list_disable_and_permissions(store: Path, capsys, monkeypatch
     monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
     assert run(capsys, "users", "disable", "clerk", "--store", str(store), "--user", "boss")[0] == 0
     monkeypatch.setenv("HHDESK_PASSWORD", "the counting desk phrase")
-    code, _, err = run(capsys, "members", "list", "--store", str(store), "--user", "clerk")
-    assert code == 1 and "disabled" in err
+    code, _, disabled = run(capsys, "members", "list", "--store", str(store), "--user", "clerk")
+    code_unknown, _, unknown = run(capsys, "members", "list", "--store", str(store), "--user", "clerc")
+    # A disabled account answers as a user name that does not exist; only the audit log tells them apart.
+    assert code == code_unknown == 1 and disabled == unknown and disabled.startswith("hhdesk: Wrong user name")
+    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
+    code, out, _ = run(capsys, "audit", "--store", str(store), "--user", "boss")
+    assert code == 0 and "disabled user" in out and "unknown user" in out
+
+
+def test_a_locked_out_account_answers_as_a_wrong_password(store: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HHDESK_PASSWORD", "not the right one")
+    wrong = [run(capsys, "verify", "--store", str(store), "--user", "boss")[2] for _ in range(5)]
+    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PW)
+    code, _, locked = run(capsys, "verify", "--store", str(store), "--user", "boss")
+    assert code == 1 and set(wrong) == {locked} and locked.startswith("hhdesk: Wrong user name or password")
+    assert "locked" not in locked
 
 
 def test_passwd_own_and_with_recovery_key(tmp_path: Path, capsys, monkeypatch) -> None:

@@ -137,7 +137,7 @@ def test_a_login_without_an_hhdesk_account_is_refused_and_audited(agency: Agency
     person = add_staff(agency, Role.CARE_MANAGER)
     with agency.server.superuser_connect(agency.database) as conn:
         conn.execute("UPDATE users SET disabled = true WHERE username = %s", (person,))
-    with pytest.raises(UserDisabled, match="This account is disabled"):
+    with pytest.raises(UserDisabled, match="^Wrong user name or password"):
         login(agency.address, person, STAFF_PASSWORD)
     with login_as(agency, agency.admin, agency.admin_password) as conn:
         last = conn.execute("SELECT username, action, detail FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()

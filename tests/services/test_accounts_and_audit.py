@@ -71,7 +71,7 @@ def test_password_change_keeps_the_store_open_only_with_the_new_one(store_file: 
 
 def test_disabled_user_cannot_log_in_and_enable_needs_a_password(store_file: Path, admin: AppSession) -> None:
     users.set_disabled(admin, "readonly", True)
-    with pytest.raises(UserDisabled):
+    with pytest.raises(UserDisabled, match="^Wrong user name or password"):
         users.login(store_file, "readonly", role_password(Role.READ_ONLY))
     users.set_disabled(admin, "readonly", False, new_password="welcome back friend")
     users.login(store_file, "readonly", "welcome back friend").close()

@@ -73,7 +73,7 @@ def main(out_dir: Path) -> int:
         chart = MemberChartWindow(app, member.member_id, "profile")
         maximised(application, chart)
         for key in ("profile", "contacts", "care_plan", "transitions", "referrals") if not scaled else (
-                "contacts", "care_plan"):
+                "contacts", "care_plan", "referrals"):
             chart.show_tab(key)
             settle(application)
             save(chart, out_dir / f"{prefix}-chart-{key.replace('_', '-')}.png")
@@ -95,7 +95,8 @@ def main(out_dir: Path) -> int:
         admin = users.login(scratch / "demo.hhdesk", DEMO_USER, DEMO_PASSWORD)
         window = MainWindow(admin)
         maximised(application, window)
-        keys = [k for k in window.section_keys() if k != "worklist"] if not scaled else ["caseload", "referrals", "billing"]
+        keys = [k for k in window.section_keys() if k != "worklist"] if not scaled else [
+            "caseload", "referrals", "directory", "billing"]
         for key in keys:
             window.show_section(key)
             settle(application)

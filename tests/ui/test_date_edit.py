@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from hhdesk.domain.date_entry import DateEntryError, format_entry, parse_date_entry
 from hhdesk.errors import ValidationFailed
@@ -19,6 +18,7 @@ from hhdesk.ui.views.contacts_tab import ContactsTab
 from hhdesk.ui.views.member_chart import MemberChartWindow
 from hhdesk.ui.widgets.date_edit import DateEdit
 from tests.ui.conftest import UiStore
+from tests.ui.typed_keys import WAYS, FieldForm, shown_form, type_into
 
 TODAY = date(2026, 12, 4)
 START = date(2026, 6, 15)
@@ -26,28 +26,17 @@ NO_DEADLINE = settings(max_examples=40, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-class Form(QWidget):
-    """A field before the date and one after it, so that Tab goes in and out as in a real form."""
-
+class Form(FieldForm):
     def __init__(self) -> None:
-        super().__init__()
-        self.before = QLineEdit()
-        self.date = DateEdit(START, today=TODAY, name="Date")
-        self.after = QLineEdit()
-        layout = QVBoxLayout(self)
-        for widget in (self.before, self.date, self.after):
-            layout.addWidget(widget)
-        self.announced: list[date | None] = []
-        self.date.date_changed.connect(self.announced.append)
+        field = DateEdit(START, today=TODAY, name="Date")
+        super().__init__(field, field.date_changed)
+        self.date = field
 
 
 @pytest.fixture
 def form(qtbot: Any) -> Form:
-    shown = Form()
-    qtbot.addWidget(shown)
-    shown.show()
-    with qtbot.waitActive(shown):
-        shown.activateWindow()
+    shown = shown_form(qtbot, Form())
+    assert isinstance(shown, Form)
     return shown
 
 
@@ -58,35 +47,13 @@ def _written(day: date, zeros: bool, two_digit_year: bool, separator: str) -> st
 
 
 def _enter(qtbot: Any, form: Form, text: str, how: str) -> None:
-    """Put `text` in the date field the way a person would: each way starts from the date already there."""
-    field = form.date
-    if how == "tab in":
-        form.before.setFocus()
-        qtbot.keyClick(form.before, Qt.Key.Key_Tab)
-        assert QApplication.focusWidget() is field and field.selectedText() == field.text()
-        qtbot.keyClicks(field, text)
-    elif how == "ctrl+a":
-        field.setFocus(Qt.FocusReason.MouseFocusReason)
-        field.setCursorPosition(3)
-        qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClicks(field, text)
-    elif how == "paste":
-        field.setFocus(Qt.FocusReason.MouseFocusReason)
-        QApplication.clipboard().setText(f" {text} ")
-        qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClick(field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-    else:  # erase it all with Backspace, then type
-        field.setFocus(Qt.FocusReason.MouseFocusReason)
-        field.end(False)
-        for _ in range(len(field.text())):
-            qtbot.keyClick(field, Qt.Key.Key_Backspace)
-        qtbot.keyClicks(field, text)
+    type_into(qtbot, form.before, form.date, text, how)
 
 
 @NO_DEADLINE
 @given(day=st.dates(min_value=date(1947, 1, 1), max_value=date(2046, 12, 31)), zeros=st.booleans(),
        two_digit_year=st.booleans(), separator=st.sampled_from(["/", "-", "."]),
-       how=st.sampled_from(["tab in", "ctrl+a", "paste", "backspace"]), leave=st.sampled_from(["tab", "enter"]))
+       how=st.sampled_from(WAYS), leave=st.sampled_from(["tab", "enter"]))
 def test_a_date_typed_any_usual_way_is_the_date_stored(qtbot: Any, form: Form, day: date, zeros: bool,
                                                        two_digit_year: bool, separator: str, how: str,
                                                        leave: str) -> None:
@@ -102,7 +69,7 @@ def test_a_date_typed_any_usual_way_is_the_date_stored(qtbot: Any, form: Form, d
 
 @NO_DEADLINE
 @given(text=st.text(alphabet="0123456789/-. xa", min_size=1, max_size=12),
-       how=st.sampled_from(["tab in", "ctrl+a", "paste", "backspace"]))
+       how=st.sampled_from(WAYS))
 def test_any_keys_give_the_date_typed_or_a_refusal_never_another_date(qtbot: Any, form: Form, text: str,
                                                                      how: str) -> None:
     form.date.set_value(START)

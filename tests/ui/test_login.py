@@ -41,19 +41,35 @@ def test_a_failed_login_says_why_and_changes_nothing(qtbot: Any, ui_store: UiSto
     assert ui_store.path.read_bytes() == before
 
 
-def test_a_disabled_user(qtbot: Any, ui_store: UiStore, login_as: Any) -> None:
+def _last_refusals(login_as: Any) -> list[tuple[str, str]]:
+    """The login failures the audit log holds, as (user name, reason), once an administrator logs in."""
+    from hhdesk.services import maintenance
+
+    return [(row.entity_id, row.detail) for row in maintenance.audit_log(login_as(ADMIN))
+            if row.action == "login_failed"]
+
+
+def test_a_disabled_user_is_told_what_a_stranger_is(qtbot: Any, ui_store: UiStore, login_as: Any) -> None:
     users.set_disabled(login_as(ADMIN), "cm1", True)
     before = ui_store.path.read_bytes()
-    dialog = _attempt(qtbot, ui_store.path, "cm1", ui_store.passwords["cm1"])
-    assert dialog.message.text() == "This account is disabled. Ask your administrator to enable it."
+    disabled = _attempt(qtbot, ui_store.path, "cm1", ui_store.passwords["cm1"])
+    stranger = _attempt(qtbot, ui_store.path, "nobody", ui_store.passwords["cm1"])
+    assert disabled.message.text() == stranger.message.text() == users.WRONG_NAME_OR_PASSWORD
+    assert "disabled" not in disabled.message.text()
     assert ui_store.path.read_bytes() == before
+    assert {("cm1", "disabled user"), ("nobody", "unknown user")} <= set(_last_refusals(login_as))
 
 
-def test_five_wrong_passwords_lock_the_account(qtbot: Any, ui_store: UiStore) -> None:
-    for _ in range(5):
-        _attempt(qtbot, ui_store.path, "cm1", "wrong wrong wrong")
-    dialog = _attempt(qtbot, ui_store.path, "cm1", ui_store.passwords["cm1"])
-    assert "locked" in dialog.message.text().lower() and "minute" in dialog.message.text()
+def test_five_wrong_passwords_lock_the_account_without_saying_it_exists(qtbot: Any, ui_store: UiStore,
+                                                                       login_as: Any) -> None:
+    wrong = [_attempt(qtbot, ui_store.path, "cm1", "wrong wrong wrong") for _ in range(5)]
+    locked = _attempt(qtbot, ui_store.path, "cm1", ui_store.passwords["cm1"])
+    stranger = [_attempt(qtbot, ui_store.path, "nobody", "wrong wrong wrong") for _ in range(6)]
+    answers = {dialog.message.text() for dialog in [*wrong, locked, *stranger]}
+    assert answers == {users.WRONG_NAME_OR_PASSWORD}
+    assert locked.session is None
+    assert "5 minutes" in locked.message.text(), "the owner still learns the rule, so waits"
+    assert ("cm1", "account locked") in _last_refusals(login_as)
 
 
 def test_not_a_store_and_missing_key_file(qtbot: Any, ui_store: UiStore, tmp_path: Path) -> None:

@@ -237,3 +237,75 @@ def test_a_typed_outcome_is_asked_about_before_the_chart_closes(qtbot: Any, worl
     assert answers.asked and answers.asked[-1].startswith("The referral's outcome or follow-up date has changes")
     saved = referrals.list_referrals(admin, referrals.ReferralFilter(member_id=world.member_id))
     assert [row.outcome for row in saved] == ["Intake booked for Monday"]
+
+
+def _two_referrals(app: AppSession, world: World) -> MemberReferralsTab:
+    for category, agency in ((ReferralCategory.HOUSING, world.housing_id), (ReferralCategory.FOOD, world.food_id)):
+        referrals.create_referral(app, NewReferral(
+            member_id=world.member_id, directory_entry_id=agency, category=category, reason="Needs help",
+            consent_to_share=True, sent_on=TODAY - timedelta(days=3)), today=TODAY)
+    tab = MemberReferralsTab(app, world.member_id, "Núñez, José (Pepe)", today=TODAY)
+    return tab
+
+
+@pytest.mark.parametrize(("answer", "kept", "stays_on_first"), [
+    ("cancel", "", True), ("discard", "", False), ("save", "Intake booked for 3/9", False)])
+def test_selecting_another_referral_asks_about_a_typed_outcome(qtbot, world: World, login_as, answers: Answers,
+                                                               answer: str, kept: str, stays_on_first: bool) -> None:
+    app = login_as("cm1")
+    tab = _two_referrals(app, world)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.table.selectRow(0)
+    first = tab.selected_row()
+    assert first is not None
+    tab.detail_pane.outcome.setFocus()
+    qtbot.keyClicks(tab.detail_pane.outcome, "Intake booked for 3/9")
+    answers.save_discard_cancel = answer
+
+    tab.table.selectRow(1)
+
+    assert len(answers.asked) == 1 and answers.asked[0].startswith("The referral's outcome or follow-up date has")
+    stored = referrals.get_referral(app, first.referral_id, today=TODAY).row.outcome
+    assert stored == kept
+    current = tab.selected_row()
+    assert current is not None and (current.referral_id == first.referral_id) is stays_on_first
+    if stays_on_first:
+        assert tab.detail_pane.outcome.toPlainText() == "Intake booked for 3/9", "Cancel keeps what was typed"
+    else:
+        assert tab.detail_pane.detail is not None and tab.detail_pane.detail.row.referral_id == current.referral_id
+        assert not tab.detail_pane.unsaved_what()
+
+
+def test_reading_the_list_again_keeps_a_typed_outcome(qtbot, world: World, login_as, answers: Answers) -> None:
+    """The chart reads a tab again when it is shown after a change elsewhere (a contact logged)."""
+    app = login_as("cm1")
+    tab = _two_referrals(app, world)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.table.selectRow(1)
+    qtbot.keyClicks(tab.detail_pane.outcome, "Called, waiting list")
+    tab.refresh()
+    assert answers.asked == [] and tab.detail_pane.outcome.toPlainText() == "Called, waiting list"
+    assert tab.detail_pane.unsaved_what()
+
+
+def test_switching_chart_tabs_keeps_a_typed_outcome_and_closing_asks(qtbot, world: World, login_as,
+                                                                      answers: Answers) -> None:
+    from hhdesk.ui.views.member_chart import MemberChartWindow
+
+    app = login_as("cm1")
+    _two_referrals(app, world).deleteLater()
+    chart = MemberChartWindow(app, world.member_id, "referrals")
+    qtbot.addWidget(chart)
+    chart.show()
+    tab = chart.page("referrals")
+    assert isinstance(tab, MemberReferralsTab)
+    qtbot.keyClicks(tab.detail_pane.outcome, "Accepted by phone")
+    chart.show_tab("contacts")
+    chart.member_changed()  # something else in the chart changed the member: the referrals tab is stale
+    chart.show_tab("referrals")
+    assert tab.detail_pane.outcome.toPlainText() == "Accepted by phone"
+    answers.save_discard_cancel = "cancel"
+    chart.close()
+    assert chart.isVisible() and answers.asked[-1].startswith("The referral's outcome")

@@ -297,3 +297,43 @@ def test_the_pdf_preview_zooms_and_prints_with_ctrl_p(qtbot: Any, screen: Any, m
     qtbot.keyClick(preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: preview.printed_pages == 2)  # a button's shortcut clicks it after a flash
     assert printed.read_bytes().startswith(b"%PDF")
+
+
+def _sideways(root: QWidget) -> list[str]:
+    """What in `root` would need a horizontal scroll bar: the screen itself, or a list's columns."""
+    from PySide6.QtWidgets import QAbstractScrollArea, QTableView
+
+    found = []
+    for area in [root, *root.findChildren(QAbstractScrollArea)]:
+        if not isinstance(area, QAbstractScrollArea) or not area.isVisibleTo(root.window()):
+            continue
+        if isinstance(area, QTableView):
+            columns = area.horizontalHeader().length()
+            if columns > area.viewport().width():
+                found.append(f"the list “{area.accessibleName()}” is {columns} px wide in {area.viewport().width()}")
+        elif area.horizontalScrollBar().maximum() > 0:
+            found.append(f"{type(area).__name__} scrolls {area.horizontalScrollBar().maximum()} px sideways")
+    return found
+
+
+def test_the_lists_fit_a_laptop_at_150_percent_without_scrolling_sideways(
+        qtbot: Any, screen: Any, world: dict[str, Any], login_as: Any, main_window: Any) -> None:
+    """Caseload (with the supervisor's counts), billing, referrals and directory, and the chart's contacts
+    and referrals: filters and buttons wrap, columns share the width, long text is elided."""
+    screen(LAPTOP_150)
+    window = main_window(world["admin"])
+    window.resize(LAPTOP_150.width(), LAPTOP_150.height() - window_placement.TITLE_BAR_ALLOWANCE)
+    problems = []
+    for key in ("caseload", "referrals", "directory", "billing"):
+        window.show_section(key)
+        qtbot.wait(200)  # the columns are fitted once the resizes have settled
+        problems += [f"{key}: {problem}" for problem in _sideways(window.sections.currentWidget())]
+    chart = MemberChartWindow(world["admin"], world["member"], "contacts")
+    qtbot.addWidget(chart)
+    chart.show()
+    chart.resize(LAPTOP_150.width(), LAPTOP_150.height() - window_placement.TITLE_BAR_ALLOWANCE)
+    for key in ("contacts", "referrals"):
+        chart.show_tab(key)
+        qtbot.wait(200)
+        problems += [f"chart {key}: {problem}" for problem in _sideways(chart)]
+    assert problems == []

@@ -18,7 +18,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -54,13 +53,16 @@ from hhdesk.ui.errors import report, user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fitted_columns import fit_columns
+from hhdesk.ui.widgets.flow_layout import FlowLayout, captioned
 from hhdesk.ui.widgets.labels import role_label, set_role
 from hhdesk.ui.widgets.text import display_name, format_date, tier_label
 
 _AnyIndex = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 MONTHS_OFFERED = 36
-REASON_MIN_WIDTH = 240  # below this the table scrolls sideways; the line under the table has it all
+REASON_MIN_WIDTH = 160  # on a narrow screen the other columns give way first; the line under the table has it all
+NARROW_COLUMN = 44  # a laptop at 150 %: figures and yes/no still read, titles are elided (their tooltips say them)
 
 _GREEN = QBrush(QColor("#1e6b3a"))
 _RED = QBrush(QColor("#b3261e"))
@@ -413,11 +415,9 @@ class BillingView(QWidget):
         self.export_list_button.setToolTip("Save the preview as shown (filters and order) and its totals as an "
                                            "Excel workbook (.xlsx) or CSV, to work on; not a billing file")
         self.export_list_button.clicked.connect(self.export_list)
-        top = QHBoxLayout()
-        top.addWidget(role_label("Month:", wrap=False))
-        top.addWidget(self.month)
+        top = FlowLayout(spacing=8)  # wraps on a narrow screen instead of widening the window
+        top.addWidget(captioned("Month:", self.month))
         top.addWidget(self.refresh_button)
-        top.addStretch(1)
         top.addWidget(self.import_button)
         top.addWidget(self.export_list_button)
         top.addWidget(self.export_button)
@@ -434,16 +434,14 @@ class BillingView(QWidget):
         self.not_billable_only.toggled.connect(self._apply_filter)
         self.reason_filter = QComboBox()
         self.reason_filter.setAccessibleName("Reason")
-        self.reason_filter.setMinimumWidth(380)
+        self.reason_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.reason_filter.setMinimumContentsLength(40)  # the reasons are sentences: the list shows them whole
         self.reason_filter.addItem("Any reason", None)
         self.reason_filter.currentIndexChanged.connect(self._apply_filter)
         self.count_label = role_label("", "muted", wrap=False)
-        filters = QHBoxLayout()
+        filters = FlowLayout(spacing=12)
         filters.addWidget(self.not_billable_only)
-        filters.addSpacing(12)
-        filters.addWidget(role_label("Reason:", wrap=False))
-        filters.addWidget(self.reason_filter)
-        filters.addStretch(1)
+        filters.addWidget(captioned("Reason:", self.reason_filter))
         filters.addWidget(self.count_label)
 
         self.table = QTableView()
@@ -465,7 +463,9 @@ class BillingView(QWidget):
         header.setStretchLastSection(False)
         for number in range(len(COLUMNS)):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
-        self.table.viewport().installEventFilter(self)
+        # The reason takes the room left; on a narrow screen the other columns shrink before it does.
+        header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, minimum=NARROW_COLUMN, stretched_minimum=REASON_MIN_WIDTH)
         self.table.activated.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
 
@@ -705,7 +705,6 @@ class BillingView(QWidget):
                                                                          sortable=number == ROW)))
         for table in (self.totals_table, self.reasons_table, self.history_table):
             fit_headers(table)
-        self._fit_reason_column()
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt's name
         super().showEvent(event)
@@ -723,18 +722,6 @@ class BillingView(QWidget):
         summaries = min(self.preview_splitter.widget(1).sizeHint().height(), int(total * 0.36))
         self.preview_splitter.setSizes([total - summaries, summaries])
 
-    def _fit_reason_column(self) -> None:
-        """The reason column takes the room left, and never less than it needs to be read."""
-        header = self.table.horizontalHeader()
-        others = sum(header.sectionSize(number) for number in range(len(COLUMNS))
-                     if number != REASON and not header.isSectionHidden(number))
-        header.resizeSection(REASON, max(REASON_MIN_WIDTH, self.table.viewport().width() - others))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_reason_column()
-        return super().eventFilter(watched, event)
-
     def _apply_filter(self, *_args: object) -> None:
         data = self.reason_filter.currentData()
         reason = BillingReason(data) if data else None  # the combo hands the enum back as plain text
@@ -746,7 +733,6 @@ class BillingView(QWidget):
         self.proxy.set_filter(only_not_billable, reason)
         for column in (BILLABLE, RATE, AMOUNT):  # empty or "No" on every row then: room for the reasons
             self.table.setColumnHidden(column, only_not_billable)
-        self._fit_reason_column()
         self._update_count()
 
     def _reason_clicked(self) -> None:

@@ -22,7 +22,6 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -44,6 +43,8 @@ from hhdesk.ui import list_export
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.widgets.care_manager_filter import fill_care_manager_filter
+from hhdesk.ui.widgets.fitted_columns import fit_columns
+from hhdesk.ui.widgets.flow_layout import FlowLayout, captioned
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import age_on, display_name, format_date, tier_label
 
@@ -230,10 +231,11 @@ class CaseloadView(QWidget):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Interactive)
         # The name takes what is left, so the columns fit the window without a horizontal scroll bar.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretched_minimum=150)  # the name is what a row is found by
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.table.activated.connect(self._open_index)
 
-        self.count_label: QLabel = role_label("", "muted", wrap=False)
+        self.count_label: QLabel = role_label("", "muted")
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -243,16 +245,10 @@ class CaseloadView(QWidget):
         self.status.currentIndexChanged.connect(self.apply_filters)
         self.care_manager.currentIndexChanged.connect(self.apply_filters)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
-        filters.addWidget(self.search, 3)
-        filters.addSpacing(8)
-        filters.addWidget(role_label("Status:", wrap=False))
-        filters.addWidget(self.status)
-        filters.addSpacing(8)
-        filters.addWidget(role_label("Care manager:", wrap=False))
-        filters.addWidget(self.care_manager)
-        filters.addStretch(1)
+        filters = FlowLayout(spacing=12)  # wraps on a narrow screen instead of widening the window
+        filters.addWidget(self.search)
+        filters.addWidget(captioned("Status:", self.status))
+        filters.addWidget(captioned("Care manager:", self.care_manager))
         self.print_packets_button = QPushButton("Print packets…")
         self.print_packets_button.setToolTip("Care-plan packets for the selected members, or a care manager's "
                                               "whole caseload, into a folder or one PDF")

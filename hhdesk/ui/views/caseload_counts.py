@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.ui import list_export
 from hhdesk.ui.errors import user_errors
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.fitted_columns import fit_columns
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.text import tier_label
 
@@ -66,7 +66,7 @@ class CareManagerCountsPanel(QWidget):
         self.export_button.clicked.connect(self.export)
         self.message = MessageLabel()
         self.note = role_label("Tiers, contacts and the last column count the members in outreach or enrolled "
-                               "today.", "muted", wrap=False)
+                               "today.", "muted")
         bar = QHBoxLayout()
         bar.addWidget(self.heading)
         bar.addSpacing(12)
@@ -113,9 +113,7 @@ class CareManagerCountsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(headers)
         rows = [*counts.rows, counts.total]
         self.table.set_rows([self._cells(r) for r in rows], keys=[r.username for r in counts.rows] + [None])
-        header = self.table.horizontalHeader()
         for column in range(len(headers)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
             item = self.table.horizontalHeaderItem(column)
             if item is not None and column == len(headers) - 1:
                 item.setToolTip(UNREACHED_TIP)
@@ -136,6 +134,10 @@ class CareManagerCountsPanel(QWidget):
                 cell: QTableWidgetItem | None = self.table.item(len(rows) - 1, column)
                 if cell is not None:
                     cell.setFont(font)
+        # The widths the figures would like; on a narrow screen the columns shrink to fit
+        # (hhdesk.ui.widgets.fitted_columns) instead of scrolling the figures sideways.
+        self.table.resizeColumnsToContents()
+        fit_columns(self.table, minimum=40)  # figures of three digits, under titles of two short lines
 
     def _fit_height(self, rows: int) -> None:
         """Tall enough for every row (up to MAX_ROWS_SHOWN; more scroll), never taller than that."""

@@ -49,6 +49,7 @@ from hhdesk.ui.shortcuts import bind_shortcut
 from hhdesk.ui.unsaved import TracksUnsavedEdits
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.date_edit import DateEdit
+from hhdesk.ui.widgets.flow_layout import FlowLayout, captioned
 from hhdesk.ui.widgets.labels import MessageLabel, role_label, set_role
 from hhdesk.ui.widgets.text import format_date
 
@@ -217,7 +218,7 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
         self.block_reason = role_label("")
         self.block_reason.setStyleSheet(REASON_STYLE)
         self.block_reason.setAccessibleName("Why the core services are off")
-        self.segment_note = role_label("", "muted", wrap=False)
+        self.segment_note = role_label("", "muted")
 
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("What happened, in a few lines (Shift+Enter for a new line)")
@@ -235,15 +236,10 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
         self.cancel_button.hide()
         self.message = MessageLabel()
 
-        first_row = QHBoxLayout()
-        for caption, widget, stretch in (("&Date", self.date_edit, 0), ("M&ode", self.mode_box, 1),
-                                         ("&With", self.with_box, 1), ("M&inutes", self.minutes, 0),
-                                         ("&Staff", self.staff_box, 1)):
-            label = QLabel(caption)
-            label.setBuddy(widget)
-            first_row.addWidget(label)
-            first_row.addWidget(widget, stretch)
-            first_row.addSpacing(8)
+        first_row = FlowLayout(spacing=14)  # wraps on a narrow screen instead of widening the chart
+        for caption, widget in (("&Date", self.date_edit), ("M&ode", self.mode_box), ("&With", self.with_box),
+                                ("M&inutes", self.minutes), ("&Staff", self.staff_box)):
+            first_row.addWidget(captioned(caption, widget))
         form = QFormLayout()
         form.addRow(first_row)
         services_box = QVBoxLayout()

@@ -26,6 +26,7 @@ from hhdesk.ui.dialogs.directory_dialogs import DirectoryEntryDialog
 from hhdesk.ui.errors import user_errors
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.flow_layout import FlowLayout, captioned
 from hhdesk.ui.widgets.labels import role_label
 
 
@@ -71,17 +72,15 @@ class DirectoryView(QWidget):
         self.retire_button.clicked.connect(self.toggle_retired)
         for button in (self.new_button, self.edit_button, self.retire_button):
             button.setVisible(editable)
-        self.count = role_label("", "muted", wrap=False)
+        self.count = role_label("", "muted")
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip(list_export.EXPORT_TOOLTIP)
         self.export_button.clicked.connect(self.export)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        filters.addWidget(role_label("Service:", wrap=False))
-        filters.addWidget(self.category)
+        filters = FlowLayout(spacing=12)  # wraps on a narrow screen instead of widening the window
+        filters.addWidget(self.search)
+        filters.addWidget(captioned("Service:", self.category))
         filters.addWidget(self.show_retired)
-        filters.addStretch(1)
         filters.addWidget(self.new_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.count, 1)

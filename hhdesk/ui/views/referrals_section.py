@@ -46,7 +46,7 @@ from hhdesk.ui.views.referral_widgets import SECTION_COLUMNS, ReferralTableModel
 from hhdesk.ui.views.referrals_tab import configure_table
 from hhdesk.ui.views.tables import ListTable
 from hhdesk.ui.widgets.care_manager_filter import fill_care_manager_filter
-from hhdesk.ui.widgets.flow_layout import FlowLayout
+from hhdesk.ui.widgets.flow_layout import FlowLayout, captioned
 from hhdesk.ui.widgets.labels import role_label
 
 STATUS_FILTERS: list[tuple[str, dict]] = [
@@ -172,7 +172,7 @@ class ReferralsView(QWidget):
         self.table.sortByColumn([c.key for c in SECTION_COLUMNS].index("sent"), Qt.SortOrder.DescendingOrder)
         self.table.activated.connect(lambda _index: self.open_member())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.count_label = role_label("", "muted", wrap=False)
+        self.count_label = role_label("", "muted")
         self.summary = SummaryPanel()
 
         self.open_button = QPushButton("Open member")
@@ -193,12 +193,7 @@ class ReferralsView(QWidget):
         filters = FlowLayout(spacing=14)  # the filters wrap on a narrow screen instead of widening the window
         for caption, combo in (("Status:", self.status), ("Category:", self.category), ("Agency:", self.agency),
                                ("Care manager:", self.care_manager)):
-            pair = QWidget()
-            pair_layout = QHBoxLayout(pair)
-            pair_layout.setContentsMargins(0, 0, 0, 0)
-            pair_layout.addWidget(role_label(caption, wrap=False))
-            pair_layout.addWidget(combo)
-            filters.addWidget(pair)
+            filters.addWidget(captioned(caption, combo))
         actions = QHBoxLayout()
         actions.addWidget(self.open_button)
         actions.addWidget(self.status_button)
@@ -206,13 +201,13 @@ class ReferralsView(QWidget):
         actions.addWidget(self.print_button)
         actions.addWidget(self.fax_cover)
         actions.addStretch(1)
-        actions.addWidget(self.count_label)
         actions.addWidget(self.export_button)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)  # a line of its own: beside the buttons it widened the screen
         left_layout.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(left)

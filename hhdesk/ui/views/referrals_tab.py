@@ -31,6 +31,7 @@ from hhdesk.ui.dialogs.pdf_preview import PdfPreviewDialog
 from hhdesk.ui.dialogs.referral_dialogs import NewReferralDialog, StatusChangeDialog
 from hhdesk.ui.errors import user_errors
 from hhdesk.ui.member_view import RecordFocus
+from hhdesk.ui.unsaved import settle_unsaved
 from hhdesk.ui.views.referral_widgets import (
     SORT_ROLE,
     TAB_COLUMNS,
@@ -38,6 +39,7 @@ from hhdesk.ui.views.referral_widgets import (
     ReferralTableModel,
     print_letter,
 )
+from hhdesk.ui.widgets.fitted_columns import fit_columns
 from hhdesk.ui.widgets.labels import role_label
 
 
@@ -61,6 +63,7 @@ def configure_table(table: QTableView, model: ReferralTableModel) -> QSortFilter
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for number, column in enumerate(model.columns):
         header.resizeSection(number, column.width)
+    fit_columns(table)
     return proxy
 
 
@@ -79,6 +82,9 @@ class MemberReferralsTab(QWidget):
         self._on_member_changed = on_member_changed or (lambda: None)
         self.dialog: NewReferralDialog | StatusChangeDialog | None = None
         self.preview: PdfPreviewDialog | None = None
+        self._reloading = False
+        self._settling = False
+        self._list_stale = False
         can_edit = app.actor.can(Permission.EDIT_CLINICAL)
         can_print = app.actor.can(Permission.PRINT_DOCUMENTS)
 
@@ -144,15 +150,18 @@ class MemberReferralsTab(QWidget):
 
     # ---- the list ---------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read the list again. The selection passes through "none" while the model resets; only where it
+        ends counts, so an outcome being typed for the referral still selected stays as typed."""
         selected = self.selected_row()
-        self.model.set_rows(referrals.member_referrals(self.app, self.member_id, today=self.today))
-        self.empty_label.setVisible(not self.model.rows)
-        if selected is not None and self.select_referral(selected.referral_id):
-            return
-        if self.model.rows:
-            self.table.selectRow(0)
-        else:
-            self._selection_changed()
+        self._reloading = True
+        try:
+            self.model.set_rows(referrals.member_referrals(self.app, self.member_id, today=self.today))
+            self.empty_label.setVisible(not self.model.rows)
+            if not (selected is not None and self.select_referral(selected.referral_id)) and self.model.rows:
+                self.table.selectRow(0)
+        finally:
+            self._reloading = False
+        self._selection_changed()
 
     def clear_for_lock(self) -> None:
         self.model.set_rows([])
@@ -176,20 +185,60 @@ class MemberReferralsTab(QWidget):
         return self.model.row_at(self.proxy.mapToSource(indexes[0])) if indexes else None
 
     def _selection_changed(self, *_args: object) -> None:
+        if self._reloading:
+            return
         row = self.selected_row()
+        pane = self.detail_pane
+        shown_id = pane.detail.row.referral_id if pane.detail is not None else None
+        if pane.unsaved_what():
+            if row is not None and row.referral_id == shown_id:
+                self._show_buttons(row)  # the same referral, read again: what is being typed stays
+                return
+            if not self._settle_pane("showing another referral"):
+                self._select_again(shown_id)
+                return
+            if self._list_stale:  # Save changed the referral left: read the list, keeping the new choice
+                self._list_stale = False
+                self.refresh()
+                return
+        self._show_buttons(row)
+        with user_errors(self) as attempt:  # e.g. removed meanwhile
+            detail = referrals.get_referral(self.app, row.referral_id, today=self.today) if row else None
+        if attempt.failed:
+            detail = None
+        pane.show_detail(detail)
+
+    def _settle_pane(self, doing: str) -> bool:
+        """Save / Discard / Cancel for the outcome or follow-up typed in the detail pane."""
+        self._settling = True
+        try:
+            return settle_unsaved(self, [self.detail_pane], doing)
+        finally:
+            self._settling = False
+
+    def _select_again(self, referral_id: int | None) -> None:
+        """Cancel: the referral whose edits are kept is selected again, without asking twice."""
+        self._reloading = True
+        try:
+            if referral_id is None or not self.select_referral(referral_id):
+                self.table.clearSelection()
+        finally:
+            self._reloading = False
+        self._show_buttons(self.selected_row())
+
+    def _show_buttons(self, row: ReferralRow | None) -> None:
         self.status_button.setEnabled(row is not None and not row.closed)
         self.status_button.setToolTip("This referral is closed." if row is not None and row.closed else
                                       "Record that the agency accepted, completed, declined or did not answer")
         self.print_button.setEnabled(row is not None)
         if row is not None:
             self.fax_cover.setChecked(row.sent_how is ReferralMethod.FAX)
-        with user_errors(self) as attempt:  # e.g. removed meanwhile
-            detail = referrals.get_referral(self.app, row.referral_id, today=self.today) if row else None
-        if attempt.failed:
-            detail = None
-        self.detail_pane.show_detail(detail)
 
     def _detail_changed(self, detail: ReferralDetail) -> None:
+        if self._settling:  # saved on the way to another referral: the list is read once the user is there
+            self._list_stale = True
+            self._on_member_changed()
+            return
         self.refresh()
         self.select_referral(detail.row.referral_id)
         self._on_member_changed()

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
+from hhdesk.ui.widgets.fitted_columns import fit_columns
+
 _MUTED = QBrush(QColor("#7a8790"))
 
 
@@ -29,6 +31,7 @@ class ListTable(QTableWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
+        fit_columns(self)
 
     def set_rows(self, rows: Sequence[Sequence[str]], keys: Sequence[object] = (),
                  muted: Sequence[bool] = ()) -> None:

@@ -1,6 +1,6 @@
 """The one date field of the window: a date typed the way people type dates, or picked from a calendar.
 
-`DateEdit` is a line edit, not a sectioned spin box: a whole date typed over a selection (Ctrl+A, or the
+`DateEdit` is a line edit (a `TypedEntryField`), not a sectioned spin box: a whole date typed over a selection (Ctrl+A, or the
 selection the field gets when the cursor enters it by keyboard), pasted, typed with or without leading
 zeros or with a two-digit year, is read as a whole by `hhdesk.domain.date_entry.parse_date_entry` when the
 user leaves the field or presses Enter. Nothing is corrected: what is not a date (or is out of the
@@ -8,24 +8,16 @@ field's range) stays as typed, the field turns red and says why, and `value()` r
 sentence so the form's Save shows it and stores nothing.
 
 Keys: Up/Down step the day, month or year under the cursor; Alt+Down or F4 opens the calendar.
-`DateTimeEdit` pairs the field with a time for the moments of a transition of care.
+`DateTimeEdit` pairs the field with the shared time field (`TimeEdit`) for the moments of a transition of care.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, QPoint, Qt, QTime, Signal
-from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent
-from PySide6.QtWidgets import (
-    QCalendarWidget,
-    QHBoxLayout,
-    QLineEdit,
-    QTimeEdit,
-    QToolTip,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QDate, QPoint, Qt, Signal
+from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtWidgets import QCalendarWidget, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from hhdesk.domain.date_entry import (
     DATE_HINT,
@@ -37,12 +29,11 @@ from hhdesk.domain.date_entry import (
 )
 from hhdesk.errors import ValidationFailed
 from hhdesk.resources_path import resource_path
+from hhdesk.ui.widgets.time_edit import TimeEdit
+from hhdesk.ui.widgets.typed_entry import TypedEntryField
 
-_KEYBOARD_REASONS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
-                     Qt.FocusReason.ShortcutFocusReason, Qt.FocusReason.OtherFocusReason)
 
-
-class DateEdit(QLineEdit):
+class DateEdit(TypedEntryField):
     """A date field. `value()` is the date typed (or None when left blank in an optional field)."""
 
     date_changed = Signal(object)
@@ -51,27 +42,22 @@ class DateEdit(QLineEdit):
     def __init__(self, value: date | None = None, parent: QWidget | None = None, *,
                  earliest: date | None = None, latest: date | None = None, optional: bool = False,
                  today: date, name: str = "") -> None:
-        super().__init__(parent)
+        super().__init__(parent, name=name, hint=DATE_HINT)
         self._today = today
         self._earliest = earliest
         self._latest = latest
         self._optional = optional
         self._committed: date | None = None
-        self._problem = ""
         self.limit_reasons = ("", "")
-        self.setPlaceholderText(DATE_HINT)
+        self.set_usual_tooltip(f"A date, as {DATE_HINT} (or pick from the calendar)")
         self.setMaxLength(24)
         self.setMinimumWidth(120)
         self.setMaximumWidth(170)
-        if name:
-            self.setAccessibleName(name)
-        self.setProperty("invalid", False)
         self._calendar_action = self.addAction(_calendar_icon(), QLineEdit.ActionPosition.TrailingPosition)
         self._calendar_action.setToolTip("Pick from a calendar (Alt+Down)")
         self._calendar_action.triggered.connect(self.open_calendar)
         self._calendar: _CalendarPopup | None = None
         self.editingFinished.connect(self.commit)
-        self.textEdited.connect(self._edited)
         self.set_value(value)
 
     # ---- the value ----------------------------------------------------------------------------------
@@ -105,9 +91,6 @@ class DateEdit(QLineEdit):
         """The last date entered in full (what `date_changed` last said)."""
         return self._committed
 
-    def problem(self) -> str:
-        return self._problem
-
     # ---- the range ----------------------------------------------------------------------------------
     def set_range(self, earliest: date | None, latest: date | None) -> None:
         self._earliest, self._latest = earliest, latest
@@ -132,9 +115,7 @@ class DateEdit(QLineEdit):
         try:
             value = self._parse(self.text())
         except DateEntryError as exc:
-            self._set_problem(self._with_name(str(exc)))
-            if self.isVisible() and self.hasFocus() is False:
-                QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self._problem, self)
+            self._refuse(str(exc))
             return False
         self._set_problem("")
         shown = format_entry(value) if value else ""
@@ -153,28 +134,6 @@ class DateEdit(QLineEdit):
         check_range(value, self._earliest, self._latest, earliest_reason=earliest_reason,
                     latest_reason=latest_reason)
         return value
-
-    def _with_name(self, message: str) -> str:
-        name = self.accessibleName()
-        return f"{name}: {message}" if name else message
-
-    def _edited(self, _text: str) -> None:
-        if self._problem:  # typing again: the red stays until the field is left, but the tip goes
-            QToolTip.hideText()
-
-    def _set_problem(self, text: str) -> None:
-        self._problem = text
-        self.setToolTip(text or f"A date, as {DATE_HINT} (or pick from the calendar)")
-        if bool(self.property("invalid")) != bool(text):
-            self.setProperty("invalid", bool(text))
-            self.style().unpolish(self)
-            self.style().polish(self)
-
-    def focusInEvent(self, event: QFocusEvent) -> None:  # Qt's name
-        super().focusInEvent(event)
-        if event.reason() in _KEYBOARD_REASONS:
-            # Typing replaces the whole date, as when a spreadsheet cell is typed over.
-            self.selectAll()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt's name
         key = event.key()
@@ -258,9 +217,7 @@ class DateTimeEdit(QWidget):
         self._latest = latest
         self.date_edit = DateEdit(value.date(), earliest=earliest,
                                   latest=latest.date() if latest else None, today=value.date(), name=name)
-        self.time_edit = QTimeEdit(QTime(value.hour, value.minute))
-        self.time_edit.setDisplayFormat("hh:mm AP")
-        self.time_edit.setAccessibleName(f"{name} time" if name else "Time")
+        self.time_edit = TimeEdit(value.time(), name=f"{name} time" if name else "Time")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.date_edit)
@@ -271,8 +228,7 @@ class DateTimeEdit(QWidget):
     def value(self) -> datetime:
         day = self.date_edit.value()
         assert day is not None  # the date is not optional here
-        clock = self.time_edit.time()
-        moment = datetime.combine(day, time(clock.hour(), clock.minute()))
+        moment = datetime.combine(day, self.time_edit.value())
         if self._latest is not None and moment > self._latest:
             raise ValidationFailed(f"{self.date_edit.accessibleName() or 'The time'}: "
                                    "that moment is still to come; type when it happened.")
@@ -280,7 +236,7 @@ class DateTimeEdit(QWidget):
 
     def set_value(self, value: datetime) -> None:
         self.date_edit.set_value(value.date())
-        self.time_edit.setTime(QTime(value.hour, value.minute))
+        self.time_edit.set_value(value.time())
 
 
 def _qdate(value: date) -> QDate:

@@ -68,3 +68,17 @@ class FlowLayout(QLayout):
             x += width + self._spacing
             line_height = max(line_height, hint.height())
         return y + line_height - rect.y() + margins.bottom()
+
+
+def captioned(caption: str, widget: QWidget) -> QWidget:
+    """A caption and its field kept together as one item of a flow layout (they wrap as a pair)."""
+    from PySide6.QtWidgets import QHBoxLayout, QLabel
+
+    pair = QWidget()
+    layout = QHBoxLayout(pair)
+    layout.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(caption)
+    label.setBuddy(widget)
+    layout.addWidget(label)
+    layout.addWidget(widget)
+    return pair
