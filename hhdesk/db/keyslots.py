@@ -126,6 +126,8 @@ class SlotKeys:
 
     raw_key: bytes = field(repr=False)
     secrets: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # The names of every secret the store has, held by this slot or not.
+    store_has: frozenset[str] = frozenset()
 
 
 def store_id_check(store_id: str) -> str:
@@ -667,7 +669,7 @@ class KeySlots:
                 continue  # a damaged or transplanted envelope: the slot simply does not hold that secret
             if self.secret_ids.get(name) == key_id(secret):
                 held[name] = secret
-        return SlotKeys(raw_key, held)
+        return SlotKeys(raw_key, held, frozenset(self.secret_ids))
 
 
 def _password_kek(password: str, slot: Slot) -> bytes:

@@ -119,6 +119,8 @@ def _start_session(store: Store, username: str) -> AppSession:
         # Only now that the events are committed may the key file forget them (a crash between: twice, not 0).
         store.keyfile.forget_events(through, refusals)
         _reconcile_slots(store, None if refused else actor)
+        if not refused:
+            _encrypt_clinical_text(store, actor.username)
         if refused:
             raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
     except OperationalError as exc:
@@ -175,12 +177,15 @@ def _reconcile_slots(store: Store, actor: Actor | None) -> None:
     with store.keyfile.locked():
         with store.read_session() as session:
             rows = session.execute(select(User.username, User.disabled, User.role))
-            users: dict[str, tuple[bool, Role]] = {name: (disabled, Role(role)) for name, disabled, role in rows}
+            users: dict[str, tuple[bool, str]] = {name: (disabled, role) for name, disabled, role in rows}
         dry_run = store.keyfile.load()
         repair(dry_run, record=False)
         if dry_run.to_text() != store.keyfile.load().to_text():
             store.keyfile.change(store.raw_key, lambda slots: repair(slots, record=True))
-    store.secrets.update(created)
+    for secret_name, secret in created.items():
+        store.hold_secret(secret_name, secret)
+    if created:
+        crashpoints.reached("secrets:created")
     if repairs or created:
         with store.write_session() as session:
             for name, detail in repairs:
@@ -190,7 +195,25 @@ def _reconcile_slots(store: Store, actor: Actor | None) -> None:
                              secret_name, detail=f"the {secret_name} key, held by the roles that may use it")
 
 
-def _slot_repairs(slots, users: dict[str, tuple[bool, Role]],  # noqa: ANN001 - KeySlots
+def _encrypt_clinical_text(store: Store, username: str) -> None:
+    """The first session holding the clinical key after an upgrade encrypts the clinical text still plain
+    (again at later logins if it was cut short: what was done stays done)."""
+    count = store.encrypt_clinical_text()
+    if count:
+        with store.write_session() as session:
+            audit.append(session, username, "clinical_text_encrypted", "store",
+                         detail=f"{count} clinical text value(s) encrypted under the clinical key")
+
+
+def _secrets_of(role: str) -> frozenset[str]:
+    """The secrets of a role named in the users table (a name hhdesk does not know holds none)."""
+    try:
+        return frozenset(secrets_for(Role(role)))
+    except ValueError:
+        return frozenset()
+
+
+def _slot_repairs(slots, users: dict[str, tuple[bool, str]],  # noqa: ANN001 - KeySlots
                   creator_role: Role | None) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
     repairs: list[tuple[str, str]] = []
     for name in slots.usernames():
@@ -202,9 +225,9 @@ def _slot_repairs(slots, users: dict[str, tuple[bool, Role]],  # noqa: ANN001 - 
         if disabled and not slots.slots[name].disabled:
             slots.set_disabled(name, True)
             repairs.append((name, "key slot of a disabled user closed"))
-        for secret_name in sorted(set(slots.slots[name].secrets) - secrets_for(role)):
+        for secret_name in sorted(set(slots.slots[name].secrets) - _secrets_of(role)):
             slots.revoke(name, secret_name)
-            repairs.append((name, f"the {secret_name} key withdrawn: the role {role.value} does not hold it"))
+            repairs.append((name, f"the {secret_name} key withdrawn: the role {role} does not hold it"))
     created: dict[str, bytes] = {}
     for secret_name in sorted(secrets_for(creator_role) if creator_role else ()):
         if secret_name in slots.secret_ids:
@@ -212,7 +235,7 @@ def _slot_repairs(slots, users: dict[str, tuple[bool, Role]],  # noqa: ANN001 - 
         secret = slots.create_secret(secret_name)
         for name in slots.usernames():
             disabled, role = users[name]
-            if not disabled and secret_name in secrets_for(role):
+            if not disabled and secret_name in _secrets_of(role):
                 slots.grant(name, secret_name, secret)
         created[secret_name] = secret
     return repairs, created

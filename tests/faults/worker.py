@@ -58,6 +58,12 @@ def add_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def login(args: argparse.Namespace) -> int:
+    _kill_at(args.kill_at)
+    users.login(Path(args.store), args.user, args.password).close()
+    return 0
+
+
 def change_role(args: argparse.Namespace) -> int:
     app = users.login(Path(args.store), args.user, args.password)
     _kill_at(args.kill_at)
@@ -133,6 +139,12 @@ def main(argv: list[str]) -> int:
     p.add_argument("new_password")
     p.add_argument("--kill-at")
     p.set_defaults(run=add_user)
+    p = sub.add_parser("login")
+    p.add_argument("store")
+    p.add_argument("user")
+    p.add_argument("password")
+    p.add_argument("--kill-at")
+    p.set_defaults(run=login)
     p = sub.add_parser("change-role")
     p.add_argument("store")
     p.add_argument("user")
