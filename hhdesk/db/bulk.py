@@ -26,7 +26,7 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     if not dialect.positional:  # a driver with named parameters: the general path is correct there
         connection.execute(insert(table), list(rows))
         return
-    convert = [_remembered(table.c[name].type.bind_processor(dialect)) for name in names]
+    convert = [_converter(table.c[name].type, dialect) for name in names]
     statement = str(insert(table).compile(dialect=dialect, column_keys=names))
     parameters = [tuple(c(row[name]) for c, name in zip(convert, names, strict=True)) for row in rows]
     cursor = connection.connection.dbapi_connection.cursor()
@@ -37,6 +37,13 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
     finally:
         cursor.close()
+
+
+def _converter(column_type: Any, dialect: Any) -> Callable[[Any], Any]:
+    process = column_type.bind_processor(dialect)
+    if getattr(column_type, "converts_each_value_afresh", False):
+        return process or _same  # an encrypted column: equal values must not share one ciphertext
+    return _remembered(process)
 
 
 def _remembered(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:

@@ -12,17 +12,25 @@ from typing import TYPE_CHECKING
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hhdesk.clock import SYSTEM_CLOCK
 from hhdesk.config import backups_dir, data_dir, keyslots_path
-from hhdesk.db import crashpoints
+from hhdesk.db import clinical_text, crashpoints
 from hhdesk.db import engine as engines
 from hhdesk.db.keyfile import KeyFile
-from hhdesk.db.keyslots import describe_os_error, generate_raw_key
+from hhdesk.db.keyslots import SlotKeys, describe_os_error, generate_raw_key
 from hhdesk.db.location import refuse_shared_folder
-from hhdesk.errors import KeySlotsMissing, NotAStore, StorageProblem, StoreDamaged, StoreExists, StoreTooNew
+from hhdesk.errors import (
+    KeySlotsMissing,
+    NotAStore,
+    StorageProblem,
+    StoreDamaged,
+    StoreExists,
+    StoreTooNew,
+    UserError,
+)
 from hhdesk.private_files import FOLDER_MODE, create_private_file, make_private
 
 if TYPE_CHECKING:
@@ -50,6 +58,10 @@ class Store:
     path: Path
     keyfile: KeyFile
     raw_key: bytes = field(repr=False)
+    # The role-scoped secrets this user's slot holds (hhdesk.db.keyslots), by name, and the names of all
+    # that the store has. Updated in place when a login creates one; the engines read them.
+    secrets: dict[str, bytes] = field(default_factory=dict, repr=False)
+    secret_names: set[str] = field(default_factory=set)
     writer: Engine = field(init=False, repr=False)
     reader: Engine = field(init=False, repr=False)
     # BENCHMARK ONLY (`hhdesk bench`): engines over an unencrypted copy, to time the same queries without
@@ -60,6 +72,9 @@ class Store:
         plain = self.plain_for_benchmark
         self.writer = engines.make_engine(self.path, self.raw_key, immediate=True, plain_for_benchmark=plain)
         self.reader = engines.make_engine(self.path, self.raw_key, immediate=False, plain_for_benchmark=plain)
+        self.clinical_keys = clinical_text.ClinicalKeys(self.secrets, self.secret_names)
+        clinical_text.attach(self.writer, self.clinical_keys)
+        clinical_text.attach(self.reader, self.clinical_keys)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
 
@@ -67,7 +82,7 @@ class Store:
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """A transaction that holds the write lock from its start; commits on success."""
-        with self._write_sessions() as session, session.begin():
+        with _column_refusals(), self._write_sessions() as session, session.begin():
             yield session
 
     @contextmanager
@@ -79,14 +94,31 @@ class Store:
         self.writer.dispose()
         self.reader.dispose()
 
+    def hold_secret(self, name: str, secret: bytes) -> None:
+        """A secret this session created (or was given) since it opened the store."""
+        self.secrets[name] = secret
+        self.secret_names.add(name)
+
+    def encrypt_clinical_text(self) -> int:
+        """Encrypt the clinical text still plain (a store from before the clinical key); needs the key."""
+        from hhdesk.db.keyslots import key_id
+        from hhdesk.db.models import Base
+
+        key = self.clinical_keys.key
+        if key is None:
+            return 0
+        return clinical_text.encrypt_plain_text(self.writer, self.reader, Base.metadata.tables, key_id(key))
+
     def key_was_rotated(self) -> bool:
         """True when a rotate-key has changed (or is changing) the key this store was opened with."""
         return self.keyfile.rotated_away_from(self.raw_key)
 
     # ---- lifecycle ----------------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path, admin_username: str, admin_password: str) -> tuple[Store, str]:
-        """A new empty, migrated store with one admin slot. Returns the store and its recovery key."""
+    def create(cls, path: Path, admin_username: str, admin_password: str,
+               secret_names: tuple[str, ...] = ()) -> tuple[Store, str]:
+        """A new empty, migrated store with one admin slot, holding a new secret for each of `secret_names`.
+        Returns the store and its recovery key."""
         refuse_shared_folder(path)
         keys_path = keyslots_path(path)
         if path.exists() or keys_path.exists():
@@ -107,14 +139,14 @@ class Store:
             conn = engines.connect(path, raw_key)
             conn.close()
             _migrate(path, raw_key, backup=False)
-            recovery = keyfile.create(raw_key, admin_username, admin_password)
+            recovery, created = keyfile.create(raw_key, admin_username, admin_password, secret_names)
             make_private(keys_path)
         except BaseException:
             for leftover in (path, keys_path, keyfile.lock_path, path.with_name(path.name + "-wal"),
                              path.with_name(path.name + "-shm")):
                 leftover.unlink(missing_ok=True)
             raise
-        return cls(path, keyfile, raw_key), recovery
+        return cls(path, keyfile, raw_key, created, set(created)), recovery
 
     @classmethod
     def open(cls, path: Path, username: str, password: str) -> Store:
@@ -127,12 +159,12 @@ class Store:
         tidy_store_folder(path)
         keyfile = KeyFile(path)
         for _attempt in range(ROTATION_RETRIES):
-            raw_key = keyfile.unlock(username, password)
+            opened = keyfile.unlock(username, password)
             try:
-                return cls._open_with_key(path, keyfile, raw_key)
+                return cls._open_with_key(path, keyfile, opened)
             except (NotAStore, DatabaseError):
                 # A rotation re-keyed the store between our unlock and our first read: unlock again.
-                if not keyfile.rotated_away_from(raw_key):
+                if not keyfile.rotated_away_from(opened.raw_key):
                     raise
         raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
 
@@ -147,10 +179,10 @@ class Store:
         return cls._open_with_key(path, keyfile, keyfile.unlock_with_recovery(recovery_key))
 
     @classmethod
-    def _open_with_key(cls, path: Path, keyfile: KeyFile, raw_key: bytes) -> Store:
-        engines.check_key(path, raw_key)
-        _migrate(path, raw_key, backup=True)
-        return cls(path, keyfile, raw_key)
+    def _open_with_key(cls, path: Path, keyfile: KeyFile, opened: SlotKeys) -> Store:
+        engines.check_key(path, opened.raw_key)
+        _migrate(path, opened.raw_key, backup=True)
+        return cls(path, keyfile, opened.raw_key, dict(opened.secrets), set(opened.store_has))
 
     def rotate_key(self) -> None:
         """Re-encrypt the store under a new raw key and seal it to every remaining slot.
@@ -201,6 +233,18 @@ class Store:
         finally:
             conn.close()
         engines.check_key(self.path, new_key)
+
+
+@contextmanager
+def _column_refusals() -> Iterator[None]:
+    """A column type's refusal (clinical text without the clinical key) reaches the caller as its own
+    sentence, not wrapped in SQLAlchemy's statement error."""
+    try:
+        yield
+    except StatementError as exc:
+        if isinstance(exc.orig, UserError):
+            raise exc.orig from None
+        raise
 
 
 def tidy_store_folder(path: Path) -> None:

@@ -282,6 +282,7 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
                 reads = _measure_reads({"encrypted": app}, world, options, say)
             _add_read_figures(report, reads["encrypted"], reads.get("plain"))
             _measure_packet(app, world, options, say, report)
+            _measure_clinical_text(app, options, say, report)
             _measure_export(app, world, options, folder, say, report)
             _measure_backup(app, options, folder, say, report)
         finally:
@@ -342,6 +343,7 @@ FIGURE_KEYS = (
     "memory", "memory_every_tab", "memory_code_search",
     "plain_search", "plain_chart", "plain_billing_preview",
     "ratio_search", "ratio_chart", "ratio_billing_preview", "ratio_all_reads",
+    "clinical_read", "clinical_read_ciphertext", "ratio_clinical_read", "clinical_encrypt_10k",
 )
 """Every figure the bench reports, in the order of its table."""
 
@@ -623,7 +625,8 @@ def _plain_copy(app: AppSession, folder: Path, say: Progress, report: BenchRepor
     started = time.perf_counter()
     export_plain_copy(app.store.path, app.store.raw_key, plain_path)
     report.details["plain_copy_seconds"] = round(time.perf_counter() - started, 2)
-    plain_store = Store(plain_path, app.store.keyfile, b"", plain_for_benchmark=True)
+    plain_store = Store(plain_path, app.store.keyfile, b"", app.store.secrets, app.store.secret_names,
+                        plain_for_benchmark=True)
     try:
         yield AppSession(plain_store, app.actor, app.clock)
     finally:
@@ -695,6 +698,49 @@ def _measure_packet(app: AppSession, world: _World, options: BenchOptions, say: 
     report.add("packet_first", "Care-plan packet PDF, first of the session", "s", [first],
                "includes loading ReportLab and registering the fonts")
     report.add("packet", "Care-plan packet PDF", "s", times)
+
+
+def _measure_clinical_text(app: AppSession, options: BenchOptions, say: Progress, report: BenchReport) -> None:
+    """What the column encryption of clinical text costs: every clinical value of the store read and
+    decrypted, against the same reads left as ciphertext, and encrypting 10,000 values (the upgrade)."""
+    from sqlalchemy import Text, select, type_coerce
+
+    from hhdesk.db import clinical_text
+    from hhdesk.db.models import Base
+
+    columns = list(clinical_text.clinical_columns(Base.metadata.tables))
+
+    def read_all(decrypted: bool) -> list[str]:
+        values: list[str] = []
+        with app.store.read_session() as session:
+            for column in columns:
+                wanted = column if decrypted else type_coerce(column, Text)
+                values.extend(session.execute(select(wanted)).scalars())
+        return values
+
+    say(f"Clinical text: every value read with and without decryption ({options.runs} runs)")
+    decrypted: list[float] = []
+    ciphertext: list[float] = []
+    values: list[str] = []
+    for _ in range(options.runs):
+        values = _timed(decrypted, lambda: read_all(True), 1000)
+        _timed(ciphertext, lambda: read_all(False), 1000)
+    texts = [v for v in values if v and v != clinical_text.WITHHELD] or ["a contact note of ordinary length"]
+    key = app.store.clinical_keys.key
+    count = len([v for v in values if v])
+    report.add("clinical_read", f"Clinical text: read and decrypt all {count:,} values", "ms", decrypted,
+               "" if key else "skipped: this user holds no clinical key")
+    report.add("clinical_read_ciphertext", "Clinical text: the same reads, left encrypted", "ms", ciphertext)
+    ratio = [statistics.median(decrypted) / statistics.median(ciphertext)] if key and ciphertext else []
+    report.add("ratio_clinical_read", "Decrypted / ciphertext: clinical text reads", "×", ratio,
+               "ratio of the medians")
+    sample = (texts * (10_000 // len(texts) + 1))[:10_000]
+    encrypting: list[float] = []
+    cipher_key = key or bytes(32)
+    for _ in range(options.slow_runs):
+        _timed(encrypting, lambda: [clinical_text.encrypt(cipher_key, "contacts.note", t) for t in sample], 1000)
+    report.add("clinical_encrypt_10k", "Clinical text: encrypt 10,000 values (the upgrade's cipher work)", "ms",
+               encrypting)
 
 
 def _measure_export(app: AppSession, world: _World, options: BenchOptions, folder: Path, say: Progress,

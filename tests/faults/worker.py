@@ -1,4 +1,5 @@
-"""A separate hhdesk process for the fault tests: rotates, adds a user, logs in in a loop, or guesses.
+"""A separate hhdesk process for the fault tests: rotates, adds a user, changes a role, logs in in a loop, or
+guesses.
 
 Run as ``python -m tests.faults.worker ACTION …``. ``--kill-at STEP`` kills the process with SIGKILL (no
 clean-up, no finally blocks) when the program reaches that named step (hhdesk/db/crashpoints.py).
@@ -57,6 +58,22 @@ def add_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def login(args: argparse.Namespace) -> int:
+    _kill_at(args.kill_at)
+    users.login(Path(args.store), args.user, args.password).close()
+    return 0
+
+
+def change_role(args: argparse.Namespace) -> int:
+    app = users.login(Path(args.store), args.user, args.password)
+    _kill_at(args.kill_at)
+    try:
+        users.update_user(app, args.name, role=args.role)
+    finally:
+        app.close()
+    return 0
+
+
 def probe_logins(args: argparse.Namespace) -> int:
     """Log in every 0.1 s until the stop file appears; write how each attempt ended."""
     outcomes: list[list[object]] = []  # [started, ended, outcome]
@@ -108,20 +125,15 @@ def guess(args: argparse.Namespace) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="action", required=True)
-    p = sub.add_parser("rotate")
-    p.add_argument("store")
-    p.add_argument("user")
-    p.add_argument("password")
-    p.add_argument("--kill-at")
-    p.set_defaults(run=rotate)
-    p = sub.add_parser("add-user")
-    p.add_argument("store")
-    p.add_argument("user")
-    p.add_argument("password")
-    p.add_argument("name")
-    p.add_argument("new_password")
-    p.add_argument("--kill-at")
-    p.set_defaults(run=add_user)
+    # The actions run as a logged-in user and killed at a named step: store, user, password, their own
+    # arguments, --kill-at.
+    for action, run, extra in (("rotate", rotate, ()), ("add-user", add_user, ("name", "new_password")),
+                               ("login", login, ()), ("change-role", change_role, ("name", "role"))):
+        p = sub.add_parser(action)
+        for name in ("store", "user", "password", *extra):
+            p.add_argument(name)
+        p.add_argument("--kill-at")
+        p.set_defaults(run=run)
     p = sub.add_parser("probe-logins")
     p.add_argument("store")
     p.add_argument("user")

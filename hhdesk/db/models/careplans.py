@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hhdesk.db.clinical_text import ClinicalText
 from hhdesk.db.models.base import Base, utcnow
 
 
@@ -18,9 +19,9 @@ class CarePlanVersion(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     version_no: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    strengths: Mapped[str] = mapped_column(Text, default="")
-    preferences: Mapped[str] = mapped_column(Text, default="")
-    barriers: Mapped[str] = mapped_column(Text, default="")
+    strengths: Mapped[str] = mapped_column(ClinicalText("care_plan_versions.strengths"), default="")
+    preferences: Mapped[str] = mapped_column(ClinicalText("care_plan_versions.preferences"), default="")
+    barriers: Mapped[str] = mapped_column(ClinicalText("care_plan_versions.barriers"), default="")
     member_signer_name: Mapped[str] = mapped_column(String(200), default="")
     member_signer_role: Mapped[str] = mapped_column(String(20), default="member")  # member | guardian
     member_signed_on: Mapped[date | None]
@@ -49,7 +50,7 @@ class CarePlanNeed(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("care_plan_versions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     domain: Mapped[str] = mapped_column(String(30))
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(ClinicalText("care_plan_needs.description"))
 
     goals: Mapped[list[CarePlanGoal]] = relationship(
         order_by="CarePlanGoal.position", cascade="all, delete-orphan"
@@ -62,7 +63,7 @@ class CarePlanGoal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("care_plan_needs.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    text: Mapped[str] = mapped_column(Text)  # in the member's own words
+    text: Mapped[str] = mapped_column(ClinicalText("care_plan_goals.text"))  # in the member's own words
     target_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default="not_started")
 
@@ -77,7 +78,7 @@ class CarePlanIntervention(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("care_plan_goals.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    action: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(ClinicalText("care_plan_interventions.action"))
     responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     responsible_team_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("care_team.id", ondelete="SET NULL")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hhdesk.db.clinical_text import ClinicalText
 from hhdesk.db.models.base import Base, utcnow
 
 
@@ -26,6 +27,6 @@ class Contact(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Core service codes joined by ';' in the order CM;CC;TC;FS;RS;IT; empty when none.
     core_services: Mapped[str] = mapped_column(String(30), default="")
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(ClinicalText("contacts.note"), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hhdesk.db.clinical_text import ClinicalText
 from hhdesk.db.models.base import Base, utcnow
 
 
@@ -27,7 +28,7 @@ class TransitionEpisode(Base):
     is_readmission: Mapped[bool] = mapped_column(default=False)
     closed_at: Mapped[datetime | None]
     care_plan_reviewed: Mapped[bool] = mapped_column(default=False)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(ClinicalText("transition_episodes.note"), default="")
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -50,4 +51,5 @@ class ChecklistItem(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     done_at: Mapped[datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    not_applicable_reason: Mapped[str] = mapped_column(Text, default="")
+    not_applicable_reason: Mapped[str] = mapped_column(ClinicalText("checklist_items.not_applicable_reason"),
+                                                       default="")
