@@ -180,7 +180,7 @@ def auto_backup_if_due(store_path: Path, raw_key: bytes, today: date | None = No
     """The window's daily backup on the first close of each day; keeps the newest 14."""
     today = today or date.today()
     folder = backups_dir(store_path)
-    target = folder / f"{AUTO_PREFIX}{today.isoformat()}.hhbak"
+    target = _auto_backup_path(store_path, today)
     folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     make_private(folder)
     if target.exists():
@@ -190,6 +190,14 @@ def auto_backup_if_due(store_path: Path, raw_key: bytes, today: date | None = No
     for old in daily[:-AUTO_BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
     return target
+
+
+def auto_backup_due(store_path: Path, today: date | None = None) -> bool:
+    return not _auto_backup_path(store_path, today or date.today()).exists()
+
+
+def _auto_backup_path(store_path: Path, today: date) -> Path:
+    return backups_dir(store_path) / f"{AUTO_PREFIX}{today.isoformat()}.hhbak"
 
 
 def _sha256(path: Path) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -61,6 +62,8 @@ class AppSession:
 
     store: Store
     actor: Actor
+    # The audit log's sealing key, opened from an administrator's key slot at the login; None for everyone else.
+    sealing_key: Ed25519PrivateKey | None = field(default=None, repr=False)
 
     def require(self, permission: Permission) -> None:
         """The role allows it and the account is still active (for calls that act before their unit of work)."""

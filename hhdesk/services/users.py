@@ -27,7 +27,7 @@ from hhdesk.errors import (
     ValidationFailed,
     WrongPassword,
 )
-from hhdesk.services import audit, server_accounts
+from hhdesk.services import audit, audit_seals, server_accounts
 from hhdesk.services.context import Actor, AppSession, storage_problem
 from hhdesk.services.settings import AgencyInfo
 
@@ -355,6 +355,7 @@ def rotate_key(app: AppSession) -> None:
     app.store.rotate_key()
     with app.work(None) as uow:
         uow.audit("key_rotated", "store")
+    audit_seals.check_and_seal(app, "rotate-key")
 
 
 def _get(session, username: str) -> User:  # noqa: ANN001 - an ORM Session
