@@ -232,11 +232,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         report = maintenance.verify(app)
     finally:
         app.close()
+    proved = [f"  {line}" for line in maintenance.what_verify_proved(report)]
     if report.ok:
-        print("ok: the store passed every check.")
-    for line in maintenance.what_verify_proved(report):
-        print(f"  {line}")
-    if report.ok:
+        print("\n".join(["ok: the store passed every check.", *proved]))
         return 0
     for problem in report.cipher_and_integrity:
         print(f"integrity: {problem}", file=sys.stderr)
@@ -244,6 +242,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"audit chain broken: {report.audit_problem}", file=sys.stderr)
     for problem in report.seal_problems:
         print(f"audit seal: {problem}", file=sys.stderr)
+    print("\n".join(proved), file=sys.stderr)
     print("hhdesk: the store failed verification. Restore the newest good backup "
           "and keep this copy for investigation.", file=sys.stderr)
     return 1
@@ -284,9 +283,11 @@ def _seal_audit_log(args: argparse.Namespace) -> int:
     app = open_session(args)
     try:
         seal, findings = audit_seals.seal_by_hand(app)
+        key = audit_seals.seal_status(app).key_fingerprint
     finally:
         app.close()
     for finding in findings:
         print(f"audit seal: found and recorded in the log: {finding}", file=sys.stderr)
-    print(f"Sealed: events 1 to {seal.events:,} of the audit log, {seal.at[:16].replace('T', ' ')} UTC by {seal.by}.")
+    print(f"Sealed: events 1 to {seal.events:,} of the audit log, {seal.at[:16].replace('T', ' ')} UTC by {seal.by}. "
+          f"Sealing key {key}.")
     return 0
