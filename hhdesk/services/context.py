@@ -64,6 +64,9 @@ class AppSession:
     actor: Actor
     # The audit log's sealing key, opened from an administrator's key slot at the login; None for everyone else.
     sealing_key: Ed25519PrivateKey | None = field(default=None, repr=False)
+    # What an administrator's login found wrong with the audit log against its newest seal (written into the
+    # log before the new seal), or that it could not seal.
+    seal_findings: list[str] = field(default_factory=list)
 
     def require(self, permission: Permission) -> None:
         """The role allows it and the account is still active (for calls that act before their unit of work)."""

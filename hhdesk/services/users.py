@@ -24,6 +24,7 @@ from hhdesk.errors import (
     StorageProblem,
     UnknownUser,
     UserDisabled,
+    UserError,
     ValidationFailed,
     WrongPassword,
 )
@@ -92,12 +93,25 @@ def login(path: Path, username: str, password: str) -> AppSession:
         except (UnknownUser, WrongPassword) as exc:
             raise WrongPassword(WRONG_NAME_OR_PASSWORD) from exc
         try:
-            return _start_session(store, username)
+            app = _start_session(store, username)
         except (DatabaseError, NotAStore, StaleSession):
             # A rotate-key in another process re-keyed the store since our unlock: log in again.
             if not store.key_was_rotated():
                 raise
+            continue
+        _seal_at_login(app)
+        return app
     raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
+
+
+def _seal_at_login(app: AppSession) -> None:
+    """An administrator's login seals the audit log, after writing into it whatever it found wrong."""
+    if app.sealing_key is None:
+        return
+    try:
+        app.seal_findings = audit_seals.check_and_seal(app, "login")
+    except UserError as exc:  # the key file busy or re-keyed right now: the login goes on, unsealed this time
+        app.seal_findings = [f"the audit log could not be sealed at this login ({exc})"]
 
 
 def _start_session(store: Store, username: str) -> AppSession:
