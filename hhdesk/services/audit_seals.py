@@ -23,9 +23,12 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from hhdesk.config import backups_dir
 from hhdesk.db.audit_seal import Seal, SealDamaged, fingerprint, make_seal, seals_in_backups
+from hhdesk.db.models import AuditEvent
 from hhdesk.db.postgres import ServerStore
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import PermissionDenied
@@ -152,6 +155,15 @@ def seal_by_hand(app: AppSession) -> tuple[Seal, list[str]]:
     seal = seals_outside(app).reference
     assert seal is not None
     return seal, findings
+
+
+def recorded_findings(session: Session) -> tuple[int, str]:
+    """How many findings against a seal logins have written into the log, and the latest one's words."""
+    count = session.execute(select(func.count()).select_from(AuditEvent)
+                            .where(AuditEvent.action == SEAL_FINDING)).scalar_one()
+    latest = session.execute(select(AuditEvent.at, AuditEvent.detail).where(AuditEvent.action == SEAL_FINDING)
+                             .order_by(AuditEvent.id.desc()).limit(1)).first()
+    return count, f"{latest.at[:16].replace('T', ' ')} UTC, {latest.detail}" if latest else ""
 
 
 @dataclass(frozen=True)

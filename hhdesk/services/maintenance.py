@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -40,6 +40,8 @@ class VerifyReport:
     # against an administrator's sealing key.
     seal_proved_by_admin_key: bool = True
     on_server: bool = False
+    # Findings against a seal that logins have written into the log: how many, and the latest one.
+    recorded_findings: tuple[int, str] = (0, "")
 
     @property
     def ok(self) -> bool:
@@ -157,6 +159,13 @@ def verify(app: AppSession) -> VerifyReport:
     app.require(Permission.VIEW_AUDIT)
     seals = None if isinstance(app.store, ServerStore) else audit_seals.seals_outside(app)
     report = _verify_open_store(app.store, seals)
+    if seals is not None:
+        # This session's own login may already have found (and recorded, and sealed) what is wrong: that
+        # still fails this check. Findings of earlier logins are told as a note.
+        found_now = tuple(f"found at this login (and recorded in the log): {finding}" for finding in app.seal_findings)
+        with app.read(None) as session:
+            earlier = audit_seals.recorded_findings(session)
+        report = replace(report, seal_problems=report.seal_problems + found_now, recorded_findings=earlier)
     try:
         with app.work(None) as uow:
             uow.audit("verify", "store", detail="ok" if report.ok else _describe(report)[:500])
@@ -223,6 +232,10 @@ def what_verify_proved(report: VerifyReport) -> list[str]:
         lines.append(f"Not proved: the {report.unsealed_events:,} event(s) after that seal. Anyone with a "
                      "password and the store file could have added, changed or removed them; the next "
                      "administrator's login or backup seals them.")
+    count, latest = report.recorded_findings
+    if count:
+        lines.append(f"Recorded earlier: {count:,} finding(s) against a seal are in the log (action "
+                     f"'{audit_seals.SEAL_FINDING}'); the latest: {latest}.")
     lines.append("Not provable here: that no newer seal ever existed. Someone who can write the key file and "
                  "the backups folder can put back older copies of both; compare with a backup kept elsewhere.")
     return lines
