@@ -109,17 +109,9 @@ class Seal:
         return cls(**values)
 
 
-def generate_sealing_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
 def sealing_key_from_bytes(raw: bytes) -> Ed25519PrivateKey:
+    """The signing key from the 32-byte secret a key slot holds (an Ed25519 private key is a 32-byte seed)."""
     return Ed25519PrivateKey.from_private_bytes(raw)
-
-
-def sealing_key_bytes(private_key: Ed25519PrivateKey) -> bytes:
-    return private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                     serialization.NoEncryption())
 
 
 def public_key_text(public_key: Ed25519PublicKey) -> str:

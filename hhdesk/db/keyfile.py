@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from filelock import FileLock, Timeout
 
 from hhdesk.db import engine as engines
-from hhdesk.db.keyslots import KeySlots, describe_os_error, key_id
+from hhdesk.db.keyslots import KeySlots, SlotKeys, describe_os_error, key_id
 from hhdesk.errors import NotAStore, StaleSession, StorageProblem, UserError
 
 T = TypeVar("T")
@@ -128,15 +128,17 @@ class KeyFile:
             self._save(slots)
 
     # ---- creating and opening -----------------------------------------------------------------------
-    def create(self, raw_key: bytes, username: str, password: str) -> str:
-        """The key file of a new store; returns the recovery key (shown once)."""
+    def create(self, raw_key: bytes, username: str, password: str,
+               secret_names: tuple[str, ...] = ()) -> tuple[str, dict[str, bytes]]:
+        """The key file of a new store; returns the recovery key (shown once) and the new secrets."""
         with self.locked():
-            slots, recovery = KeySlots.new(self.path, raw_key, username, password)
+            slots, recovery, created = KeySlots.new(self.path, raw_key, username, password, secret_names)
             self._save(slots)
-            return recovery
+            return recovery, created
 
-    def unlock(self, username: str, password: str, now: datetime | None = None) -> bytes:
-        """The store key for this user's password. Failures are counted in the file as it is now."""
+    def unlock(self, username: str, password: str, now: datetime | None = None) -> SlotKeys:
+        """The store key (and the secrets) for this user's password. Failures are counted in the file as it
+        is now."""
         now = now or _now()
         with self.locked():
             if self.pending_path.exists():
@@ -145,16 +147,16 @@ class KeyFile:
                     lambda slots: slots.unseal_with_password(username, password), username, now)
             slots = KeySlots.load(self.path)
             try:
-                raw_key = slots.unlock(username, password, now)
+                opened = slots.unlock(username, password, now)
             except UserError:
                 self._save_quietly(slots)
                 raise
-            engines.check_key(self.store_path, raw_key)
-            self._seal_login(slots, raw_key, username, now)
+            engines.check_key(self.store_path, opened.raw_key)
+            self._seal_login(slots, opened.raw_key, username, now)
             self._save(slots)
-            return raw_key
+            return opened
 
-    def unlock_with_recovery(self, recovery_key: str, now: datetime | None = None) -> bytes:
+    def unlock_with_recovery(self, recovery_key: str, now: datetime | None = None) -> SlotKeys:
         now = now or _now()
         with self.locked():
             if self.pending_path.exists():
@@ -163,14 +165,14 @@ class KeyFile:
                     lambda slots: slots.unseal_with_recovery(recovery_key), None, now)
             slots = KeySlots.load(self.path)
             try:
-                raw_key = slots.unlock_with_recovery(recovery_key, now)
+                opened = slots.unlock_with_recovery(recovery_key, now)
             except UserError:
                 self._save_quietly(slots)
                 raise
-            engines.check_key(self.store_path, raw_key)
-            self._seal_login(slots, raw_key, None, now)
+            engines.check_key(self.store_path, opened.raw_key)
+            self._seal_login(slots, opened.raw_key, None, now)
             self._save(slots)
-            return raw_key
+            return opened
 
     @staticmethod
     def _seal_login(slots: KeySlots, raw_key: bytes, username: str | None, now: datetime) -> None:
@@ -260,13 +262,13 @@ class KeyFile:
     def abandon_rotation(self) -> None:
         self.pending_path.unlink(missing_ok=True)
 
-    def _settle_rotation(self, unlock: Callable[[KeySlots], bytes], unseal: Callable[[KeySlots], bytes],
-                         username: str | None, now: datetime) -> bytes:
+    def _settle_rotation(self, unlock: Callable[[KeySlots], SlotKeys], unseal: Callable[[KeySlots], SlotKeys],
+                         username: str | None, now: datetime) -> SlotKeys:
         """A rotation died (we hold the lock it held throughout): finish or undo it, whichever key works."""
         current = KeySlots.load(self.path)
         pending = KeySlots.load(self.pending_path)
         try:
-            old_key = unlock(current)
+            old = unlock(current)
         except UserError:
             self._carry_failure_record(current, pending)
             self._save_quietly(current)
@@ -274,26 +276,26 @@ class KeyFile:
                 self._save(pending, self.pending_path)
             raise
         try:
-            new_key: bytes | None = unseal(pending)
+            new: SlotKeys | None = unseal(pending)
         except UserError:
-            new_key = None
+            new = None
         who = pending.rotation or {}
         note = (f"rotate-key by process {who.get('pid', '?')} on {who.get('host', '?')} "
                 f"at {who.get('started', '?')} was interrupted")
-        if new_key is not None and _opens(self.store_path, new_key):
+        if new is not None and _opens(self.store_path, new.raw_key):
             self._carry_failure_record(current, pending)
             pending.record_event(username or "recovery-key", "key_rotation_settled", now,
                                  f"{note}; the store was re-keyed, so it was finished")
-            self._seal_login(pending, new_key, username, now)
+            self._seal_login(pending, new.raw_key, username, now)
             self.finish_rotation(pending)
-            return new_key
-        if _opens(self.store_path, old_key):
+            return new
+        if _opens(self.store_path, old.raw_key):
             current.record_event(username or "recovery-key", "key_rotation_settled", now,
                                  f"{note} before the store was re-keyed, so it was undone")
-            self._seal_login(current, old_key, username, now)
+            self._seal_login(current, old.raw_key, username, now)
             self._save(current)
             self.abandon_rotation()
-            return old_key
+            return old
         raise NotAStore(
             "Neither the key file nor the one left by an interrupted key rotation opens the store. Nothing was "
             "changed: keep both files and restore the newest backup into a new place."

@@ -10,6 +10,12 @@ This module is the content of the slot file (``<store>.keys``) in memory: parsin
 file gives one sentence, never a traceback), opening a slot, and the failed-login record. Reading and writing
 the file, under the lock that every window and command shares, is `hhdesk.db.keyfile`.
 
+Role-scoped secrets: besides the store key, a slot may hold named secrets (the clinical-text key, for one),
+each sealed to the slot's public half like the store key, so whoever holds a secret can hand it to any slot
+without that person's password, and take it away by deleting the envelope. Which slot holds which secret is
+the caller's decision (the services decide by the user's role); the recovery slot holds every secret. The
+file also names each secret's public id, so a slot holding a stale or forged envelope is told apart.
+
 The failed-login record: a wrong password cannot write to the store, so failed attempts are queued in this
 file, numbered, and moved into the audit chain at the next successful login. The lockout state of each account
 is replayed from a *checkpoint* sealed (HMAC under a key derived from the store key) at the last successful
@@ -27,6 +33,7 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,10 +56,14 @@ from hhdesk.errors import (
     WrongPassword,
 )
 
-FORMAT_VERSION = 2
-READABLE_FORMATS = (1, 2)  # 1: before the generation number and the sealed lockout checkpoint
+FORMAT_VERSION = 3
+# 1: before the generation number and the sealed lockout checkpoint; 2: before the role-scoped secrets. An
+# older hhdesk refuses format 3 instead of rewriting the file without the secrets it does not know.
+READABLE_FORMATS = (1, 2, 3)
 RAW_KEY_BYTES = 32
+SECRET_BYTES = 32
 RECOVERY_SLOT = "__recovery__"
+MAX_SECRET_NAME = 32
 
 # OWASP's Argon2id baseline is m=19 MiB, t=2; we spend more since a login happens a few times a day.
 DEFAULT_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
@@ -100,6 +111,21 @@ def generate_raw_key() -> bytes:
 def key_id(raw_key: bytes) -> str:
     """A public name for a raw key: tells a session whether the store was re-keyed since it logged in."""
     return _hkdf(raw_key, b"hhdesk key id")[:16].hex()
+
+
+def secret_name_problem(name: Any) -> str | None:
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_SECRET_NAME or not name.isascii() \
+            or not name.replace("_", "").isalnum():
+        return "a secret's name is not valid"
+    return None
+
+
+@dataclass(frozen=True)
+class SlotKeys:
+    """What one slot opens: the store key and the role-scoped secrets it holds (by name)."""
+
+    raw_key: bytes = field(repr=False)
+    secrets: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
 def store_id_check(store_id: str) -> str:
@@ -178,6 +204,8 @@ class Slot:
     public_key: bytes
     envelope: dict[str, str]
     disabled: bool = False
+    # Role-scoped secrets this slot holds: name -> the secret sealed to `public_key`.
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def is_recovery(self) -> bool:
@@ -192,6 +220,7 @@ class Slot:
             "public_key": _b64(self.public_key),
             "envelope": self.envelope,
             "disabled": self.disabled,
+            "secrets": self.secrets,
         }
 
     @classmethod
@@ -221,6 +250,13 @@ class Slot:
             read.b64(envelope, "ephemeral", 32, f"the sealed key of {who}")
             read.b64(envelope, "nonce", 12, f"the sealed key nonce of {who}")
             read.b64(envelope, "sealed", 48, f"the sealed key of {who}")
+        held = read.get(data, "secrets", dict, f"the secrets of {who}") if "secrets" in data else {}
+        for secret_name, sealed in held.items():
+            if secret_name_problem(secret_name) or disabled:
+                raise read.damaged(f"a secret of {who} is not valid")
+            read.b64(sealed, "ephemeral", 32, f"a sealed secret of {who}")
+            read.b64(sealed, "nonce", 12, f"a sealed secret nonce of {who}")
+            read.b64(sealed, "sealed", SECRET_BYTES + 16, f"a sealed secret of {who}")
         return cls(
             name=name,
             kdf=kdf,
@@ -229,6 +265,7 @@ class Slot:
             public_key=read.b64(data, "public_key", 32, f"the public key of {who}"),
             envelope=envelope,
             disabled=disabled,
+            secrets=held,
         )
 
 
@@ -301,6 +338,8 @@ class KeySlots:
     refusals_not_itemised: int = 0
     checkpoint: Checkpoint | None = None
     rotation: dict[str, Any] | None = None
+    # The public id of each role-scoped secret the store has (name -> key_id of the secret).
+    secret_ids: dict[str, str] = field(default_factory=dict)
     # The newest seal over the audit chain (`hhdesk.db.audit_seal`), kept here so that it outlives a store cut
     # below it; raw, since a damaged seal is a finding of `verify`, never a reason to refuse a login.
     audit_seal: Any = None
@@ -330,6 +369,9 @@ class KeySlots:
             slots[slot.name] = slot
         raw_events = read.get(data, "pending_events", list, "the queue of failed logins") \
             if "pending_events" in data else []
+        if fmt < 3:
+            for slot in slots.values():
+                slot.secrets = {}  # no hhdesk wrote them before format 3
         if fmt == 1:
             return cls._from_legacy(path, store_id, slots, slot_list, raw_events, read)
         if read.get(data, "store_id_check", str, "the store id check") != store_id_check(store_id):
@@ -342,7 +384,14 @@ class KeySlots:
         rotation = data.get("rotation")
         if rotation is not None and not isinstance(rotation, dict):
             raise read.damaged("the key rotation note is not valid")
-        return cls(path, store_id, slots, events,
+        secret_ids = read.get(data, "secret_ids", dict, "the list of secrets") if fmt >= 3 else {}
+        for secret_name, secret_id in secret_ids.items():
+            if secret_name_problem(secret_name) or not isinstance(secret_id, str):
+                raise read.damaged("the list of secrets is not valid")
+        for slot in slots.values():
+            if set(slot.secrets) - set(secret_ids):
+                raise read.damaged(f"the slot of {slot.name!r} holds a secret the store does not have")
+        return cls(path, store_id, slots, events, secret_ids=secret_ids,
                    generation=read.get(data, "generation", int, "the generation number"),
                    key_id=read.get(data, "key_id", str, "the key id"),
                    events_total=read.get(data, "events_total", int, "the event count"),
@@ -377,6 +426,7 @@ class KeySlots:
             "pending_events": self.pending_events,
             "lockout": self.checkpoint.to_json() if self.checkpoint else None,
             "rotation": self.rotation,
+            "secret_ids": self.secret_ids,
             "audit_seal": self.audit_seal,
         }
         return json.dumps(data, indent=1)
@@ -396,18 +446,23 @@ class KeySlots:
         return cls.parse(path, text)
 
     @classmethod
-    def new(cls, path: Path, raw_key: bytes, username: str, password: str) -> tuple[KeySlots, str]:
-        """Slots for a new store: the first admin and the recovery key (returned, shown once)."""
+    def new(cls, path: Path, raw_key: bytes, username: str, password: str,
+            secret_names: tuple[str, ...] = ()) -> tuple[KeySlots, str, dict[str, bytes]]:
+        """Slots for a new store: the first admin, holding a new secret for each of `secret_names`, and the
+        recovery key (returned, shown once). Returns the slots, the recovery key and the secrets."""
         slots = cls(path, str(uuid.uuid4()), key_id=key_id(raw_key))
         slots.add_user(raw_key, username, password)
         recovery = generate_recovery_key()
         slots._put_slot(RECOVERY_SLOT, raw_key, _recovery_kek(recovery, slots.store_id), {"kdf": "hkdf"})
+        created = {name: slots.create_secret(name) for name in secret_names}
+        for name, secret in created.items():
+            slots.grant(username, name, secret)
         slots.seal_checkpoint(raw_key)
-        return slots, recovery
+        return slots, recovery, created
 
     # ---- opening ------------------------------------------------------------------------------------
-    def unlock(self, username: str, password: str, now: datetime | None = None) -> bytes:
-        """The raw key, or a UserError. Every failure is queued as an event (the caller saves the file)."""
+    def unlock(self, username: str, password: str, now: datetime | None = None) -> SlotKeys:
+        """The raw key and the slot's secrets, or a UserError. Every failure is queued as an event (the caller saves the file)."""
         now = now or _now()
         slot = self.slots.get(username)
         if slot is None or slot.is_recovery:
@@ -433,7 +488,7 @@ class KeySlots:
                 ) from None
             raise WrongPassword("Wrong password. Check Caps Lock and try again.") from None
 
-    def unlock_with_recovery(self, recovery_key: str, now: datetime | None = None) -> bytes:
+    def unlock_with_recovery(self, recovery_key: str, now: datetime | None = None) -> SlotKeys:
         slot = self.slots.get(RECOVERY_SLOT)
         if slot is None:
             raise KeySlotsMissing("This store has no recovery key slot.")
@@ -443,12 +498,12 @@ class KeySlots:
             self.record_event(RECOVERY_SLOT, "login_failed", now or _now(), "wrong recovery key")
             raise WrongPassword("That recovery key does not open this store.") from None
 
-    def unseal_with_password(self, username: str, password: str) -> bytes:
-        """The raw key this file seals to a user, without counting anything (the caller has checked)."""
+    def unseal_with_password(self, username: str, password: str) -> SlotKeys:
+        """What this file seals to a user, without counting anything (the caller has checked)."""
         slot = self.slots[username]
         return self._open_slot(slot, _password_kek(password, slot))
 
-    def unseal_with_recovery(self, recovery_key: str) -> bytes:
+    def unseal_with_recovery(self, recovery_key: str) -> SlotKeys:
         return self._open_slot(self.slots[RECOVERY_SLOT], _recovery_kek(recovery_key, self.store_id))
 
     # ---- the failed-login record --------------------------------------------------------------------
@@ -507,12 +562,16 @@ class KeySlots:
         self.refusals_not_itemised = max(0, self.refusals_not_itemised - refusals)
 
     # ---- changing -----------------------------------------------------------------------------------
-    def add_user(self, raw_key: bytes, username: str, password: str) -> None:
+    def add_user(self, raw_key: bytes, username: str, password: str,
+                 held: Mapping[str, bytes] | None = None) -> None:
+        """A new slot for a password, holding the store key and the secrets in `held` (name -> secret)."""
         if username in self.slots:
             raise ValueError("slot exists")
         salt = secrets.token_bytes(16)
         kdf = {"kdf": "argon2id", "salt": _b64(salt), **_argon2_params()}
         self._put_slot(username, raw_key, _argon2_kek(password, kdf), kdf)
+        for name, secret in (held or {}).items():
+            self.grant(username, name, secret)
 
     def set_password(self, username: str, new_password: str, private_key: X25519PrivateKey) -> None:
         """Rewrap one slot's private key under a new password; the sealed raw key is unchanged."""
@@ -523,10 +582,11 @@ class KeySlots:
         slot.kdf, slot.private_nonce, slot.private_wrapped = kdf, nonce, wrapped
         slot.disabled = False
 
-    def reset_password(self, raw_key: bytes, username: str, new_password: str) -> None:
-        """Replace a slot (an admin resetting someone's forgotten password)."""
+    def reset_password(self, raw_key: bytes, username: str, new_password: str,
+                       held: Mapping[str, bytes] | None = None) -> None:
+        """Replace a slot (an admin resetting someone's forgotten password); a new key pair holds `held`."""
         self.slots.pop(username, None)
-        self.add_user(raw_key, username, new_password)
+        self.add_user(raw_key, username, new_password, held)
 
     def set_disabled(self, username: str, disabled: bool) -> None:
         """Disabling drops the key material; enabling again needs a new password (reset_password)."""
@@ -537,6 +597,7 @@ class KeySlots:
         if disabled:
             slot.private_wrapped = b""
             slot.envelope = {}
+            slot.secrets = {}
 
     def remove(self, username: str) -> None:
         self.slots.pop(username, None)
@@ -547,6 +608,35 @@ class KeySlots:
             if not slot.disabled:
                 slot.envelope = _seal(new_raw_key, slot.public_key, self._aad(name))
         self.key_id = key_id(new_raw_key)
+
+    # ---- role-scoped secrets -------------------------------------------------------------------------
+    def create_secret(self, name: str) -> bytes:
+        """A new secret under `name`, held by the recovery slot so far; the caller grants it to slots."""
+        problem = secret_name_problem(name)
+        if problem or name in self.secret_ids:
+            raise ValueError(problem or f"the store already has a secret named {name}")
+        secret = secrets.token_bytes(SECRET_BYTES)
+        self.secret_ids[name] = key_id(secret)
+        if RECOVERY_SLOT in self.slots:
+            self.grant(RECOVERY_SLOT, name, secret)
+        return secret
+
+    def grant(self, slot_name: str, name: str, secret: bytes) -> None:
+        """Seal a secret to one slot (its public half: no password needed). Only the store's own secret."""
+        if self.secret_ids.get(name) != key_id(secret):
+            raise ValueError(f"that is not this store's {name} secret")
+        slot = self.slots[slot_name]
+        if slot.disabled:
+            return
+        slot.secrets[name] = _seal(secret, slot.public_key, self._secret_aad(slot_name, name))
+
+    def revoke(self, slot_name: str, name: str) -> bool:
+        """Take a secret out of one slot; True if it held it."""
+        slot = self.slots.get(slot_name)
+        return slot is not None and slot.secrets.pop(name, None) is not None
+
+    def holders(self, name: str) -> list[str]:
+        return [slot.name for slot in self.slots.values() if name in slot.secrets and not slot.is_recovery]
 
     def private_key_for(self, username: str, password: str) -> X25519PrivateKey:
         slot = self.slots[username]
@@ -560,15 +650,28 @@ class KeySlots:
         # Binds a slot to its name and store: copying your slot under the admin's name opens nothing.
         return f"hhdesk:{self.store_id}:{name}".encode()
 
+    def _secret_aad(self, slot_name: str, name: str) -> bytes:
+        # Also binds the secret's name: an envelope copied under another secret's name opens nothing.
+        return f"hhdesk:{self.store_id}:{slot_name}:secret:{name}".encode()
+
     def _put_slot(self, name: str, raw_key: bytes, kek: bytes, kdf: dict[str, Any]) -> None:
         private = X25519PrivateKey.generate()
         public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         nonce, wrapped = _wrap_private(private, kek, self._aad(name))
         self.slots[name] = Slot(name, kdf, nonce, wrapped, public, _seal(raw_key, public, self._aad(name)))
 
-    def _open_slot(self, slot: Slot, kek: bytes) -> bytes:
+    def _open_slot(self, slot: Slot, kek: bytes) -> SlotKeys:
         private = _unwrap_private(slot, kek, self._aad(slot.name))
-        return _unseal(slot.envelope, private, self._aad(slot.name))
+        raw_key = _unseal(slot.envelope, private, self._aad(slot.name))
+        held = {}
+        for name, sealed in slot.secrets.items():
+            try:
+                secret = _unseal(sealed, private, self._secret_aad(slot.name, name))
+            except WrongPassword:
+                continue  # a damaged or transplanted envelope: the slot simply does not hold that secret
+            if self.secret_ids.get(name) == key_id(secret):
+                held[name] = secret
+        return SlotKeys(raw_key, held)
 
 
 def _password_kek(password: str, slot: Slot) -> bytes:

@@ -19,7 +19,7 @@ from hhdesk.config import backups_dir, data_dir, keyslots_path
 from hhdesk.db import crashpoints
 from hhdesk.db import engine as engines
 from hhdesk.db.keyfile import KeyFile
-from hhdesk.db.keyslots import describe_os_error, generate_raw_key
+from hhdesk.db.keyslots import SlotKeys, describe_os_error, generate_raw_key
 from hhdesk.db.location import refuse_shared_folder
 from hhdesk.errors import KeySlotsMissing, NotAStore, StorageProblem, StoreDamaged, StoreExists, StoreTooNew
 from hhdesk.private_files import FOLDER_MODE, create_private_file, make_private
@@ -49,6 +49,8 @@ class Store:
     path: Path
     keyfile: KeyFile
     raw_key: bytes = field(repr=False)
+    # The role-scoped secrets this user's slot holds (hhdesk.db.keyslots), by name.
+    secrets: dict[str, bytes] = field(default_factory=dict, repr=False)
     writer: Engine = field(init=False, repr=False)
     reader: Engine = field(init=False, repr=False)
     # BENCHMARK ONLY (`hhdesk bench`): engines over an unencrypted copy, to time the same queries without
@@ -84,8 +86,10 @@ class Store:
 
     # ---- lifecycle ----------------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path, admin_username: str, admin_password: str) -> tuple[Store, str]:
-        """A new empty, migrated store with one admin slot. Returns the store and its recovery key."""
+    def create(cls, path: Path, admin_username: str, admin_password: str,
+               secret_names: tuple[str, ...] = ()) -> tuple[Store, str]:
+        """A new empty, migrated store with one admin slot, holding a new secret for each of `secret_names`.
+        Returns the store and its recovery key."""
         refuse_shared_folder(path)
         keys_path = keyslots_path(path)
         if path.exists() or keys_path.exists():
@@ -106,14 +110,14 @@ class Store:
             conn = engines.connect(path, raw_key)
             conn.close()
             _migrate(path, raw_key, backup=False)
-            recovery = keyfile.create(raw_key, admin_username, admin_password)
+            recovery, created = keyfile.create(raw_key, admin_username, admin_password, secret_names)
             make_private(keys_path)
         except BaseException:
             for leftover in (path, keys_path, keyfile.lock_path, path.with_name(path.name + "-wal"),
                              path.with_name(path.name + "-shm")):
                 leftover.unlink(missing_ok=True)
             raise
-        return cls(path, keyfile, raw_key), recovery
+        return cls(path, keyfile, raw_key, created), recovery
 
     @classmethod
     def open(cls, path: Path, username: str, password: str) -> Store:
@@ -126,12 +130,12 @@ class Store:
         tidy_store_folder(path)
         keyfile = KeyFile(path)
         for _attempt in range(ROTATION_RETRIES):
-            raw_key = keyfile.unlock(username, password)
+            opened = keyfile.unlock(username, password)
             try:
-                return cls._open_with_key(path, keyfile, raw_key)
+                return cls._open_with_key(path, keyfile, opened)
             except (NotAStore, DatabaseError):
                 # A rotation re-keyed the store between our unlock and our first read: unlock again.
-                if not keyfile.rotated_away_from(raw_key):
+                if not keyfile.rotated_away_from(opened.raw_key):
                     raise
         raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
 
@@ -146,10 +150,10 @@ class Store:
         return cls._open_with_key(path, keyfile, keyfile.unlock_with_recovery(recovery_key))
 
     @classmethod
-    def _open_with_key(cls, path: Path, keyfile: KeyFile, raw_key: bytes) -> Store:
-        engines.check_key(path, raw_key)
-        _migrate(path, raw_key, backup=True)
-        return cls(path, keyfile, raw_key)
+    def _open_with_key(cls, path: Path, keyfile: KeyFile, opened: SlotKeys) -> Store:
+        engines.check_key(path, opened.raw_key)
+        _migrate(path, opened.raw_key, backup=True)
+        return cls(path, keyfile, opened.raw_key, dict(opened.secrets))
 
     def rotate_key(self) -> None:
         """Re-encrypt the store under a new raw key and seal it to every remaining slot.

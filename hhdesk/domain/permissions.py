@@ -63,3 +63,25 @@ def allows(role: Role | str, permission: Permission) -> bool:
 
 def describe(permission: Permission) -> str:
     return permission.value.replace("_", " ")
+
+
+class StoreSecret(StrEnum):
+    """Keys that only some roles hold, besides the store key (in a store file's key slots).
+
+    A role holds a secret when it has the permission the secret guards. On an agency's server the grants
+    of the server itself do this instead, and there are no such secrets.
+    """
+
+    CLINICAL = "clinical"  # clinical free text is encrypted under it, so a billing clerk's key reads none
+    AUDIT_SEALING = "audit_sealing"  # signs the audit log's seals, so only administrators can vouch for it
+
+
+GUARDED_BY: dict[StoreSecret, Permission] = {
+    StoreSecret.CLINICAL: Permission.VIEW_CLINICAL,
+    StoreSecret.AUDIT_SEALING: Permission.VIEW_AUDIT,
+}
+
+
+def secrets_for(role: Role | str) -> frozenset[StoreSecret]:
+    """The secrets a user of this role holds in their key slot."""
+    return frozenset(secret for secret, permission in GUARDED_BY.items() if allows(role, permission))

@@ -22,15 +22,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hhdesk.config import backups_dir
-from hhdesk.db.audit_seal import Seal, SealDamaged, fingerprint, make_seal, seals_in_backups
+from hhdesk.db.audit_seal import (
+    Seal,
+    SealDamaged,
+    fingerprint,
+    make_seal,
+    sealing_key_from_bytes,
+    seals_in_backups,
+)
 from hhdesk.db.models import AuditEvent
 from hhdesk.db.postgres import ServerStore
-from hhdesk.domain.permissions import Permission
+from hhdesk.db.store import Store
+from hhdesk.domain.permissions import Permission, StoreSecret
 from hhdesk.errors import PermissionDenied
 from hhdesk.services import audit
 from hhdesk.services.context import AppSession
@@ -47,6 +55,12 @@ class SealSearch:
     source: str  # where the reference seal was found: "the key file" or "backup NAME"
     problems: list[str] = field(default_factory=list)
     checked_against_admin_key: bool = True
+
+
+def sealing_key_of(store: Store) -> Ed25519PrivateKey | None:
+    """The sealing key, if this user's key slot holds it (administrators' and the recovery slot do)."""
+    raw = store.secrets.get(StoreSecret.AUDIT_SEALING)
+    return sealing_key_from_bytes(raw) if raw is not None else None
 
 
 def find_reference_seal(store_id: str, key_file_seal: Any, backup_seals: list[tuple[str, Any]],

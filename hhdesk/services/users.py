@@ -15,7 +15,7 @@ from hhdesk.db.models import Agency, AuditEvent, User
 from hhdesk.db.store import ROTATION_RETRIES, Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.passwords import password_problems, username_problems
-from hhdesk.domain.permissions import Permission
+from hhdesk.domain.permissions import Permission, secrets_for
 from hhdesk.errors import (
     NotAStore,
     NotFound,
@@ -65,7 +65,8 @@ def create_store(path: Path, agency: AgencyInfo, admin_username: str, admin_pass
         problems.append("The agency needs a name.")
     if problems:
         raise ValidationFailed(problems[0], problems)
-    store, recovery = Store.create(path, admin_username, admin_password)
+    store, recovery = Store.create(path, admin_username, admin_password,
+                                   tuple(sorted(secrets_for(Role.ADMIN))))
     try:
         with store.write_session() as session:
             session.add(Agency(**{k: v.strip() for k, v in agency.__dict__.items()}))
@@ -131,7 +132,7 @@ def _start_session(store: Store, username: str) -> AppSession:
                 actor = Actor(user.id, user.username, Role(user.role), user.full_name)
         # Only now that the events are committed may the key file forget them (a crash between: twice, not 0).
         store.keyfile.forget_events(through, refusals)
-        _reconcile_slots(store)
+        _reconcile_slots(store, None if refused else actor)
         if refused:
             raise UserDisabled("This account is disabled. Ask your administrator to enable it.")
     except OperationalError as exc:
@@ -140,7 +141,7 @@ def _start_session(store: Store, username: str) -> AppSession:
     except BaseException:
         store.close()
         raise
-    return AppSession(store, actor)
+    return AppSession(store, actor, sealing_key=audit_seals.sealing_key_of(store))
 
 
 def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # noqa: ANN001 - ORM Session
@@ -164,36 +165,92 @@ def _append_queued_events(session, events: list[dict], refusals: int) -> None:  
                      detail=f"{refusals} more attempt(s) refused during a lock, counted but not itemised")
 
 
-def _reconcile_slots(store: Store) -> None:
-    """Make the key file agree with the users table: no slot without an enabled user opens the store.
+def _reconcile_slots(store: Store, actor: Actor | None) -> None:
+    """Make the key file agree with the users table: no slot without an enabled user opens the store, and no
+    slot holds a secret its user's role does not.
 
     A crash between a user change and its key-file change (or a key file from an older hhdesk) can leave a
-    slot for a user who does not exist or is disabled; the first login after it closes that slot. Done under
-    the key file's lock, reading the users inside it, so a user being added right now is not touched.
+    slot for a user who does not exist or is disabled, or a secret in the slot of someone whose role lost it;
+    the first login after it closes that slot or withdraws that secret. Secrets are never *given* here from
+    the users table (anyone holding the store key can edit a role in it): only an administrator's change
+    gives one, except a secret the store does not have yet, which the first user whose role holds it creates,
+    for every enabled user whose role holds it then. Done under the key file's lock, reading the users inside
+    it, so a user being added right now is not touched.
     """
     repairs: list[tuple[str, str]] = []
+    created: dict[str, bytes] = {}
 
-    def repair(slots) -> None:  # noqa: ANN001 - KeySlots
-        for name in slots.usernames():
-            if name not in users:
-                slots.remove(name)
-                repairs.append((name, "key slot without a user removed"))
-            elif users[name] and not slots.slots[name].disabled:
-                slots.set_disabled(name, True)
-                repairs.append((name, "key slot of a disabled user closed"))
+    def repair(slots, record: bool) -> None:  # noqa: ANN001 - KeySlots
+        found = _slot_repairs(slots, users, actor.role if actor else None)
+        if record:
+            repairs.extend(found[0])
+            created.update(found[1])
 
     with store.keyfile.locked():
         with store.read_session() as session:
-            rows = session.execute(select(User.username, User.disabled))
-            users: dict[str, bool] = {name: disabled for name, disabled in rows}
-        slots = store.keyfile.load()
-        if any(name not in users or (users[name] and not slots.slots[name].disabled)
-               for name in slots.usernames()):
-            store.keyfile.change(store.raw_key, repair)
-    if repairs:
+            rows = session.execute(select(User.username, User.disabled, User.role))
+            users: dict[str, tuple[bool, Role]] = {name: (disabled, Role(role)) for name, disabled, role in rows}
+        dry_run = store.keyfile.load()
+        repair(dry_run, record=False)
+        if dry_run.to_text() != store.keyfile.load().to_text():
+            store.keyfile.change(store.raw_key, lambda slots: repair(slots, record=True))
+    store.secrets.update(created)
+    if repairs or created:
         with store.write_session() as session:
             for name, detail in repairs:
                 audit.append(session, "hhdesk", "keyfile_repaired", "user", name, detail=detail)
+            for secret_name in created:
+                audit.append(session, actor.username if actor else "hhdesk", "store_secret_created", "store",
+                             secret_name, detail=f"the {secret_name} key, held by the roles that may use it")
+
+
+def _slot_repairs(slots, users: dict[str, tuple[bool, Role]],  # noqa: ANN001 - KeySlots
+                  creator_role: Role | None) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+    repairs: list[tuple[str, str]] = []
+    for name in slots.usernames():
+        if name not in users:
+            slots.remove(name)
+            repairs.append((name, "key slot without a user removed"))
+            continue
+        disabled, role = users[name]
+        if disabled and not slots.slots[name].disabled:
+            slots.set_disabled(name, True)
+            repairs.append((name, "key slot of a disabled user closed"))
+        for secret_name in sorted(set(slots.slots[name].secrets) - secrets_for(role)):
+            slots.revoke(name, secret_name)
+            repairs.append((name, f"the {secret_name} key withdrawn: the role {role.value} does not hold it"))
+    created: dict[str, bytes] = {}
+    for secret_name in sorted(secrets_for(creator_role) if creator_role else ()):
+        if secret_name in slots.secret_ids:
+            continue
+        secret = slots.create_secret(secret_name)
+        for name in slots.usernames():
+            disabled, role = users[name]
+            if not disabled and secret_name in secrets_for(role):
+                slots.grant(name, secret_name, secret)
+        created[secret_name] = secret
+    return repairs, created
+
+
+def _held_for(store: Store, role: Role) -> dict[str, bytes]:
+    """The secrets a user of `role` is given, out of those the acting user's session holds."""
+    return {name: store.secrets[name] for name in secrets_for(role) if name in store.secrets}
+
+
+def _give_role_secrets(store: Store, username: str, role: Role) -> None:
+    """Make one slot hold exactly its role's secrets (those the acting administrator holds can be given)."""
+    held = _held_for(store, role)
+
+    def apply(slots) -> None:  # noqa: ANN001 - KeySlots
+        if username not in slots.slots:
+            return
+        for secret_name in set(slots.slots[username].secrets) - secrets_for(role):
+            slots.revoke(username, secret_name)
+        for secret_name, secret in held.items():
+            if secret_name in slots.secret_ids:
+                slots.grant(username, secret_name, secret)
+
+    store.keyfile.change(store.raw_key, apply)
 
 
 def logout(app: AppSession) -> None:
@@ -214,7 +271,7 @@ def unlock(app: AppSession, password: str) -> None:
     morning must not write back slots that an administrator has changed or re-keyed since.
     """
     try:
-        raw_key = app.store.keyfile.unlock(app.actor.username, password)  # a wrong password counts first
+        raw_key = app.store.keyfile.unlock(app.actor.username, password).raw_key  # a wrong password counts first
     except UserDisabled:
         # The window goes back to the login, as at any other call of a disabled account's session.
         raise SessionEnded("An administrator has disabled your account, so this session has ended. "
@@ -270,9 +327,10 @@ def add_user(app: AppSession, username: str, role: Role | str, password: str, fu
     # The user exists before their slot does: a crash in between leaves an account without a way in (an
     # administrator sets its password), never a slot that opens the store for nobody the program knows.
     crashpoints.reached("users-add:user-committed")
+    held = _held_for(app.store, role)
     try:
         app.store.keyfile.change(app.store.raw_key,
-                                 lambda slots: slots.reset_password(app.store.raw_key, username, password))
+                                 lambda slots: slots.reset_password(app.store.raw_key, username, password, held))
     except BaseException:
         with app.work(None) as uow:
             uow.session.execute(User.__table__.delete().where(User.username == username))
@@ -299,7 +357,14 @@ def update_user(app: AppSession, username: str, *, role: Role | str | None = Non
                 setattr(user, attr, value)
                 changed.append(attr)
         uow.audit("user_changed", "user", username, detail=", ".join(changed))
-        return _info(user)
+        info = _info(user)
+    if role is not None and not server_accounts.on_server(app):
+        # After the commit: a crash in between leaves a demoted user's slot holding a secret, which the next
+        # login withdraws, or a promoted one without it, which saving the role again gives.
+        crashpoints.reached("role:user-committed")
+        _give_role_secrets(app.store, username, info.role)
+        crashpoints.reached("role:slot-written")
+    return info
 
 
 def change_own_password(app: AppSession, old_password: str, new_password: str) -> None:
@@ -322,8 +387,9 @@ def reset_password(app: AppSession, username: str, new_password: str) -> None:
     with app.work(Permission.MANAGE_USERS) as uow:
         user = _get(uow.session, username)
         uow.audit("password_reset", "user", username)
-    raw_key = app.store.raw_key
-    app.store.keyfile.change(raw_key, lambda slots: slots.reset_password(raw_key, user.username, new_password))
+    raw_key, held = app.store.raw_key, _held_for(app.store, Role(user.role))
+    app.store.keyfile.change(raw_key,
+                             lambda slots: slots.reset_password(raw_key, user.username, new_password, held))
 
 
 def set_disabled(app: AppSession, username: str, disabled: bool, new_password: str | None = None) -> None:
@@ -339,13 +405,14 @@ def set_disabled(app: AppSession, username: str, disabled: bool, new_password: s
         user = _get(uow.session, username)
         user.disabled = disabled
         uow.audit("user_disabled" if disabled else "user_enabled", "user", username)
+        role = Role(user.role)
     # After the commit: a crash in between leaves the slot of a disabled user, which the next login closes.
-    raw_key = app.store.raw_key
+    raw_key, held = app.store.raw_key, _held_for(app.store, role)
     if disabled:
         app.store.keyfile.change(raw_key, lambda slots: slots.set_disabled(username, True))
     else:
         app.store.keyfile.change(raw_key,
-                                 lambda slots: slots.reset_password(raw_key, username, new_password or ""))
+                                 lambda slots: slots.reset_password(raw_key, username, new_password or "", held))
 
 
 def recover(path: Path, recovery_key: str, username: str, new_password: str) -> None:
@@ -358,8 +425,10 @@ def recover(path: Path, recovery_key: str, username: str, new_password: str) -> 
             user.disabled = False
             audit.append(session, "recovery-key", "password_reset", "user", username,
                          detail="with the recovery key")
-        raw_key = store.raw_key
-        store.keyfile.change(raw_key, lambda slots: slots.reset_password(raw_key, username, new_password))
+            role = Role(user.role)
+        # The recovery slot holds every secret, so the user gets back all that their role holds.
+        raw_key, held = store.raw_key, _held_for(store, role)
+        store.keyfile.change(raw_key, lambda slots: slots.reset_password(raw_key, username, new_password, held))
     finally:
         store.close()
 

@@ -1,4 +1,5 @@
-"""A separate hhdesk process for the fault tests: rotates, adds a user, logs in in a loop, or guesses.
+"""A separate hhdesk process for the fault tests: rotates, adds a user, changes a role, logs in in a loop, or
+guesses.
 
 Run as ``python -m tests.faults.worker ACTION …``. ``--kill-at STEP`` kills the process with SIGKILL (no
 clean-up, no finally blocks) when the program reaches that named step (hhdesk/db/crashpoints.py).
@@ -52,6 +53,16 @@ def add_user(args: argparse.Namespace) -> int:
     _kill_at(args.kill_at)
     try:
         users.add_user(app, args.name, "care_manager", args.new_password)
+    finally:
+        app.close()
+    return 0
+
+
+def change_role(args: argparse.Namespace) -> int:
+    app = users.login(Path(args.store), args.user, args.password)
+    _kill_at(args.kill_at)
+    try:
+        users.update_user(app, args.name, role=args.role)
     finally:
         app.close()
     return 0
@@ -122,6 +133,14 @@ def main(argv: list[str]) -> int:
     p.add_argument("new_password")
     p.add_argument("--kill-at")
     p.set_defaults(run=add_user)
+    p = sub.add_parser("change-role")
+    p.add_argument("store")
+    p.add_argument("user")
+    p.add_argument("password")
+    p.add_argument("name")
+    p.add_argument("role")
+    p.add_argument("--kill-at")
+    p.set_defaults(run=change_role)
     p = sub.add_parser("probe-logins")
     p.add_argument("store")
     p.add_argument("user")
