@@ -93,7 +93,7 @@ def test_only_the_clock_module_reads_the_system_clock() -> None:
 # The record of when something happened (the audit trail, a key file's lockout, a backup's manifest, a row's
 # created_at) is the real moment, read through the clock module's SYSTEM_CLOCK; so are the idle lock's and the
 # start-up benchmark's wall-clock seconds. Everything else takes the session's clock.
-REAL_MOMENT_READERS = {"hhdesk/services/audit.py", "hhdesk/ui/lock.py", "hhdesk/ui/app.py", "hhdesk/bench.py"}
+REAL_MOMENT_READERS = {"hhdesk/services/audit.py", "hhdesk/ui/lock.py", "hhdesk/ui/app.py", "hhdesk/tools/bench.py"}
 LAYERS_ON_THE_SESSIONS_CLOCK = ("services", "ui", "documents", "exports", "domain", "cli")
 
 

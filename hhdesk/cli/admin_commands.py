@@ -20,7 +20,7 @@ from hhdesk.cli.common import (
     store_path,
 )
 from hhdesk.errors import UserError, ValidationFailed
-from hhdesk.services import agency, maintenance, members, users
+from hhdesk.services import agency, audit_seals, maintenance, members, users
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.settings import AgencyInfo
 
@@ -87,7 +87,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_store_user_options(p)
     p.set_defaults(handler=cmd_rotate_key)
 
-    p = sub.add_parser("audit", help="show the audit log")
+    p = sub.add_parser("audit", help="show the audit log, or seal it ('hhdesk audit seal', administrators)")
+    p.add_argument("what", nargs="?", choices=["seal"],
+                   help="seal: sign where the log ends now (an administrator's login and backups also do)")
     p.add_argument("--member", metavar="MEDICAID_ID")
     p.add_argument("--since", type=entered_date, metavar="YYYY-MM-DD")
     p.add_argument("--limit", type=positive_int, default=200, help="show at most this many events (default 200)")
@@ -230,17 +232,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
         report = maintenance.verify(app)
     finally:
         app.close()
-    if report.ok and server_address(args) is not None:
-        print(f"ok: TLS and the audit log's safeguards checked; audit chain of {report.audit_events} events "
-              "intact.")
-        return 0
+    proved = [f"  {line}" for line in maintenance.what_verify_proved(report)]
     if report.ok:
-        print(f"ok: encryption and database integrity checked; audit chain of {report.audit_events} events intact.")
+        print("\n".join(["ok: the store passed every check.", *proved]))
         return 0
     for problem in report.cipher_and_integrity:
         print(f"integrity: {problem}", file=sys.stderr)
     if report.audit_problem:
         print(f"audit chain broken: {report.audit_problem}", file=sys.stderr)
+    for problem in report.seal_problems:
+        print(f"audit seal: {problem}", file=sys.stderr)
+    print("\n".join(proved), file=sys.stderr)
     print("hhdesk: the store failed verification. Restore the newest good backup "
           "and keep this copy for investigation.", file=sys.stderr)
     return 1
@@ -257,6 +259,8 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    if args.what == "seal":
+        return _seal_audit_log(args)
     app = open_session(args)
     try:
         rows = maintenance.audit_log(app, args.member, args.since, args.limit)
@@ -272,4 +276,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
                    for r in rows], filters, member_id=member_id)
     finally:
         app.close()
+    return 0
+
+
+def _seal_audit_log(args: argparse.Namespace) -> int:
+    app = open_session(args)
+    try:
+        seal, findings = audit_seals.seal_by_hand(app)
+        key = audit_seals.seal_status(app).key_fingerprint
+    finally:
+        app.close()
+    for finding in findings:
+        print(f"audit seal: found and recorded in the log: {finding}", file=sys.stderr)
+    print(f"Sealed: events 1 to {seal.events:,} of the audit log, {seal.at[:16].replace('T', ' ')} UTC by {seal.by}. "
+          f"Sealing key {key}.")
     return 0

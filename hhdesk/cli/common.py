@@ -132,7 +132,10 @@ def open_session(args: argparse.Namespace) -> AppSession:
         raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")
     args.login_password = read_password(f"Password for {args.user}: ")
     wait_for_other_writers(WRITE_WAIT_LIMIT_SECONDS, _WaitMessages())
-    return users.login(store_path(args), args.user, args.login_password, clock=args.clock)
+    app = users.login(store_path(args), args.user, args.login_password, clock=args.clock)
+    for finding in app.seal_findings:
+        print(f"hhdesk: audit log: {finding} (recorded in the audit log; see 'hhdesk verify')", file=sys.stderr)
+    return app
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:

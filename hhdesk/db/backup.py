@@ -179,7 +179,7 @@ def integrity_problems(store_path: Path, raw_key: bytes) -> list[str]:
 def auto_backup_if_due(store_path: Path, raw_key: bytes, today: date) -> Path | None:
     """The window's daily backup on the first close of each day; keeps the newest 14."""
     folder = backups_dir(store_path)
-    target = folder / f"{AUTO_PREFIX}{today.isoformat()}.hhbak"
+    target = _auto_backup_path(store_path, today)
     folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     make_private(folder)
     if target.exists():
@@ -189,6 +189,14 @@ def auto_backup_if_due(store_path: Path, raw_key: bytes, today: date) -> Path | 
     for old in daily[:-AUTO_BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
     return target
+
+
+def auto_backup_due(store_path: Path, today: date) -> bool:
+    return not _auto_backup_path(store_path, today).exists()
+
+
+def _auto_backup_path(store_path: Path, today: date) -> Path:
+    return backups_dir(store_path) / f"{AUTO_PREFIX}{today.isoformat()}.hhbak"
 
 
 def _sha256(path: Path) -> str:

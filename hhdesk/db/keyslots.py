@@ -362,6 +362,9 @@ class KeySlots:
     rotation: dict[str, Any] | None = None
     # The public id of each role-scoped secret the store has (name -> key_id of the secret).
     secret_ids: dict[str, str] = field(default_factory=dict)
+    # The newest seal over the audit chain (`hhdesk.db.audit_seal`), kept here so that it outlives a store cut
+    # below it; raw, since a damaged seal is a finding of `verify`, never a reason to refuse a login.
+    audit_seal: Any = None
     # Set when the file was of format 1 and its lockout counters were taken over unchecked.
     legacy_format: bool = False
 
@@ -415,7 +418,7 @@ class KeySlots:
                    key_id=read.get(data, "key_id", str, "the key id"),
                    events_total=read.get(data, "events_total", int, "the event count"),
                    refusals_not_itemised=max(0, read.get(data, "refusals_not_itemised", int, "a count")),
-                   checkpoint=checkpoint, rotation=rotation)
+                   checkpoint=checkpoint, rotation=rotation, audit_seal=data.get("audit_seal"))
 
     @classmethod
     def _from_legacy(cls, path: Path, store_id: str, slots: dict[str, Slot], slot_list: list[Any],
@@ -446,6 +449,7 @@ class KeySlots:
             "lockout": self.checkpoint.to_json() if self.checkpoint else None,
             "rotation": self.rotation,
             "secret_ids": self.secret_ids,
+            "audit_seal": self.audit_seal,
         }
         return json.dumps(data, indent=1)
 

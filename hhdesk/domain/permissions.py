@@ -73,10 +73,12 @@ class StoreSecret(StrEnum):
     """
 
     CLINICAL = "clinical"  # clinical free text is encrypted under it, so a billing clerk's key reads none
+    AUDIT_SEALING = "audit_sealing"  # signs the audit log's seals, so only administrators can vouch for it
 
 
 GUARDED_BY: dict[StoreSecret, Permission] = {
     StoreSecret.CLINICAL: Permission.VIEW_CLINICAL,
+    StoreSecret.AUDIT_SEALING: Permission.VIEW_AUDIT,
 }
 
 

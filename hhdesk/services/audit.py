@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from hhdesk.clock import SYSTEM_CLOCK
+from hhdesk.db.audit_seal import ChainHead, Seal
 from hhdesk.db.models import AuditEvent
 from hhdesk.db.postgres import server_keeps_audit_chain
 
@@ -96,13 +97,33 @@ class ChainReport:
     events: int
     first_broken_id: int | None
     problem: str
+    # How many of the first events were found exactly as the seal checked against says (0: no seal given).
+    sealed_events: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.first_broken_id is None
+        return self.first_broken_id is None and not self.problem
 
 
-def verify_chain(session: Session) -> ChainReport:
+def chain_head(session: Session) -> ChainHead:
+    """Where the chain ends now, as stored (a seal covers these values; `verify_chain` proves the links)."""
+    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return ChainHead(count, last.id, last.hash) if last else ChainHead(0, 0, GENESIS)
+
+
+def sealed_position_problem(session: Session, seal: Seal) -> str:
+    """Whether the stored chain still has, at the seal's position, the event the seal names (a quick check
+    for a login; the whole proof, every link from the first event, is `verify_chain`)."""
+    if seal.events == 0:
+        return ""
+    row = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id)
+                          .offset(seal.events - 1).limit(1)).first()
+    return _seal_mismatch(seal, row.id if row else None, row.hash if row else None, chain_length=None)
+
+
+def verify_chain(session: Session, seal: Seal | None = None) -> ChainReport:
+    """Every link from the first event; with a seal, also that the chain holds exactly the sealed events."""
     prev_hash = GENESIS
     count = 0
     rows = session.execute(
@@ -119,5 +140,23 @@ def verify_chain(session: Session) -> ChainReport:
                            row.member_id, row.detail)
         if expected != row.hash:
             return ChainReport(count, row.id, f"event {row.id} was changed after it was written")
+        if seal is not None and count == seal.events:
+            problem = _seal_mismatch(seal, row.id, row.hash, chain_length=None)
+            if problem:
+                return ChainReport(count, row.id, problem)
         prev_hash = row.hash
-    return ChainReport(count, None, "")
+    if seal is not None and count < seal.events:
+        return ChainReport(count, None, _seal_mismatch(seal, None, None, chain_length=count))
+    return ChainReport(count, None, "", seal.events if seal is not None else 0)
+
+
+def _seal_mismatch(seal: Seal, row_id: int | None, row_hash: str | None, chain_length: int | None) -> str:
+    when = f"sealed {seal.at[:16].replace('T', ' ')} UTC by {seal.by}"
+    if row_id is None:
+        length = f"has {chain_length:,} events" if chain_length is not None else "is shorter than that"
+        return (f"the log {length}, but {seal.events:,} events were {when}: events were removed "
+                "(or an older copy of the store was put back)")
+    if row_id != seal.last_id or row_hash != seal.head:
+        return (f"the first {seal.events:,} events are not the ones {when}: events up to event {row_id} "
+                "were changed, removed or inserted, and the chain recomputed")
+    return ""

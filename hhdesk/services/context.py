@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -68,6 +69,11 @@ class AppSession:
     store: Store
     actor: Actor
     clock: Clock = field(default_factory=AgencyClock)
+    # The audit log's sealing key, opened from an administrator's key slot at the login; None for everyone else.
+    sealing_key: Ed25519PrivateKey | None = field(default=None, repr=False)
+    # What an administrator's login found wrong with the audit log against its newest seal (written into the
+    # log before the new seal), or that it could not seal.
+    seal_findings: list[str] = field(default_factory=list)
 
     def require(self, permission: Permission) -> None:
         """The role allows it and the account is still active (for calls that act before their unit of work)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import DatabaseError
 from hhdesk.config import backups_dir, keyslots_path
 from hhdesk.db import backup as backups
 from hhdesk.db import postgres
+from hhdesk.db.audit_seal import Seal
 from hhdesk.db.keyfile import KeyFile
 from hhdesk.db.models import AuditEvent, Member, User
 from hhdesk.db.postgres import ServerStore
@@ -21,7 +22,7 @@ from hhdesk.domain.identifiers import normalise_medicaid_id
 from hhdesk.domain.permissions import Permission, allows, describe
 from hhdesk.errors import NotAStore, NotFound, PermissionDenied, StorageProblem
 from hhdesk.private_files import private_folder
-from hhdesk.services import audit
+from hhdesk.services import audit, audit_seals
 from hhdesk.services.context import AppSession
 
 
@@ -30,10 +31,25 @@ class VerifyReport:
     cipher_and_integrity: list[str]
     audit_events: int
     audit_problem: str
+    # The seal the chain was checked against (None: no seal was found), where it was found, and what is
+    # wrong with the seals themselves (forged, damaged, a key file older than a backup).
+    seal: Seal | None = None
+    seal_source: str = ""
+    seal_problems: tuple[str, ...] = ()
+    # False when the seal was checked only against the key that signed it (a backup being restored), not
+    # against an administrator's sealing key.
+    seal_proved_by_admin_key: bool = True
+    on_server: bool = False
+    # Findings against a seal that logins have written into the log: how many, and the latest one.
+    recorded_findings: tuple[int, str] = (0, "")
 
     @property
     def ok(self) -> bool:
-        return not self.cipher_and_integrity and not self.audit_problem
+        return not self.cipher_and_integrity and not self.audit_problem and not self.seal_problems
+
+    @property
+    def unsealed_events(self) -> int:
+        return self.audit_events - (self.seal.events if self.seal else 0)
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,8 @@ class AuditRow:
 
 def backup_now(app: AppSession, out: Path) -> str:
     app.require(Permission.BACKUP)
+    # An administrator's backup carries a fresh seal in its key file: a copy of the log's length, kept apart.
+    audit_seals.check_and_seal(app, "backup")
     digest = backups.write_backup(app.store.path, app.store.raw_key, out)
     with app.work(None) as uow:
         uow.audit("backup", "store", detail=f"{out.name} sha256 {digest[:16]}")
@@ -60,7 +78,10 @@ def auto_backup(app: AppSession, today: date | None = None) -> Path | None:
     """The daily backup the window makes on its first close of a day (any role: it is for safety)."""
     if app.store.key_was_rotated():
         return None  # a window open across a rotate-key holds the old key; the next login backs up
-    written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, today or app.clock.today())
+    day = today or app.clock.today()
+    if backups.auto_backup_due(app.store.path, day):
+        audit_seals.check_and_seal(app, "backup")
+    written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, day)
     if written is not None:
         with app.work(None) as uow:
             uow.audit("backup", "store", detail=f"automatic {written.name}")
@@ -82,7 +103,7 @@ def restore_to(backup_file: Path, to: Path, username: str, password: str) -> Ver
         raise
     try:
         _require_restore_role(store, username)
-        report = _verify_open_store(store)
+        report = _verify_open_store(store, _backup_seal(store))
         if not report.ok:
             raise NotAStore("The restored copy failed its checks: " + _describe(report)
                             + ". The backup may be damaged; try an older one.")
@@ -137,7 +158,15 @@ def restore_over_current(app: AppSession, backup_file: Path, password: str) -> P
 
 def verify(app: AppSession) -> VerifyReport:
     app.require(Permission.VIEW_AUDIT)
-    report = _verify_open_store(app.store)
+    seals = None if isinstance(app.store, ServerStore) else audit_seals.seals_outside(app)
+    report = _verify_open_store(app.store, seals)
+    if seals is not None:
+        # This session's own login may already have found (and recorded, and sealed) what is wrong: that
+        # still fails this check. Findings of earlier logins are told as a note.
+        found_now = tuple(f"found at this login (and recorded in the log): {finding}" for finding in app.seal_findings)
+        with app.read(None) as session:
+            earlier = audit_seals.recorded_findings(session)
+        report = replace(report, seal_problems=report.seal_problems + found_now, recorded_findings=earlier)
     try:
         with app.work(None) as uow:
             uow.audit("verify", "store", detail="ok" if report.ok else _describe(report)[:500])
@@ -148,27 +177,76 @@ def verify(app: AppSession) -> VerifyReport:
     return report
 
 
-def _verify_open_store(store: Store) -> VerifyReport:
+def _verify_open_store(store: Store, seals: audit_seals.SealSearch | None) -> VerifyReport:
     if isinstance(store, ServerStore):  # an agency's server: its safeguards instead of a file's encryption
         with store.read_session() as session:
-            return VerifyReport(postgres.safeguard_problems(session), *_chain(audit.verify_chain(session)))
+            chain = audit.verify_chain(session)
+            return VerifyReport(postgres.safeguard_problems(session), chain.events, chain.problem, on_server=True)
     problems = backups.integrity_problems(store.path, store.raw_key)
+    seal = seals.reference if seals else None
+    found = {"seal": seal, "seal_source": seals.source if seals else "",
+             "seal_problems": tuple(seals.problems) if seals else (),
+             "seal_proved_by_admin_key": seals.checked_against_admin_key if seals else False}
     try:
         with store.read_session() as session:
-            chain = audit.verify_chain(session)
+            chain = audit.verify_chain(session, seal)
     except DatabaseError as exc:
-        return VerifyReport(problems, 0, f"the audit log could not be read to the end ({exc.orig or exc})")
-    return VerifyReport(problems, chain.events, chain.problem)
+        return VerifyReport(problems, 0, f"the audit log could not be read to the end ({exc.orig or exc})", **found)
+    return VerifyReport(problems, chain.events, chain.problem, **found)
 
 
-def _chain(report: audit.ChainReport) -> tuple[int, str]:
-    return report.events, report.problem
+def _backup_seal(store: Store) -> audit_seals.SealSearch:
+    """A backup being restored: its own key file's seal, checked against the key that signed it."""
+    slots = store.keyfile.load()
+    return audit_seals.find_reference_seal(slots.store_id, slots.audit_seal, [], trusted=None)
+
+
+def what_verify_proved(report: VerifyReport) -> list[str]:
+    """Sentences saying what the checks proved and what they cannot, for the window and the command line."""
+    lines = []
+    if report.on_server:
+        lines.append("Server: TLS verified; the audit log's triggers are on and no group may change it.")
+        lines.append(f"Audit log: {report.audit_events:,} events, every link unbroken. The server refuses any "
+                     "change or removal of an event, so the log needs no seal there.")
+        return lines
+    lines.append("Encryption and database: " + ("sound." if not report.cipher_and_integrity
+                                                 else "damaged (see above)."))
+    if report.audit_problem:
+        lines.append(f"Audit log: NOT intact: {report.audit_problem}.")
+    else:
+        lines.append(f"Audit log: {report.audit_events:,} events, every link unbroken.")
+    for problem in report.seal_problems:
+        lines.append(f"Seal: {problem}.")
+    seal = report.seal
+    if seal is None:
+        lines.append("Not proved: no administrator has sealed this log, so anyone with a password and the "
+                     "store file could have rewritten it and recomputed the chain.")
+        return lines
+    when = f"{seal.at[:16].replace('T', ' ')} UTC by {seal.by} ({seal.reason})"
+    if not report.audit_problem:
+        signer = ("an administrator's sealing key" if report.seal_proved_by_admin_key
+                  else "the key recorded with it (this shows the copy is consistent, not who sealed it)")
+        lines.append(f"Proved: events 1 to {seal.events:,} are exactly those sealed {when}, found in "
+                     f"{report.seal_source}, signed with {signer}. Removing, changing or inserting any of them "
+                     "would show here.")
+    if report.unsealed_events > 0:
+        lines.append(f"Not proved: the {report.unsealed_events:,} event(s) after that seal. Anyone with a "
+                     "password and the store file could have added, changed or removed them; the next "
+                     "administrator's login or backup seals them.")
+    count, latest = report.recorded_findings
+    if count:
+        lines.append(f"Recorded earlier: {count:,} finding(s) against a seal are in the log (action "
+                     f"'{audit_seals.SEAL_FINDING}'); the latest: {latest}.")
+    lines.append("Not provable here: that no newer seal ever existed. Someone who can write the key file and "
+                 "the backups folder can put back older copies of both; compare with a backup kept elsewhere.")
+    return lines
 
 
 def _describe(report: VerifyReport) -> str:
     parts = list(report.cipher_and_integrity[:3])
     if report.audit_problem:
         parts.append("audit log: " + report.audit_problem)
+    parts += [f"seal: {problem}" for problem in report.seal_problems[:2]]
     return "; ".join(parts)
 
 

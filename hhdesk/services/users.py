@@ -27,11 +27,12 @@ from hhdesk.errors import (
     StorageProblem,
     UnknownUser,
     UserDisabled,
+    UserError,
     UserLockedOut,
     ValidationFailed,
     WrongPassword,
 )
-from hhdesk.services import audit, server_accounts
+from hhdesk.services import audit, audit_seals, server_accounts
 from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.settings import AgencyInfo
 
@@ -106,12 +107,25 @@ def login(path: Path, username: str, password: str, *, clock: Clock | None = Non
         except UserLockedOut as exc:
             raise UserLockedOut(WRONG_NAME_OR_PASSWORD) from exc
         try:
-            return _start_session(store, username, clock or AgencyClock())
+            app = _start_session(store, username, clock or AgencyClock())
         except (DatabaseError, NotAStore, StaleSession):
             # A rotate-key in another process re-keyed the store since our unlock: log in again.
             if not store.key_was_rotated():
                 raise
+            continue
+        _seal_at_login(app)
+        return app
     raise StorageProblem("The store's key is being changed right now. Try again in a minute.")
+
+
+def _seal_at_login(app: AppSession) -> None:
+    """An administrator's login seals the audit log, after writing into it whatever it found wrong."""
+    if app.sealing_key is None:
+        return
+    try:
+        app.seal_findings = audit_seals.check_and_seal(app, "login")
+    except UserError as exc:  # the key file busy or re-keyed right now: the login goes on, unsealed this time
+        app.seal_findings = [f"the audit log could not be sealed at this login ({exc})"]
 
 
 def _start_session(store: Store, username: str, clock: Clock) -> AppSession:
@@ -145,7 +159,7 @@ def _start_session(store: Store, username: str, clock: Clock) -> AppSession:
     except BaseException:
         store.close()
         raise
-    return AppSession(store, actor, clock)
+    return AppSession(store, actor, clock, sealing_key=audit_seals.sealing_key_of(store))
 
 
 def _flag_a_second_upgrade(session, events: list[dict]) -> None:  # ORM Session
@@ -463,6 +477,7 @@ def rotate_key(app: AppSession) -> None:
     app.store.rotate_key()
     with app.work(None) as uow:
         uow.audit("key_rotated", "store")
+    audit_seals.check_and_seal(app, "rotate-key")
 
 
 def _get(session, username: str) -> User:  # an ORM Session

@@ -101,6 +101,17 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         if self._specs:
             self.navigation.setCurrentRow(0)
+        if app.seal_findings:
+            self._warn_about_audit_log(app.seal_findings)
+
+    def _warn_about_audit_log(self, findings: list[str]) -> None:
+        """What the login found wrong with the audit log: said at once, without stopping the window."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Audit log",
+                          "Your login checked the audit log against its last seal and found:\n\n"
+                          + "\n".join(f"• {finding}" for finding in findings)
+                          + "\n\nSee Admin → Audit log → Verify.", parent=self)
+        box.setModal(False)
+        box.open()
 
     # ---- building ---------------------------------------------------------------------------------
     def _build_shell(self) -> None:

@@ -26,6 +26,7 @@ CLERK_PASSWORD = "counting claims all day 4"
 CM_PASSWORD = "care manager passphrase 7"
 NEW_PASSWORD = "a fresh start for the week 2"
 CLINICAL = StoreSecret.CLINICAL
+SEALING = StoreSecret.AUDIT_SEALING
 
 
 @pytest.fixture
@@ -73,8 +74,8 @@ def test_the_roles_that_see_clinical_work_hold_the_clinical_key() -> None:
 def test_each_slot_holds_its_roles_secrets_and_the_recovery_slot_holds_all(store: tuple[Path, str]) -> None:
     path, recovery = store
     admin = _held(path, "admin", ADMIN_PASSWORD)
-    assert set(admin) == {CLINICAL}
-    assert _held(path, "cm", CM_PASSWORD) == admin
+    assert set(admin) == {CLINICAL, SEALING}
+    assert _held(path, "cm", CM_PASSWORD) == {CLINICAL: admin[CLINICAL]}
     assert _held(path, "clerk", CLERK_PASSWORD) == {}
     by_recovery = Store.open_with_recovery(path, recovery)
     try:
@@ -86,7 +87,7 @@ def test_each_slot_holds_its_roles_secrets_and_the_recovery_slot_holds_all(store
 
 def test_password_changes_resets_enabling_and_rotation_keep_the_secrets(store: tuple[Path, str]) -> None:
     path, recovery = store
-    clinical = _held(path, "admin", ADMIN_PASSWORD)[CLINICAL]
+    clinical, sealing = (_held(path, "admin", ADMIN_PASSWORD)[name] for name in (CLINICAL, SEALING))
     cm = users.login(path, "cm", CM_PASSWORD)
     try:
         users.change_own_password(cm, CM_PASSWORD, NEW_PASSWORD)
@@ -105,7 +106,7 @@ def test_password_changes_resets_enabling_and_rotation_keep_the_secrets(store: t
         app.close()
     assert _held(path, "cm", CM_PASSWORD) == {CLINICAL: clinical}
     assert _held(path, "clerk", NEW_PASSWORD) == {}
-    assert _held(path, "admin", ADMIN_PASSWORD) == {CLINICAL: clinical}
+    assert _held(path, "admin", ADMIN_PASSWORD) == {CLINICAL: clinical, SEALING: sealing}
     users.recover(path, recovery, "cm", NEW_PASSWORD)
     users.recover(path, recovery, "clerk", CLERK_PASSWORD)
     assert _held(path, "cm", NEW_PASSWORD) == {CLINICAL: clinical}
@@ -174,11 +175,15 @@ def test_an_older_key_file_gets_the_secret_at_the_first_login_of_a_role_that_hol
     assert KeySlots.load(keyslots_path(path)).secret_ids == {}
     users.login(path, "cm", CM_PASSWORD).close()
     clinical = _held(path, "cm", CM_PASSWORD)[CLINICAL]
+    # The care manager's login creates the clinical key only; the sealing key waits for an administrator's.
     assert _held(path, "admin", ADMIN_PASSWORD) == {CLINICAL: clinical}
+    users.login(path, "admin", ADMIN_PASSWORD).close()
+    sealing = _held(path, "admin", ADMIN_PASSWORD)[SEALING]
     assert _held(path, "clerk", CLERK_PASSWORD) == {}
     by_recovery = Store.open_with_recovery(path, recovery)
     try:
-        assert by_recovery.secrets == {CLINICAL: clinical}
+        assert by_recovery.secrets == {CLINICAL: clinical, SEALING: sealing}
     finally:
         by_recovery.close()
-    assert [e.username for e in _events(path, "store_secret_created")] == ["cm"]
+    assert [(e.username, e.entity_id) for e in _events(path, "store_secret_created")] == \
+        [("cm", CLINICAL), ("admin", SEALING)]

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import sqlcipher3.dbapi2 as sqlcipher
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_store
 from sqlalchemy import select
 
 from hhdesk.config import keyslots_path
@@ -26,6 +25,7 @@ from hhdesk.db.models import Base, Contact, Setting
 from hhdesk.db.store import Store
 from hhdesk.errors import PermissionDenied
 from hhdesk.services import users
+from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_store
 from tests.faults.conftest import worker
 
 CLERK = "tkowalski"  # the demo's billing clerk

@@ -153,7 +153,32 @@ def test_audit_log_filters_and_verify(qtbot: Any, ui_store_with_members: UiStore
 
     qtbot.mouseClick(tab.verify_button, Qt.MouseButton.LeftButton)
     assert tab.message.text().startswith("The store passed every check")
+    assert "Proved: events 1 to" in tab.message.text()
     assert tab.table.item(0, 2).text() == "verify"
+
+
+def test_audit_screen_shows_the_last_seal_and_seals_now(qtbot: Any, ui_store: UiStore, login_as: Any,
+                                                        main_window: Any) -> None:
+    window = main_window(login_as(ADMIN))
+    tab = _admin(window).tab("Audit log")
+    tab.refresh()
+    assert tab.seal_label.text().startswith("Last seal: events 1 to")
+    assert f"by {ADMIN} (login), kept in the key file. Sealing key " in tab.seal_label.text()
+    before = tab.seal_label.text()
+
+    qtbot.mouseClick(tab.seal_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text().startswith("Sealed: events 1 to")
+    assert "(seal by hand)" in tab.seal_label.text() and tab.seal_label.text() != before
+
+
+def test_audit_screen_has_no_seal_button_without_the_sealing_key(qtbot: Any, ui_store: UiStore, login_as: Any,
+                                                                 main_window: Any) -> None:
+    app = login_as(ADMIN)
+    app.sealing_key = None  # as an administrator whose slot was not given the key
+    window = main_window(app)
+    tab = _admin(window).tab("Audit log")
+    tab.refresh()
+    assert not tab.seal_button.isVisibleTo(tab)
 
 
 def test_add_user_says_each_problem_once_and_shows_the_whole_role_help(qtbot: Any, ui_store: UiStore,

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.exports.tables import Workbook
-from hhdesk.services import maintenance, members
+from hhdesk.services import audit_seals, maintenance, members
+from hhdesk.services.audit_seals import SealStatus
 from hhdesk.services.list_exports import ListFilter, ListKind
 from hhdesk.services.maintenance import AuditRow, VerifyReport
 from hhdesk.ui import list_export, workers
@@ -38,13 +39,31 @@ def local_time(at: str) -> str:
 
 
 def describe_verify(result: VerifyReport) -> str:
+    proved = "\n".join(maintenance.what_verify_proved(result))
     if result.ok:
-        return (f"The store passed every check: encryption and database intact, and the audit log's "
-                f"{result.audit_events:,} events are unbroken.")
+        return "The store passed every check.\n" + proved
     parts = list(result.cipher_and_integrity[:5])
     if result.audit_problem:
         parts.append(f"Audit log: {result.audit_problem}.")
-    return "The store failed a check: " + " ".join(parts) + " Restore a recent backup, or call for help."
+    parts += [f"Seal: {problem}." for problem in result.seal_problems[:3]]
+    return ("The store failed a check: " + " ".join(parts) + " Restore a recent backup, or call for help.\n"
+            + proved)
+
+
+def describe_seal(status: SealStatus) -> str:
+    if status.seal is None and not status.key_fingerprint:
+        return ""  # an agency's server: the server keeps the log unchangeable, nothing is sealed
+    if status.seal is None:
+        text = "Not sealed yet: an administrator's login, a backup or Seal now seals the log."
+    else:
+        seal = status.seal
+        text = (f"Last seal: events 1 to {seal.events:,}, {local_time(seal.at)} by {seal.by} ({seal.reason}), "
+                f"kept in {status.source}.")
+    if status.key_fingerprint:
+        text += f" Sealing key {status.key_fingerprint}."
+    if status.problems:
+        text += " " + " ".join(f"Warning: {problem}." for problem in status.problems)
+    return text
 
 
 class AuditTab(QWidget):
@@ -70,6 +89,11 @@ class AuditTab(QWidget):
         self.verify_button = QPushButton("&Verify…")
         self.verify_button.setToolTip("Check the encryption, the database and every link of the audit chain")
         self.verify_button.clicked.connect(self.verify)
+        self.seal_button = QPushButton("Seal &now")
+        self.seal_button.setToolTip("Sign where the audit log ends now, so that nobody without an administrator's "
+                                    "key can remove or change these events unnoticed")
+        self.seal_button.clicked.connect(self.seal_now)
+        self.seal_label = role_label("", "muted")
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip(list_export.EXPORT_TOOLTIP)
         self.export_button.clicked.connect(self.export)
@@ -86,21 +110,47 @@ class AuditTab(QWidget):
         filters.addWidget(self.show_button)
         filters.addStretch(1)
         filters.addWidget(self.export_button)
+        filters.addWidget(self.seal_button)
         filters.addWidget(self.verify_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 12, 0, 0)
         layout.addWidget(role_label("Every login, lock, view, change, print, export, backup and restore is "
                                     "recorded here and cannot be edited.", "muted"))
+        layout.addWidget(self.seal_label)
         layout.addLayout(filters)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
+
+    def show_seal(self) -> None:
+        try:
+            status = audit_seals.seal_status(self.app)
+        except Exception as exc:
+            self.seal_label.setText(report(exc, "audit seal"))
+            return
+        text = describe_seal(status)
+        self.seal_label.setText(text)
+        self.seal_label.setVisible(bool(text))
+        self.seal_button.setVisible(bool(status.key_fingerprint))
+
+    def seal_now(self) -> None:
+        try:
+            seal, findings = audit_seals.seal_by_hand(self.app)
+        except Exception as exc:
+            self.message.show_error(report(exc, "seal"))
+            return
+        self.refresh()
+        if findings:
+            self.message.show_error("Sealed, after recording what was wrong: " + "; ".join(findings) + ".")
+        else:
+            self.message.show_ok(f"Sealed: events 1 to {seal.events:,} of the audit log.")
 
     def since_date(self) -> date | None:
         return self.since.value() if self.since_enabled.isChecked() else None
 
     def refresh(self) -> None:
         self.message.clear_message()
+        self.show_seal()
         self.shown_filter = (self.medicaid_id.text().strip(), self.since_date())  # what Export… describes
         with user_errors(self.message.show_error, "audit log") as attempt:
             self.rows = maintenance.audit_log(self.app, self.medicaid_id.text().strip() or None,
