@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import BillingClaim, BillingResponseFile, BillingRun, Member
+from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain import remittance_codes as codes
 from hhdesk.domain.payers import filing_deadline
 from hhdesk.domain.permissions import Permission
@@ -236,6 +237,7 @@ def correct_claims(app: AppSession, month: str | ServiceMonth, corrections: list
         if problems:
             raise ValidationFailed("The corrections cannot be written: " + "; ".join(problems) + ".", problems)
     with app.work(Permission.BILLING) as uow:
+        take_turn(uow.session, Turn.BILLING_FILES)  # the control numbers: the last any workstation used
         current = settings_service.read_all(uow.session)
         interchange = billing._next_control_number(current.get("interchange_control_number"))
         group = billing._next_control_number(current.get("group_control_number"))

@@ -51,6 +51,7 @@ from hhdesk.errors import NotFound, PermissionDenied, ValidationFailed
 from hhdesk.services import settings
 from hhdesk.services.context import Actor, AppSession, UnitOfWork
 from hhdesk.services.member_records import get_member, segments_of, tiers_of
+from hhdesk.services.record_versions import lock_for_edit
 
 NO_CONTACT = "No contact with that number is in the store: check the number, or refresh the list."
 MAX_NOTE_LENGTH = 20_000
@@ -94,6 +95,7 @@ class ContactView:
     qualifying: bool  # counts toward the month (docs/domain.md §10 steps 1 and 2)
     created_at: datetime
     updated_at: datetime
+    version: int = 0  # the stored version, for saving an edit of this contact (`edit_contact`)
 
     @property
     def services_text(self) -> str:
@@ -180,6 +182,7 @@ def _view(row: Contact, staff: User | None, segments: Collection[domain_segments
         qualifying=is_qualifying(ContactFacts(row.contact_date, mode, services, segment_type)),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        version=row.row_version,
     )
 
 
@@ -450,12 +453,14 @@ def log_contact(app: AppSession, member_id: int, data: ContactInput, *, today: d
         return ContactSaved(_view(row, staff, segments_of(session, member_id)), tuple(warnings), completed)
 
 
-def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today: date | None = None) -> ContactSaved:
-    """Change a contact; the audit event names the fields changed."""
+def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today: date | None = None,
+                 seen_version: int | None = None) -> ContactSaved:
+    """Change a contact; the audit event names the fields changed. ``seen_version``: the version the form
+    opened (`ContactView.version`); a contact saved by someone else since is not overwritten (ChangedByOther)."""
     today = today or date.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
-        row = session.get(Contact, contact_id)
+        row = lock_for_edit(session, Contact, contact_id, seen_version, "this contact")
         if row is None:
             raise NotFound(NO_CONTACT)
         _may_change(app.actor, row)

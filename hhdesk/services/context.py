@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from hhdesk.db import engine as engines
 from hhdesk.db.models import User
@@ -26,7 +27,7 @@ from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission, allows, describe
 from hhdesk.errors import PermissionDenied, SessionEnded, StaleSession, StorageProblem, UserError
-from hhdesk.services import audit
+from hhdesk.services import audit, record_versions
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,10 @@ class AppSession:
         try:
             with self.store.write_session() as session:
                 self._check_account(session)
+                record_versions.act_as(session, self.actor.username)
                 yield UnitOfWork(session, self.actor)
+        except StaleDataError:
+            raise record_versions.stale_save() from None
         except OperationalError as exc:
             raise _storage_problem(exc) from None
         except ProgrammingError as exc:  # on an agency's server: a privilege the server refused

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hhdesk.db.models.base import Base, utcnow
+from hhdesk.db.models.base import Base, Versioned, utcnow
 
 
-class CarePlanVersion(Base):
+class CarePlanVersion(Versioned, Base):
     __tablename__ = "care_plan_versions"
     __table_args__ = (UniqueConstraint("member_id", "version_no", name="member_version"),)
 

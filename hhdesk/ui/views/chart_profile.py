@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import ValidationFailed
+from hhdesk.errors import ChangedByOther, ValidationFailed
 from hhdesk.services import directory, members
 from hhdesk.services.members import MemberDetails
 from hhdesk.ui.dialogs.member_dialogs import AssignDialog
@@ -204,6 +204,10 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
             members.update_member(self.app, self.context.member_id, details)
         except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "saving a profile"))
+            if isinstance(exc, ChangedByOther):
+                # The chart reads the other person's save (Undo changes shows it); the form keeps the user's
+                # edits, and saving again replaces theirs knowingly.
+                self.context.changed()
             return False
         self.context.changed()
         self.revert()
