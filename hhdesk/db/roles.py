@@ -28,10 +28,11 @@ RESERVED_NAMES = {"public", "none", "current_user", "session_user", "current_rol
 
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 # What every group may do: find its own account, the agency's letterhead and settings, the schema version,
-# and append audit events (INSERT, plus SELECT of the id that INSERT ... RETURNING hands back).
+# and append audit events (INSERT, plus SELECT of the id that INSERT ... RETURNING hands back, and of the
+# action, so a window can tell that someone changed something: hhdesk.services.changes; not who, not whom).
 EVERYONE: dict[str, str] = {
     "users": "SELECT", "agency": "SELECT", "settings": "SELECT", "alembic_version": "SELECT",
-    "billing_runs": "SELECT", "payers": "SELECT", "audit_events": "INSERT, SELECT (id)",
+    "billing_runs": "SELECT", "payers": "SELECT", "audit_events": "INSERT, SELECT (id, action)",
 }
 # Clinical and member tables that care work reads and writes in full.
 CARE_TABLES = (

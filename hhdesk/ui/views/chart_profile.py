@@ -205,14 +205,34 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
         except Exception as exc:  # noqa: BLE001 - a UserError in its own words, anything else logged
             self.message.show_error(report(exc, "saving a profile"))
             if isinstance(exc, ChangedByOther):
-                # The chart reads the other person's save (Undo changes shows it); the form keeps the user's
-                # edits, and saving again replaces theirs knowingly.
-                self.context.changed()
+                self._follow_other_save(details)
             return False
         self.context.changed()
         self.revert()
         self.message.show_ok("Saved.")
         return True
+
+    def _follow_other_save(self, typed: MemberDetails) -> None:
+        """After a save refused because someone else saved the member first: the chart reads their save (Undo
+        changes shows it), the fields this user changed keep what they typed, the others show theirs, so
+        saving again replaces only what this user changed."""
+        opened = self.context.chart.details
+        self.context.changed()
+        stored = self.context.chart.details
+        if stored is opened:
+            return
+        for name, edit in self.fields.items():
+            if getattr(typed, name) == getattr(opened, name):
+                edit.setText(getattr(stored, name))
+        if typed.dob == opened.dob:
+            self.dob.set_value(stored.dob)
+        if typed.sex == opened.sex:
+            self.sex.setCurrentIndex(max(self.sex.findData(stored.sex), 0))
+        if typed.interpreter_needed == opened.interpreter_needed:
+            self.interpreter.setChecked(stored.interpreter_needed)
+        if typed.pcp_id == opened.pcp_id:
+            self._fill_pcp(stored.pcp_id)
+            self.pcp.setCurrentIndex(max(self.pcp.findData(stored.pcp_id), 0))
 
     def _assign(self) -> None:
         self.dialog = AssignDialog(self.app, [self.context.member_id], self)
