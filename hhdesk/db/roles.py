@@ -203,6 +203,18 @@ def create_login(conn: psycopg.Connection, database: str, username: str, passwor
     ).format(sql.Identifier(username), sql.Literal(verifier), sql.Identifier(group_role(database, role))))
 
 
+def create_login_without_password(conn: psycopg.Connection, database: str, username: str, role: Role, *,
+                                  may_log_in: bool) -> None:
+    """A carried-over person's login role, in their group, with no password yet: nobody can log in as it until
+    an administrator sets one (a password reset sends its verifier), so no password travels with a store."""
+    from psycopg import sql
+
+    conn.execute(sql.SQL(
+        "CREATE ROLE {} " + ("LOGIN" if may_log_in else "NOLOGIN")
+        + " NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT PASSWORD NULL IN ROLE {}"
+    ).format(sql.Identifier(username), sql.Identifier(group_role(database, role))))
+
+
 # ---- accounts, in the caller's unit of work (so the account and its audit event commit together) -------
 def _raw(session: Session) -> psycopg.Connection:
     return session.connection().connection.dbapi_connection  # type: ignore[return-value]

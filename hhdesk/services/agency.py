@@ -69,6 +69,18 @@ def _set_up(engine: Engine, address: ServerAddress, setup_user: str, agency: Age
 
 
 def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_username: str) -> None:  # noqa: ANN001
+    check_empty_database(raw, address, setup_user)
+    if admin_username in {roles.group_role(address.database, role) for role in Role}:
+        raise ValidationFailed(f"{admin_username} is the name of one of the agency's group roles on the server: "
+                               "choose another username for the administrator.")
+    if roles.role_exists(raw, admin_username):
+        raise StoreExists(f"The server already has a role named {admin_username}: choose another username "
+                          "for the administrator.")
+
+
+def check_empty_database(raw, address: ServerAddress, setup_user: str) -> None:  # noqa: ANN001
+    """Refuse a database that holds an agency or anything else, a set-up role that may not create roles, and
+    group roles left from an earlier agency of the same database name."""
     tables = raw.execute(
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
@@ -87,12 +99,6 @@ def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_userna
         if roles.role_exists(raw, roles.group_role(address.database, role)):
             raise StoreExists(f"The server already has the role {roles.group_role(address.database, role)} "
                               "from an earlier agency of this name; remove it or use another database name.")
-    if admin_username in {roles.group_role(address.database, role) for role in Role}:
-        raise ValidationFailed(f"{admin_username} is the name of one of the agency's group roles on the server: "
-                               "choose another username for the administrator.")
-    if roles.role_exists(raw, admin_username):
-        raise StoreExists(f"The server already has a role named {admin_username}: choose another username "
-                          "for the administrator.")
 
 
 def login(address: ServerAddress, username: str, password: str) -> AppSession:
