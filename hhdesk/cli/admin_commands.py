@@ -17,6 +17,7 @@ from hhdesk.cli.common import (
     read_new_password,
     read_password,
     server_address,
+    store_location,
     store_path,
 )
 from hhdesk.errors import UserError, ValidationFailed
@@ -75,7 +76,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("restore", help="restore a backup into a new store path, and verify it")
     p.add_argument("file", type=Path)
-    p.add_argument("--to", type=Path, required=True, help="a new path for the restored store")
+    p.add_argument("--to", type=store_location, required=True,
+                   help="a new path for the restored store, or an empty database on an agency's server: "
+                        "postgresql://SETUP-ROLE@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.crt "
+                        "(the role must be allowed to create roles; its password from PGPASSWORD or a prompt)")
     add_store_user_options(p)
     p.set_defaults(handler=cmd_restore)
 
@@ -218,9 +222,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     if not args.file.exists():
         raise UserError(f"There is no backup file at {args.file}.")
+    if isinstance(args.to, str):
+        return _restore_to_server(args, agency.ServerAddress.parse(args.to))
     report = maintenance.restore_to(args.file, args.to.expanduser(), args.user, read_password())
     print(f"Restored to {args.to} and verified: encryption and integrity ok, "
           f"audit chain of {report.audit_events} events intact.")
+    return 0
+
+
+def _restore_to_server(args: argparse.Namespace, address: agency.ServerAddress) -> int:
+    from hhdesk.services import server_backup
+
+    password = read_password(f"Password of {args.user} in the backup: ")
+    setup_user = address.url_user or getpass.getuser()
+    setup_password = read_password(f"Password for the server role {setup_user}: ", env="PGPASSWORD")
+    report = server_backup.restore_to_server(args.file, address, args.user, password, setup_user, setup_password)
+    print(f"Restored {report.rows:,} rows to {address.display}; the audit chain of {report.audit_events:,} events "
+          "verified on arrival.")
+    if report.users_without_password:
+        print("These users have no server password yet; set a temporary one for each (hhdesk users passwd NAME "
+              "--store URL): " + ", ".join(report.users_without_password))
     return 0
 
 

@@ -106,9 +106,9 @@ class _WaitMessages:
         self._last = waited
 
 
-# What works on a store file but not yet on an agency's server: the file's key and its backups (README,
-# agency mode).
-_FILE_ONLY = {("backup", None), ("restore", None), ("rotate-key", None)}
+# What works on a store file only: the file's key (a server has none; README, agency mode). A restore names
+# its destination with --to, a file or a server.
+_FILE_ONLY = {("restore", None), ("rotate-key", None)}
 
 
 def _not_on_a_server(args: argparse.Namespace) -> UserError:

@@ -1,10 +1,11 @@
-"""Copying a store file's rows into an agency's new PostgreSQL database, exactly as they are.
+"""Copying every row between the two engines exactly as it is: a store file into an agency's new PostgreSQL
+database (moving up, restoring a backup to a server) and a server's rows into a new store file (its backup).
 
 Every table in the model is copied in foreign-key order with its ids, in batches (a store may hold
-hundreds of thousands of contacts). The audit log is copied verbatim: its BEFORE INSERT trigger, which
-links and signs each new event on a server, is switched off for the copy only (the set-up role owns the
-table; in the same transaction, so no other connection ever sees it off) and on again before the chain is
-verified and anything commits. The id sequences then continue after the copied ids.
+hundreds of thousands of contacts). The audit log is copied verbatim. Into a server, its BEFORE INSERT
+trigger, which links and signs each new event there, is switched off for the copy only (the set-up role
+owns the table; in the same transaction, so no other connection ever sees it off) and on again before the
+chain is verified and anything commits; the id sequences then continue after the copied ids.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def copy_tables(source: Connection, target: Connection, progress: Callable[[str,
                 ) -> dict[str, int]:
     """Copy every row of every table; returns the rows copied per table (the target's transaction)."""
     copied: dict[str, int] = {}
-    target.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {AUDIT_CHAIN_TRIGGER}"))
+    into_server = target.dialect.name == "postgresql"
+    if into_server:
+        target.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {AUDIT_CHAIN_TRIGGER}"))
     for table in tables_in_order():
         order = list(table.primary_key.columns) or list(table.columns)
         result = source.execution_options(yield_per=BATCH_ROWS).execute(select(table).order_by(*order))
@@ -39,8 +42,9 @@ def copy_tables(source: Connection, target: Connection, progress: Callable[[str,
             if progress is not None:
                 progress(table.name, count)
         copied[table.name] = count
-    target.execute(text(f"ALTER TABLE audit_events ENABLE TRIGGER {AUDIT_CHAIN_TRIGGER}"))
-    _continue_sequences(target)
+    if into_server:
+        target.execute(text(f"ALTER TABLE audit_events ENABLE TRIGGER {AUDIT_CHAIN_TRIGGER}"))
+        _continue_sequences(target)
     return copied
 
 

@@ -49,6 +49,10 @@ class AuditRow:
 
 
 def backup_now(app: AppSession, out: Path) -> str:
+    if isinstance(app.store, ServerStore):  # the same backup file, written from the server's data
+        from hhdesk.services.server_backup import backup_server
+
+        return backup_server(app, out)
     app.require(Permission.BACKUP)
     digest = backups.write_backup(app.store.path, app.store.raw_key, out)
     with app.work(None) as uow:
