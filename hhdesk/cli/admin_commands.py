@@ -131,15 +131,18 @@ def _init_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int
 def cmd_gui(args: argparse.Namespace) -> int:
     from hhdesk.ui.app import run_gui
 
-    return run_gui(store_path(args))
+    return run_gui(args.store if isinstance(args.store, str) else store_path(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from hhdesk.demo import DEMO_PASSWORD, DEMO_USER, build_demo_store
 
-    path = store_path(args)
     if args.members < 1:
         raise ValidationFailed("--members must be at least 1.")
+    address = server_address(args)
+    if address is not None:
+        return _demo_agency(args, address)
+    path = store_path(args)
     if path.exists():
         print(f"Using the existing demo store at {path}")
     else:
@@ -151,6 +154,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from hhdesk.ui.app import run_gui
 
     return run_gui(path, username=DEMO_USER)
+
+
+def _demo_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int:
+    """The demo in an empty database on an agency's server (made as `hhdesk init --store URL` would be)."""
+    from hhdesk.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
+
+    setup_user = address.url_user or getpass.getuser()
+    setup_password = read_password(f"Password for the server role {setup_user}: ", env="PGPASSWORD")
+    print(f"Building a demo agency with {args.members} members in {address.display} ...", flush=True)
+    report = build_demo_agency(address, setup_user, setup_password, members=args.members, seed=args.seed)
+    print(f"Copied {report.rows:,} rows; the audit chain of {report.audit_events:,} events verified.")
+    print(f"User: {DEMO_USER}   Password: {DEMO_PASSWORD}   (role: admin); the staff accounts' password: "
+          f"{DEMO_STAFF_PASSWORD}")
+    if args.no_gui:
+        return 0
+    from hhdesk.ui.app import run_gui
+
+    return run_gui(args.store, username=DEMO_USER)
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:

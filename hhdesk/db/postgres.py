@@ -291,6 +291,10 @@ class ServerStore:
         with self._sessions() as session, session.begin():
             yield session
 
+    def key_was_rotated(self) -> bool:
+        """A server has no store key to rotate (the file's `Store` does)."""
+        return False
+
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
         """A read-only transaction that sees one moment of the whole database (for a backup), however long

@@ -61,7 +61,10 @@ def backup_now(app: AppSession, out: Path) -> str:
 
 
 def auto_backup(app: AppSession, today: date | None = None) -> Path | None:
-    """The daily backup the window makes on its first close of a day (any role: it is for safety)."""
+    """The daily backup the window makes on its first close of a day (any role: it is for safety). Not on an
+    agency's server: the server's own backups (an administrator's `hhdesk backup --store URL`) cover it."""
+    if isinstance(app.store, ServerStore):
+        return None
     if app.store.key_was_rotated():
         return None  # a window open across a rotate-key holds the old key; the next login backs up
     written = backups.auto_backup_if_due(app.store.path, app.store.raw_key, today)

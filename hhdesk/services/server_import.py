@@ -48,8 +48,13 @@ class _Person:
 
 
 def import_store(store_path: Path, username: str, password: str, address: ServerAddress, setup_user: str,
-                 setup_password: str, progress: ProgressCallback | None = None) -> ImportReport:
-    """Copy the store into the empty database at ``address``; ``username`` is one of the store's administrators."""
+                 setup_password: str, progress: ProgressCallback | None = None, *,
+                 known_passwords: dict[str, str] | None = None) -> ImportReport:
+    """Copy the store into the empty database at ``address``; ``username`` is one of the store's administrators.
+
+    ``known_passwords``: users whose password the caller knows (the demo's published staff password); they
+    get it on the server too, instead of arriving without one.
+    """
     app = users.login(store_path, username, password)
     try:
         if app.actor.role is not Role.ADMIN:
@@ -68,7 +73,8 @@ def import_store(store_path: Path, username: str, password: str, address: Server
         engine = postgres.make_engine(address, setup_user, setup_password)
         try:
             with engine.begin() as target, app.store.read_session() as source:
-                report = _copy(source, target, address, setup_user, username, password, people, progress)
+                report = _copy(source, target, address, setup_user, {**(known_passwords or {}), username: password},
+                               people, progress)
         except UserError:
             raise
         except Exception as exc:  # the server said no to a step: one line of its reason
@@ -83,8 +89,8 @@ def import_store(store_path: Path, username: str, password: str, address: Server
     return report
 
 
-def _copy(source: Session, target, address: ServerAddress, setup_user: str, username: str,  # noqa: ANN001
-          password: str, people: list[_Person], progress: ProgressCallback | None) -> ImportReport:
+def _copy(source: Session, target, address: ServerAddress, setup_user: str,  # noqa: ANN001
+          passwords: dict[str, str], people: list[_Person], progress: ProgressCallback | None) -> ImportReport:
     raw = target.connection.dbapi_connection
     check_empty_database(raw, address, setup_user)
     for person in people:
@@ -98,8 +104,8 @@ def _copy(source: Session, target, address: ServerAddress, setup_user: str, user
     copied = server_copy.copy_tables(source.connection(), target, progress)
     without_password = []
     for person in people:
-        if person.username == username:
-            roles.create_login(raw, address.database, username, password, person.role)
+        if person.username in passwords and not person.disabled:
+            roles.create_login(raw, address.database, person.username, passwords[person.username], person.role)
         else:
             roles.create_login_without_password(raw, address.database, person.username, person.role,
                                                 may_log_in=not person.disabled)

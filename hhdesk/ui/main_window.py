@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
-        self.store_path: Path = app.store.path
+        self.store_path: Path | None = app.store.path  # None on an agency's server
         self.settings: dict[str, Any] = settings.get_settings(app)
         self.agency_name = settings.get_agency(app).name
         self.is_locked = False
@@ -193,8 +193,10 @@ class MainWindow(QMainWindow):
         who = actor.full_name if actor.full_name and actor.full_name != actor.username else actor.username
         self.user_label = QLabel(f"{who} ({actor.username})" if who != actor.username else who)
         self.role_label = QLabel(label(actor.role))
-        self.store_label = QLabel(f"Store: {self.store_path.name}")
-        self.store_label.setToolTip(str(self.store_path))
+        server = getattr(self.app.store, "address", None)
+        self.store_label = QLabel(f"Server: {server.display}" if server is not None
+                                  else f"Store: {self.store_path.name}")
+        self.store_label.setToolTip(server.display if server is not None else str(self.store_path))
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         for widget in (self.user_label, self.role_label, self.store_label):
