@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from hhdesk.db.models import User
 from hhdesk.db.models.base import Versioned, utcnow
@@ -53,6 +54,11 @@ def lock_for_edit(session: Session, model: type[RecordT], row_id: int, seen_vers
     return row
 
 
+def touch(row: Versioned) -> None:
+    """Count a change to a record's child rows (a care plan's tree) as a change to the record itself."""
+    flag_modified(row, "changed_by")
+
+
 def changed_by_other(session: Session, row: Versioned, what: str) -> ChangedByOther:
     who = "Someone"
     if row.changed_by:
@@ -73,4 +79,4 @@ def stale_save() -> ChangedByOther:
                           "again to see their change, then make yours.")
 
 
-__all__ = ["act_as", "changed_by_other", "lock_for_edit", "stale_save"]
+__all__ = ["act_as", "changed_by_other", "lock_for_edit", "stale_save", "touch"]

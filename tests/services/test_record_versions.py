@@ -65,3 +65,16 @@ def test_the_second_contact_edit_over_a_stale_copy_is_refused(login_as) -> None:
                               seen_version=logged.version)
     stored = contacts.get_contact(supervisor, logged.contact_id)
     assert (stored.minutes, stored.note) == (20, "first note")
+
+
+def test_a_care_plan_draft_saved_by_someone_else_since_is_not_overwritten(login_as) -> None:  # noqa: ANN001
+    from hhdesk.services import careplans
+
+    supervisor, admin = login_as(Role.SUPERVISOR), login_as(Role.ADMIN)
+    member_id = _member(supervisor)
+    draft = careplans.create_first_draft(supervisor, member_id)
+    theirs = careplans.save_draft(admin, draft.id, draft.content, seen_version=draft.row_version)
+    assert theirs.row_version == draft.row_version + 1  # the tree's save moves the draft's version
+    with pytest.raises(ChangedByOther, match=r"^Ada Admin \(admin\) changed this care plan draft on "):
+        careplans.save_draft(supervisor, draft.id, draft.content, seen_version=draft.row_version)
+    careplans.save_draft(supervisor, draft.id, draft.content, seen_version=theirs.row_version)
