@@ -84,19 +84,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long each N runs")
     args = parser.parse_args()
 
+    from benchmarks.throwaway_server import throwaway_server, verify_chain
     from hhdesk.db.server_copy import row_counts
     from hhdesk.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
-    from hhdesk.services import audit
     from hhdesk.services.agency import ServerAddress, login
-    from tests.pg.server import TestServer, find_binaries
 
-    binaries = find_binaries()
-    if binaries is None:
-        print("No PostgreSQL binaries (/usr/lib/postgresql/*/bin or $HHDESK_PG_BIN): nothing to measure.")
-        return 1
-    server = TestServer(binaries)
-    server.start()
-    try:
+    with throwaway_server() as server:
+        if server is None:
+            return 1
         server.create_database("load")
         url = server.url("load")
         address = ServerAddress.parse(url)
@@ -110,39 +105,34 @@ def main() -> int:
             app.close()
         print(f"demo agency: {counts['members']:,} members, {counts['contacts']:,} contacts, "
               f"{counts['audit_events']:,} audit events (built and moved up in {time.perf_counter() - began:.0f} s)")
-        context = multiprocessing.get_context("spawn")
         for count in args.workstations:
-            with context.Manager() as manager:
-                start = manager.Barrier(count)
-                with context.Pool(count) as pool:
-                    results = pool.starmap(_workstation, [
-                        (url, CARE_MANAGERS[n % len(CARE_MANAGERS)], DEMO_STAFF_PASSWORD, args.seconds, n, start)
-                        for n in range(count)])
-            line = [f"N={count:2d}:"]
-            total = 0
-            for operation in ("search", "chart", "contact"):
-                values = [t for result in results for t in result[operation]]
-                total += len(values)
-                line.append(f"{operation} p50 {_percentile(values, 0.5):6.1f} ms p95 {_percentile(values, 0.95):6.1f} ms"
-                            f" ({len(values):,})")
-            line.append(f"{total / args.seconds:,.0f} operations/s in all")
-            print("  ".join(line), flush=True)
-            searches = [t for result in results for t in result["search"]]
-            charts = [t for result in results for t in result["chart"]]
-            if count == 25:
-                print(f"   goals at N=25: search p95 < {SEARCH_GOAL_MS:.0f} ms "
-                      f"{'met' if _percentile(searches, 0.95) < SEARCH_GOAL_MS else 'NOT met'}, chart p95 < "
-                      f"{CHART_GOAL_MS:.0f} ms {'met' if _percentile(charts, 0.95) < CHART_GOAL_MS else 'NOT met'}")
-        app = login(address, DEMO_USER, DEMO_PASSWORD)
-        try:
-            with app.read(None) as session:
-                report = audit.verify_chain(session)
-        finally:
-            app.close()
-        print(f"audit chain: {report.events:,} events, {'intact' if report.ok else 'BROKEN: ' + report.problem}")
-        return 0 if report.ok else 1
-    finally:
-        server.stop()
+            _run(url, count, args.seconds, DEMO_STAFF_PASSWORD)
+        return 0 if verify_chain(address, DEMO_USER, DEMO_PASSWORD) else 1
+
+
+def _run(url: str, count: int, seconds: float, password: str) -> None:
+    """N workstations at once for ``seconds``; prints p50/p95 per operation."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start = manager.Barrier(count)
+        with context.Pool(count) as pool:
+            results = pool.starmap(_workstation, [
+                (url, CARE_MANAGERS[n % len(CARE_MANAGERS)], password, seconds, n, start) for n in range(count)])
+    line = [f"N={count:2d}:"]
+    total = 0
+    for operation in ("search", "chart", "contact"):
+        values = [t for result in results for t in result[operation]]
+        total += len(values)
+        line.append(f"{operation} p50 {_percentile(values, 0.5):6.1f} ms p95 {_percentile(values, 0.95):6.1f} ms"
+                    f" ({len(values):,})")
+    line.append(f"{total / seconds:,.0f} operations/s in all")
+    print("  ".join(line), flush=True)
+    if count == 25:
+        searches = [t for result in results for t in result["search"]]
+        charts = [t for result in results for t in result["chart"]]
+        print(f"   goals at N=25: search p95 < {SEARCH_GOAL_MS:.0f} ms "
+              f"{'met' if _percentile(searches, 0.95) < SEARCH_GOAL_MS else 'NOT met'}, chart p95 < "
+              f"{CHART_GOAL_MS:.0f} ms {'met' if _percentile(charts, 0.95) < CHART_GOAL_MS else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ services enforce (hhdesk.db.roles). The rest of the services run unchanged on th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -38,14 +41,24 @@ def create_agency(address: ServerAddress, setup_user: str, setup_password: str, 
         problems.append("The server address names no database: end it with /DATABASE-NAME.")
     if problems:
         raise ValidationFailed(problems[0], problems)
+    with setup_engine(address, setup_user, setup_password, "to set up the agency") as engine:
+        _set_up(engine, address, setup_user, agency, admin_username, admin_password, admin_full_name)
+
+
+@contextmanager
+def setup_engine(address: ServerAddress, setup_user: str, setup_password: str, doing: str) -> Iterator[Engine]:
+    """An engine as the set-up role for one job in an empty database; what the server says no to becomes one
+    line of its reason ("The server refused to set up the agency (…); nothing was changed.")."""
     engine = postgres.make_engine(address, setup_user, setup_password)
     try:
-        _set_up(engine, address, setup_user, agency, admin_username, admin_password, admin_full_name)
-    except Exception as exc:  # the server said no to a step: one line of its reason (the database is new)
+        yield engine
+    except UserError:
+        raise
+    except Exception as exc:
         reason = postgres.server_error_reason(exc)
         if reason is None:
             raise
-        raise UserError(f"The server refused to set up the agency ({reason}); nothing was changed.") from None
+        raise UserError(f"The server refused {doing} ({reason}); nothing was changed.") from None
     finally:
         engine.dispose()
 

@@ -27,7 +27,7 @@ from hhdesk.db.postgres import ServerAddress
 from hhdesk.domain.enums import Role
 from hhdesk.errors import PermissionDenied, StoreExists, UserError, ValidationFailed
 from hhdesk.services import audit, users
-from hhdesk.services.agency import check_empty_database
+from hhdesk.services.agency import check_empty_database, setup_engine
 
 ProgressCallback = Callable[[str, int], None]
 
@@ -70,20 +70,10 @@ def import_store(store_path: Path, username: str, password: str, address: Server
                     for problem in roles.login_name_problems(person.username)]
         if problems:
             raise ValidationFailed("Some usernames cannot be server logins: " + "; ".join(problems), problems)
-        engine = postgres.make_engine(address, setup_user, setup_password)
-        try:
-            with engine.begin() as target, app.store.read_session() as source:
-                report = _copy(source, target, address, setup_user, {**(known_passwords or {}), username: password},
-                               people, progress)
-        except UserError:
-            raise
-        except Exception as exc:  # the server said no to a step: one line of its reason
-            reason = postgres.server_error_reason(exc)
-            if reason is None:
-                raise
-            raise UserError(f"The server refused the import ({reason}); nothing was changed.") from None
-        finally:
-            engine.dispose()
+        with (setup_engine(address, setup_user, setup_password, "the import") as engine,
+              engine.begin() as target, app.store.read_session() as source):
+            report = _copy(source, target, address, setup_user, {**(known_passwords or {}), username: password},
+                           people, progress)
     finally:
         app.close()
     return report
