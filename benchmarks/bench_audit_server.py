@@ -46,20 +46,15 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=100, help="events per writer")
     args = parser.parse_args()
 
+    from benchmarks.throwaway_server import throwaway_server, verify_chain
     from hhdesk.domain.enums import Role
-    from hhdesk.services import audit
     from hhdesk.services.agency import ServerAddress, create_agency, login
     from hhdesk.services.settings import AgencyInfo
     from tests.pg.conftest import AgencyDatabase, add_staff
-    from tests.pg.server import TestServer, find_binaries
 
-    binaries = find_binaries()
-    if binaries is None:
-        print("No PostgreSQL binaries (/usr/lib/postgresql/*/bin or $HHDESK_PG_BIN): nothing to measure.")
-        return 1
-    server = TestServer(binaries)
-    server.start()
-    try:
+    with throwaway_server() as server:
+        if server is None:
+            return 1
         server.create_database("bench")
         url = server.url("bench")
         create_agency(ServerAddress.parse(url), server.superuser, server.superuser_password,
@@ -88,16 +83,7 @@ def main() -> int:
             p95 = timings[int(len(timings) * 0.95)] * 1000
             print(f"{count:2d} writers x {args.events} audited transactions: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
                   f"{len(timings) / elapsed:.0f} per second in all (including process start and logins)")
-        app = login(agency.address, agency.admin, PASSWORD)
-        try:
-            with app.read(None) as session:
-                report = audit.verify_chain(session)
-        finally:
-            app.close()
-        print(f"audit chain: {report.events} events, {'intact' if report.ok else 'BROKEN: ' + report.problem}")
-        return 0 if report.ok else 1
-    finally:
-        server.stop()
+        return 0 if verify_chain(agency.address, agency.admin, PASSWORD) else 1
 
 
 if __name__ == "__main__":

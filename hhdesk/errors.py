@@ -78,3 +78,7 @@ class InsecureConnection(UserError):
 
 class ServerUnreachable(StorageProblem):
     """Agency mode: the database server cannot be reached or refused the connection."""
+
+
+class ChangedByOther(UserError):
+    """Someone else saved the same record after this person opened it: their save was refused, nothing lost."""

@@ -17,6 +17,7 @@ from hhdesk.cli.common import (
     read_new_password,
     read_password,
     server_address,
+    store_location,
     store_path,
 )
 from hhdesk.errors import UserError, ValidationFailed
@@ -75,7 +76,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("restore", help="restore a backup into a new store path, and verify it")
     p.add_argument("file", type=Path)
-    p.add_argument("--to", type=Path, required=True, help="a new path for the restored store")
+    p.add_argument("--to", type=store_location, required=True,
+                   help="a new path for the restored store, or an empty database on an agency's server: "
+                        "postgresql://SETUP-ROLE@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.crt "
+                        "(the role must be allowed to create roles; its password from PGPASSWORD or a prompt)")
     add_store_user_options(p)
     p.set_defaults(handler=cmd_restore)
 
@@ -129,15 +133,18 @@ def _init_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int
 def cmd_gui(args: argparse.Namespace) -> int:
     from hhdesk.ui.app import run_gui
 
-    return run_gui(store_path(args))
+    return run_gui(args.store if isinstance(args.store, str) else store_path(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_USER, build_demo_store
 
-    path = store_path(args)
     if args.members < 1:
         raise ValidationFailed("--members must be at least 1.")
+    address = server_address(args)
+    if address is not None:
+        return _demo_agency(args, address)
+    path = store_path(args)
     if path.exists():
         print(f"Using the existing demo store at {path}")
     else:
@@ -149,6 +156,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from hhdesk.ui.app import run_gui
 
     return run_gui(path, username=DEMO_USER)
+
+
+def _demo_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int:
+    """The demo in an empty database on an agency's server (made as `hhdesk init --store URL` would be)."""
+    from hhdesk.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
+
+    setup_user = address.url_user or getpass.getuser()
+    setup_password = read_password(f"Password for the server role {setup_user}: ", env="PGPASSWORD")
+    print(f"Building a demo agency with {args.members} members in {address.display} ...", flush=True)
+    report = build_demo_agency(address, setup_user, setup_password, members=args.members, seed=args.seed)
+    print(f"Copied {report.rows:,} rows; the audit chain of {report.audit_events:,} events verified.")
+    print(f"User: {DEMO_USER}   Password: {DEMO_PASSWORD}   (role: admin); the staff accounts' password: "
+          f"{DEMO_STAFF_PASSWORD}")
+    if args.no_gui:
+        return 0
+    from hhdesk.ui.app import run_gui
+
+    return run_gui(args.store, username=DEMO_USER)
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
@@ -220,9 +245,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     if not args.file.exists():
         raise UserError(f"There is no backup file at {args.file}.")
+    if isinstance(args.to, str):
+        return _restore_to_server(args, agency.ServerAddress.parse(args.to))
     report = maintenance.restore_to(args.file, args.to.expanduser(), args.user, read_password())
     print(f"Restored to {args.to} and verified: encryption and integrity ok, "
           f"audit chain of {report.audit_events} events intact.")
+    return 0
+
+
+def _restore_to_server(args: argparse.Namespace, address: agency.ServerAddress) -> int:
+    from hhdesk.services import server_restore
+
+    password = read_password(f"Password of {args.user} in the backup: ")
+    setup_user = address.url_user or getpass.getuser()
+    setup_password = read_password(f"Password for the server role {setup_user}: ", env="PGPASSWORD")
+    report = server_restore.restore_to_server(args.file, address, args.user, password, setup_user, setup_password)
+    print(f"Restored {report.rows:,} rows to {address.display}; the audit chain of {report.audit_events:,} events "
+          "verified on arrival.")
+    if report.users_without_password:
+        print("These users have no server password yet; set a temporary one for each (hhdesk users passwd NAME "
+              "--store URL): " + ", ".join(report.users_without_password))
     return 0
 
 

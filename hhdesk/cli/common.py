@@ -16,6 +16,7 @@ from hhdesk.domain import entered_dates
 from hhdesk.errors import UserError
 from hhdesk.exports.tables import Cell, Table, TableFormat, Workbook
 from hhdesk.services import agency, list_exports, users
+from hhdesk.services.connection_file import is_connection_file, read_connection_file
 from hhdesk.services.context import AppSession, wait_for_other_writers
 from hhdesk.services.list_exports import ListFilter, ListKind
 
@@ -24,7 +25,10 @@ WRITE_WAIT_LIMIT_SECONDS = 300
 
 
 def store_location(text: str) -> Path | str:
-    """A --store value: a store file's path, or an agency server's postgresql:// URL kept as typed."""
+    """A --store value: a store file's path, or an agency server's postgresql:// URL kept as typed (read from
+    a connection file, ``NAME.hhserver``, when given one)."""
+    if is_connection_file(text):
+        return read_connection_file(Path(text).expanduser())
     return text if agency.is_server_url(text) else Path(text)
 
 
@@ -106,9 +110,9 @@ class _WaitMessages:
         self._last = waited
 
 
-# What works on a store file but not yet on an agency's server: the file's key and its backups (README,
-# agency mode).
-_FILE_ONLY = {("backup", None), ("restore", None), ("rotate-key", None)}
+# What works on a store file only: the file's key (a server has none; README, agency mode). A restore names
+# its destination with --to, a file or a server.
+_FILE_ONLY = {("restore", None), ("rotate-key", None)}
 
 
 def _not_on_a_server(args: argparse.Namespace) -> UserError:

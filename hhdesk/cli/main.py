@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "hhdesk.cli.print_commands",
     "hhdesk.cli.billing_commands",
     "hhdesk.cli.bench_commands",
+    "hhdesk.cli.server_commands",
 ]
 
 

@@ -144,10 +144,10 @@ def encrypt_plain_text(writer: Engine, reader: Engine, tables: Mapping[str, Tabl
     (a value is plain or encrypted, never half). The file overwrites what it frees with zeros meanwhile, so
     the plain text does not stay readable in free pages.
     """
-    from hhdesk.db.models import Setting
+    settings = tables["settings"]  # from the tables given: the models import this module
 
     with reader.connect() as connection:  # each login asks: a read, which waits for no writer
-        done = connection.execute(select(Setting.value_json).where(Setting.key == DONE_SETTING)).scalar()
+        done = connection.execute(select(settings.c.value_json).where(settings.c.key == DONE_SETTING)).scalar()
     if done is not None and json.loads(done) == key_id:
         return 0
     count = 0
@@ -172,9 +172,9 @@ def encrypt_plain_text(writer: Engine, reader: Engine, tables: Mapping[str, Tabl
             crashpoints.reached("clinical:batch-committed")
     with writer.begin() as connection:
         value = json.dumps(key_id)
-        updated = connection.execute(update(Setting).where(Setting.key == DONE_SETTING).values(value_json=value))
+        updated = connection.execute(update(settings).where(settings.c.key == DONE_SETTING).values(value_json=value))
         if not updated.rowcount:
-            connection.execute(Setting.__table__.insert().values(key=DONE_SETTING, value_json=value))
+            connection.execute(settings.insert().values(key=DONE_SETTING, value_json=value))
     with writer.connect() as connection:
         # Moves the new pages into the file, over the old ones (outside any transaction, so on the driver's
         # connection); another window reading may keep some back until it closes.

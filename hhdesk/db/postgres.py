@@ -271,6 +271,20 @@ class ServerStore:
         with self._sessions() as session, session.begin():
             yield session
 
+    def key_was_rotated(self) -> bool:
+        """A server has no store key to rotate (the file's `Store` does)."""
+        return False
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction that sees one moment of the whole database (for a backup), however long
+        it takes and whatever the other workstations commit meanwhile."""
+        with self.writer.connect() as connection:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+                yield connection
+
     def close(self) -> None:
         self.writer.dispose()
 

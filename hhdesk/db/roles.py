@@ -28,10 +28,11 @@ RESERVED_NAMES = {"public", "none", "current_user", "session_user", "current_rol
 
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 # What every group may do: find its own account, the agency's letterhead and settings, the schema version,
-# and append audit events (INSERT, plus SELECT of the id that INSERT ... RETURNING hands back).
+# and append audit events (INSERT, plus SELECT of the id that INSERT ... RETURNING hands back, and of the
+# action, so a window can tell that someone changed something: hhdesk.services.changes; not who, not whom).
 EVERYONE: dict[str, str] = {
     "users": "SELECT", "agency": "SELECT", "settings": "SELECT", "alembic_version": "SELECT",
-    "billing_runs": "SELECT", "payers": "SELECT", "audit_events": "INSERT, SELECT (id)",
+    "billing_runs": "SELECT", "payers": "SELECT", "audit_events": "INSERT, SELECT (id, action)",
 }
 # Clinical and member tables that care work reads and writes in full.
 CARE_TABLES = (
@@ -200,6 +201,18 @@ def create_login(conn: psycopg.Connection, database: str, username: str, passwor
     conn.execute(sql.SQL(
         "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT PASSWORD {} IN ROLE {}"
     ).format(sql.Identifier(username), sql.Literal(verifier), sql.Identifier(group_role(database, role))))
+
+
+def create_login_without_password(conn: psycopg.Connection, database: str, username: str, role: Role, *,
+                                  may_log_in: bool) -> None:
+    """A carried-over person's login role, in their group, with no password yet: nobody can log in as it until
+    an administrator sets one (a password reset sends its verifier), so no password travels with a store."""
+    from psycopg import sql
+
+    conn.execute(sql.SQL(
+        "CREATE ROLE {} " + ("LOGIN" if may_log_in else "NOLOGIN")
+        + " NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT PASSWORD NULL IN ROLE {}"
+    ).format(sql.Identifier(username), sql.Identifier(group_role(database, role))))
 
 
 # ---- accounts, in the caller's unit of work (so the account and its audit event commit together) -------

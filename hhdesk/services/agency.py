@@ -6,6 +6,9 @@ services enforce (hhdesk.db.roles). The rest of the services run unchanged on th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -40,14 +43,24 @@ def create_agency(address: ServerAddress, setup_user: str, setup_password: str, 
         problems.append("The server address names no database: end it with /DATABASE-NAME.")
     if problems:
         raise ValidationFailed(problems[0], problems)
+    with setup_engine(address, setup_user, setup_password, "to set up the agency") as engine:
+        _set_up(engine, address, setup_user, agency, admin_username, admin_password, admin_full_name)
+
+
+@contextmanager
+def setup_engine(address: ServerAddress, setup_user: str, setup_password: str, doing: str) -> Iterator[Engine]:
+    """An engine as the set-up role for one job in an empty database; what the server says no to becomes one
+    line of its reason ("The server refused to set up the agency (…); nothing was changed.")."""
     engine = postgres.make_engine(address, setup_user, setup_password)
     try:
-        _set_up(engine, address, setup_user, agency, admin_username, admin_password, admin_full_name)
-    except Exception as exc:  # the server said no to a step: one line of its reason (the database is new)
+        yield engine
+    except UserError:
+        raise
+    except Exception as exc:
         reason = postgres.server_error_reason(exc)
         if reason is None:
             raise
-        raise UserError(f"The server refused to set up the agency ({reason}); nothing was changed.") from None
+        raise UserError(f"The server refused {doing} ({reason}); nothing was changed.") from None
     finally:
         engine.dispose()
 
@@ -71,6 +84,18 @@ def _set_up(engine: Engine, address: ServerAddress, setup_user: str, agency: Age
 
 
 def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_username: str) -> None:
+    check_empty_database(raw, address, setup_user)
+    if admin_username in {roles.group_role(address.database, role) for role in Role}:
+        raise ValidationFailed(f"{admin_username} is the name of one of the agency's group roles on the server: "
+                               "choose another username for the administrator.")
+    if roles.role_exists(raw, admin_username):
+        raise StoreExists(f"The server already has a role named {admin_username}: choose another username "
+                          "for the administrator.")
+
+
+def check_empty_database(raw, address: ServerAddress, setup_user: str) -> None:
+    """Refuse a database that holds an agency or anything else, a set-up role that may not create roles, and
+    group roles left from an earlier agency of the same database name."""
     tables = raw.execute(
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
@@ -89,12 +114,6 @@ def _check_setup_role(raw, address: ServerAddress, setup_user: str, admin_userna
         if roles.role_exists(raw, roles.group_role(address.database, role)):
             raise StoreExists(f"The server already has the role {roles.group_role(address.database, role)} "
                               "from an earlier agency of this name; remove it or use another database name.")
-    if admin_username in {roles.group_role(address.database, role) for role in Role}:
-        raise ValidationFailed(f"{admin_username} is the name of one of the agency's group roles on the server: "
-                               "choose another username for the administrator.")
-    if roles.role_exists(raw, admin_username):
-        raise StoreExists(f"The server already has a role named {admin_username}: choose another username "
-                          "for the administrator.")
 
 
 def login(address: ServerAddress, username: str, password: str, *, clock: Clock | None = None) -> AppSession:

@@ -70,6 +70,7 @@ from hhdesk.services import alerts, settings
 from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.context import AppSession
 from hhdesk.services.member_records import get_member
+from hhdesk.services.record_versions import lock_for_edit, touch
 
 NO_VERSION = "This care plan version is no longer in the store; refresh the chart."
 MAX_SCAN_BYTES = 20 * 1024 * 1024
@@ -116,6 +117,7 @@ class CarePlanVersionView:
     shared_with_pcp_on: date | None = None
     created_by_name: str = ""
     created_at: datetime | None = None
+    row_version: int = 0  # the stored version, for saving the draft over exactly this one (`save_draft`)
 
     @property
     def editable(self) -> bool:
@@ -294,6 +296,7 @@ def _view(session: Session, version: CarePlanVersion, names: _Names | None = Non
         shared_with_pcp_on=version.shared_with_pcp_on,
         created_by_name=names.users.get(version.created_by_id, "") if version.created_by_id else "",
         created_at=version.created_at,
+        row_version=version.row_version,
     )
 
 
@@ -471,17 +474,25 @@ def start_new_version(app: AppSession, member_id: int) -> CarePlanVersionView:
         return _view(session, version, names)
 
 
-def save_draft(app: AppSession, version_id: int, content: PlanContent) -> CarePlanVersionView:
-    """Save the edited tree of a draft in one transaction; returns the version as stored (with new ids)."""
+def save_draft(app: AppSession, version_id: int, content: PlanContent, *,
+               seen_version: int | None = None) -> CarePlanVersionView:
+    """Save the edited tree of a draft in one transaction; returns the version as stored (with new ids).
+
+    ``seen_version``: the draft's `CarePlanVersionView.row_version` when the editor opened it; a draft someone
+    else saved since is not overwritten (ChangedByOther names them).
+    """
     problems = rules.content_problems(content)
     if problems:
         raise ValidationFailed(problems[0], problems)
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
-        version = _get_version(session, version_id)
+        version = lock_for_edit(session, CarePlanVersion, version_id, seen_version, "this care plan draft")
+        if version is None:
+            raise NotFound(NO_VERSION)
         _require_draft(version)
         _check_responsible(session, version.member_id, content)
         _write_tree(session, version, content)
+        touch(version)  # the tree is other rows: the draft's own version moves with them
         session.flush()
         session.expire(version)
         uow.audit("care_plan_saved", "care_plan", version.id, version.member_id,

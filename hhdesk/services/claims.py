@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from hhdesk.clock import local_naive, utc_naive
 from hhdesk.db.models import BillingClaim, BillingResponseFile, BillingRun, Member
+from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain import remittance_codes as codes
 from hhdesk.domain.payers import filing_deadline
 from hhdesk.domain.permissions import Permission
@@ -235,6 +236,7 @@ def correct_claims(app: AppSession, month: str | ServiceMonth, corrections: list
         if problems:
             raise ValidationFailed("The corrections cannot be written: " + "; ".join(problems) + ".", problems)
     with app.work(Permission.BILLING) as uow:
+        take_turn(uow.session, Turn.BILLING_FILES)  # the control numbers: the last any workstation used
         current = settings_service.read_all(uow.session)
         interchange = billing_files.next_control_number(current.interchange_control_number)
         group = billing_files.next_control_number(current.group_control_number)

@@ -50,6 +50,7 @@ from hhdesk.services import alerts, settings
 from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.context import Actor, AppSession, UnitOfWork
 from hhdesk.services.member_records import get_member, segments_of, tiers_of
+from hhdesk.services.record_versions import lock_for_edit
 
 NO_CONTACT = "No contact with that number is in the store: check the number, or refresh the list."
 MAX_NOTE_LENGTH = 20_000
@@ -94,6 +95,7 @@ class ContactView:
     created_at: datetime
     updated_at: datetime
     may_edit: bool = False  # the reader may edit or delete it (domain.contact_rules.may_change_contact)
+    version: int = 0  # the stored version, for saving an edit of this contact (`edit_contact`)
 
     @property
     def services_text(self) -> str:
@@ -174,6 +176,7 @@ def _view(row: Contact, staff: User | None, segments: Collection[domain_segments
         created_at=row.created_at,
         updated_at=row.updated_at,
         may_edit=may_change_contact(actor.role, row.staff_id is not None and row.staff_id == actor.user_id),
+        version=row.row_version,
     )
 
 
@@ -432,12 +435,14 @@ def log_contact(app: AppSession, member_id: int, data: ContactInput, *, today: d
         return ContactSaved(_view(row, staff, segments_of(session, member_id), app.actor), tuple(warnings), completed)
 
 
-def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today: date | None = None) -> ContactSaved:
-    """Change a contact; the audit event names the fields changed."""
+def edit_contact(app: AppSession, contact_id: int, data: ContactInput, *, today: date | None = None,
+                 seen_version: int | None = None) -> ContactSaved:
+    """Change a contact; the audit event names the fields changed. ``seen_version``: the version the form
+    opened (`ContactView.version`); a contact saved by someone else since is not overwritten (ChangedByOther)."""
     today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
-        row = session.get(Contact, contact_id)
+        row = lock_for_edit(session, Contact, contact_id, seen_version, "this contact")
         if row is None:
             raise NotFound(NO_CONTACT)
         _may_change(app.actor, row)

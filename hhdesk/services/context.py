@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from hhdesk.clock import AgencyClock, Clock
 from hhdesk.db import engine as engines
@@ -28,7 +29,7 @@ from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission, allows, describe
 from hhdesk.errors import PermissionDenied, SessionEnded, StaleSession
-from hhdesk.services import audit
+from hhdesk.services import audit, record_versions
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,10 @@ class AppSession:
         try:
             with self.store.write_session() as session:
                 self._check_account(session)
+                record_versions.act_as(session, self.actor.username)
                 yield UnitOfWork(session, self.actor, self.clock)
+        except StaleDataError:
+            raise record_versions.stale_save() from None
         except DBAPIError as exc:
             self._raise_for_environment(exc, writing=True)
             raise

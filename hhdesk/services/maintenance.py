@@ -65,6 +65,10 @@ class AuditRow:
 
 
 def backup_now(app: AppSession, out: Path) -> str:
+    if isinstance(app.store, ServerStore):  # the same backup file, written from the server's data
+        from hhdesk.services.server_backup import backup_server
+
+        return backup_server(app, out)
     app.require(Permission.BACKUP)
     # An administrator's backup carries a fresh seal in its key file: a copy of the log's length, kept apart.
     audit_seals.check_and_seal(app, "backup")
@@ -75,7 +79,10 @@ def backup_now(app: AppSession, out: Path) -> str:
 
 
 def auto_backup(app: AppSession, today: date | None = None) -> Path | None:
-    """The daily backup the window makes on its first close of a day (any role: it is for safety)."""
+    """The daily backup the window makes on its first close of a day (any role: it is for safety). Not on an
+    agency's server: the server's own backups (an administrator's `hhdesk backup --store URL`) cover it."""
+    if isinstance(app.store, ServerStore):
+        return None
     if app.store.key_was_rotated():
         return None  # a window open across a rotate-key holds the old key; the next login backs up
     day = today or app.clock.today()

@@ -35,6 +35,7 @@ from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.directory import entry_label
 from hhdesk.services.labels import SEX_CHOICES, STATUS_LABELS, display_phone
 from hhdesk.services.member_records import (
+    NO_MEMBER,
     active_program_profile,
     age_on,
     consents_of,
@@ -43,6 +44,7 @@ from hhdesk.services.member_records import (
     segments_of,
     tiers_of,
 )
+from hhdesk.services.record_versions import lock_for_edit
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _STATE = re.compile(r"[A-Z]{2}")
@@ -79,9 +81,11 @@ class MemberDetails:
     emergency_contact_phone: str = ""
     plan_id: str = ""
     pcp_id: int | None = None
+    # The stored version these details were read at; a save over an older one is refused (not a field).
+    seen_version: int | None = None
 
 
-DETAIL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(MemberDetails))
+DETAIL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(MemberDetails) if f.name != "seen_version")
 
 
 @dataclass(frozen=True)
@@ -362,7 +366,9 @@ def update_member(app: AppSession, member_id: int, details: MemberDetails) -> Me
     """Save the Profile form. Returns the details as stored; audits the names of the fields changed."""
     with app.work(Permission.EDIT_DEMOGRAPHICS) as uow:
         session = uow.session
-        member = get_member(session, member_id)
+        member = lock_for_edit(session, Member, member_id, details.seen_version, "this member's profile")
+        if member is None:
+            raise NotFound(NO_MEMBER)
         cleaned = check_details(details, active_program_profile(session), app.clock.today())
         if cleaned.medicaid_id != member.medicaid_id and _medicaid_id_taken(session, cleaned.medicaid_id, member_id):
             raise ValidationFailed(_MEDICAID_ID_TAKEN)
@@ -378,7 +384,7 @@ def update_member(app: AppSession, member_id: int, details: MemberDetails) -> Me
 
 
 def _details(member: Member) -> MemberDetails:
-    return MemberDetails(**{f: getattr(member, f) for f in DETAIL_FIELDS})
+    return MemberDetails(**{f: getattr(member, f) for f in DETAIL_FIELDS}, seen_version=member.row_version)
 
 
 def find_by_medicaid_id(app: AppSession, medicaid_id: str) -> int | None:

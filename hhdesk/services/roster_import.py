@@ -58,6 +58,7 @@ from hhdesk.db.models import (
     TierPeriod,
     User,
 )
+from hhdesk.db.models.base import utcnow
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.conditions import category_for_icd10, icd10_description
 from hhdesk.domain.enums import ConsentKind, Role, SegmentType, Tier
@@ -174,7 +175,8 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 def _load_existing(session: Session, medicaid_ids: list[str]) -> dict[str, _Existing]:
     existing: dict[str, _Existing] = {}
-    columns = [Member.id, Member.medicaid_id, Member.care_manager_id, *(getattr(Member, f) for f in _DETAIL_FIELDS)]
+    columns = [Member.id, Member.medicaid_id, Member.care_manager_id, Member.row_version,
+               *(getattr(Member, f) for f in _DETAIL_FIELDS)]
     for chunk in _chunks(medicaid_ids):
         for row in session.execute(select(*columns).where(Member.medicaid_id.in_(chunk))).mappings():
             existing[row["medicaid_id"]] = _Existing(dict(row))
@@ -307,7 +309,8 @@ def _plan_existing(plan: _Plan, row: RosterRow, found: _Existing, profile: Progr
         touched.append("payer")
 
     if changes:
-        plan.member_updates.append({"id": member_id, **changes})
+        # The version read when planning: a member someone saved since is not overwritten (ChangedByOther).
+        plan.member_updates.append({"id": member_id, "row_version": member["row_version"], **changes})
     if touched:
         plan.updated_fields[member_id] = touched
     else:
@@ -509,7 +512,8 @@ def _apply(uow: UnitOfWork, plan: _Plan, progress: ProgressCallback | None, tota
         result = session.execute(insert(Member).returning(Member.id, sort_by_parameter_order=True), plan.new_members)
         new_ids = dict(zip(plan.new_member_keys, result.scalars(), strict=True))
     if plan.member_updates:
-        session.execute(update(Member), plan.member_updates)
+        stamp = {"changed_by": uow.actor.username, "changed_at": utcnow()}
+        session.execute(update(Member), [{**changes, **stamp} for changes in plan.member_updates])
     if plan.segment_closes:
         session.execute(update(EnrolmentSegment), plan.segment_closes)
     for segment_id in plan.segment_deletes:

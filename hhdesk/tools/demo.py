@@ -39,7 +39,9 @@ import hashlib
 import itertools
 import json
 import random
+import shutil
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +81,7 @@ from hhdesk.db.models import (
     TransitionEpisode,
     User,
 )
+from hhdesk.db.postgres import ServerAddress
 from hhdesk.db.store import Store
 from hhdesk.domain.billing_rules import BillingEvaluator, MemberBillingFacts
 from hhdesk.domain.checklists import (
@@ -118,11 +121,12 @@ from hhdesk.domain.enums import (
 from hhdesk.domain.identifiers import fold_text, is_valid_npi, name_key
 from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.resources_path import resource_path
-from hhdesk.services import audit, settings, users
+from hhdesk.services import audit, server_import, settings, users
 from hhdesk.services.contacts import encode_services
 from hhdesk.services.member_records import age_on
 from hhdesk.services.referrals import CATEGORY_LABELS as REFERRAL_CATEGORY_LABELS
 from hhdesk.services.referrals import CONSENT_ROLE_PREFIX as REFERRAL_ROLE_PREFIX
+from hhdesk.services.server_import import ImportReport
 from hhdesk.services.settings import AgencyInfo
 from hhdesk.tools import demo_vocabulary as vocab
 
@@ -200,6 +204,22 @@ def build_demo_store(
         app.close()
         raise
     report("Done")
+
+
+def build_demo_agency(address: ServerAddress, setup_user: str, setup_password: str, *, members: int = 200,
+                      seed: int = 7, today: date | None = None) -> ImportReport:
+    """Fill an empty database on an agency's server with the same demo: built as a store file in a private
+    temporary folder, then moved up as `hhdesk server import` does; every demo account keeps its published
+    password on the server. The temporary file is removed."""
+    folder = Path(tempfile.mkdtemp(prefix="hhdesk-demo-"))
+    try:
+        path = folder / "demo.hhdesk"
+        build_demo_store(path, members=members, seed=seed, today=today)
+        return server_import.import_store(
+            path, DEMO_USER, DEMO_PASSWORD, address, setup_user, setup_password,
+            known_passwords={staff.username: DEMO_STAFF_PASSWORD for staff in vocab.STAFF})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _create_store(path: Path) -> None:

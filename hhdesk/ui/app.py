@@ -15,12 +15,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hhdesk import __version__
 from hhdesk.clock import AgencyClock, seconds_since_epoch
 from hhdesk.config import keyslots_path
+from hhdesk.errors import UserError
 from hhdesk.resources_path import resource_path
+from hhdesk.services import agency
+from hhdesk.services.connection_file import is_connection_file, read_connection_file
 from hhdesk.services.context import AppSession
 from hhdesk.ui import window_placement, workers
 from hhdesk.ui.dialogs.login import LoginDialog
@@ -67,10 +70,10 @@ def apply_look(application: QApplication) -> None:
 class Shell(QObject):
     """First run or login → main window → (log out) → login …; `quit` is called when the user is done."""
 
-    def __init__(self, store_path: Path, username: str | None = None,
-                 quit: Callable[[], None] | None = None) -> None:  # reads best at the call
+    def __init__(self, store_path: Path | str, username: str | None = None,
+                 quit: Callable[[], None] | None = None) -> None:
         super().__init__()
-        self.store_path = store_path
+        self.store_path = location(store_path)
         self.username = username
         self._quit = quit or (lambda: None)
         self.clock = AgencyClock()  # the window's one clock, handed to every session it logs in
@@ -79,12 +82,13 @@ class Shell(QObject):
         self.window: MainWindow | None = None
 
     def start(self) -> None:
-        if self.store_path.exists() or keyslots_path(self.store_path).exists():
+        if isinstance(self.store_path, str) or self.store_path.exists() or keyslots_path(self.store_path).exists():
             self.show_login()
         else:
             self.show_wizard()
 
     def show_wizard(self) -> None:
+        assert isinstance(self.store_path, Path)
         self.wizard = SetupWizard(self.store_path, clock=self.clock)
         self.wizard.finished.connect(self._wizard_finished)
         self.wizard.show()
@@ -148,15 +152,30 @@ def _report_shown_and_quit(application: QApplication) -> None:
     application.quit()
 
 
-def run_gui(store_path: Path, username: str | None = None) -> int:
-    """Open the window on `store_path` (the setup wizard first if there is no store there yet)."""
+def location(store_path: Path | str) -> Path | str:
+    """Where the window's data is: a store file, or an agency server's URL (given as such, or by a connection
+    file, ``NAME.hhserver``, that names it)."""
+    if is_connection_file(store_path):
+        return read_connection_file(Path(store_path).expanduser())
+    if isinstance(store_path, str) and not agency.is_server_url(store_path):
+        return Path(store_path)
+    return store_path
+
+
+def run_gui(store_path: Path | str, username: str | None = None) -> int:
+    """Open the window on `store_path`: a store file (the setup wizard first if there is no store there yet),
+    an agency server's URL or a connection file naming one (the login, whose password logs in to the server)."""
     configure_logging()
     log.info("hhdesk %s starting", __version__)
     application = make_application()
     install_excepthook()
     # The shell decides when to quit: between the window closing and the login showing, no window is open.
     application.setQuitOnLastWindowClosed(False)
-    shell = Shell(store_path, username, quit=application.quit)
+    try:
+        shell = Shell(store_path, username, quit=application.quit)
+    except UserError as exc:  # an unreadable connection file: said once, in a box, before anything opens
+        QMessageBox.warning(None, "hhdesk", str(exc))
+        return 1
     shell.start()
     if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
         QTimer.singleShot(0, lambda: _report_shown_and_quit(application))

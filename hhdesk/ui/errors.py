@@ -79,6 +79,7 @@ class Attempt:
 
     failed: bool = False
     message: str = ""
+    error: Exception | None = None  # what failed, for a caller that reacts to one kind (a save someone beat)
 
 
 @contextmanager
@@ -99,6 +100,7 @@ def user_errors(show: QWidget | Callable[[str], object] | None, where: str = "")
         yield attempt
     except Exception as exc:
         attempt.failed = True
+        attempt.error = exc
         if isinstance(show, QWidget):
             attempt.message = user_message(exc)
             show_error(show, exc, where=where)

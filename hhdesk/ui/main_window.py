@@ -35,7 +35,7 @@ from hhdesk.domain.enums import label
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.errors import SessionEnded
-from hhdesk.services import maintenance, settings, users
+from hhdesk.services import changes, maintenance, settings, users
 from hhdesk.services.context import AppSession
 from hhdesk.ui import window_placement, workers
 from hhdesk.ui.errors import report, session_events, user_errors
@@ -68,12 +68,13 @@ class MainWindow(QMainWindow):
 
     session_ended = Signal(str)  # back to the login; the message is shown there
     quit_requested = Signal()
+    CHANGE_POLL_MS = 5_000  # how soon a list shows what someone else saved
 
     def __init__(self, app: AppSession, sections: Sequence[SectionSpec] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
-        self.store_path: Path = app.store.path
+        self.store_path: Path | None = app.store.path  # None on an agency's server
         self.settings: settings.Settings = settings.get_settings(app)
         self.agency_name = settings.get_agency(app).name
         self.is_locked = False
@@ -89,6 +90,14 @@ class MainWindow(QMainWindow):
         self._records_changed.setSingleShot(True)
         self._records_changed.setInterval(150)
         self._records_changed.timeout.connect(self._refresh_current_section)
+        # Other people's changes (another workstation, or another window on the same store file): the lists
+        # read them again without a restart (hhdesk.services.changes says why this polls).
+        self._last_change: int | None = None
+        self._change_poll = QTimer(self)
+        self._change_poll.setInterval(self.CHANGE_POLL_MS)
+        self._change_poll.timeout.connect(self.check_for_changes)
+        self._change_poll.start()
+        self.check_for_changes()  # where "since" starts
 
         self.setWindowTitle(f"hhdesk — {self.agency_name}" if self.agency_name else "hhdesk")
         self._build_shell()
@@ -195,8 +204,10 @@ class MainWindow(QMainWindow):
         who = actor.full_name if actor.full_name and actor.full_name != actor.username else actor.username
         self.user_label = QLabel(f"{who} ({actor.username})" if who != actor.username else who)
         self.role_label = QLabel(label(actor.role))
-        self.store_label = QLabel(f"Store: {self.store_path.name}")
-        self.store_label.setToolTip(str(self.store_path))
+        server = getattr(self.app.store, "address", None)
+        self.store_label = QLabel(f"Server: {server.display}" if server is not None
+                                  else f"Store: {self.store_path.name}")
+        self.store_label.setToolTip(server.display if server is not None else str(self.store_path))
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         for widget in (self.user_label, self.role_label, self.store_label):
@@ -271,6 +282,21 @@ class MainWindow(QMainWindow):
         """A chart changed a member (a contact logged, a consent recorded): the section on show reads its data
         again, once the burst of changes is over; the others do when they are next shown."""
         self._records_changed.start()
+
+    def check_for_changes(self) -> bool:
+        """Read the section on show again if anyone's change committed since the last look; whether one did."""
+        if self.is_locked or not self._session_open or self._closing:
+            return False
+        try:
+            latest = changes.last_change(self.app)
+        except Exception as exc:
+            self.show_status(report(exc, "checking for other people's changes"), self.CHANGE_POLL_MS)
+            return False
+        moved = self._last_change is not None and latest != self._last_change
+        self._last_change = latest
+        if moved:
+            self._records_changed.start()
+        return moved
 
     def _refresh_current_section(self) -> None:
         if self.is_locked or not self._specs:

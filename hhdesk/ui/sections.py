@@ -37,7 +37,7 @@ class SectionHost(Protocol):
     """What a section may ask of the window that holds it."""
 
     app: AppSession
-    store_path: Path
+    store_path: Path | None  # None on an agency's server
 
     def open_member(self, member_id: int, tab: str | None = None, *, row: Any = None, focus: Any = None,
                     billing_month: Any = None) -> None:

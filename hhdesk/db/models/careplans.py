@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hhdesk.db.clinical_text import ClinicalText
-from hhdesk.db.models.base import Base, utcnow
+from hhdesk.db.models.base import Base, Versioned, utcnow
 
 
-class CarePlanVersion(Base):
+class CarePlanVersion(Versioned, Base):
     __tablename__ = "care_plan_versions"
     __table_args__ = (UniqueConstraint("member_id", "version_no", name="member_version"),)
 

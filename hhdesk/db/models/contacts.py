@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hhdesk.db.clinical_text import ClinicalText
-from hhdesk.db.models.base import Base, utcnow
+from hhdesk.db.models.base import Base, Versioned, utcnow
 
 
-class Contact(Base):
+class Contact(Versioned, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_member_date", "member_id", "contact_date"),

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hhdesk.db.models.base import Base
+from hhdesk.db.models.base import Base, Versioned
 
 
-class DirectoryEntry(Base):
+class DirectoryEntry(Versioned, Base):
     __tablename__ = "directory_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

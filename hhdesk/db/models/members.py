@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hhdesk.db.models.base import Base, utcnow
+from hhdesk.db.models.base import Base, Versioned, utcnow
 
 
-class Member(Base):
+class Member(Versioned, Base):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(primary_key=True)

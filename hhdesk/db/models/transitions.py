@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hhdesk.db.clinical_text import ClinicalText
-from hhdesk.db.models.base import Base, utcnow
+from hhdesk.db.models.base import Base, Versioned, utcnow
 
 
-class TransitionEpisode(Base):
+class TransitionEpisode(Versioned, Base):
     __tablename__ = "transition_episodes"
 
     id: Mapped[int] = mapped_column(primary_key=True)

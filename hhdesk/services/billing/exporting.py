@@ -20,6 +20,7 @@ from hhdesk.db.models import (
     BillingRun,
     Member,
 )
+from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain.billing_profile import BillingProfile, ClaimType
 from hhdesk.domain.enums import (
     BillingReason,
@@ -324,7 +325,9 @@ def export(app: AppSession, month: str | ServiceMonth, fmt: str | ExportFormat, 
     step(3, "Writing the file")
 
     with app.work(Permission.BILLING) as uow:
-        # Again under the write lock: two clerks exporting the same month at once cannot both pass.
+        # Again, in turn with every other export: two clerks exporting the same month at once cannot both
+        # pass, and the control numbers read below are the last ones any workstation used.
+        take_turn(uow.session, Turn.BILLING_FILES)
         earlier = runs_of(uow.session, service_month, export_format)
         if earlier and not repeat_reason:
             raise _already_exported(service_month, export_format, earlier)

@@ -22,34 +22,39 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.clock import AgencyClock, Clock
-from hhdesk.services import users
+from hhdesk.services import agency, users
 from hhdesk.services.context import AppSession
 from hhdesk.ui.errors import user_errors
 from hhdesk.ui.prefs import prefs
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 
-def last_username_key(store_path: Path) -> str:
-    """The preference holding the last user name for this store (another store remembers its own)."""
-    digest = hashlib.sha256(str(store_path.resolve()).encode("utf-8")).hexdigest()[:16]
+def last_username_key(store_path: Path | str) -> str:
+    """The preference holding the last user name for this store or server (another remembers its own)."""
+    where = store_path if isinstance(store_path, str) else str(store_path.resolve())
+    digest = hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
     return f"last_username/{digest}"
 
 
 class LoginDialog(QDialog):
     """Accepts with `session` set once a login succeeds. A failed login never changes the store file."""
 
-    def __init__(self, store_path: Path, username: str | None = None, message: str = "",
+    def __init__(self, store_path: Path | str, username: str | None = None, message: str = "",
                  parent: QWidget | None = None, *, clock: Clock | None = None) -> None:
+        """``store_path``: a store file, or an agency server's postgresql:// URL (the password then logs in to
+        the server itself)."""
         super().__init__(parent)
         self.store_path = store_path
         self.clock = clock or AgencyClock()
+        self.server = agency.ServerAddress.parse(store_path) if isinstance(store_path, str) else None
         self.session: AppSession | None = None
         self.setWindowTitle("Log in to hhdesk")
         self.setMinimumWidth(420)
 
         heading = role_label("Log in", "heading")
-        where = role_label(f"Store: {store_path}", "muted")
-        where.setToolTip(str(store_path))
+        where = role_label(f"Agency server: {self.server.display}" if self.server else f"Store: {store_path}",
+                           "muted")
+        where.setToolTip(self.server.display if self.server else str(store_path))
         self.notice = MessageLabel()
         if message:
             self.notice.show_ok(message)
@@ -73,6 +78,8 @@ class LoginDialog(QDialog):
         self.forgot.setToolTip("An administrator can reset any password in Admin > Users and roles. "
                                "The printed recovery key sets a new password when no administrator can.")
         self.forgot.clicked.connect(self._forgot)
+        if self.server is not None:  # a server keeps no recovery key: an administrator resets the password
+            self.forgot.setToolTip("Ask an administrator to set a new password for you (Admin > Users and roles).")
 
         buttons = QDialogButtonBox()
         self.login_button = buttons.addButton("Log in", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -115,7 +122,11 @@ class LoginDialog(QDialog):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with user_errors(self.message.show_error, "login") as attempt:
-                self.session = users.login(self.store_path, username, password, clock=self.clock)
+                if self.server is not None:
+                    self.session = agency.login(self.server, username, password, clock=self.clock)
+                else:
+                    assert isinstance(self.store_path, Path)
+                    self.session = users.login(self.store_path, username, password, clock=self.clock)
         finally:
             QGuiApplication.restoreOverrideCursor()
             self.login_button.setEnabled(True)
@@ -137,7 +148,13 @@ class LoginDialog(QDialog):
         super().keyPressEvent(event)
 
     def _forgot(self) -> None:
+        if self.server is not None:
+            self.message.show_error("On an agency's server an administrator sets a new password for you "
+                                    "(Admin > Users and roles); there is no recovery key.")
+            return
         from hhdesk.ui.dialogs.recover import RecoverDialog
+
+        assert isinstance(self.store_path, Path)
 
         dialog = RecoverDialog(self.store_path, self.username.text().strip(), self)
         dialog.accepted.connect(lambda: self._recovered(dialog.username.text().strip()))

@@ -55,6 +55,9 @@ class BackupsTab(QWidget):
         self.restore_file_button.clicked.connect(self.restore_from_file)
         self.folder_button = QPushButton("Open the backups &folder")
         self.folder_button.clicked.connect(self.open_folder)
+        if host.store_path is None:
+            self._build_for_server()
+            return
         can_restore = self.app.actor.can(Permission.RESTORE)
         self.restore_button.setVisible(can_restore)
         self.restore_file_button.setVisible(can_restore)
@@ -76,7 +79,31 @@ class BackupsTab(QWidget):
         layout.addWidget(self.count_label)
         self._selection_changed()
 
+    def _build_for_server(self) -> None:
+        """On an agency's server: Backup now writes the same encrypted file from the server's data; restoring
+        one into an empty database is the administrator's command (hhdesk restore FILE --to URL)."""
+        for button in (self.restore_button, self.restore_file_button, self.folder_button):
+            button.hide()
+        self.backup_button.setToolTip("Save an encrypted copy of the agency's data on the server to a file you "
+                                      "choose (it opens with your password as it is now)")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 12, 0, 0)
+        layout.addWidget(role_label(
+            "The agency's data is on its server. Backup now saves an encrypted copy of all of it to a file you "
+            "choose; it opens with your password as it is now. Keep copies away from the server too. To put a "
+            "backup back, your administrator restores it into an empty database ('hhdesk restore FILE --to "
+            "URL') or into a store file.", "muted"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.backup_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.count_label = role_label("", "muted", wrap=False)
+        layout.addWidget(self.count_label)
+
     def refresh(self) -> None:
+        if self.host.store_path is None:
+            return
         self.backups = maintenance.list_backups(self.host.store_path)
         rows = []
         for path in self.backups:
@@ -92,7 +119,12 @@ class BackupsTab(QWidget):
         self.restore_button.setEnabled(self.table.selected_key() is not None)
 
     def backup_now(self) -> None:
-        ask_and_backup(self, self.app, lambda _path: self.refresh())
+        def saved(path: Path) -> None:
+            if self.host.store_path is None:
+                self.count_label.setText(f"Backup saved as {path}.")
+            self.refresh()
+
+        ask_and_backup(self, self.app, saved)
 
     def open_folder(self) -> None:
         folder = backups_dir(self.host.store_path)

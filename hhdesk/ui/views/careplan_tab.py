@@ -11,6 +11,7 @@ screen, hidden until the same user unlocks.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from hhdesk.domain.careplan import PlanContent, ReviewState, SignerRole
 from hhdesk.domain.enums import CarePlanStatus
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import ChangedByOther
 from hhdesk.services import careplans, members, printing
 from hhdesk.services.careplans import CarePlanVersionView, VersionSummary
 from hhdesk.ui import workers
@@ -329,7 +331,8 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
     # ---- actions ----------------------------------------------------------------------------------
     def _save(self) -> CarePlanVersionView:
         assert self.version is not None
-        saved = careplans.save_draft(self.app, self.version.id, self.editor.content())
+        saved = careplans.save_draft(self.app, self.version.id, self.editor.content(),
+                                     seen_version=self.version.row_version)
         self.version = saved
         self.editor.mark_saved(saved.content)
         return saved
@@ -343,10 +346,22 @@ class CarePlanTab(TracksUnsavedEdits, QWidget):
         with user_errors(self.message.show_error, "saving a care plan draft") as attempt:
             self._save()
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):
+                self._follow_other_save()
             return False
         self.message.show_ok(f"Version {self.version.version_no} saved.")
         self._update_actions()
         return True
+
+    def _follow_other_save(self) -> None:
+        """After a save refused because someone else saved the draft first: the editor keeps this user's
+        tree, and saving again replaces theirs knowingly (the sentence said who and when)."""
+        assert self.version is not None
+        try:
+            stored = careplans.get_version(self.app, self.version.id)
+        except Exception:
+            return
+        self.version = replace(self.version, row_version=stored.row_version)
 
     def create_first(self) -> None:
         with user_errors(self) as attempt:

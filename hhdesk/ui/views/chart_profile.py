@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
-from hhdesk.errors import ValidationFailed
+from hhdesk.errors import ChangedByOther, ValidationFailed
 from hhdesk.services import directory, members
 from hhdesk.services.members import MemberDetails
 from hhdesk.ui.dialogs.member_dialogs import AssignDialog
@@ -202,11 +202,35 @@ class ProfileTab(TracksUnsavedEdits, QWidget):
         with user_errors(self.message.show_error, "saving a profile") as attempt:
             members.update_member(self.app, self.context.member_id, details)
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):
+                self._follow_other_save(details)
             return False
         self.context.changed()
         self.revert()
         self.message.show_ok("Saved.")
         return True
+
+    def _follow_other_save(self, typed: MemberDetails) -> None:
+        """After a save refused because someone else saved the member first: the chart reads their save (Undo
+        changes shows it), the fields this user changed keep what they typed, the others show theirs, so
+        saving again replaces only what this user changed."""
+        opened = self.context.chart.details
+        self.context.changed()
+        stored = self.context.chart.details
+        if stored is opened:
+            return
+        for name, edit in self.fields.items():
+            if getattr(typed, name) == getattr(opened, name):
+                edit.setText(getattr(stored, name))
+        if typed.dob == opened.dob:
+            self.dob.set_value(stored.dob)
+        if typed.sex == opened.sex:
+            self.sex.setCurrentIndex(max(self.sex.findData(stored.sex), 0))
+        if typed.interpreter_needed == opened.interpreter_needed:
+            self.interpreter.setChecked(stored.interpreter_needed)
+        if typed.pcp_id == opened.pcp_id:
+            self._fill_pcp(stored.pcp_id)
+            self.pcp.setCurrentIndex(max(self.pcp.findData(stored.pcp_id), 0))
 
     def _assign(self) -> None:
         self.dialog = AssignDialog(self.app, [self.context.member_id], self)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from hhdesk.domain.contact_rules import MAX_MINUTES
 from hhdesk.domain.enums import ContactMode, CoreService, SegmentType, WithWhom
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import ChangedByOther
 from hhdesk.services import contacts
 from hhdesk.services.contacts import ContactFormFacts, ContactInput, ContactView, MonthSummary
 from hhdesk.services.context import AppSession
@@ -337,12 +338,15 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
                 if self.staff_box.currentData() == self.editing.staff:
                     data = ContactInput(data.contact_date, data.mode, data.with_whom, data.minutes,
                                         data.core_services, data.note, self.editing.staff or None)
-                saved = contacts.edit_contact(self.app, self.editing.contact_id, data, today=self.today)
+                saved = contacts.edit_contact(self.app, self.editing.contact_id, data, today=self.today,
+                                              seen_version=self.editing.version)
                 what = "Changes saved"
             else:
                 saved = contacts.log_contact(self.app, self.member_id, data, today=self.today)
                 what = "Contact saved"
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther) and self.editing is not None:
+                self._follow_other_save(self.editing.contact_id)
             return False
         self.editing = None
         self._reset_form(keep=True)
@@ -418,6 +422,14 @@ class ContactsTab(TracksUnsavedEdits, QWidget):
         self.message.clear_message()
         self.mark_clean()
         self.date_edit.setFocus()
+
+    def _follow_other_save(self, contact_id: int) -> None:
+        """After a save refused because someone else saved the contact first: the list shows their version,
+        the form keeps what the user typed, and saving again replaces theirs knowingly."""
+        self.refresh(select=contact_id)
+        fresh = next((c for c in self.contacts if c.contact_id == contact_id), None)
+        if fresh is not None:
+            self.editing = fresh
 
     def cancel_edit(self) -> None:
         self.editing = None
