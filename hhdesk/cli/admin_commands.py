@@ -160,7 +160,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int:
     """The demo in an empty database on an agency's server (made as `hhdesk init --store URL` would be)."""
-    from hhdesk.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
+    from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
 
     setup_user = address.url_user or getpass.getuser()
     setup_password = read_password(f"Password for the server role {setup_user}: ", env="PGPASSWORD")

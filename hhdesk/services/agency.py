@@ -131,4 +131,4 @@ def login(address: ServerAddress, username: str, password: str, *, clock: Clock 
     except BaseException:
         store.close()
         raise
-    return AppSession(store, actor, clock or AgencyClock())  # type: ignore[arg-type] - ServerStore has Store's session interface
+    return AppSession(store, actor, clock or AgencyClock())  # type: ignore[arg-type]  # ServerStore has Store's session interface
