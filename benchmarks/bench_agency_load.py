@@ -84,11 +84,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long each N runs")
     args = parser.parse_args()
 
-    from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
-
     from benchmarks.throwaway_server import throwaway_server, verify_chain
     from hhdesk.db.server_copy import row_counts
     from hhdesk.services.agency import ServerAddress, login
+    from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
 
     with throwaway_server() as server:
         if server is None:

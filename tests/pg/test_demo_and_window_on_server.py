@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
 from PySide6.QtCore import Qt
 
 from hhdesk.db.server_copy import row_counts
@@ -16,6 +15,7 @@ from hhdesk.errors import UserError
 from hhdesk.services import caseload
 from hhdesk.services.agency import ServerAddress, login
 from hhdesk.services.connection_file import read_connection_file, write_connection_file
+from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_STAFF_PASSWORD, DEMO_USER, build_demo_agency
 from hhdesk.ui.app import Shell
 from hhdesk.ui.dialogs.login import LoginDialog
 from hhdesk.ui.views.admin_backups import BackupsTab
