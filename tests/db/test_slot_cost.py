@@ -16,7 +16,7 @@ _MAKE_A_SLOT = """
 import json, sys
 from pathlib import Path
 from hhdesk.db.keyslots import KeySlots, generate_raw_key
-slots, _ = KeySlots.new(Path(sys.argv[1]), generate_raw_key(), "admin", "a long enough password")
+slots, _, _ = KeySlots.new(Path(sys.argv[1]), generate_raw_key(), "admin", "a long enough password")
 print(json.dumps(slots.slots["admin"].kdf))
 """
 
@@ -34,11 +34,11 @@ def test_a_slot_made_with_the_cheap_cost_keeps_opening_after_the_cost_changes(tm
     raw = keyslots.generate_raw_key()
     previous = keyslots.set_new_slot_cost(keyslots.CHEAP_ARGON2)
     try:
-        slots, _ = keyslots.KeySlots.new(tmp_path / "store.keys", raw, "admin", "a long enough password")
+        slots, _, _ = keyslots.KeySlots.new(tmp_path / "store.keys", raw, "admin", "a long enough password")
     finally:
         keyslots.set_new_slot_cost(previous)
     assert {k: slots.slots["admin"].kdf[k] for k in keyslots.CHEAP_ARGON2} == keyslots.CHEAP_ARGON2
-    assert slots.unlock("admin", "a long enough password") == raw
+    assert slots.unlock("admin", "a long enough password").raw_key == raw
 
 
 @pytest.mark.parametrize("cost", [

@@ -410,9 +410,10 @@ def test_care_team_links_role_consent_and_pcp(admin: AppSession) -> None:
 
 def test_a_tier_a_name_and_an_age_read_the_same_in_the_window_the_documents_and_billing() -> None:
     from hhdesk.services import billing, member_records
+    from hhdesk.services.settings import Settings
     from hhdesk.ui.widgets import text
 
-    profile = billing.profile_from_settings({"billing_region": "upstate"})
+    profile = billing.profile_from_settings(Settings().with_changes({"billing_region": "upstate"}))
     for tier in Tier:
         words = members.TIER_LABELS[tier]
         assert text.tier_label(tier.value) == words
