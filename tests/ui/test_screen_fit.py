@@ -341,3 +341,13 @@ def test_the_lists_fit_a_laptop_at_150_percent_without_scrolling_sideways(
         qtbot.wait(200)
         problems += [f"chart {key}: {problem}" for problem in _sideways(chart)]
     assert problems == []
+
+
+def test_the_chart_header_wraps_a_long_pcp_name_on_a_laptop_at_150_percent(qtbot: Any) -> None:
+    """The PCP's name and practice wrap to a second line instead of running off the chart's right edge."""
+    from hhdesk.ui.views.member_chart import ChartHeader
+
+    header = ChartHeader()
+    qtbot.addWidget(header)
+    header.values["pcp"].setText("Thomas Brennan, MD, Amsterdam Family Practice and Community Health Partners")
+    assert header.minimumSizeHint().width() <= LAPTOP_150.width()
