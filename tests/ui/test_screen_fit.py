@@ -20,7 +20,7 @@ from reportlab.pdfgen import canvas
 
 from hhdesk.domain.enums import ConsentKind, DirectoryKind, ReferralCategory, TransitionSetting
 from hhdesk.domain.service_month import ServiceMonth
-from hhdesk.services import careplans, directory, enrolment, members, referrals, transitions, users
+from hhdesk.services import careplans, directory, enrolment, members, referrals, transitions, users, worklist
 from hhdesk.services.billing import ExportFormat
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import NewReferral
@@ -318,22 +318,36 @@ def _sideways(root: QWidget) -> list[str]:
 
 def test_the_lists_fit_a_laptop_at_150_percent_without_scrolling_sideways(
         qtbot: Any, screen: Any, world: dict[str, Any], login_as: Any, main_window: Any) -> None:
-    """Caseload (with the supervisor's counts), billing, referrals and directory, and the chart's contacts
-    and referrals: filters and buttons wrap, columns share the width, long text is elided."""
+    """Worklist, caseload (with the supervisor's counts), billing, referrals and directory, and the chart's
+    contacts, care plan and referrals: filters and buttons wrap, columns share the width, long text is
+    elided."""
     screen(LAPTOP_150)
     window = main_window(world["admin"])
     window.resize(LAPTOP_150.width(), LAPTOP_150.height() - window_placement.TITLE_BAR_ALLOWANCE)
     problems = []
-    for key in ("caseload", "referrals", "directory", "billing"):
-        window.show_section(key)
+    for key in ("worklist", "caseload", "referrals", "directory", "billing"):
+        section = window.show_section(key)
+        if key == "worklist":  # everyone's: the longest count and the care manager column
+            section.whose.setCurrentIndex(section.whose.findData(worklist.ALL))
+            assert section.items, "the worklist shows what is due"
         qtbot.wait(200)  # the columns are fitted once the resizes have settled
         problems += [f"{key}: {problem}" for problem in _sideways(window.sections.currentWidget())]
     chart = MemberChartWindow(world["admin"], world["member"], "contacts")
     qtbot.addWidget(chart)
     chart.show()
     chart.resize(LAPTOP_150.width(), LAPTOP_150.height() - window_placement.TITLE_BAR_ALLOWANCE)
-    for key in ("contacts", "referrals"):
+    for key in ("contacts", "care_plan", "referrals"):
         chart.show_tab(key)
         qtbot.wait(200)
         problems += [f"chart {key}: {problem}" for problem in _sideways(chart)]
     assert problems == []
+
+
+def test_the_chart_header_wraps_a_long_pcp_name_on_a_laptop_at_150_percent(qtbot: Any) -> None:
+    """The PCP's name and practice wrap to a second line instead of running off the chart's right edge."""
+    from hhdesk.ui.views.member_chart import ChartHeader
+
+    header = ChartHeader()
+    qtbot.addWidget(header)
+    header.values["pcp"].setText("Thomas Brennan, MD, Amsterdam Family Practice and Community Health Partners")
+    assert header.minimumSizeHint().width() <= LAPTOP_150.width()

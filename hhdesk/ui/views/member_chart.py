@@ -150,6 +150,8 @@ class ChartHeader(QFrame):
             value = QLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(title)
+            if key == "pcp":  # a long practice name wraps rather than running off a laptop's screen
+                value.setWordWrap(True)
             self.values[key] = value
             grid.addWidget(caption, row, column * 2)
             grid.addWidget(value, row, column * 2 + 1)

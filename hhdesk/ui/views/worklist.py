@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.worklist_rules import KIND_LABELS, KIND_ORDER
@@ -27,6 +27,7 @@ from hhdesk.ui.member_view import RecordFocus
 from hhdesk.ui.sections import SectionHost
 from hhdesk.ui.shortcuts import bind_button
 from hhdesk.ui.views.tables import ListTable
+from hhdesk.ui.widgets.flow_layout import FlowLayout, captioned
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 
 # Who and what first: on a narrow screen the columns to the right are the ones that scroll away.
@@ -97,19 +98,12 @@ class WorklistView(QWidget):
         self.empty_label = role_label("Nothing is due. Well done.", "muted")
         self.message = MessageLabel()
 
-        bar = QHBoxLayout()
-        bar.addWidget(role_label("Worklist", "heading", wrap=False))
-        bar.addSpacing(16)
-        whose_label = QLabel("&Care manager")
-        whose_label.setBuddy(self.whose)
-        whose_label.setVisible(self.whose.isVisible())
-        bar.addWidget(whose_label)
-        bar.addWidget(self.whose)
-        kind_label = QLabel("&Kind")
-        kind_label.setBuddy(self.kind)
-        bar.addWidget(kind_label)
-        bar.addWidget(self.kind)
-        bar.addStretch(1)
+        # The filters and buttons wrap on a narrow screen (a laptop at 150 %) instead of widening the section.
+        bar = FlowLayout(spacing=12)
+        whose = captioned("&Care manager", self.whose)
+        whose.setVisible(not self.whose.isHidden())
+        bar.addWidget(whose)
+        bar.addWidget(captioned("&Kind", self.kind))
         bar.addWidget(self.count_label)
         bar.addWidget(self.export_button)
         bar.addWidget(refresh)
@@ -122,6 +116,7 @@ class WorklistView(QWidget):
         actions.addWidget(self.na_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(role_label("Worklist", "heading", wrap=False))
         layout.addLayout(bar)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)

@@ -58,6 +58,7 @@ from hhdesk.domain.enums import GoalStatus, InterventionStatus, NeedDomain
 from hhdesk.services.careplans import FREQUENCY_SUGGESTIONS, ResponsibleChoice
 from hhdesk.ui.widgets.date_edit import DateEdit
 from hhdesk.ui.widgets.fields import date_picker
+from hhdesk.ui.widgets.flow_layout import FlowLayout
 from hhdesk.ui.widgets.labels import role_label
 from hhdesk.ui.widgets.text import format_date
 
@@ -261,12 +262,9 @@ class CarePlanEditor(QWidget):
         self.up_button.clicked.connect(lambda: self.move_current(-1))
         self.down_button.clicked.connect(lambda: self.move_current(+1))
 
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        for button in (self.add_need_button, self.add_goal_button, self.add_intervention_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        for button in (self.up_button, self.down_button, self.remove_button):
+        buttons = FlowLayout(spacing=6)  # wraps on a narrow screen (a laptop at 150 %) instead of widening the tab
+        for button in (self.add_need_button, self.add_goal_button, self.add_intervention_button,
+                       self.up_button, self.down_button, self.remove_button):
             buttons.addWidget(button)
 
         self.tree_panel = QWidget()
@@ -319,6 +317,9 @@ class CarePlanEditor(QWidget):
         self.responsible.setEditable(True)
         self.responsible.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.responsible.lineEdit().setPlaceholderText("Choose, or type who")
+        # As wide as the form, not as the longest name (which would widen the tab): the list shows names whole.
+        self.responsible.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.responsible.setMinimumContentsLength(18)
         self.frequency = QComboBox()
         self.frequency.setEditable(True)
         self.frequency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
