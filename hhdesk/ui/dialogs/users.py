@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -84,8 +86,8 @@ class _FormDialog(QDialog):
         self.layout().activate()
         self.adjustSize()
 
-    def submit(self) -> None:
-        raise NotImplementedError
+    # Each form's service call; declared, not stubbed (Qt's metaclass rules out abc.abstractmethod here).
+    submit: Callable[[], None]
 
 
 class AddUserDialog(_FormDialog):
