@@ -22,6 +22,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -63,6 +64,14 @@ class JoinDetails:
     def __post_init__(self) -> None:
         if not self.fingerprint:
             object.__setattr__(self, "fingerprint", certificate_fingerprint(self.certificate_pem))
+
+
+def server_url(details: JoinDetails, certificate_path: Path, address: str | None = None) -> str:
+    """The libpq URL to the host: verified against ``host_name`` while reaching ``address`` (the first known
+    address when None), trusting only the pinned certificate at ``certificate_path``."""
+    query = urlencode({"hostaddr": address or details.addresses[0], "sslmode": "verify-full",
+                       "sslrootcert": str(certificate_path), "channel_binding": "require"})
+    return f"postgresql://{details.host_name}:{details.port}/{details.database}?{query}"
 
 
 def write_join_file(path: Path, details: JoinDetails) -> None:
@@ -122,4 +131,4 @@ def _port(value: object) -> int:
     return value
 
 
-__all__ = ["SUFFIX", "JoinDetails", "certificate_fingerprint", "read_join_file", "write_join_file"]
+__all__ = ["SUFFIX", "JoinDetails", "certificate_fingerprint", "read_join_file", "server_url", "write_join_file"]

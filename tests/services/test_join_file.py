@@ -12,8 +12,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from hhdesk.db.postgres import ServerAddress
 from hhdesk.errors import UserError
-from hhdesk.services.join_file import JoinDetails, certificate_fingerprint, read_join_file, write_join_file
+from hhdesk.services.join_file import (
+    JoinDetails,
+    certificate_fingerprint,
+    read_join_file,
+    server_url,
+    write_join_file,
+)
 
 
 def _self_signed(name: str) -> str:
@@ -86,3 +93,11 @@ def test_a_missing_or_foreign_file_is_named(tmp_path: Path) -> None:
     other.write_bytes(b"\x89PNG\r\n")
     with pytest.raises(UserError, match="is not an hhdesk join file"):
         read_join_file(other)
+
+
+def test_the_url_asks_for_the_fixed_name_at_a_known_address(tmp_path: Path, details: JoinDetails) -> None:
+    address = ServerAddress.parse(server_url(details, tmp_path / "host.crt", "192.168.1.44"))
+    assert (address.host, address.port, address.database) == ("hhdesk-host.riverside", "5433", "riverside")
+    assert "hostaddr=192.168.1.44" in address.url
+    assert address.root_certificate == tmp_path / "host.crt"
+    assert "hostaddr=192.168.1.20" in server_url(details, tmp_path / "host.crt")
