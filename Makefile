@@ -12,7 +12,7 @@ DATE_TESTS ?= tests/domain tests/services tests/exports tests/test_demo.py tests
 	tests/cli/test_care_commands.py tests/cli/test_careplan_commands.py tests/cli/test_billing_cli.py \
 	tests/ui/test_care_ui.py tests/ui/test_careplan_ui.py tests/ui/test_member_chart.py tests/ui/test_date_edit.py
 
-.PHONY: demo test test-dates lint mypy-baseline venv bench dist clean
+.PHONY: demo test test-dates lint mypy-baseline venv bench bench-postgresql dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ dist: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/hhdesk bench --out bench-results.json
+
+# Agency mode: a throwaway PostgreSQL server on this machine, filled and loaded by N workstations
+bench-postgresql: $(STAMP)
+	$(BIN)/python benchmarks/bench_agency_load.py --out bench-postgresql-results.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

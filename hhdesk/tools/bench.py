@@ -87,8 +87,18 @@ GOALS: dict[str, Goal] = {
     "ratio_chart": Goal("value", 1.3, inclusive=True),
     "ratio_billing_preview": Goal("value", 1.3, inclusive=True),
     "ratio_all_reads": Goal("value", 1.3, inclusive=True),
+    # Agency mode under load (hhdesk.tools.bench_server): the same search and chart goals, for 25 workstations
+    # working at once with the server on the same machine.
+    "load25_search": Goal("p95", 30),
+    "load25_chart": Goal("p95", 150),
 }
 """The performance goals (docs/performance.md), by figure key. Figures without a goal are printed for information."""
+
+
+def load_average() -> float | None:
+    """The machine's one-minute load average (None on Windows): other programs on the same cores slow every
+    figure, so each figure carries the load it was measured under."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
 def nearest_rank(samples: Sequence[float], fraction: float) -> float:
@@ -106,6 +116,7 @@ class Figure:
     unit: str  # "ms", "s", "MB" or "×" (a ratio)
     samples: tuple[float, ...]
     note: str = ""
+    load: float | None = field(default_factory=load_average)  # the machine's, when the figure was taken
 
     @property
     def goal(self) -> Goal | None:
@@ -142,7 +153,7 @@ class Figure:
             "median": _rounded(self.median), "p95": _rounded(self.p95),
             "goal": None if goal is None else {"statistic": goal.statistic, "limit": goal.limit,
                                                "inclusive": goal.inclusive, "text": goal.text(self.unit)},
-            "result": self.result or None, "note": self.note,
+            "result": self.result or None, "note": self.note, "load_average": self.load,
             "samples": [_rounded(s) for s in self.samples],
         }
 
@@ -184,11 +195,12 @@ class BenchReport:
 
     def table(self) -> str:
         """The figures as a plain-text table, each beside its goal and the word met or missed."""
-        header = ("Figure", "Median", "p95", "Runs", "Goal", "Result")
+        header = ("Figure", "Load avg", "Median", "p95", "Runs", "Goal", "Result")
         rows = [header]
         for f in self.figures:
             rows.append((
                 f.label,
+                "" if f.load is None else f"{f.load:.1f}",
                 _with_unit(f.median, f.unit),
                 _with_unit(f.p95, f.unit) if len(f.samples) > 1 else "",
                 str(len(f.samples)),
@@ -198,8 +210,8 @@ class BenchReport:
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
         lines = []
         for number, row in enumerate(rows):
-            cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in (1, 2, 3)]
-            cells += [row[4].ljust(widths[4]), row[5]]
+            cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in (1, 2, 3, 4)]
+            cells += [row[5].ljust(widths[5]), row[6]]
             lines.append("  ".join(cells).rstrip())
             if number == 0:
                 lines.append("  ".join("-" * w for w in widths))
@@ -265,7 +277,7 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
 
         app = users.login(path, username, password)
         try:
-            world = _World.look(app, options)
+            world = World.look(app, options)
             report.context["store"].update(world.describe())
             if world.member_count != options.members and not report.context["store"]["built"]:
                 report.notes.append(
@@ -277,9 +289,9 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
                                     "the encrypted / plain comparison was left out.")
             if options.plain_copy and world.demo_store:
                 with _plain_copy(app, folder, say, report) as plain_app:
-                    reads = _measure_reads({"encrypted": app, "plain": plain_app}, world, options, say)
+                    reads = measure_reads({"encrypted": app, "plain": plain_app}, world, options, say)
             else:
-                reads = _measure_reads({"encrypted": app}, world, options, say)
+                reads = measure_reads({"encrypted": app}, world, options, say)
             _add_read_figures(report, reads["encrypted"], reads.get("plain"))
             _measure_packet(app, world, options, say, report)
             _measure_clinical_text(app, options, say, report)
@@ -289,12 +301,12 @@ def run_bench(options: BenchOptions, progress: Progress | None = None) -> BenchR
             app.close()
 
         _measure_fresh_processes(path, username, password, world, options, folder, say, report)
-    _note_load(report)
-    _order(report)
+    note_load(report)
+    order_figures(report)
     return report
 
 
-def _note_load(report: BenchReport) -> None:
+def note_load(report: BenchReport) -> None:
     """Other programs busy on the machine slow every figure: say so when the bench did not have it alone."""
     if not hasattr(os, "getloadavg"):  # Windows
         return
@@ -305,7 +317,7 @@ def _note_load(report: BenchReport) -> None:
                             "figures are slower than on a quiet machine; run again when it is idle.")
 
 
-def _measure_fresh_processes(path: Path, username: str, password: str, world: _World, options: BenchOptions,
+def _measure_fresh_processes(path: Path, username: str, password: str, world: World, options: BenchOptions,
                              folder: Path, say: Progress, report: BenchReport) -> None:
     """Cold start and resident memory: each in new processes, as a user starts the program."""
     times: list[float] = []
@@ -348,8 +360,8 @@ FIGURE_KEYS = (
 """Every figure the bench reports, in the order of its table."""
 
 
-def _order(report: BenchReport) -> None:
-    rank = {key: number for number, key in enumerate(FIGURE_KEYS)}
+def order_figures(report: BenchReport, keys: Sequence[str] = FIGURE_KEYS) -> None:
+    rank = {key: number for number, key in enumerate(keys)}
     report.figures.sort(key=lambda f: rank.get(f.key, len(rank)))
 
 
@@ -458,7 +470,7 @@ def _measure_unlock(path: Path, username: str, password: str, runs: int, report:
 
 
 @dataclass(frozen=True)
-class _World:
+class World:
     """What the measurements need to know about the store: who to open, what to type, which month."""
 
     member_count: int
@@ -470,7 +482,7 @@ class _World:
     demo_store: bool  # built by ``hhdesk demo``: its members are made up
 
     @classmethod
-    def look(cls, app: AppSession, options: BenchOptions) -> _World:
+    def look(cls, app: AppSession, options: BenchOptions) -> World:
         from sqlalchemy import func, select
 
         from hhdesk.db.models import AuditEvent, Contact, Member
@@ -576,7 +588,7 @@ def _timed(sink: list[float], call: Callable[[], Any], scale: float = 1.0) -> An
     return result
 
 
-def _measure_reads(apps: dict[str, AppSession], world: _World, options: BenchOptions,
+def measure_reads(apps: dict[str, AppSession], world: World, options: BenchOptions,
                    say: Progress) -> dict[str, _Reads]:
     """The read queries on each store, interleaved call by call (encrypted, plain, plain, encrypted, ...),
     so that a change in the machine's load while the bench runs weighs on both sides of the ratio alike."""
@@ -648,17 +660,24 @@ def export_plain_copy(store_path: Path, raw_key: bytes, plain_path: Path) -> Non
         conn.close()
 
 
+READ_LABELS = {
+    "search_name": f"Search keystroke, surname ({SURNAME})",
+    "search_medicaid_id": "Search keystroke, Medicaid ID",
+    "search_keystroke_window": "Search keystroke as the window asks (search + counts)",
+    "chart": "Member chart, every tab's data",
+    "billing_preview": "Billing preview, last full month",
+}
+
+
+def add_read_figures(report: BenchReport, reads: _Reads) -> None:
+    """The search, chart and billing preview figures of one store (or server)."""
+    for key, label in READ_LABELS.items():
+        report.add(key, label, "s" if key == "billing_preview" else "ms", reads.times[key])
+    report.details["chart_parts_ms_median"] = reads.chart_part_medians()
+
+
 def _add_read_figures(report: BenchReport, encrypted: _Reads, plain: _Reads | None) -> None:
-    labels = {
-        "search_name": f"Search keystroke, surname ({SURNAME})",
-        "search_medicaid_id": "Search keystroke, Medicaid ID",
-        "search_keystroke_window": "Search keystroke as the window asks (search + counts)",
-        "chart": "Member chart, every tab's data",
-        "billing_preview": "Billing preview, last full month",
-    }
-    for key, label in labels.items():
-        report.add(key, label, "s" if key == "billing_preview" else "ms", encrypted.times[key])
-    report.details["chart_parts_ms_median"] = encrypted.chart_part_medians()
+    add_read_figures(report, encrypted)
     if plain is not None:
         report.details["plain_chart_parts_ms_median"] = plain.chart_part_medians()
     skipped = "" if plain is not None else "skipped"
@@ -682,7 +701,7 @@ def _add_read_figures(report: BenchReport, encrypted: _Reads, plain: _Reads | No
                skipped or "ratio of the total time of every search, chart and preview call")
 
 
-def _measure_packet(app: AppSession, world: _World, options: BenchOptions, say: Progress,
+def _measure_packet(app: AppSession, world: World, options: BenchOptions, say: Progress,
                     report: BenchReport) -> None:
     from hhdesk.services import printing
 
@@ -743,7 +762,7 @@ def _measure_clinical_text(app: AppSession, options: BenchOptions, say: Progress
                encrypting)
 
 
-def _measure_export(app: AppSession, world: _World, options: BenchOptions, folder: Path, say: Progress,
+def _measure_export(app: AppSession, world: World, options: BenchOptions, folder: Path, say: Progress,
                     report: BenchReport) -> None:
     from hhdesk.errors import ValidationFailed
     from hhdesk.services import billing
