@@ -99,6 +99,10 @@ def test_goals_judge_the_statistic_they_name() -> None:
     assert ratio.result == "met"  # "≤ 1.3": the limit itself meets it
     assert Figure("memory", "Memory", "MB", (300.0,)).result == "missed"  # "< 300"
     assert Figure("backup", "Backup", "s", (9.0,)).result == ""  # no goal, nothing to judge
+    # Agency mode's goals are judged at 25 workstations only.
+    assert Figure("load25_chart", "Chart", "ms", (100.0,) * 19 + (200.0,)).result == "met"
+    assert Figure("load25_search", "Search", "ms", (40.0,) * 20).result == "missed"
+    assert Figure("load50_search", "Search", "ms", (40.0,) * 20).result == ""
     assert Goal("p95", 30).text("ms") == "p95 < 30.0 ms"
     assert Goal("value", 1.3, inclusive=True).text("×") == "≤ 1.30 ×"
 

@@ -139,48 +139,32 @@ def _machine(options: ServerBenchOptions) -> dict[str, Any]:
 
 def _prepare_agency(address: ServerAddress, options: ServerBenchOptions, say: Progress,
                     report: BenchReport) -> dict[str, Any]:
-    """Fill an empty database with the synthetic agency, or reuse one the bench filled before."""
-    from hhdesk.db import postgres
+    """Fill an empty database with the synthetic agency, or reuse one the bench filled before; refuse an agency
+    that the bench did not make, since the load run writes contacts into it."""
+    from sqlalchemy import select
 
-    conn = postgres.connect(address, address.url_user, options.setup_password)
+    from hhdesk.db import postgres
+    from hhdesk.db.models import AuditEvent
+
+    engine = postgres.make_engine(address, address.url_user, options.setup_password)
     try:
-        server_version = conn.info.server_version
-        holds_agency = postgres.schema_revision(conn) is not None
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            report.context["server_version"] = raw.info.server_version
+            holds_agency = postgres.schema_revision(raw) is not None
+            made_by_bench = holds_agency and connection.execute(select(AuditEvent.id).where(
+                AuditEvent.action == "demo_data_created").limit(1)).first() is not None
     finally:
-        conn.close()
-    report.context["server_version"] = server_version
+        engine.dispose()
+    if holds_agency and not made_by_bench:
+        raise UserError(f"The database at {address.display} holds an agency that the bench did not make; the "
+                        "bench writes contacts into the agency it measures, so give it a new, empty database.")
     if holds_agency:
-        _check_bench_agency(address)
         say(f"Reusing the bench's agency at {address.display}")
         report.add("fill_store", "Fill: synthetic store built", "s", [], "reused")
         report.add("fill_import", "Fill: moved up to the server", "s", [], "reused")
         return {"server": address.display, "built": False}
     return _fill(address, options, say, report)
-
-
-def _check_bench_agency(address: ServerAddress) -> None:
-    """Refuse an agency that the bench did not make: the load run writes contacts into it."""
-    from sqlalchemy import select
-
-    from hhdesk.db.models import AuditEvent
-    from hhdesk.errors import WrongPassword
-    from hhdesk.services import agency
-    from hhdesk.tools.demo import DEMO_PASSWORD, DEMO_USER
-
-    refusal = (f"The database at {address.display} holds an agency that the bench did not make; the bench "
-               "writes contacts into the agency it measures, so give it a new, empty database.")
-    try:
-        app = agency.login(address, DEMO_USER, DEMO_PASSWORD)
-    except WrongPassword:
-        raise UserError(refusal) from None
-    try:
-        with app.read(None) as session:
-            made_by_demo = session.execute(select(AuditEvent.id).where(
-                AuditEvent.action == "demo_data_created").limit(1)).first() is not None
-    finally:
-        app.close()
-    if not made_by_demo:
-        raise UserError(refusal)
 
 
 def _fill(address: ServerAddress, options: ServerBenchOptions, say: Progress, report: BenchReport
