@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from hhdesk.db.models import AuditEvent, Contact, User
-from hhdesk.db.server_copy import row_counts
+from hhdesk.db.server_copy import row_counts, tables_in_order
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import ContactMode, CoreService, Role
 from hhdesk.domain.service_month import ServiceMonth
@@ -97,6 +97,32 @@ def test_every_row_and_the_audit_chain_arrive_and_the_administrator_logs_in(move
     assert {name: count for name, count in on_server.items() if name != "audit_events"} == {
         name: count for name, count in in_file.items() if name != "audit_events"}
     assert notes == ["called"]
+
+
+def test_every_value_arrives_as_it_was_in_the_file(moved) -> None:
+    """Dates, times, flags, bytes and clinical text come across the COPY unchanged, table by table."""
+    path, names, address, _report = moved
+
+    def every_row(session) -> dict[str, list[tuple]]:
+        return {table.name: [tuple(row) for row in session.execute(
+                    select(table).order_by(*(list(table.primary_key.columns) or list(table.columns))))]
+                for table in tables_in_order()}
+
+    store = Store.open(path, names["admin"], ADMIN_PASSWORD)
+    try:
+        with store.read_session() as session:
+            in_file = every_row(session)
+    finally:
+        store.close()
+    app = login(address, names["admin"], ADMIN_PASSWORD)
+    try:
+        with app.read(None) as session:
+            on_server = every_row(session)
+    finally:
+        app.close()
+    assert in_file["attachments"] or in_file["contacts"]
+    for name, rows in in_file.items():
+        assert on_server[name][:len(rows)] == rows, name
 
 
 def test_other_users_log_in_once_the_administrator_sets_their_server_password(moved) -> None:
