@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from hhdesk.db.postgres import ServerAddress
 from hhdesk.errors import UserError
@@ -48,6 +48,9 @@ from hhdesk.tools.bench import (
     note_load,
     order_figures,
 )
+
+if TYPE_CHECKING:
+    import psycopg
 
 WORKSTATION_PREFIX = "bench_ws"  # the load run's logins: bench_ws01, bench_ws02, ...
 OPERATIONS = ("search", "chart", "contact")
@@ -149,7 +152,7 @@ def _prepare_agency(address: ServerAddress, options: ServerBenchOptions, say: Pr
     engine = postgres.make_engine(address, address.url_user, options.setup_password)
     try:
         with engine.connect() as connection:
-            raw = connection.connection.dbapi_connection
+            raw = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
             report.context["server_version"] = raw.info.server_version
             holds_agency = postgres.schema_revision(raw) is not None
             made_by_bench = holds_agency and connection.execute(select(AuditEvent.id).where(
