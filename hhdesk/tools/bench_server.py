@@ -146,8 +146,10 @@ def _prepare_agency(address: ServerAddress, options: ServerBenchOptions, say: Pr
     that the bench did not make, since the load run writes contacts into it."""
     from sqlalchemy import select
 
-    from hhdesk.db import postgres
+    from hhdesk.db import postgres, roles
     from hhdesk.db.models import AuditEvent
+    from hhdesk.tools import demo_vocabulary
+    from hhdesk.tools.demo import DEMO_USER
 
     engine = postgres.make_engine(address, address.url_user, options.setup_password)
     try:
@@ -157,8 +159,14 @@ def _prepare_agency(address: ServerAddress, options: ServerBenchOptions, say: Pr
             holds_agency = postgres.schema_revision(raw) is not None
             made_by_bench = holds_agency and connection.execute(select(AuditEvent.id).where(
                 AuditEvent.action == "demo_data_created").limit(1)).first() is not None
+            # Login roles belong to the whole server: a second bench agency on it cannot have its own.
+            taken = [name for name in (DEMO_USER, *(staff.username for staff in demo_vocabulary.STAFF))
+                     if not holds_agency and roles.role_exists(raw, name)]
     finally:
         engine.dispose()
+    if taken:
+        raise UserError(f"The server already has the bench agency's login roles ({taken[0]}, ...) from another "
+                        "database: give the bench the database it filled before, or a server of its own.")
     if holds_agency and not made_by_bench:
         raise UserError(f"The database at {address.display} holds an agency that the bench did not make; the "
                         "bench writes contacts into the agency it measures, so give it a new, empty database.")

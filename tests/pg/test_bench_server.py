@@ -4,6 +4,7 @@ judged; the workstations log in as themselves; the audit chain is checked. Timin
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +19,28 @@ from tests.pg.conftest import AgencyDatabase
 from tests.pg.server import TestServer
 
 
+@pytest.fixture(scope="module")
+def bench_server(pg_server: TestServer) -> Iterator[TestServer]:
+    """A server of the bench's own: the bench agency's login roles (the demo's) belong to a whole server, and
+    `hhdesk demo --store URL` makes the same ones on the shared test server."""
+    server = TestServer(pg_server.binaries)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 def _setup_url(server: TestServer, database: str) -> str:
     return server.url(database).replace("postgresql://", f"postgresql://{server.superuser}@", 1)
 
 
 @pytest.mark.slow
 def test_the_server_bench_fills_an_empty_database_and_runs_each_load(
-        pg_server: TestServer, empty_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        bench_server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
+    pg_server, empty_database = bench_server, "bench"
+    pg_server.create_database(empty_database)
     url = _setup_url(pg_server, empty_database)
     out = tmp_path / "server.json"
     monkeypatch.setenv("PGPASSWORD", pg_server.superuser_password)
@@ -68,6 +83,12 @@ def test_the_server_bench_fills_an_empty_database_and_runs_each_load(
     assert again.context["store"]["built"] is False
     reused = again.figure("fill_import")
     assert reused is not None and reused.note == "reused"
+
+    # Another empty database on the same server is refused before anything is built: the logins are taken.
+    pg_server.create_database(f"{empty_database}_again")
+    with pytest.raises(UserError, match="login roles"):
+        run_server_bench(ServerBenchOptions(url=_setup_url(pg_server, f"{empty_database}_again"),
+                                            setup_password=pg_server.superuser_password, workstations=()))
 
 
 def test_an_agency_the_bench_did_not_make_is_refused(agency: AgencyDatabase) -> None:
