@@ -64,6 +64,7 @@ def test_the_plan_never_goes_down_and_upgrades_only_with_both_programs(current, 
     plan = plan_upgrade(current, installs)
     newest = max(majors)
     if plan.action in ("pg_upgrade", "dump_restore"):
+        assert plan.new is not None and plan.old is not None
         assert plan.new.major == newest > current and plan.old.major == current
         assert (plan.action == "pg_upgrade") is tool
     elif plan.action == "nothing":

@@ -23,6 +23,7 @@ import pytest
 
 from hhdesk.db.cluster_upgrade import (
     INITDB_OPTIONS,
+    Action,
     PostgresInstall,
     UpgradePlan,
     carry_out_upgrade,
@@ -124,9 +125,14 @@ def installed_here() -> PostgresInstall:
 
 
 def test_the_same_major_as_installed_is_nothing_to_do_and_touches_nothing(cluster):
-    backups = []
+    backups: list[Path] = []
+
+    def backup() -> Path:
+        backups.append(cluster.folder / "unused.hhbak")
+        return backups[-1]
+
     report = upgrade_cluster(cluster.data, superuser=SUPERUSER, superuser_password=cluster.password,
-                             backup=lambda: backups.append(1) or Path("unused"), stop_server=cluster.stop,
+                             backup=backup, stop_server=cluster.stop,
                              start_server=cluster.start)
     major = installed_here().major
     assert report.action == "nothing"
@@ -136,13 +142,13 @@ def test_the_same_major_as_installed_is_nothing_to_do_and_touches_nothing(cluste
         assert conn.execute("SELECT count(*) FROM members").fetchone() == (500,)
 
 
-def same_major_plan(action: str) -> UpgradePlan:
+def same_major_plan(action: Action) -> UpgradePlan:
     here = installed_here()
     return UpgradePlan(action, here.major, here, here, f"PostgreSQL {here.major} → {here.major} ({action}).")
 
 
 @pytest.mark.parametrize("action", ["pg_upgrade", "dump_restore"])
-def test_an_upgrade_backs_up_first_copies_everything_and_keeps_the_old_cluster(cluster, action):
+def test_an_upgrade_backs_up_first_copies_everything_and_keeps_the_old_cluster(cluster, action: Action):
     order: list[str] = []
 
     def backup() -> Path:
@@ -162,7 +168,7 @@ def test_an_upgrade_backs_up_first_copies_everything_and_keeps_the_old_cluster(c
     assert order == ["backup", "stop"]
     assert report.action == action and report.backup == cluster.folder / "before-upgrade.hhbak"
     assert report.kept == cluster.folder / f"cluster.postgresql-{installed_here().major}-before-upgrade"
-    assert (report.kept / "PG_VERSION").is_file()  # the old cluster, kept for the administrator
+    assert report.kept is not None and (report.kept / "PG_VERSION").is_file()  # the old cluster, kept for the administrator
     assert not (cluster.folder / "cluster.upgrade-work").exists()
     assert not list(cluster.folder.glob("cluster.upgrading-to-*"))
     # the new cluster carries the agency's own files and every row, role and grant

@@ -332,5 +332,7 @@ def test_the_linux_checks_run_for_real_here(tmp_path):
     else:
         assert encryption.ok in (False, None) and encryption.blocking
     assert checks["administrator rights"].ok is (os.geteuid() == 0)
-    reported = float(re.search(r"([0-9.]+) GB free", checks["free disk"].finding).group(1))
+    shown = re.search(r"([0-9.]+) GB free", checks["free disk"].finding)
+    assert shown is not None
+    reported = float(shown.group(1))
     assert reported == pytest.approx(shutil.disk_usage(tmp_path).free / GIB, abs=1.0)

@@ -37,8 +37,8 @@ def test_keeps_the_newest_and_deletes_only_host_backups(backups, others, keep):
     kept = [name for name in backups if name not in doomed]
     assert len(kept) == min(keep, len(backups))
     if doomed and kept:
-        newest_deleted = max(backup_moment(name) for name in doomed)
-        assert newest_deleted < min(backup_moment(name) for name in kept)
+        moments = {name: backup_moment(name) or pytest.fail(f"{name} has no moment") for name in backups}
+        assert max(moments[name] for name in doomed) < min(moments[name] for name in kept)
 
 
 @given(moments)

@@ -144,7 +144,8 @@ def test_windows_task_runs_as_system_daily_and_catches_up():
     assert task.tag == f"{TASK}Task"
     assert task.findtext(f"{TASK}Principals/{TASK}Principal/{TASK}UserId") == "S-1-5-18"
     trigger = task.find(f"{TASK}Triggers/{TASK}CalendarTrigger")
-    assert trigger.findtext(f"{TASK}StartBoundary").endswith("T03:15:00")
+    assert trigger is not None
+    assert trigger.findtext(f"{TASK}StartBoundary", "").endswith("T03:15:00")
     assert trigger.findtext(f"{TASK}ScheduleByDay/{TASK}DaysInterval") == "1"
     assert task.findtext(f"{TASK}Settings/{TASK}StartWhenAvailable") == "true"
     assert task.findtext(f"{TASK}Actions/{TASK}Exec/{TASK}Command") == "C:\\Program Files\\hhdesk\\hhdesk-cli.exe"
