@@ -255,6 +255,13 @@ def is_own_role_creation(line: bytes, superuser: str) -> bool:
     return line.rstrip(b"\r\n") in (f"CREATE ROLE {superuser};".encode(), f'CREATE ROLE "{superuser}";'.encode())
 
 
+def without_values(output: str) -> list[str]:
+    """PostgreSQL's message lines without those that can quote data (DETAIL, CONTEXT, the statement)."""
+    quoting = ("DETAIL:", "CONTEXT:", "LINE ", "STATEMENT:", "HINT:")
+    return [line.strip() for line in output.splitlines()
+            if line.strip() and not any(marker in line for marker in quoting)]
+
+
 def analyze_commands(plan: UpgradePlan, folders: UpgradeFolders, superuser: str, system: str) -> list[list[str]]:
     """Neither way carries the planner's statistics over: gather them before anyone works on the new cluster."""
     assert plan.new is not None
@@ -399,7 +406,7 @@ class _Steps:
             raise UserError(f"The upgrade could not start {Path(argv[0]).name}: is PostgreSQL installed "
                             "completely?") from None
         if done.returncode != 0:
-            said = [line for line in (done.stdout + "\n" + done.stderr).splitlines() if line.strip()]
+            said = without_values(done.stdout + "\n" + done.stderr)
             raise UserError(f"{what} failed, so nothing was changed: " + " / ".join(said[-3:]))
 
     def run_all(self, commands: list[list[str]], folders: UpgradeFolders) -> None:
@@ -415,9 +422,9 @@ class _Steps:
     def pipe(self, dump: list[str], restore: list[str], superuser: str, *, cwd: Path) -> None:
         """``dump``'s output into ``restore``, line by line, without the superuser's own CREATE ROLE."""
         with subprocess.Popen(self._as_account(restore), stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=self.env) as loader, \
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=self.env) as loader, \
                 subprocess.Popen(self._as_account(dump), stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, cwd=cwd, env=self.env) as dumper:
+                                 stderr=subprocess.DEVNULL, cwd=cwd, env=self.env) as dumper:
             assert loader.stdin is not None and dumper.stdout is not None
             try:
                 for line in dumper.stdout:
@@ -430,12 +437,11 @@ class _Steps:
                     loader.stdin.close()
             dumped = dumper.wait()
             loaded = loader.wait()
-            for code, process, what in ((dumped, dumper, "pg_dumpall"), (loaded, loader, "psql")):
+            # Their messages can quote rows (a COPY line, a key's value): only the exit status is said.
+            for code, what in ((dumped, "pg_dumpall"), (loaded, "psql")):
                 if code != 0:
-                    assert process.stderr is not None
-                    said = [line for line in process.stderr.read().decode(errors="replace").splitlines()
-                            if line.strip()]
-                    raise UserError(f"{what} failed, so nothing was changed: " + " / ".join(said[-3:]))
+                    raise UserError(f"Copying the databases failed ({what} exit status {code}), so nothing was "
+                                    "changed.")
 
     def stop_quietly(self, plan: UpgradePlan, folders: UpgradeFolders) -> None:
         for cluster in self.started:

@@ -24,6 +24,7 @@ from hhdesk.db.cluster_upgrade import (
     plan_upgrade,
     server_options,
     upgrade_folders,
+    without_values,
 )
 from hhdesk.errors import UserError
 
@@ -183,3 +184,14 @@ def test_find_installs_reads_the_major_from_pg_ctl(tmp_path):
     installs = find_installs(system="Linux", patterns=[str(tmp_path / "*" / "bin")], run=pg_ctl_version)
     assert installs == [PostgresInstall(15, tmp_path / "15" / "bin", False),
                         PostgresInstall(17, tmp_path / "17" / "bin", True)]
+
+
+def test_failure_messages_leave_out_the_lines_that_can_quote_a_members_data():
+    output = ('ERROR:  duplicate key value violates unique constraint "members_medicaid_id_key"\n'
+              "DETAIL:  Key (medicaid_id)=(AB12345C) already exists.\n"
+              'CONTEXT:  COPY members, line 2: "2\tAB12345C\tJane"\n'
+              "pg_upgrade: fatal: see pg_upgrade_output.d\n")
+    said = without_values(output)
+    assert said == ['ERROR:  duplicate key value violates unique constraint "members_medicaid_id_key"',
+                    "pg_upgrade: fatal: see pg_upgrade_output.d"]
+    assert "AB12345C" not in " ".join(said)

@@ -182,10 +182,12 @@ def test_an_upgrade_backs_up_first_copies_everything_and_keeps_the_old_cluster(c
     assert "Backing up the server first…" in lines and "Gathering the planner's statistics…" in lines
 
 
-def test_a_failed_upgrade_leaves_the_old_cluster_as_it_was_and_running(cluster):
-    # a new cluster made for another superuser: pg_upgrade --check refuses it
-    with pytest.raises(UserError, match="failed, so nothing was changed"):
-        carry_out_upgrade(cluster.data, same_major_plan("pg_upgrade"), superuser="somebody_else",
+@pytest.mark.parametrize(("action", "said"), [("pg_upgrade", "pg_upgrade --check failed, so nothing was changed"),
+                                              ("dump_restore", r"Copying the databases failed \(pg")])
+def test_a_failed_upgrade_leaves_the_old_cluster_as_it_was_and_running(cluster, action: Action, said: str):
+    # the upgrade run for a superuser the old cluster does not have: pg_upgrade --check, or pg_dumpall, fails
+    with pytest.raises(UserError, match=said):
+        carry_out_upgrade(cluster.data, same_major_plan(action), superuser="somebody_else",
                           superuser_password=cluster.password, backup=lambda: Path("b.hhbak"),
                           stop_server=cluster.stop, start_server=cluster.start)
     assert cluster.starts == 2  # the fixture's start, and the restart after the failure
