@@ -171,7 +171,7 @@ def _linux_encryption(commands: _Commands, folder: Path) -> HostCheck:
         filesystem = json.loads(mount.stdout)["filesystems"][0] if mount and mount.returncode == 0 else None
     except (ValueError, KeyError, IndexError, TypeError):
         filesystem = None
-    if filesystem is None:
+    if not isinstance(filesystem, dict):
         return _unknown_encryption(f"Could not find which disk holds {folder} (findmnt failed), so its "
                                    "encryption could not be checked.")
     source = re.sub(r"\[.*\]$", "", str(filesystem.get("source") or ""))  # btrfs adds [/subvolume]
@@ -183,7 +183,7 @@ def _linux_encryption(commands: _Commands, folder: Path) -> HostCheck:
         devices = json.loads(tree.stdout)["blockdevices"] if tree and tree.returncode == 0 else None
     except (ValueError, KeyError, TypeError):
         devices = None
-    if devices is None:
+    if not isinstance(devices, list):
         return _unknown_encryption(f"Could not read the devices under {source} (lsblk failed), so its "
                                    "encryption could not be checked.")
     # `lsblk -s` lists the device, then what it is built on (LVM, LUKS, partition, disk): LUKS anywhere
@@ -195,11 +195,13 @@ def _linux_encryption(commands: _Commands, folder: Path) -> HostCheck:
                           "disk, or give the reason to go on without it (--allow-unencrypted-disk).")
 
 
-def _walk(devices: list[dict]) -> list[dict]:
+def _walk(devices: list) -> list[dict]:
     found = []
     for device in devices:
-        found.append(device)
-        found.extend(_walk(device.get("children") or []))
+        if isinstance(device, dict):
+            found.append(device)
+            children = device.get("children")
+            found.extend(_walk(children if isinstance(children, list) else []))
     return found
 
 
@@ -229,7 +231,7 @@ def _macos_encryption(commands: _Commands, folder: Path) -> HostCheck:
         details = plistlib.loads(info.stdout.encode()) if info and info.returncode == 0 else {}
     except (plistlib.InvalidFileException, ValueError):
         details = {}
-    encrypted = details.get("FileVault", details.get("Encryption"))
+    encrypted = details.get("FileVault", details.get("Encryption")) if isinstance(details, dict) else None
     if encrypted is True:
         return _encrypted(f"The volume {mount_point} that holds the data folder is encrypted.")
     if encrypted is False:

@@ -10,6 +10,8 @@ from collections import namedtuple
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hhdesk.services.host_checks import COMMANDS, GIB, HostCheck, check_host
 
@@ -336,3 +338,39 @@ def test_the_linux_checks_run_for_real_here(tmp_path):
     assert shown is not None
     reported = float(shown.group(1))
     assert reported == pytest.approx(shutil.disk_usage(tmp_path).free / GIB, abs=1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["Linux", "Darwin", "Windows"]),
+       st.lists(st.tuples(st.integers(-5, 5), st.text(max_size=300)), min_size=6, max_size=6))
+def test_any_output_of_the_tools_gives_five_findings_and_never_a_confirmed_encryption_by_accident(system, answers):
+    replies = iter(answers)
+
+    def run(argv, **_kwargs):
+        returncode, stdout = next(replies)
+        return subprocess.CompletedProcess(argv, returncode, stdout, "")
+
+    checks = check_host(Path("C:\\hhdesk" if system == "Windows" else "/srv/hhdesk"), run=run, system=system,
+                        release="11", disk_usage=lambda _: PLENTY)
+    assert [check.name for check in checks] == ["operating system", "administrator rights", "disk encryption",
+                                                "sleep", "free disk"]
+    assert all(check.finding for check in checks)
+    encryption = checks[2]
+    assert encryption.blocking is (encryption.ok is not True)
+    if encryption.ok and system == "Linux":
+        assert any("crypt" in stdout for _code, stdout in answers)
+    if encryption.ok and system == "Darwin":
+        assert any("FileVault is On" in stdout or "<true/>" in stdout for _code, stdout in answers)
+
+
+@pytest.mark.parametrize(("findmnt", "lsblk"), [
+    ('{"filesystems": ["/dev/sda1"]}', LSBLK_PLAIN),
+    ('{"filesystems": [{"source": null}]}', LSBLK_PLAIN),
+    (FINDMNT_PLAIN, '{"blockdevices": {"name": "sda"}}'),
+    (FINDMNT_PLAIN, '{"blockdevices": [{"name": "sda", "type": "crypt-ish", "children": "none"}]}'),
+])
+def test_odd_json_from_findmnt_or_lsblk_is_not_taken_for_encryption(findmnt, lsblk):
+    run = Recorded({("id",): (0, "0\n"), ("findmnt",): (0, findmnt), ("lsblk",): (0, lsblk),
+                    ("systemctl",): (0, SYSTEMCTL_ALL_MASKED)})
+    encryption = linux(run)["disk encryption"]
+    assert encryption.ok is not True and encryption.blocking
