@@ -336,7 +336,8 @@ def carry_out_upgrade(cluster_dir: Path, plan: UpgradePlan, *, superuser: str, s
                       system: str | None = None) -> UpgradeReport:
     """The steps of a decided ``pg_upgrade`` or ``dump_restore`` plan (see the module's description)."""
     system = system or platform.system()
-    assert plan.action in ("pg_upgrade", "dump_restore") and plan.old and plan.new
+    if plan.action not in ("pg_upgrade", "dump_restore") or plan.old is None or plan.new is None:
+        raise ValueError(f"an upgrade plan to carry out needs both installations, not {plan.action!r}")
     folders = upgrade_folders(cluster_dir, plan)
     if folders.kept.exists():
         raise UserError(f"{folders.kept} is still there from an earlier upgrade: check that the host works, "
@@ -380,7 +381,13 @@ def carry_out_upgrade(cluster_dir: Path, plan: UpgradePlan, *, superuser: str, s
         raise
     shutil.rmtree(folders.work, ignore_errors=True)
     folders.cluster.rename(folders.kept)
-    folders.new.rename(folders.cluster)
+    try:
+        folders.new.rename(folders.cluster)
+    except OSError:
+        folders.kept.rename(folders.cluster)  # the old cluster back in its place, as it was
+        start_server()
+        raise UserError(f"The new cluster could not take the old one's place, so nothing was changed; it is "
+                        f"left in {folders.new} for whoever investigates.") from None
     progress(f"Starting PostgreSQL {plan.new.major}…")
     start_server()
     return UpgradeReport(plan.action, f"Upgraded from PostgreSQL {plan.current} to {plan.new.major}. The old "
