@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ def _join_file(tmp_path: Path, details) -> Path:
     return path
 
 
-def _said() -> tuple[list[str], object]:
+def _said() -> tuple[list[str], Callable[[str], None]]:
     heard: list[str] = []
     return heard, heard.append
 
@@ -122,7 +122,8 @@ def test_a_moved_host_is_found_by_its_computer_name(agency: AgencyDatabase, tmp_
     url = workstation_join.reach(host, say)
     assert heard == ["The host has a new address, 127.0.0.1; hhdesk will use it from now on."]
     login(ServerAddress.parse(url), agency.admin, agency.admin_password).close()
-    assert workstation_join.joined_host().details.addresses[0] == "127.0.0.1"
+    again = workstation_join.joined_host()
+    assert again is not None and again.details.addresses[0] == "127.0.0.1"
 
 
 def test_a_wrong_password_is_named(agency: AgencyDatabase, tmp_path: Path) -> None:
@@ -186,3 +187,9 @@ def test_the_workstation_file_names_the_agency(agency: AgencyDatabase, tmp_path:
     details = agency.server.join_details(agency.database)
     workstation_join.join(_join_file(tmp_path, details))
     assert json.loads((workstation / "workstation.json").read_text()) == {"agency_host": details.agency_id}
+
+
+def test_a_missing_join_file_as_store_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["users", "list", "--store", str(tmp_path / "gone.hhjoin"), "--user", "ann"]) == 1
+    assert capsys.readouterr().err == (f"hhdesk: There is no join file at {tmp_path / 'gone.hhjoin'}: ask the "
+                                       "administrator for a new join file.\n")
