@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -52,6 +53,13 @@ def fingerprint_lines(fingerprint: str, pairs_per_line: int = 8) -> str:
     """The fingerprint in lines of whole pairs, the way it is read aloud: a line at a time."""
     pairs = fingerprint.split(":")
     return "\n".join(":".join(pairs[i:i + pairs_per_line]) for i in range(0, len(pairs), pairs_per_line))
+
+
+def _add_file_row(form: QFormLayout, label: str, edit: QLineEdit, choose: Callable[[], None]) -> None:
+    """A path field with its Choose… button; the label's mnemonic goes to the field (a layout takes none)."""
+    caption = QLabel(label)
+    caption.setBuddy(edit)
+    form.addRow(caption, _file_row(edit, "Choose…", choose))
 
 
 def _file_row(edit: QLineEdit, button_text: str, choose: Callable[[], None]) -> QHBoxLayout:
@@ -95,7 +103,7 @@ class JoinHostPage(QWizardPage):
         form.addRow("Certificate fingerprint:", self.fingerprint)
         layout = QVBoxLayout(self)
         top = QFormLayout()
-        top.addRow("Join &file:", _file_row(self.path, "&Choose…", self._choose))
+        _add_file_row(top, "Join &file:", self.path, self._choose)
         layout.addLayout(top)
         layout.addSpacing(8)
         layout.addWidget(self.details_form)
@@ -190,11 +198,11 @@ class HostSetupPage(QWizardPage):
         self.reason.setEnabled(False)
         self.message = MessageLabel()
         form = QFormLayout()
-        form.addRow("&Data folder:", _file_row(self.data_folder, "Choose…", self._choose_folder))
+        _add_file_row(form, "&Data folder:", self.data_folder, self._choose_folder)
         form.addRow("&Organization:", self.organization)
         form.addRow("First &administrator:", self.admin)
         self.passwords.add_to(form)
-        form.addRow("&Import a store:", _file_row(self.import_store, "Choose…", self._choose_store))
+        _add_file_row(form, "&Import a store:", self.import_store, self._choose_store)
         form.addRow("Its password:", self.import_password)
         form.addRow("&Write the join file to:", self.join_file)
         form.addRow("&Port:", self.port)
@@ -205,7 +213,7 @@ class HostSetupPage(QWizardPage):
         layout.addWidget(self.message)
         layout.addStretch(1)
         for edit in (self.organization, self.admin, self.data_folder, self.join_file, self.reason,
-                     self.import_store):
+                     self.import_store, self.import_password):
             edit.textChanged.connect(self._changed)
         self.passwords.changed.connect(self.completeChanged)
         self.unencrypted.toggled.connect(self._unencrypted_toggled)
