@@ -35,8 +35,10 @@ class ProbeResult:
 
 
 def probe_host(address: str, port: int, host_name: str, certificate: Path,
-               timeout: float = PROBE_TIMEOUT_SECONDS) -> ProbeResult:
-    """What answers on ``port`` at ``address``: the host proven by the pinned ``certificate``, or what else."""
+               timeout: float | None = None) -> ProbeResult:
+    """What answers on ``port`` at ``address``: the host proven by the pinned ``certificate``, or what else
+    (waiting ``timeout`` seconds at most for each step, PROBE_TIMEOUT_SECONDS when None)."""
+    timeout = PROBE_TIMEOUT_SECONDS if timeout is None else timeout
     context = ssl.create_default_context(cafile=str(certificate))
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     try:

@@ -28,8 +28,6 @@ from hhdesk.services.join_file import JoinDetails, read_join_file, server_url, w
 WORKSTATION_FILE = "workstation.json"
 HOSTS_FOLDER = "hosts"
 
-Prober = Callable[[str, int, str, Path], ProbeResult]
-Resolver = Callable[[str, int], list[str]]
 
 
 @dataclass(frozen=True)
@@ -92,12 +90,12 @@ def stored_host(agency_id: str) -> JoinedHost | None:
     return JoinedHost(read_join_file(path), folder)
 
 
-def join(path: Path, *, prober: Prober | None = None, resolver: Resolver | None = None) -> JoinedHost:
+def join(path: Path) -> JoinedHost:
     """Join the host a join file names: check it answers with the pinned certificate if it answers at all,
     keep it, and make it this workstation's default store. A computer at the file's addresses that shows
     another certificate is refused and nothing is kept; a host that is off now does not stop the join."""
     details = read_join_file(path)
-    _check_not_a_stranger(details, prober or _probe, resolver or _resolve)
+    _check_not_a_stranger(details)
     host = remember(details)
     write_private_file_atomically(data_dir() / WORKSTATION_FILE,
                                   (json.dumps({"agency_host": details.agency_id}, indent=2) + "\n").encode())
@@ -127,35 +125,40 @@ def host_from_join_file(path: Path) -> JoinedHost:
     return remember(read_join_file(path))
 
 
-def reach(host: JoinedHost, moved: Callable[[str], None], *, prober: Prober | None = None,
-          resolver: Resolver | None = None) -> str:
+def reach(host: JoinedHost, moved: Callable[[str], None]) -> str:
     """The URL to the host where it answers now (see `find`)."""
-    return host.url(find(host, moved, prober=prober, resolver=resolver))
+    return host.url(find(host, moved))
 
 
-def find(host: JoinedHost, moved: Callable[[str], None], *, prober: Prober | None = None,
-         resolver: Resolver | None = None) -> str:
+def find(host: JoinedHost, moved: Callable[[str], None]) -> str:
     """The first address that proves to be the host; ``moved`` hears one sentence when that is not the last
     known address (which is then remembered). UserError in plain words if no address is the host."""
-    probe = prober or _probe
     details = host.details
+    found, results = _first_answering(details, host.certificate_path)
+    if found is None:
+        raise _not_found(details, results)
+    if found != host.last_address:
+        _remember_address(host, found)
+        moved(f"The host has a new address, {found}; hhdesk will use it from now on.")
+    return found
+
+
+def _first_answering(details: JoinDetails, certificate: Path) -> tuple[str | None, list[ProbeResult]]:
+    """The first candidate address that proves to be the host (None if none does), and what the others said."""
     results: list[ProbeResult] = []
-    for address in _candidates(details, resolver or _resolve):
-        result = probe(address, details.port, details.host_name, host.certificate_path)
-        results.append(result)
+    for address in _candidates(details):
+        result = probe_host(address, details.port, details.host_name, certificate)
         if result.answer is Answer.HOST:
-            if address != host.last_address:
-                _remember_address(host, address)
-                moved(f"The host has a new address, {address}; hhdesk will use it from now on.")
-            return address
-    raise _not_found(details, results)
+            return address, results
+        results.append(result)
+    return None, results
 
 
-def _candidates(details: JoinDetails, resolve: Resolver) -> list[str]:
+def _candidates(details: JoinDetails) -> list[str]:
     """Known addresses in order, then what the network says the host's computer name is now."""
     seen = list(details.addresses)
     if details.computer_name:
-        seen += [a for a in resolve(details.computer_name, details.port) if a not in seen]
+        seen += [a for a in _resolve(details.computer_name, details.port) if a not in seen]
     return seen
 
 
@@ -188,20 +191,15 @@ def _stranger_error(details: JoinDetails, result: ProbeResult) -> InsecureConnec
         f"administrator to compare the host's fingerprint with {details.fingerprint[:14]}….")
 
 
-def _check_not_a_stranger(details: JoinDetails, probe: Prober, resolve: Resolver) -> None:
+def _check_not_a_stranger(details: JoinDetails) -> None:
     from tempfile import TemporaryDirectory
 
     with TemporaryDirectory(prefix="hhdesk-join-") as scratch:
         certificate = Path(scratch) / "host.crt"
         certificate.write_text(details.certificate_pem, encoding="ascii")
-        results = []
-        for address in _candidates(details, resolve):
-            result = probe(address, details.port, details.host_name, certificate)
-            if result.answer is Answer.HOST:
-                return
-            results.append(result)
+        found, results = _first_answering(details, certificate)
     strangers = [r for r in results if r.answer is Answer.STRANGER]
-    if strangers:
+    if found is None and strangers:
         raise _stranger_error(details, strangers[0])
 
 
@@ -211,10 +209,6 @@ def _suffix(words: str, name: str) -> str:
 
 def _listed(addresses: tuple[str, ...]) -> str:
     return addresses[0] if len(addresses) == 1 else ", ".join(addresses[:-1]) + " or " + addresses[-1]
-
-
-def _probe(address: str, port: int, host_name: str, certificate: Path) -> ProbeResult:
-    return probe_host(address, port, host_name, certificate)
 
 
 def _resolve(name: str, port: int) -> list[str]:

@@ -239,3 +239,28 @@ def test_the_host_page_sets_up_shows_the_fingerprint_and_logs_in(qtbot: Any, age
     assert isinstance(shell.window, MainWindow)
     shell.window.app.close()
     shell.window.close()
+
+
+def test_the_window_says_why_the_host_cannot_be_reached_and_tries_again(qtbot: Any, pg_server: Any, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.pg.server import free_port
+
+    join_file = tmp_path / "riverside.hhjoin"
+    write_join_file(join_file, pg_server.join_details("nowhere", port=free_port()))
+    host = workstation_join.join(join_file)
+    said: list[str] = []
+    answers = iter([QMessageBox.StandardButton.Retry, QMessageBox.StandardButton.Close])
+
+    def warning(_parent: Any, _title: str, text: str, *_args: Any) -> QMessageBox.StandardButton:
+        said.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    quits: list[bool] = []
+    shell = Shell(default_store(), quit=lambda: quits.append(True))
+    assert shell.store_path == host
+    shell.start()
+    assert len(said) == 2 and said[0].startswith("The agency's host does not accept connections on port")
+    assert quits == [True] and shell.login is None and shell.wizard is None
