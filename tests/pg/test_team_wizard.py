@@ -230,6 +230,9 @@ def test_the_host_page_sets_up_shows_the_fingerprint_and_logs_in(qtbot: Any, age
         "next week; the office is locked",
         "?  Sleep: hhdesk could not tell whether this computer sleeps"]
     assert not page.passwords.first.text(), "the password is not kept on the page"
+    sheet = ready.sheet_html()
+    assert "Hudson Valley Health Home" in sheet and fingerprint.split(":")[0] in sheet
+    assert all(line in sheet for line in fingerprint_lines(fingerprint).splitlines())
 
     _click(qtbot, wizard, QWizard.WizardButton.FinishButton)  # "Log in": this computer joins its own host
     login = shell.login

@@ -8,13 +8,16 @@ workstations need: the join file's place and the certificate fingerprint to read
 
 from __future__ import annotations
 
+import html
 import importlib
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -53,6 +56,21 @@ def fingerprint_lines(fingerprint: str, pairs_per_line: int = 8) -> str:
     """The fingerprint in lines of whole pairs, the way it is read aloud: a line at a time."""
     pairs = fingerprint.split(":")
     return "\n".join(":".join(pairs[i:i + pairs_per_line]) for i in range(0, len(pairs), pairs_per_line))
+
+
+def fingerprint_sheet_html(organization: str, fingerprint: str, join_file: str, on: date) -> str:
+    """The printed page a workstation's person compares with: whose host, when, the fingerprint, what to do."""
+    lines = "<br>".join(html.escape(line) for line in fingerprint_lines(fingerprint).splitlines())
+    return f"""
+    <h2>hhdesk: the agency's host</h2>
+    <p><b>Agency:</b> {html.escape(organization)}<br><b>Set up:</b> {on.strftime("%B %d, %Y")}<br>
+    <b>Join file:</b> {html.escape(join_file)}</p>
+    <p>Certificate fingerprint:</p>
+    <p style="font-family: 'DejaVu Sans Mono', 'Courier New', monospace; font-size: 15pt;
+       border: 1px solid #888; padding: 12px;">{lines}</p>
+    <p>When a workstation joins, hhdesk shows a fingerprint: it must be the same as this one, pair by pair.
+    If it differs, do not join; tell the administrator.</p>
+    """
 
 
 def _add_file_row(form: QFormLayout, label: str, edit: QLineEdit, choose: Callable[[], None]) -> None:
@@ -329,9 +347,12 @@ class HostReadyPage(QWizardPage):
         self.fingerprint = _fingerprint_label()
         self.findings = role_label("")
         self.message = MessageLabel()
+        self.print_button = QPushButton("&Print the fingerprint…")
+        self.print_button.clicked.connect(self._print)
         form = QFormLayout()
         form.addRow("Join file:", self.join_file)
         form.addRow("Certificate fingerprint:", self.fingerprint)
+        form.addRow("", self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addSpacing(8)
@@ -357,6 +378,20 @@ class HostReadyPage(QWizardPage):
         marks = {True: "✓", False: "✗", None: "?"}
         self.findings.setText("\n".join(f"{marks.get(check.ok, '?')}  {check.name}: {check.finding}"
                                         for check in report.checks) or "(no checks were reported)")
+
+    def sheet_html(self) -> str:
+        report = self._wizard.host_page.report
+        return fingerprint_sheet_html(self._wizard.host_page.organization.text().strip(), report.fingerprint,
+                                      str(report.join_file), self._wizard.clock.today())
+
+    def _print(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print the host's fingerprint")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            document = QTextDocument()
+            document.setHtml(self.sheet_html())
+            document.print_(printer)
 
     def validatePage(self) -> bool:
         # This computer uses the host as a workstation does, through its own join file.
