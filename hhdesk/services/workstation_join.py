@@ -121,8 +121,18 @@ def joined_host() -> JoinedHost | None:
 
 
 def host_from_join_file(path: Path) -> JoinedHost:
-    """A join file given directly as --store: its host kept in the data folder (not made the default)."""
-    return remember(read_join_file(path))
+    """A join file given directly as --store: its host kept in the data folder (not made the default).
+
+    Its certificate may not replace the one this workstation already keeps for the same agency: trusting a new
+    certificate is a join, where the person compares the fingerprint."""
+    details = read_join_file(path)
+    known = stored_host(details.agency_id)
+    if known is not None and known.details.certificate_pem != details.certificate_pem:
+        raise InsecureConnection(
+            f"{path.name} shows another certificate than the one this workstation keeps for "
+            f"{details.organization}'s host: compare its fingerprint with the administrator's, then join it "
+            "('hhdesk join FILE').")
+    return remember(details)
 
 
 def reach(host: JoinedHost, moved: Callable[[str], None]) -> str:

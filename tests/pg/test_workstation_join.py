@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,16 @@ def test_a_missing_join_file_as_store_is_one_sentence(tmp_path: Path, capsys: py
     assert main(["users", "list", "--store", str(tmp_path / "gone.hhjoin"), "--user", "ann"]) == 1
     assert capsys.readouterr().err == (f"hhdesk: There is no join file at {tmp_path / 'gone.hhjoin'}: ask the "
                                        "administrator for a new join file.\n")
+
+
+def test_a_join_file_as_store_cannot_replace_the_joined_certificate(agency: AgencyDatabase, tmp_path: Path) -> None:
+    server = agency.server
+    details = server.join_details(agency.database)
+    joined = workstation_join.join(_join_file(tmp_path, details))
+    other = tmp_path / "other" / "riverside.hhjoin"
+    other.parent.mkdir()
+    write_join_file(other, replace(details, certificate_pem=server.join_details(
+        agency.database, pinned=server.stranger).certificate_pem, fingerprint=""))
+    with pytest.raises(InsecureConnection, match="shows another certificate than the one this workstation keeps"):
+        workstation_join.host_from_join_file(other)
+    assert joined.certificate_path.read_text() == details.certificate_pem
