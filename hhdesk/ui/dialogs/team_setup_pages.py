@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QTextDocument
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from hhdesk.clock import Clock
 from hhdesk.config import data_dir
 from hhdesk.domain.passwords import username_problems
 from hhdesk.errors import UserError
@@ -44,8 +45,16 @@ from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.password_fields import NewPasswordFields
 
-if TYPE_CHECKING:
-    from hhdesk.ui.dialogs.setup_wizard import SetupWizard
+
+class TeamWizard(Protocol):
+    """What these pages need of the wizard they are in (`hhdesk.ui.dialogs.setup_wizard.SetupWizard`)."""
+
+    joined_host: workstation_join.JoinedHost | None
+    admin_username: str
+    clock: Clock
+    host_page: HostSetupPage
+
+    def next(self) -> None: ...
 
 # The smallest override reason worth writing in the audit log: a few words, not a shrug.
 MIN_OVERRIDE_REASON = 12
@@ -98,7 +107,7 @@ def _fingerprint_label() -> Any:
 class JoinHostPage(QWizardPage):
     """"Connect to the agency's host": the join file, what it says, the fingerprint to compare, then join."""
 
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: TeamWizard) -> None:
         super().__init__()
         self._wizard = wizard
         self.details: JoinDetails | None = None
@@ -183,7 +192,7 @@ class JoinHostPage(QWizardPage):
 class HostSetupPage(QWizardPage):
     """"This computer will hold the agency's data for the team": the form, then `setup_host` in the background."""
 
-    def __init__(self, wizard: SetupWizard, setup: Callable[..., Any] | None = None) -> None:
+    def __init__(self, wizard: TeamWizard, setup: Callable[..., Any] | None = None) -> None:
         super().__init__()
         self._wizard = wizard
         self._setup = setup
@@ -335,7 +344,7 @@ class HostSetupPage(QWizardPage):
 class HostReadyPage(QWizardPage):
     """What the workstations need: where the join file is and the fingerprint to read aloud; the findings."""
 
-    def __init__(self, wizard: SetupWizard) -> None:
+    def __init__(self, wizard: TeamWizard) -> None:
         super().__init__()
         self._wizard = wizard
         self.setTitle("This computer is the agency's host")
