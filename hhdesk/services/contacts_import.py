@@ -38,6 +38,7 @@ from hhdesk.clock import local_naive
 from hhdesk.db.bulk import insert_many
 from hhdesk.db.models import AuditEvent, ChecklistItem, Contact, Member, TransitionEpisode, User
 from hhdesk.db.models.base import utcnow
+from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.checklists import MEMBER_CONTACTED_KEY, tc_contact_completes_member_contacted
 from hhdesk.domain.contacts_csv import (
@@ -282,6 +283,10 @@ def import_contacts_text(app: AppSession, text: str, *, dry_run: bool = False, s
     if progress:
         progress(0, 0, "Waiting to save (another window or command is saving)")
     with app.work(Permission.IMPORT_DATA) as uow:
+        # In turn with every other import before the store is looked at again: the same file imported from
+        # two workstations at once is then refused (or its lines skipped) the second time, as it is one after
+        # the other. A store file needs nothing more: its BEGIN IMMEDIATE already lets one writer in at a time.
+        take_turn(uow.session, Turn.IMPORTS)
         if _store_state(uow.session, digest) != checked.state:
             checked = _check(uow.session, text, digest, today, skip_duplicates, progress)
             if checked.result.errors:
