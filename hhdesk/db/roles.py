@@ -100,6 +100,19 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
     """Create the five group roles and grant them their privileges (the caller's transaction)."""
     from psycopg import sql
 
+    for role in Role:
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group_role(database, role))))
+    grant_privileges(conn, database)
+
+
+def grant_privileges(conn: psycopg.Connection, database: str) -> None:
+    """Give each group exactly the privileges this program's schema calls for, whatever it held before.
+
+    Setting up an agency grants them on the new tables; upgrading one grants them again after the schema has
+    changed, so new tables and columns get theirs and the groups end as a fresh set-up leaves them.
+    """
+    from psycopg import sql
+
     conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
     conn.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC")
     # PostgreSQL 15 no longer lets everyone create objects in the public schema; a database made from an
@@ -107,7 +120,9 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
     conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     for role in Role:
         group = sql.Identifier(group_role(database, role))
-        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(group))
+        # Revoking a table's privileges revokes its columns' too, so no grant of an older schema lingers.
+        conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(group))
+        conn.execute(sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {}").format(group))
         conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), group))
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(group))
         conn.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(group))
@@ -123,7 +138,7 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
 _GROUPS_SQL = "(" + ", ".join(f"'{role.value}'" for role in Role) + ")"
 ACCOUNT_FUNCTIONS = [
     f"""
-    CREATE FUNCTION hhdesk_create_login(username text, verifier text, hhdesk_role text) RETURNS void
+    CREATE OR REPLACE FUNCTION hhdesk_create_login(username text, verifier text, hhdesk_role text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
     BEGIN
         IF hhdesk_role NOT IN {_GROUPS_SQL} THEN
@@ -137,7 +152,7 @@ ACCOUNT_FUNCTIONS = [
     END $$
     """,
     f"""
-    CREATE FUNCTION hhdesk_change_login(username text, verifier text, may_log_in boolean, hhdesk_role text)
+    CREATE OR REPLACE FUNCTION hhdesk_change_login(username text, verifier text, may_log_in boolean, hhdesk_role text)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
     DECLARE group_name text;
     BEGIN
@@ -172,6 +187,7 @@ ACCOUNT_FUNCTIONS = [
 
 
 def create_account_functions(conn: psycopg.Connection, database: str) -> None:
+    """Create the account functions, or replace them with this program's (an upgrade runs this again)."""
     from psycopg import sql
 
     for statement in ACCOUNT_FUNCTIONS:
