@@ -9,7 +9,8 @@ A person who takes the connection details to another client gets exactly what th
   notes, not care plans' content, not transitions' clinical fields, not referral reasons or outcomes;
 - read_only reads and writes nothing but its own audit events;
 - nobody updates, deletes or truncates the audit log (privileges here; triggers in the initial migration
-  stop even the tables' owner).
+  stop even the tables' owner), and only administrators read it: what importers need of it (whether a
+  contacts file was imported before) they ask a narrow function (the migration that made it says why).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from hhdesk.db.models import Base
 from hhdesk.domain.enums import Role
+from hhdesk.domain.permissions import Permission, allows
 
 if TYPE_CHECKING:
     import psycopg
@@ -66,6 +68,10 @@ BILLING: dict[str, str] = {
     "referrals": "SELECT (id, member_id, directory_entry_id, category, sent_on, status, status_on, created_at)",
     "referral_status_changes": "SELECT (id, referral_id, status, changed_on, created_at)",
 }
+
+
+# The schema's functions for staff (its migrations make them, revoked from PUBLIC), and who may run each.
+SCHEMA_FUNCTIONS: dict[str, Permission] = {"hhdesk_contacts_file_imported(text)": Permission.IMPORT_DATA}
 
 
 def _grants_for(role: Role) -> dict[str, str]:
@@ -130,6 +136,10 @@ def grant_privileges(conn: psycopg.Connection, database: str) -> None:
             for table, privileges in grants.items():
                 conn.execute(sql.SQL("GRANT " + privileges + " ON TABLE {} TO {}").format(
                     sql.Identifier(table), group))
+        for function, needed in SCHEMA_FUNCTIONS.items():
+            conn.execute(sql.SQL("REVOKE ALL ON FUNCTION " + function + " FROM {}").format(group))
+            if allows(role, needed):
+                conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION " + function + " TO {}").format(group))
 
 
 # The administrator's tools for accounts: narrow functions that run as the set-up role (which may create

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 
 from hhdesk.clock import local_naive
 from hhdesk.db.bulk import insert_many
-from hhdesk.db.models import AuditEvent, ChecklistItem, Contact, Member, TransitionEpisode, User
+from hhdesk.db.imported_files import contacts_file_imported
+from hhdesk.db.models import ChecklistItem, Contact, Member, TransitionEpisode, User
 from hhdesk.db.models.base import utcnow
 from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain import segments as domain_segments
@@ -182,12 +183,7 @@ def _store_state(session: Session, digest: str) -> _StoreState:
     contacts = session.execute(
         select(func.count(Contact.id), func.max(Contact.id), func.max(Contact.updated_at))
     ).one()
-    earlier = session.execute(
-        select(AuditEvent.at, AuditEvent.username)
-        .where(AuditEvent.action == "contacts_import", AuditEvent.detail.contains(f"sha256 {digest}"))
-        .order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    return _StoreState(_lookups(session), tuple(contacts), tuple(earlier) if earlier else None)
+    return _StoreState(_lookups(session), tuple(contacts), contacts_file_imported(session, digest))
 
 
 def _duplicate_key(member_id: int, day: date, mode: str, staff_id: int | None, minutes: int) -> tuple[object, ...]:

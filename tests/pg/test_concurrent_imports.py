@@ -35,9 +35,9 @@ def _roster_file(folder: Path, name: str, numbers: range) -> Path:
     return path
 
 
-def _two_logins(agency: AgencyDatabase, second: Role = Role.SUPERVISOR) -> list[tuple[str, str]]:
-    """The agency's administrator and a second person who may import."""
-    return [(agency.admin, agency.admin_password), (add_staff(agency, second), STAFF_PASSWORD)]
+def _two_logins(agency: AgencyDatabase) -> list[tuple[str, str]]:
+    """The agency's administrator and a supervisor: two people who may import."""
+    return [(agency.admin, agency.admin_password), (add_staff(agency, Role.SUPERVISOR), STAFF_PASSWORD)]
 
 
 def _race(agency: AgencyDatabase, logins: list[tuple[str, str]], kind: str, paths: list[Path], *,
@@ -59,8 +59,8 @@ def _count(agency: AgencyDatabase, model: Any) -> int:
         app.close()
 
 
-def _agency_with_members(agency: AgencyDatabase, folder: Path, second: Role) -> list[tuple[str, str]]:
-    logins = _two_logins(agency, second)
+def _agency_with_members(agency: AgencyDatabase, folder: Path) -> list[tuple[str, str]]:
+    logins = _two_logins(agency)
     app = login(agency.address, agency.admin, agency.admin_password)
     try:
         report = roster_import.import_roster(app, _roster_file(folder, "roster.csv", range(1, MEMBERS + 1)),
@@ -85,7 +85,7 @@ def _contacts_file(folder: Path, staff: str) -> Path:
 
 def test_the_same_contacts_file_imported_twice_at_once_is_imported_once_and_refused_once(
         agency: AgencyDatabase, tmp_path: Path) -> None:
-    logins = _agency_with_members(agency, tmp_path, Role.ADMIN)
+    logins = _agency_with_members(agency, tmp_path)
     path = _contacts_file(tmp_path, agency.admin)
 
     results = _race(agency, logins, "contacts", [path, path])
@@ -98,7 +98,7 @@ def test_the_same_contacts_file_imported_twice_at_once_is_imported_once_and_refu
 
 
 def test_skipping_duplicates_at_once_imports_each_contact_once(agency: AgencyDatabase, tmp_path: Path) -> None:
-    logins = _agency_with_members(agency, tmp_path, Role.ADMIN)
+    logins = _agency_with_members(agency, tmp_path)
     path = _contacts_file(tmp_path, agency.admin)
 
     results = _race(agency, logins, "contacts", [path, path], skip_duplicates=True)
@@ -126,7 +126,7 @@ def test_two_different_roster_files_at_once_leave_no_duplicate_member(agency: Ag
 
 def test_the_same_outreach_elsewhere_file_imported_twice_at_once_is_stored_once(agency: AgencyDatabase,
                                                                               tmp_path: Path) -> None:
-    logins = _agency_with_members(agency, tmp_path, Role.SUPERVISOR)
+    logins = _agency_with_members(agency, tmp_path)
     path = tmp_path / "outreach.csv"
     path.write_text(OUTREACH_HEADER + "\n" + "".join(
         f"{medicaid_id(number)},2024-{month:02d},Other Health Home\n"
