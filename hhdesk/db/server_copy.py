@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Row, Table, func, insert, select, text
+from sqlalchemy import Column, Connection, Integer, Row, Table, column, func, insert, inspect, select, text
+from sqlalchemy import table as table_clause
 
 from hhdesk.db.models import Base
 
@@ -27,22 +28,31 @@ def tables_in_order() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
-def copy_tables(source: Connection, target: Connection, progress: Callable[[str, int], None] | None = None
-                ) -> dict[str, int]:
-    """Copy every row of every table; returns the rows copied per table (the target's transaction)."""
+def copy_tables(source: Connection, target: Connection, progress: Callable[[str, int], None] | None = None,
+                *, columns: dict[str, list[str]] | None = None) -> dict[str, int]:
+    """Copy every row of every table; returns the rows copied per table (the target's transaction).
+
+    ``columns`` (from `columns_of`) limits the copy to the tables and columns of an older schema that both
+    sides are at; by default both are at this program's.
+    """
     copied: dict[str, int] = {}
     into_server = target.dialect.name == "postgresql"
     if into_server:
         target.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {AUDIT_CHAIN_TRIGGER}"))
     for table in tables_in_order():
-        order = list(table.primary_key.columns) or list(table.columns)
-        result = source.execution_options(yield_per=BATCH_ROWS).execute(select(table).order_by(*order))
+        if columns is not None and table.name not in columns:
+            continue
+        chosen = list(table.columns) if columns is None else [table.c[name] for name in columns[table.name]]
+        order = list(table.primary_key.columns) or chosen
+        # Only the chosen columns, without the model's defaults for the others (which an older schema lacks).
+        into = table if columns is None else table_clause(table.name, *(column(c.name, c.type) for c in chosen))
+        result = source.execution_options(yield_per=BATCH_ROWS).execute(select(*chosen).order_by(*order))
         count = 0
         for batch in result.partitions(BATCH_ROWS):
             if into_server:
-                _copy_in(target, table, batch)
+                _copy_in(target, table.name, chosen, batch)
             else:
-                target.execute(insert(table), [row._asdict() for row in batch])
+                target.execute(insert(into), [row._asdict() for row in batch])
             count += len(batch)
             if progress is not None:
                 progress(table.name, count)
@@ -53,20 +63,39 @@ def copy_tables(source: Connection, target: Connection, progress: Callable[[str,
     return copied
 
 
-def _copy_in(target: Connection, table: Table, rows: Sequence[Row[Any]]) -> None:
-    """COPY rows (in the table's column order) into a server's table in the caller's transaction; each value
-    goes through its column type's conversion for the server first, as an INSERT would send it."""
+def _copy_in(target: Connection, table: str, columns: Sequence[Column[Any]], rows: Sequence[Row[Any]]) -> None:
+    """COPY rows (values in the order of ``columns``) into a server's table in the caller's transaction; each
+    value goes through its column type's conversion for the server first, as an INSERT would send it."""
     from psycopg import sql
 
     dialect = target.dialect
-    convert = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns]
+    convert = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(column.name) for column in table.columns))
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
     raw = target.connection.dbapi_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row([value if process is None else process(value)
                             for process, value in zip(convert, row, strict=True)])
+
+
+def columns_of(connection: Connection) -> dict[str, list[str]]:
+    """The model's tables and columns that this database holds (an older schema holds fewer of them).
+
+    Refuses a database with a column the model no longer has: a copy by the model would silently drop it.
+    """
+    found = inspect(connection)
+    present = set(found.get_table_names())
+    held: dict[str, list[str]] = {}
+    for table in tables_in_order():
+        if table.name not in present:
+            continue
+        names = [column["name"] for column in found.get_columns(table.name)]
+        unknown = [name for name in names if name not in table.c]
+        if unknown:
+            raise ValueError(f"{table.name} has columns this program does not know: {', '.join(unknown)}")
+        held[table.name] = names
+    return held
 
 
 def _continue_sequences(target: Connection) -> None:

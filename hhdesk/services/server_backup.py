@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from hhdesk.db import backup as backups
 from hhdesk.db import server_copy
 from hhdesk.db.postgres import ServerStore
@@ -35,24 +37,34 @@ def backup_server(app: AppSession, out: Path) -> str:
     if app.actor.role is not Role.ADMIN:
         raise PermissionDenied("On an agency's server only an administrator makes backups (a backup holds the "
                                "audit log and every account, which only administrators may read).")
+    with store.snapshot() as source:
+        digest = write_backup_from(source, app.actor.username, store.password, out)
+    with app.work(None) as uow:
+        uow.audit("backup", "store", detail=f"{out.name} sha256 {digest[:16]}, from the server")
+    return digest
+
+
+def write_backup_from(source: Connection, username: str, password: str, out: Path, *,
+                      revision: str = "head") -> str:
+    """Pack one snapshot of a server's database into an encrypted backup whose key slot is ``username`` with
+    ``password``; ``revision`` is the server's schema when older than this program's (the copy keeps it, and
+    a restore migrates it like any older store). Returns the backup's SHA-256."""
     folder = Path(tempfile.mkdtemp(prefix="hhdesk-server-backup-"))
     folder.chmod(FOLDER_MODE)
     try:
         copy_path = folder / "agency.hhdesk"
-        local, _recovery = Store.create(copy_path, app.actor.username, store.password)
+        local, _recovery = Store.create(copy_path, username, password, revision=revision)
         try:
-            with store.snapshot() as source, local.writer.begin() as target:
-                server_copy.copy_tables(source, target)
+            with local.writer.begin() as target:
+                columns = None if revision == "head" else server_copy.columns_of(target)
+                server_copy.copy_tables(source, target, columns=columns)
             with local.read_session() as session:
                 chain = audit.verify_chain(session)
             if not chain.ok:
                 raise StoreDamaged(f"The server's audit log is broken ({chain.problem}), so no backup was made: "
                                    "run 'hhdesk verify' on the server and ask your administrator.")
-            digest = backups.write_backup(copy_path, local.raw_key, out)
+            return backups.write_backup(copy_path, local.raw_key, out)
         finally:
             local.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    with app.work(None) as uow:
-        uow.audit("backup", "store", detail=f"{out.name} sha256 {digest[:16]}, from the server")
-    return digest
