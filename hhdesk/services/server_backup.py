@@ -15,14 +15,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import Connection
+
+from hhdesk.config import keyslots_path
 from hhdesk.db import backup as backups
-from hhdesk.db import server_copy
+from hhdesk.db import host_keys, server_copy
+from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.postgres import ServerStore
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import PermissionDenied, StoreDamaged
-from hhdesk.private_files import FOLDER_MODE
+from hhdesk.private_files import FOLDER_MODE, write_private_file_atomically
 from hhdesk.services import audit
 from hhdesk.services.context import AppSession
 
@@ -35,24 +39,38 @@ def backup_server(app: AppSession, out: Path) -> str:
     if app.actor.role is not Role.ADMIN:
         raise PermissionDenied("On an agency's server only an administrator makes backups (a backup holds the "
                                "audit log and every account, which only administrators may read).")
+    with store.snapshot() as source:
+        digest = write_backup_from(source, out, app.actor.username, store.password)
+    with app.work(None) as uow:
+        uow.audit("backup", "store", detail=f"{out.name} sha256 {digest[:16]}, from the server")
+    return digest
+
+
+def write_backup_from(source: Connection, out: Path, username: str, password: str, *,
+                      key_slots: KeySlots | None = None) -> str:
+    """Copy a server snapshot into a temporary store file and pack it as a backup; returns its SHA-256.
+
+    The backup opens with ``username``'s ``password``; with ``key_slots`` (the host's unattended backup,
+    hhdesk.db.host_keys), it opens with those slots instead, sealed to the copy's key without any password.
+    """
     folder = Path(tempfile.mkdtemp(prefix="hhdesk-server-backup-"))
     folder.chmod(FOLDER_MODE)
     try:
         copy_path = folder / "agency.hhdesk"
-        local, _recovery = Store.create(copy_path, app.actor.username, store.password)
+        local, _recovery = Store.create(copy_path, username, password)
         try:
-            with store.snapshot() as source, local.writer.begin() as target:
+            with local.writer.begin() as target:
                 server_copy.copy_tables(source, target)
             with local.read_session() as session:
                 chain = audit.verify_chain(session)
             if not chain.ok:
                 raise StoreDamaged(f"The server's audit log is broken ({chain.problem}), so no backup was made: "
                                    "run 'hhdesk verify' on the server and ask your administrator.")
-            digest = backups.write_backup(copy_path, local.raw_key, out)
+            if key_slots is not None:
+                sealed = host_keys.for_backup(key_slots, local.raw_key, keyslots_path(copy_path))
+                write_private_file_atomically(keyslots_path(copy_path), sealed.to_text().encode("utf-8"))
+            return backups.write_backup(copy_path, local.raw_key, out)
         finally:
             local.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    with app.work(None) as uow:
-        uow.audit("backup", "store", detail=f"{out.name} sha256 {digest[:16]}, from the server")
-    return digest
