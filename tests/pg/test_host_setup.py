@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from hhdesk.cli.main import main
 from hhdesk.db import backup as backups
 from hhdesk.db import host_keys
 from hhdesk.db.keyslots import KeySlots
@@ -54,6 +55,15 @@ def hhdesk(*argv: str, password: str | None = None, new_password: str | None = N
     if check:
         assert done.returncode == 0, done.stderr
     return done
+
+
+def hhdesk_here(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *argv: str) -> str:
+    """`hhdesk argv…` in this process as the administrator (a workstation's ordinary command); its output."""
+    monkeypatch.setenv("HHDESK_PASSWORD", ADMIN_PASSWORD)
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return captured.out
 
 
 def host_folder() -> Path:
@@ -148,7 +158,8 @@ def test_only_tls_from_the_network(host: Host) -> None:
                         password=ADMIN_PASSWORD, sslmode="disable")
 
 
-def test_two_workstations_work_on_the_same_caseload(host: Host, tmp_path: Path) -> None:
+def test_two_workstations_work_on_the_same_caseload(host: Host, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(roster_text(MEMBERS), encoding="utf-8")
     # One workstation (another process) brings the members in and adds a care manager.
@@ -170,8 +181,8 @@ def test_two_workstations_work_on_the_same_caseload(host: Host, tmp_path: Path) 
     finally:
         app.close()
     # The first workstation sees her contact.
-    shown = hhdesk("audit", "--member", medicaid_id(2), "--format", "csv", "--store", host.url(), "--user", ADMIN,
-                   password=ADMIN_PASSWORD).stdout
+    shown = hhdesk_here(capsys, monkeypatch, "audit", "--member", medicaid_id(2), "--format", "csv", "--store",
+                        host.url(), "--user", ADMIN)
     assert any("contact_logged" in line and CARE_MANAGER in line for line in shown.splitlines())
 
 
@@ -225,12 +236,13 @@ def test_setup_without_encryption_or_a_reason_changes_nothing(tmp_path: Path) ->
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_backup_then_restore_into_a_fresh_cluster_gives_the_same_data(host: Host) -> None:
+def test_backup_then_restore_into_a_fresh_cluster_gives_the_same_data(
+        host: Host, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     hhdesk("host", "backup", "--data-dir", str(host.data_dir))
     backup = next((host.data_dir / "backups").glob("host-*.hhbak"))
     assert "last backup: 2" in hhdesk("host", "status", "--data-dir", str(host.data_dir)).stdout
-    before = hhdesk("members", "list", "--format", "csv", "--store", host.url(), "--user", ADMIN,
-                    password=ADMIN_PASSWORD).stdout
+    before = hhdesk_here(capsys, monkeypatch, "members", "list", "--format", "csv", "--store", host.url(),
+                         "--user", ADMIN)
     folder = host_folder()
     data_dir, join_file = folder / "host", folder / "restored.hhjoin"
     try:
@@ -239,12 +251,12 @@ def test_backup_then_restore_into_a_fresh_cluster_gives_the_same_data(host: Host
         restored = _joined(folder, data_dir, join_file, "")
         assert restored.details.agency_id == host.details.agency_id
         assert restored.details.fingerprint != host.details.fingerprint
-        after = hhdesk("members", "list", "--format", "csv", "--store", restored.url(), "--user", ADMIN,
-                       password=ADMIN_PASSWORD).stdout
+        after = hhdesk_here(capsys, monkeypatch, "members", "list", "--format", "csv", "--store", restored.url(),
+                            "--user", ADMIN)
         assert after == before and medicaid_id(2) in after
-        verified = hhdesk("verify", "--store", restored.url(), "--user", ADMIN, password=ADMIN_PASSWORD).stdout
+        verified = hhdesk_here(capsys, monkeypatch, "verify", "--store", restored.url(), "--user", ADMIN)
         assert verified.startswith("ok:")
-        assert "ok:" in hhdesk("host", "verify", "--data-dir", str(data_dir)).stdout
+        assert "ok:" in hhdesk_here(capsys, monkeypatch, "host", "verify", "--data-dir", str(data_dir))
     finally:
         _remove(data_dir)
 
