@@ -111,7 +111,7 @@ def cmd_host_status(args: argparse.Namespace) -> int:
     print(f"service: {'running' if status.running else 'STOPPED'}")
     print(f"PostgreSQL version: {status.version}")
     print(f"connections: {status.connections if status.connections is not None else '-'}")
-    if status.last_backup is None:
+    if status.last_backup is None or status.last_backup_file is None:
         print("last backup: none yet")
     else:
         print(f"last backup: {status.last_backup:%Y-%m-%d %H:%M} ({status.last_backup_file.name})")

@@ -31,7 +31,7 @@ import socket
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -331,7 +331,7 @@ class HostCluster:
         """The server's PostgreSQL version (of its programs, so it answers while it is stopped too)."""
         return _program_version(Path(self.settings.binaries) / "postgres")
 
-    def superuser_connect(self, database: str = DATABASE, **options: object) -> psycopg.Connection:
+    def superuser_connect(self, database: str = DATABASE, **options: Any) -> psycopg.Connection:
         """The superuser through the private socket (peer authentication; see the module's docstring)."""
         import psycopg
 

@@ -45,7 +45,7 @@ from hhdesk.services.join_file import JoinDetails, read_join_file, server_url, w
 from hhdesk.services.settings import AgencyInfo
 
 try:  # the computer's checks (operating system, rights, disk encryption, sleep, disk space)
-    from hhdesk.services.host_checks import HostCheck, check_host
+    from hhdesk.services.host_checks import HostCheck, check_host  # type: ignore[import-not-found, unused-ignore]
 except ImportError:  # pragma: no cover - until the host checks are part of this program
     @dataclass(frozen=True)
     class HostCheck:  # type: ignore[no-redef]
@@ -54,7 +54,7 @@ except ImportError:  # pragma: no cover - until the host checks are part of this
         finding: str
         blocking: bool
 
-    def check_host(data_dir: Path, **_options: object) -> list[HostCheck]:  # type: ignore[misc]
+    def check_host(data_dir: Path, **_options: object) -> list[HostCheck]:
         return [HostCheck("disk encryption", None, "The encryption of the data folder's disk was not checked.",
                           blocking=True)]
 
@@ -301,7 +301,7 @@ def host_status(data_dir: Path) -> HostStatus:
         with cluster.superuser_connect() as conn:
             connections = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
-                "AND pid <> pg_backend_pid()", (DATABASE,)).fetchone()[0]
+                "AND pid <> pg_backend_pid()", (DATABASE,)).fetchone()[0]  # type: ignore[index]
     newest = max(_backups(data_dir), key=lambda p: p.stat().st_mtime, default=None)
     disk = shutil.disk_usage(data_dir)
     return HostStatus(running, cluster.version(), connections,

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,11 +27,12 @@ from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.models import Agency, AuditEvent
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import ContactMode, CoreService, Role
-from hhdesk.errors import ServerUnreachable, UserError
+from hhdesk.errors import ServerUnreachable, StoreExists, UserError
 from hhdesk.services import agency, caseload, contacts, host_setup, users
 from hhdesk.services.agency import ServerAddress
 from hhdesk.services.contacts import ContactInput
 from hhdesk.services.join_file import JoinDetails, read_join_file, server_url
+from hhdesk.services.settings import AgencyInfo
 from tests.pg.server import find_binaries, free_port
 from tests.services.roster_factory import medicaid_id, roster_text
 
@@ -91,6 +92,12 @@ class Host:
         return ServerAddress.parse(self.url())
 
 
+def printed_recovery_key(host: Host) -> str:
+    found = re.search(r"RECOVERY KEY.*\n\s+(\S+)", host.setup_output)
+    assert found is not None, host.setup_output
+    return found.group(1)
+
+
 def _joined(folder: Path, data_dir: Path, join_file: Path, output: str) -> Host:
     details = read_join_file(join_file)
     certificate = folder / "workstation" / "host.crt"
@@ -137,7 +144,7 @@ def test_setup_writes_a_join_file_whose_certificate_the_server_shows(host: Host)
 def test_the_superuser_password_is_sealed_under_the_recovery_key_and_never_shown(host: Host) -> None:
     import psycopg
 
-    recovery_key = re.search(r"RECOVERY KEY.*\n\s+(\S+)", host.setup_output).group(1)
+    recovery_key = printed_recovery_key(host)
     slots = host_keys.load(host.data_dir / host_keys.FILE_NAME)
     password = host_keys.superuser_password(slots, recovery_key)
     assert password not in host.setup_output
@@ -145,7 +152,7 @@ def test_the_superuser_password_is_sealed_under_the_recovery_key_and_never_shown
         if path.is_file() and path.stat().st_size < 5_000_000:
             assert password.encode() not in path.read_bytes(), path
     with psycopg.connect(host.url(), user="postgres", password=password) as conn:
-        assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+        assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (True,)
     with pytest.raises(UserError):
         host_keys.superuser_password(slots, "AAAA-" * 12 + "AAAA")
 
@@ -263,7 +270,7 @@ def test_backup_then_restore_into_a_fresh_cluster_gives_the_same_data(
 
 def test_host_backups_open_with_the_recovery_key_too(host: Host, tmp_path: Path) -> None:
     out = host_setup.host_backup(host.data_dir, tmp_path / "by-hand.hhbak")
-    recovery_key = re.search(r"RECOVERY KEY.*\n\s+(\S+)", host.setup_output).group(1)
+    recovery_key = printed_recovery_key(host)
     slots = KeySlots.parse(out, backups.backup_key_slots_text(out))
     assert slots.usernames() == [ADMIN]
     assert host_keys.SUPERUSER_SECRET not in slots.secret_ids  # a backup never carries the superuser password
@@ -275,3 +282,33 @@ def test_host_backups_open_with_the_recovery_key_too(host: Host, tmp_path: Path)
             assert session.execute(select(Agency.agency_id)).scalar_one() == host.details.agency_id
     finally:
         store.close()
+
+
+def test_a_store_moves_to_a_new_host_once_and_keeps_its_recovery_key() -> None:
+    folder = host_folder()
+    store = folder / "riverside.hhdesk"
+    admin, password = "boss_import", "store administrator password 1"
+    recovery_key = users.create_store(store, AgencyInfo(name="Riverside From A Store"), admin, password)
+    data_dir = folder / "host"
+    request = host_setup.HostSetupRequest(
+        data_dir=data_dir, org="", admin=admin, admin_password=password, join_file=folder / "moved.hhjoin",
+        port=free_port(), import_store=store, import_password=password, allow_unencrypted_disk=REASON,
+        addresses=("127.0.0.1",))
+    steps: list[str] = []
+    try:
+        report = host_setup.setup_host(request, steps.append)
+        assert report.recovery_key is None and steps
+        details = read_join_file(report.join_file)
+        assert details.organization == "Riverside From A Store" and details.addresses == ("127.0.0.1",)
+        app = agency.login(ServerAddress.parse(report.url), admin, password)
+        app.close()
+        # The agency's printed recovery key (the store's) opens the host's superuser password.
+        slots = host_keys.load(data_dir / host_keys.FILE_NAME)
+        assert host_keys.superuser_password(slots, recovery_key)
+        # The store remembers it moved: a second host from it is refused before anything is made.
+        again = replace(request, data_dir=folder / "second", join_file=folder / "second.hhjoin", port=free_port())
+        with pytest.raises(StoreExists, match="already moved to the agency's host"):
+            host_setup.setup_host(again)
+        assert not (folder / "second").exists()
+    finally:
+        _remove(data_dir)
