@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=5432, help="the port workstations connect to (default 5432)")
     p.add_argument("--import", dest="import_store", type=Path, metavar="STORE.hhdesk",
                    help="move an existing single-workstation store to the host instead of starting empty")
+    p.add_argument("--no-start-at-boot", dest="start_at_boot", action="store_false",
+                   help="do not register the database service to start with the computer")
     p.add_argument("--allow-unencrypted-disk", metavar="REASON",
                    help="go on although the data folder's disk is not known to be encrypted; the reason is "
                         "written to the audit log")
@@ -54,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--join-file", required=True, type=Path, metavar="FILE.hhjoin",
                    help="where to write the new host's join file")
     p.add_argument("--port", type=int, default=5432)
+    p.add_argument("--no-start-at-boot", dest="start_at_boot", action="store_false",
+                   help="do not register the database service to start with the computer")
     action("verify", "check the audit chain and the server's TLS, password and access settings", cmd_host_verify)
 
 
@@ -72,12 +76,15 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
         data_dir=args.data_dir.expanduser().resolve(), org=args.org, admin=args.admin,
         admin_password=admin_password, join_file=args.join_file.expanduser().resolve(), port=args.port,
         import_store=args.import_store.expanduser() if args.import_store else None,
-        import_password=import_password, allow_unencrypted_disk=args.allow_unencrypted_disk)
+        import_password=import_password, allow_unencrypted_disk=args.allow_unencrypted_disk,
+        start_at_boot=args.start_at_boot)
     report = host_setup.setup_host(request, _progress)
     for check in report.checks:
         mark = {True: "ok", False: "PROBLEM", None: "not confirmed"}[check.ok]
         print(f"{check.name}: {mark}: {check.finding}")
     print(f"This computer is now the agency's host (agency id {report.agency_id}).")
+    if report.at_boot:
+        print(report.at_boot)
     print(f"Join file for the workstations: {report.join_file}")
     print("Certificate fingerprint (read it aloud or print it; each workstation checks it when it joins):")
     print(f"    {report.fingerprint}")
@@ -130,9 +137,12 @@ def cmd_host_restore(args: argparse.Namespace) -> int:
     password = read_password(f"Password of {args.admin} in the backup: ")
     report = host_setup.host_restore(
         args.data_dir.expanduser().resolve(), args.backup.expanduser(), admin=args.admin, admin_password=password,
-        join_file=args.join_file.expanduser().resolve(), port=args.port, progress=_progress)
+        join_file=args.join_file.expanduser().resolve(), port=args.port, start_at_boot=args.start_at_boot,
+        progress=_progress)
     print(f"This computer is now the agency's host, restored from {args.backup.name} "
           f"(agency id {report.agency_id}).")
+    if report.at_boot:
+        print(report.at_boot)
     print(f"New join file for the workstations (the host's certificate is new): {report.join_file}")
     print(f"Certificate fingerprint: {report.fingerprint}")
     print(f"{args.admin} logs in with the same password; set a temporary password for each other user "

@@ -34,7 +34,7 @@ from hhdesk import __version__
 from hhdesk.clock import AGENCY_ZONE, SYSTEM_CLOCK
 from hhdesk.config import keyslots_path
 from hhdesk.db import backup as backups
-from hhdesk.db import host_keys, postgres
+from hhdesk.db import cluster_boot, host_keys, postgres
 from hhdesk.db.cluster import DATABASE, FIXED_NAME, SUPERUSER, ClusterProblem, HostCluster, current_addresses
 from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.models import Agency
@@ -77,6 +77,8 @@ class HostSetupRequest:
     allow_unencrypted_disk: str | None = None
     # The addresses workstations reach the host at (default: this computer's current ones, loopback last).
     addresses: tuple[str, ...] | None = None
+    # Register the database service to start with the computer (hhdesk.db.cluster_boot).
+    start_at_boot: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class HostSetupReport:
     # A new recovery key, to print and lock away (shown once); None when an imported store's key carries over.
     recovery_key: str | None = field(default=None, repr=False)
     agency_id: str = ""
+    # Whether the service starts with the computer, or what the administrator must do for it.
+    at_boot: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,9 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
         write_join_file(request.join_file, details)
     if request.import_store is not None:
         _mark_store_moved(request.import_store, request.admin, request.import_password or "", agency_id)
-    return HostSetupReport(request.join_file, details.fingerprint, address.url, checks, recovery_key, agency_id)
+    at_boot = cluster_boot.register_at_boot(cluster) if request.start_at_boot else ""
+    return HostSetupReport(request.join_file, details.fingerprint, address.url, checks, recovery_key, agency_id,
+                           at_boot)
 
 
 def _blocking_findings(checks: list[HostCheck], allow_unencrypted_disk: str | None) -> str:
@@ -351,7 +357,7 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: str, join_file: Path,
-                 port: int = 5432, addresses: tuple[str, ...] | None = None,
+                 port: int = 5432, addresses: tuple[str, ...] | None = None, start_at_boot: bool = True,
                  progress: Progress = lambda _step: None) -> HostSetupReport:
     """Make a new host in ``data_dir`` from a backup (of a host, a server or a store file): a new cluster, the
     backup's data checked on arrival, the agency's id kept, and a new join file (the new host has a new
@@ -372,7 +378,8 @@ def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: st
                               certificate_pem=details.certificate_pem, computer_name=details.computer_name)
         host_keys.save(slots, keys_path)
         write_join_file(join_file, details)
-    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id)
+    at_boot = cluster_boot.register_at_boot(cluster) if start_at_boot else ""
+    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id, at_boot)
 
 
 def host_verify(data_dir: Path) -> HostVerifyReport:
