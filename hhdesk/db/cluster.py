@@ -223,6 +223,9 @@ class HostCluster:
         except FileNotFoundError:
             raise ClusterProblem(f"{self.data_dir} holds no hhdesk host: set one up with 'hhdesk host setup "
                                  "--data-dir DIR'.") from None
+        except PermissionError:
+            raise ClusterProblem("Only the computer's administrator (root) may manage the agency's host: run the "
+                                 "command as root (sudo).") from None
         except (OSError, ValueError, KeyError, TypeError):
             raise ClusterProblem(f"The host's settings file {self.settings_path} is damaged.") from None
 
@@ -269,11 +272,12 @@ class HostCluster:
         return settings
 
     def _configure(self, settings: HostSettings, staff: int) -> None:
-        listen = ",".join(dict.fromkeys([*settings.addresses, "127.0.0.1"]))
         with (self.pgdata / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(
-                "\n# hhdesk host: TLS 1.3 and SCRAM only, on the office network's address\n"
-                f"listen_addresses = '{listen}'\n"
+                "\n# hhdesk host: TLS 1.3 and SCRAM only, for the office networks this computer is on\n"
+                # Every address of this computer, so a new address from DHCP still answers; pg_hba.conf admits
+                # only the networks the computer is on (samenet), and the firewall the office network's.
+                "listen_addresses = '*'\n"
                 f"port = {settings.port}\n"
                 f"unix_socket_directories = '{self.socket_dir}'\n"
                 "unix_socket_permissions = 0700\n"

@@ -216,6 +216,9 @@ def _answers(address: str, port: int) -> bool:
 def _start_cluster(cluster: HostCluster, port: int, addresses: tuple[str, ...] | None, superuser_password: str,
                    org: str, agency_id: str, progress: Progress) -> tuple[JoinDetails, ServerAddress]:
     known = list(addresses or current_addresses())
+    if _answers("127.0.0.1", port):
+        raise UserError(f"Another program already uses port {port} on this computer (another database server?): "
+                        "choose another port with --port; nothing was changed.")
     progress("Creating the database cluster")
     settings = cluster.create(port=port, addresses=known, superuser_password=superuser_password)
     progress("Starting the database service")

@@ -221,8 +221,9 @@ def test_a_stopped_service_is_named_and_start_brings_it_back(host: Host, cli: Ca
     cli("host", "stop", "--data-dir", str(host.data_dir))
     try:
         assert "service: STOPPED" in cli("host", "status", "--data-dir", str(host.data_dir)).stdout
-        with pytest.raises(ServerUnreachable, match="database service may be stopped"):
+        with pytest.raises(ServerUnreachable) as stopped:
             agency.login(host.address, ADMIN, ADMIN_PASSWORD)
+        assert "database service may be stopped" in str(stopped.value), str(stopped.value)
     finally:
         cli("host", "start", "--data-dir", str(host.data_dir))
     agency.login(host.address, ADMIN, ADMIN_PASSWORD).close()
@@ -326,3 +327,16 @@ def test_a_store_moves_to_a_new_host_once_and_keeps_its_recovery_key() -> None:
         assert not (folder / "second").exists()
     finally:
         _remove(data_dir)
+
+
+def test_a_port_in_use_is_refused_with_its_number(host: Host, cli: Callable[..., Completed]) -> None:
+    folder = host_folder()
+    try:
+        refused = cli("host", "setup", "--data-dir", str(folder / "host"), "--org", "Another Agency", "--admin",
+                      ADMIN, "--join-file", str(folder / "x.hhjoin"), "--port", str(host.details.port),
+                      "--allow-unencrypted-disk", REASON, "--no-start-at-boot", new_password=ADMIN_PASSWORD,
+                      check=False)
+        assert refused.returncode == 1 and f"already uses port {host.details.port}" in refused.stderr
+        assert not (folder / "host" / "cluster").exists() and not (folder / "host" / "host.keys").exists()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
