@@ -51,7 +51,7 @@ pytestmark = pytest.mark.skipif(find_binaries() is None, reason="no PostgreSQL b
 def hhdesk(*argv: str, password: str | None = None, new_password: str | None = None, check: bool = True
            ) -> subprocess.CompletedProcess[str]:
     """`hhdesk argv…` in its own process, as an administrator or a nightly job runs it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HHDESK_")}
+    env = {k: v for k, v in os.environ.items() if k not in ("HHDESK_USER", "HHDESK_PASSWORD", "HHDESK_NEW_PASSWORD")}
     env.update({"HHDESK_PASSWORD": password or "", "HHDESK_NEW_PASSWORD": new_password or ""})
     done = subprocess.run([sys.executable, "-m", "hhdesk", *argv], capture_output=True, text=True, env=env,
                           timeout=180, check=False, cwd="/")
