@@ -127,7 +127,8 @@ def cmd_host_status(args: argparse.Namespace) -> int:
 
 
 def cmd_host_backup(args: argparse.Namespace) -> int:
-    out = host_setup.host_backup(args.data_dir.expanduser(), args.out.expanduser() if args.out else None)
+    out = host_setup.host_backup(args.data_dir.expanduser(), args.out.expanduser() if args.out else None,
+                                 clock=args.clock)
     print(f"Backup written: {out}")
     print("It opens with the first administrator's password (as it was at setup) or the agency's recovery key.")
     return 0

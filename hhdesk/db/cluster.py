@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from hhdesk.clock import SYSTEM_CLOCK
 from hhdesk.errors import StoreExists, UserError
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ def make_certificate(names: list[str], addresses: list[str]) -> tuple[bytes, byt
     alternative: list[x509.GeneralName] = [x509.DNSName(name) for name in dict.fromkeys(names) if name]
     alternative += [x509.IPAddress(ipaddress.ip_address(a)) for a in dict.fromkeys(addresses)]
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
-    now = dt.datetime.now(dt.UTC)
+    now = SYSTEM_CLOCK.now().astimezone(dt.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(subject)

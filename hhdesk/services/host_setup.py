@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from hhdesk import __version__
-from hhdesk.clock import AGENCY_ZONE, SYSTEM_CLOCK
+from hhdesk.clock import AGENCY_ZONE, Clock
 from hhdesk.config import keyslots_path
 from hhdesk.db import backup as backups
 from hhdesk.db import cluster_boot, host_keys, postgres
@@ -323,12 +323,12 @@ def _backups(data_dir: Path) -> list[Path]:
     return sorted(folder.glob(f"{BACKUP_PREFIX}*.hhbak")) if folder.is_dir() else []
 
 
-def host_backup(data_dir: Path, out: Path | None = None, *, now: datetime | None = None) -> Path:
+def host_backup(data_dir: Path, out: Path | None = None, *, clock: Clock) -> Path:
     """An encrypted backup of the agency's database, with nobody's password (see hhdesk.db.host_keys): into
     the data folder's backups/ by default. Returns the file."""
     cluster = HostCluster(data_dir)
     slots = host_keys.load(data_dir / host_keys.FILE_NAME)
-    stamp = (now or SYSTEM_CLOCK.now()).strftime("%Y-%m-%d-%H%M%S")
+    stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
     out = out or data_dir / BACKUP_FOLDER / f"{BACKUP_PREFIX}{stamp}.hhbak"
     if out.exists():
         raise StoreExists(f"{out} already exists; nothing was changed.")

@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from hhdesk.cli.main import main
+from hhdesk.clock import FixedClock
 from hhdesk.db import backup as backups
 from hhdesk.db import host_keys
 from hhdesk.db.keyslots import KeySlots
@@ -284,7 +285,7 @@ def test_backup_then_restore_into_a_fresh_cluster_gives_the_same_data(host: Host
 
 
 def test_host_backups_open_with_the_recovery_key_too(host: Host, tmp_path: Path) -> None:
-    out = host_setup.host_backup(host.data_dir, tmp_path / "by-hand.hhbak")
+    out = host_setup.host_backup(host.data_dir, tmp_path / "by-hand.hhbak", clock=FixedClock.on(date(2026, 12, 4)))
     recovery_key = printed_recovery_key(host)
     slots = KeySlots.parse(out, backups.backup_key_slots_text(out))
     assert slots.usernames() == [ADMIN]
