@@ -10,6 +10,7 @@ from pathlib import Path
 from hhdesk.cli.common import (
     add_format_option,
     add_store_user_options,
+    default_store,
     emit_rows,
     entered_date,
     open_session,
@@ -36,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("gui", help="open the window (what plain 'hhdesk' does)")
     add_store_user_options(p, user=False)
-    p.set_defaults(handler=cmd_gui)
+    # the window looks for a joined host itself, so that what it finds is said in the window
+    p.set_defaults(handler=cmd_gui, reaches_host_itself=True)
 
     p = sub.add_parser("demo", help="build a demo store with synthetic members, then open the window")
     add_store_user_options(p, user=False)
@@ -133,7 +135,9 @@ def _init_agency(args: argparse.Namespace, address: agency.ServerAddress) -> int
 def cmd_gui(args: argparse.Namespace) -> int:
     from hhdesk.ui.app import run_gui
 
-    return run_gui(args.store if isinstance(args.store, str) else store_path(args))
+    if args.store is None:
+        return run_gui(default_store())
+    return run_gui(args.store if not isinstance(args.store, Path) else store_path(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -18,24 +18,45 @@ from hhdesk.exports.tables import Cell, Table, TableFormat, Workbook
 from hhdesk.services import agency, list_exports, users
 from hhdesk.services.connection_file import is_connection_file, read_connection_file
 from hhdesk.services.context import AppSession, wait_for_other_writers
+from hhdesk.services.join_file import SUFFIX as JOIN_FILE_SUFFIX
 from hhdesk.services.list_exports import ListFilter, ListKind
+from hhdesk.services.workstation_join import JoinedHost, host_from_join_file, joined_host, reach
 
 # A command started during a long import waits for it (saying so) rather than failing; past this, one line.
 WRITE_WAIT_LIMIT_SECONDS = 300
 
 
-def store_location(text: str) -> Path | str:
+def store_location(text: str) -> Path | str | JoinedHost:
     """A --store value: a store file's path, or an agency server's postgresql:// URL kept as typed (read from
-    a connection file, ``NAME.hhserver``, when given one)."""
+    a connection file, ``NAME.hhserver``, when given one), or the host a join file (``NAME.hhjoin``) names."""
     if is_connection_file(text):
         return read_connection_file(Path(text).expanduser())
+    if text.lower().endswith(JOIN_FILE_SUFFIX):
+        return host_from_join_file(Path(text).expanduser())
     return text if agency.is_server_url(text) else Path(text)
+
+
+def default_store() -> Path | JoinedHost:
+    """Where a command without --store works: the host this workstation joined, else the default store file."""
+    return joined_host() or default_store_path()
+
+
+def reach_store(args: argparse.Namespace) -> None:
+    """Turn a joined host (named by --store FILE.hhjoin, or this workstation's default) into the URL of the
+    address where it answers now, saying so on stderr when that address is new."""
+    if not hasattr(args, "store") or getattr(args, "reaches_host_itself", False):
+        return
+    host = args.store if args.store is not None else joined_host()
+    if isinstance(host, JoinedHost):
+        args.store = reach(host, lambda sentence: print(f"hhdesk: {sentence}", file=sys.stderr))
 
 
 def add_store_user_options(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
     parser.add_argument("--store", type=store_location, default=None,
-                        help="the store file (default: the platform data folder), or an agency server's "
-                             "postgresql://HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.crt")
+                        help="the store file (default: the agency's host this workstation joined, else the "
+                             "platform data folder), an agency server's "
+                             "postgresql://HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.crt, "
+                             "a connection file (.hhserver) or a join file (.hhjoin)")
     if user:
         parser.add_argument("--user", default=os.environ.get("HHDESK_USER") or getpass.getuser(),
                             help="who is acting (default: $HHDESK_USER, else your login name)")
@@ -69,6 +90,7 @@ def server_address(args: argparse.Namespace) -> agency.ServerAddress | None:
 def store_path(args: argparse.Namespace) -> Path:
     if isinstance(args.store, str):
         raise _not_on_a_server(args)
+    assert not isinstance(args.store, JoinedHost), "reach_store runs before every command"
     return (args.store or default_store_path()).expanduser()
 
 

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from hhdesk import __version__
+from hhdesk.cli.common import reach_store
 from hhdesk.clock import AgencyClock
 from hhdesk.errors import UserError
 from hhdesk.private_files import restrict_new_files
@@ -30,6 +31,7 @@ COMMAND_MODULES = [
     "hhdesk.cli.bench_commands",
     "hhdesk.cli.server_commands",
     "hhdesk.cli.host_commands",
+    "hhdesk.cli.join_commands",
 ]
 
 
@@ -69,15 +71,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.smoke_test:
-        from hhdesk.cli.smoke import run_smoke_test
-
-        return run_smoke_test()
-    if args.command is None:
-        args = parser.parse_args(["gui", *(argv or [])])
-    args.clock = AgencyClock()  # the command's one clock: its session and its file names read it
     try:
+        # --store reads a connection or join file while the command line is parsed
+        args = parser.parse_args(argv)
+        if args.smoke_test:
+            from hhdesk.cli.smoke import run_smoke_test
+
+            return run_smoke_test()
+        if args.command is None:
+            args = parser.parse_args(["gui", *(argv or [])])
+        args.clock = AgencyClock()  # the command's one clock: its session and its file names read it
+        reach_store(args)
         return int(args.handler(args) or 0)
     except UserError as exc:
         print(f"hhdesk: {exc}", file=sys.stderr)

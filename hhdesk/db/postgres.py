@@ -286,14 +286,21 @@ class ServerStore:
     def snapshot(self) -> Iterator[Connection]:
         """A read-only transaction that sees one moment of the whole database (for a backup), however long
         it takes and whatever the other workstations commit meanwhile."""
-        with self.writer.connect() as connection:
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-            with connection.begin():
-                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-                yield connection
+        with snapshot(self.writer) as connection:
+            yield connection
 
     def close(self) -> None:
         self.writer.dispose()
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read-only, repeatable-read transaction on ``engine``: one moment of the whole database."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            yield connection
 
 
 def schema_revision(conn: psycopg.Connection) -> str | None:
@@ -303,6 +310,17 @@ def schema_revision(conn: psycopg.Connection) -> str | None:
         return None
     row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     return row[0] if row else None
+
+
+def is_older_schema(revision: str | None) -> bool:
+    """Whether ``revision`` is one of this program's, before its newest (an upgrade brings it up)."""
+    from alembic.script import ScriptDirectory
+
+    from hhdesk.db.store import _alembic_config
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    known = {rev.revision for rev in script.walk_revisions()}
+    return revision in known and revision != script.get_current_head()
 
 
 def check_schema(conn: psycopg.Connection, address: ServerAddress) -> None:
@@ -322,7 +340,8 @@ def check_schema(conn: psycopg.Connection, address: ServerAddress) -> None:
         raise StoreTooNew("The agency's database was set up by a newer version of hhdesk. Install the latest "
                           "hhdesk on this workstation; nothing was changed.")
     raise StoreTooNew("The agency's database is older than this version of hhdesk. Ask your administrator "
-                      "to upgrade the server's schema before this workstation uses it; nothing was changed.")
+                      "to upgrade it ('hhdesk server upgrade --store URL') before this workstation uses it; "
+                      "nothing was changed.")
 
 
 def migrate_in(connection: Connection) -> None:
@@ -334,3 +353,29 @@ def migrate_in(connection: Connection) -> None:
     config = _alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+def owns_schema(conn: psycopg.Connection) -> bool:
+    """Whether this login may alter the agency's tables: it owns them (or is the server's superuser)."""
+    row = conn.execute("SELECT pg_has_role(session_user, c.relowner, 'USAGE') FROM pg_class c "
+                       "WHERE c.oid = 'public.alembic_version'::regclass").fetchone()
+    return bool(row and row[0])
+
+
+def upgrade_schema(connection: Connection, database: str, expected: str) -> bool:
+    """Bring an agency at revision ``expected`` to this program's schema, in the caller's transaction.
+
+    Holds the schema's version row locked while it works, so two upgrades cannot run over each other; returns
+    False, changing nothing, when the schema is no longer at ``expected`` (someone else upgraded it). The
+    groups' privileges and the account functions are then made again, exactly as setting up gives them.
+    """
+    from hhdesk.db import roles
+
+    raw: psycopg.Connection = connection.connection.dbapi_connection  # type: ignore[assignment]
+    raw.execute("LOCK TABLE alembic_version IN EXCLUSIVE MODE")
+    if schema_revision(raw) != expected:
+        return False
+    migrate_in(connection)
+    roles.grant_privileges(raw, database)
+    roles.create_account_functions(raw, database)
+    return True

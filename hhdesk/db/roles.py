@@ -9,7 +9,8 @@ A person who takes the connection details to another client gets exactly what th
   notes, not care plans' content, not transitions' clinical fields, not referral reasons or outcomes;
 - read_only reads and writes nothing but its own audit events;
 - nobody updates, deletes or truncates the audit log (privileges here; triggers in the initial migration
-  stop even the tables' owner).
+  stop even the tables' owner), and only administrators read it: what importers need of it (whether a
+  contacts file was imported before) they ask a narrow function (the migration that made it says why).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from hhdesk.db.models import Base
 from hhdesk.domain.enums import Role
+from hhdesk.domain.permissions import Permission, allows
 
 if TYPE_CHECKING:
     import psycopg
@@ -68,6 +70,10 @@ BILLING: dict[str, str] = {
 }
 
 
+# The schema's functions for staff (its migrations make them, revoked from PUBLIC), and who may run each.
+SCHEMA_FUNCTIONS: dict[str, Permission] = {"hhdesk_contacts_file_imported(text)": Permission.IMPORT_DATA}
+
+
 def _grants_for(role: Role) -> dict[str, str]:
     """Table -> privileges for one hhdesk role (added to EVERYONE's)."""
     if role is Role.ADMIN:
@@ -100,6 +106,19 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
     """Create the five group roles and grant them their privileges (the caller's transaction)."""
     from psycopg import sql
 
+    for role in Role:
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group_role(database, role))))
+    grant_privileges(conn, database)
+
+
+def grant_privileges(conn: psycopg.Connection, database: str) -> None:
+    """Give each group exactly the privileges this program's schema calls for, whatever it held before.
+
+    Setting up an agency grants them on the new tables; upgrading one grants them again after the schema has
+    changed, so new tables and columns get theirs and the groups end as a fresh set-up leaves them.
+    """
+    from psycopg import sql
+
     conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
     conn.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC")
     # PostgreSQL 15 no longer lets everyone create objects in the public schema; a database made from an
@@ -107,7 +126,9 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
     conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     for role in Role:
         group = sql.Identifier(group_role(database, role))
-        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(group))
+        # Revoking a table's privileges revokes its columns' too, so no grant of an older schema lingers.
+        conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(group))
+        conn.execute(sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {}").format(group))
         conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), group))
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(group))
         conn.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(group))
@@ -115,6 +136,10 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
             for table, privileges in grants.items():
                 conn.execute(sql.SQL("GRANT " + privileges + " ON TABLE {} TO {}").format(
                     sql.Identifier(table), group))
+        for function, needed in SCHEMA_FUNCTIONS.items():
+            conn.execute(sql.SQL("REVOKE ALL ON FUNCTION " + function + " FROM {}").format(group))
+            if allows(role, needed):
+                conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION " + function + " TO {}").format(group))
 
 
 # The administrator's tools for accounts: narrow functions that run as the set-up role (which may create
@@ -123,7 +148,7 @@ def create_groups(conn: psycopg.Connection, database: str) -> None:
 _GROUPS_SQL = "(" + ", ".join(f"'{role.value}'" for role in Role) + ")"
 ACCOUNT_FUNCTIONS = [
     f"""
-    CREATE FUNCTION hhdesk_create_login(username text, verifier text, hhdesk_role text) RETURNS void
+    CREATE OR REPLACE FUNCTION hhdesk_create_login(username text, verifier text, hhdesk_role text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
     BEGIN
         IF hhdesk_role NOT IN {_GROUPS_SQL} THEN
@@ -137,7 +162,7 @@ ACCOUNT_FUNCTIONS = [
     END $$
     """,
     f"""
-    CREATE FUNCTION hhdesk_change_login(username text, verifier text, may_log_in boolean, hhdesk_role text)
+    CREATE OR REPLACE FUNCTION hhdesk_change_login(username text, verifier text, may_log_in boolean, hhdesk_role text)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
     DECLARE group_name text;
     BEGIN
@@ -172,6 +197,7 @@ ACCOUNT_FUNCTIONS = [
 
 
 def create_account_functions(conn: psycopg.Connection, database: str) -> None:
+    """Create the account functions, or replace them with this program's (an upgrade runs this again)."""
     from psycopg import sql
 
     for statement in ACCOUNT_FUNCTIONS:

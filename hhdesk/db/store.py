@@ -116,9 +116,10 @@ class Store:
     # ---- lifecycle ----------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path, admin_username: str, admin_password: str,
-               secret_names: tuple[str, ...] = ()) -> tuple[Store, str]:
+               secret_names: tuple[str, ...] = (), *, revision: str = "head") -> tuple[Store, str]:
         """A new empty, migrated store with one admin slot, holding a new secret for each of `secret_names`.
-        Returns the store and its recovery key."""
+        Returns the store and its recovery key. ``revision`` stops the schema at an older one (the backup of
+        an older agency server is its copy as it was; opening it later migrates it like any older store)."""
         refuse_shared_folder(path)
         keys_path = keyslots_path(path)
         if path.exists() or keys_path.exists():
@@ -138,7 +139,7 @@ class Store:
             create_private_file(path)
             conn = engines.connect(path, raw_key)
             conn.close()
-            _migrate(path, raw_key, backup=False)
+            _migrate(path, raw_key, backup=False, revision=revision)
             recovery, created = keyfile.create(raw_key, admin_username, admin_password, secret_names)
             make_private(keys_path)
         except BaseException:
@@ -298,7 +299,7 @@ def _require_key_file(path: Path) -> None:
         )
 
 
-def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
+def _migrate(path: Path, raw_key: bytes, *, backup: bool, revision: str = "head") -> None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -339,7 +340,7 @@ def _migrate(path: Path, raw_key: bytes, *, backup: bool) -> None:
             write_backup(path, raw_key, folder / f"before-migration-{current}-{stamp}.hhbak")
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     finally:
         engine.dispose()
 

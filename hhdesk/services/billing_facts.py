@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hhdesk.db.models import AotOrder, Member, OutreachElsewhere
+from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain.billing_profile import AOT
 from hhdesk.domain.billing_rules import OUTREACH_LIMITS, OutreachLimits
 from hhdesk.domain.contact_rules import MonthRequirement
@@ -283,6 +284,10 @@ def import_outreach_elsewhere_text(app: AppSession, text: str, *, dry_run: bool 
     today = today or app.clock.today()
     with app.work(None) as uow:
         session = uow.session
+        # In turn with every other import before the months on file are read (a store file's BEGIN IMMEDIATE
+        # already serialises writers): the same file from two workstations at once is stored once, and the
+        # second finds its months already on file.
+        take_turn(session, Turn.IMPORTS)
         ids: dict[str, int] = {medicaid_id: member_id for medicaid_id, member_id in
                                session.execute(select(Member.medicaid_id, Member.id))}
         result = parse_outreach_elsewhere_csv(text, ids.__contains__, today=today)

@@ -50,7 +50,7 @@ from hhdesk.services import alerts, settings
 from hhdesk.services.alerts import Alert, AlertContext
 from hhdesk.services.context import Actor, AppSession, UnitOfWork
 from hhdesk.services.member_records import get_member, segments_of, tiers_of
-from hhdesk.services.record_versions import lock_for_edit
+from hhdesk.services.record_versions import lock_for_edit, touch
 
 NO_CONTACT = "No contact with that number is in the store: check the number, or refresh the list."
 MAX_NOTE_LENGTH = 20_000
@@ -513,6 +513,7 @@ def _complete_member_contacted(uow: UnitOfWork, contact: Contact, staff: User, n
         item.status = ChecklistItemStatus.DONE.value
         item.done_at = completion_time(contact.contact_date, episode.discharged_at, now)
         item.done_by_id = staff.id
+        touch(episode)  # someone with the episode open sees this change before overwriting it
         uow.audit("checklist_item_done", "checklist_item", item.id, contact.member_id,
                   f"{item.key} by contact {contact.id}")
         completed.append(item.label)

@@ -36,8 +36,10 @@ from sqlalchemy.orm import Session
 
 from hhdesk.clock import local_naive
 from hhdesk.db.bulk import insert_many
-from hhdesk.db.models import AuditEvent, ChecklistItem, Contact, Member, TransitionEpisode, User
+from hhdesk.db.imported_files import contacts_file_imported
+from hhdesk.db.models import ChecklistItem, Contact, Member, TransitionEpisode, User
 from hhdesk.db.models.base import utcnow
+from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.checklists import MEMBER_CONTACTED_KEY, tc_contact_completes_member_contacted
 from hhdesk.domain.contacts_csv import (
@@ -181,12 +183,7 @@ def _store_state(session: Session, digest: str) -> _StoreState:
     contacts = session.execute(
         select(func.count(Contact.id), func.max(Contact.id), func.max(Contact.updated_at))
     ).one()
-    earlier = session.execute(
-        select(AuditEvent.at, AuditEvent.username)
-        .where(AuditEvent.action == "contacts_import", AuditEvent.detail.contains(f"sha256 {digest}"))
-        .order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    return _StoreState(_lookups(session), tuple(contacts), tuple(earlier) if earlier else None)
+    return _StoreState(_lookups(session), tuple(contacts), contacts_file_imported(session, digest))
 
 
 def _duplicate_key(member_id: int, day: date, mode: str, staff_id: int | None, minutes: int) -> tuple[object, ...]:
@@ -282,6 +279,10 @@ def import_contacts_text(app: AppSession, text: str, *, dry_run: bool = False, s
     if progress:
         progress(0, 0, "Waiting to save (another window or command is saving)")
     with app.work(Permission.IMPORT_DATA) as uow:
+        # In turn with every other import before the store is looked at again: the same file imported from
+        # two workstations at once is then refused (or its lines skipped) the second time, as it is one after
+        # the other. A store file needs nothing more: its BEGIN IMMEDIATE already lets one writer in at a time.
+        take_turn(uow.session, Turn.IMPORTS)
         if _store_state(uow.session, digest) != checked.state:
             checked = _check(uow.session, text, digest, today, skip_duplicates, progress)
             if checked.result.errors:

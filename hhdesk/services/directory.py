@@ -24,6 +24,7 @@ from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.services.context import AppSession
 from hhdesk.services.member_records import get_member
+from hhdesk.services.record_versions import lock_for_edit
 
 DIRECTORY_CATEGORIES: dict[str, str] = {
     "pcp": "Primary care",
@@ -101,6 +102,7 @@ class DirectoryEntryInfo:
     id: int
     entry: DirectoryEntryInput
     active: bool
+    version: int  # when read: a change passes it back as ``seen_version``
 
     @property
     def label(self) -> str:
@@ -179,7 +181,7 @@ def _info(row: DirectoryEntry) -> DirectoryEntryInfo:
     values = {f: getattr(row, f) for f in _INPUT_FIELDS if f not in ("kind", "categories")}
     entry = DirectoryEntryInput(kind=DirectoryKind(row.kind),
                                 categories=tuple(c for c in row.categories.split(";") if c), **values)
-    return DirectoryEntryInfo(row.id, entry, row.active)
+    return DirectoryEntryInfo(row.id, entry, row.active, row.row_version)
 
 
 def _check_npi_free(session: Session, npi: str, exclude_id: int | None = None) -> None:
@@ -218,33 +220,41 @@ def create_entry(app: AppSession, entry: DirectoryEntryInput) -> DirectoryEntryI
         return _info(row)
 
 
-def update_entry(app: AppSession, entry_id: int, entry: DirectoryEntryInput) -> DirectoryEntryInfo:
+def update_entry(app: AppSession, entry_id: int, entry: DirectoryEntryInput, *,
+                 seen_version: int | None = None) -> DirectoryEntryInfo:
+    """Change an entry. ``seen_version``: the `DirectoryEntryInfo.version` the form opened; an entry someone
+    else saved since is not overwritten (ChangedByOther names them)."""
     cleaned = _clean(entry)
     with app.work(Permission.MANAGE_DIRECTORY) as uow:
-        row = _entry(uow.session, entry_id)
+        row = _entry_to_change(uow.session, entry_id, seen_version)
         _check_npi_free(uow.session, cleaned.npi, entry_id)
         changed = _apply(row, cleaned)
         if changed:
+            uow.session.flush()  # the answer carries the version this save made
             uow.audit("directory_entry_changed", "directory_entry", row.id, None, "fields: " + ", ".join(changed))
         return _info(row)
 
 
-def set_entry_active(app: AppSession, entry_id: int, active: bool) -> DirectoryEntryInfo:
-    """Retire an entry (it stays on the care teams and referrals that name it) or bring it back."""
+def set_entry_active(app: AppSession, entry_id: int, active: bool, *,
+                     seen_version: int | None = None) -> DirectoryEntryInfo:
+    """Retire an entry (it stays on the care teams and referrals that name it) or bring it back.
+    ``seen_version`` as for :func:`update_entry`."""
     with app.work(Permission.MANAGE_DIRECTORY) as uow:
-        row = _entry(uow.session, entry_id)
+        row = _entry_to_change(uow.session, entry_id, seen_version, from_form=False)
         if row.active != active:
             row.active = active
+            uow.session.flush()
             uow.audit("directory_entry_changed", "directory_entry", row.id, None, "fields: active")
         return _info(row)
 
 
-def remove_entry(app: AppSession, entry_id: int) -> str:
+def remove_entry(app: AppSession, entry_id: int, *, seen_version: int | None = None) -> str:
     """Delete an entry nobody refers to; one named on a care team, referral or transition is retired
-    instead, so that those records keep their meaning. Returns 'deleted' or 'retired'."""
+    instead, so that those records keep their meaning. Returns 'deleted' or 'retired'.
+    ``seen_version`` as for :func:`update_entry`."""
     with app.work(Permission.MANAGE_DIRECTORY) as uow:
         session = uow.session
-        row = _entry(session, entry_id)
+        row = _entry_to_change(session, entry_id, seen_version, from_form=False)
         used = any(
             session.execute(select(model.id).where(column == entry_id).limit(1)).first() is not None
             for model, column in ((CareTeamMember, CareTeamMember.directory_entry_id),
@@ -261,10 +271,22 @@ def remove_entry(app: AppSession, entry_id: int) -> str:
         return "deleted"
 
 
+NO_ENTRY = "This directory entry is no longer in the directory; refresh the list."
+
+
 def _entry(session: Session, entry_id: int) -> DirectoryEntry:
     row = session.get(DirectoryEntry, entry_id)
     if row is None:
-        raise NotFound("This directory entry is no longer in the directory; refresh the list.")
+        raise NotFound(NO_ENTRY)
+    return row
+
+
+def _entry_to_change(session: Session, entry_id: int, seen_version: int | None, *,
+                     from_form: bool = True) -> DirectoryEntry:
+    row = lock_for_edit(session, DirectoryEntry, entry_id, seen_version, "this directory entry",
+                        from_form=from_form)
+    if row is None:
+        raise NotFound(NO_ENTRY)
     return row
 
 

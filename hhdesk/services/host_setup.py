@@ -41,22 +41,9 @@ from hhdesk.db.models import Agency
 from hhdesk.db.postgres import ServerAddress
 from hhdesk.errors import StoreExists, UserError, ValidationFailed
 from hhdesk.services import agency, audit, server_import, server_restore, users
+from hhdesk.services.host_checks import HostCheck, check_host
 from hhdesk.services.join_file import JoinDetails, read_join_file, server_url, write_join_file
 from hhdesk.services.settings import AgencyInfo
-
-try:  # the computer's checks (operating system, rights, disk encryption, sleep, disk space)
-    from hhdesk.services.host_checks import HostCheck, check_host  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # pragma: no cover - until the host checks are part of this program
-    @dataclass(frozen=True)
-    class HostCheck:  # type: ignore[no-redef]
-        name: str
-        ok: bool | None
-        finding: str
-        blocking: bool
-
-    def check_host(data_dir: Path, **_options: object) -> list[HostCheck]:
-        return [HostCheck("disk encryption", None, "The encryption of the data folder's disk was not checked.",
-                          blocking=True)]
 
 Progress = Callable[[str], None]
 BACKUP_FOLDER = "backups"
@@ -337,7 +324,7 @@ def host_backup(data_dir: Path, out: Path | None = None, *, clock: Clock) -> Pat
         with _snapshot(engine) as source:
             from hhdesk.services.server_backup import write_backup_from
 
-            digest = write_backup_from(source, out, owner, _throwaway_password(), key_slots=slots)
+            digest = write_backup_from(source, owner, _throwaway_password(), out, key_slots=slots)
         with Session(engine) as session, session.begin():
             audit.append(session, SUPERUSER, "backup", "store",
                          detail=f"{out.name} sha256 {digest[:16]}, by the host")

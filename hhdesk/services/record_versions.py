@@ -45,12 +45,13 @@ def _stamp_changes(session: Session, _context: object, _instances: object) -> No
 
 
 def lock_for_edit(session: Session, model: type[RecordT], row_id: int, seen_version: int | None,
-                  what: str) -> RecordT | None:
+                  what: str, *, from_form: bool = True) -> RecordT | None:
     """The row, locked until the save commits, or None if it is gone; ChangedByOther if it changed since
-    the user opened it (``seen_version`` None: the caller read it in this same transaction, no check)."""
+    the user opened it (``seen_version`` None: the caller read it in this same transaction, no check).
+    ``from_form`` False: a one-click action (a button, no typed values), whose refusal says so."""
     row = session.get(model, row_id, with_for_update=True, populate_existing=True)
     if row is not None and seen_version is not None and row.row_version != seen_version:
-        raise changed_by_other(session, row, what)
+        raise changed_by_other(session, row, what, from_form=from_form)
     return row
 
 
@@ -59,7 +60,7 @@ def touch(row: Versioned) -> None:
     flag_modified(row, "changed_by")
 
 
-def changed_by_other(session: Session, row: Versioned, what: str) -> ChangedByOther:
+def changed_by_other(session: Session, row: Versioned, what: str, *, from_form: bool = True) -> ChangedByOther:
     who = "Someone"
     if row.changed_by:
         full_name = session.execute(select(User.full_name).where(User.username == row.changed_by)).scalar()
@@ -68,6 +69,10 @@ def changed_by_other(session: Session, row: Versioned, what: str) -> ChangedByOt
     if row.changed_at is not None:
         local = row.changed_at.replace(tzinfo=UTC).astimezone()
         when = f" on {local:%m/%d/%Y} at {local:%H:%M}"
+    if not from_form:
+        return ChangedByOther(
+            f"{who} changed {what}{when}, after you opened it, so nothing was changed. Their change is shown "
+            "now: do it again if it is still needed.")
     return ChangedByOther(
         f"{who} changed {what}{when}, after you opened it, so your changes were not saved; they are still in "
         "the form. Save again to replace theirs with yours, or undo your changes to see theirs.")

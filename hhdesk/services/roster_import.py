@@ -59,6 +59,7 @@ from hhdesk.db.models import (
     User,
 )
 from hhdesk.db.models.base import utcnow
+from hhdesk.db.turns import Turn, take_turn
 from hhdesk.domain import segments as domain_segments
 from hhdesk.domain.conditions import category_for_icd10, icd10_description
 from hhdesk.domain.enums import ConsentKind, Role, SegmentType, Tier
@@ -485,6 +486,10 @@ def import_roster(app: AppSession, source: bytes | str | Path, *, dry_run: bool 
 
     try:
         with app.work(Permission.IMPORT_DATA) as uow:
+            # In turn with every other import (on a server; a store file's BEGIN IMMEDIATE already serialises
+            # writers): a roster imported meanwhile on another workstation is seen below, so a Medicaid ID
+            # that both files bring is created once and updated the second time.
+            take_turn(uow.session, Turn.IMPORTS)
             if _last_audit_id(uow.session) != planned_at:
                 plan, rows_read, errors = _make_plan(uow.session, text, progress, today)
             if errors or plan.errors:

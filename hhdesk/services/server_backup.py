@@ -40,27 +40,28 @@ def backup_server(app: AppSession, out: Path) -> str:
         raise PermissionDenied("On an agency's server only an administrator makes backups (a backup holds the "
                                "audit log and every account, which only administrators may read).")
     with store.snapshot() as source:
-        digest = write_backup_from(source, out, app.actor.username, store.password)
+        digest = write_backup_from(source, app.actor.username, store.password, out)
     with app.work(None) as uow:
         uow.audit("backup", "store", detail=f"{out.name} sha256 {digest[:16]}, from the server")
     return digest
 
 
-def write_backup_from(source: Connection, out: Path, username: str, password: str, *,
-                      key_slots: KeySlots | None = None) -> str:
-    """Copy a server snapshot into a temporary store file and pack it as a backup; returns its SHA-256.
-
-    The backup opens with ``username``'s ``password``; with ``key_slots`` (the host's unattended backup,
-    hhdesk.db.host_keys), it opens with those slots instead, sealed to the copy's key without any password.
-    """
+def write_backup_from(source: Connection, username: str, password: str, out: Path, *,
+                      revision: str = "head", key_slots: KeySlots | None = None) -> str:
+    """Pack one snapshot of a server's database into an encrypted backup whose key slot is ``username`` with
+    ``password``; ``revision`` is the server's schema when older than this program's (the copy keeps it, and
+    a restore migrates it like any older store). With ``key_slots`` (the host's unattended backup,
+    hhdesk.db.host_keys), the backup opens with those slots instead, sealed to the copy's key without any
+    password. Returns the backup's SHA-256."""
     folder = Path(tempfile.mkdtemp(prefix="hhdesk-server-backup-"))
     folder.chmod(FOLDER_MODE)
     try:
         copy_path = folder / "agency.hhdesk"
-        local, _recovery = Store.create(copy_path, username, password)
+        local, _recovery = Store.create(copy_path, username, password, revision=revision)
         try:
             with local.writer.begin() as target:
-                server_copy.copy_tables(source, target)
+                columns = None if revision == "head" else server_copy.columns_of(target)
+                server_copy.copy_tables(source, target, columns=columns)
             with local.read_session() as session:
                 chain = audit.verify_chain(session)
             if not chain.ok:

@@ -20,7 +20,8 @@ yet overdue.
 From the list, a transition checklist item can be marked done or not applicable, and a referral follow-up
 done (the agency was chased: the next follow-up moves on by the agency's follow-up days; a referral that
 needs no more follow-up is closed by its status, in the chart). Both go through the transitions and
-referrals services, which check the permission and write the audit event. The month's contacts and care-plan reviews are done by doing
+referrals services, which check the permission and write the audit event, with the version of the episode
+or referral the list read: one changed since is not changed (ChangedByOther). The month's contacts and care-plan reviews are done by doing
 them (logging the contact, signing the reviewed plan), so the list does not offer to tick them off.
 """
 
@@ -107,6 +108,7 @@ class WorkItem:
     tab: str  # the chart tab key to open
     entity_id: int | None  # checklist item, care plan version or referral id; None for the month
     record_id: int | None = None  # what the chart tab selects: the episode, plan version or referral
+    record_version: int | None = None  # the episode's or referral's version when listed, for ticking it off
 
     @property
     def kind_label(self) -> str:
@@ -201,7 +203,7 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
         facility = func.coalesce(DirectoryEntry.name, TransitionEpisode.facility_name)
         stmt = member_scope(
             select(ChecklistItem.id, ChecklistItem.label, ChecklistItem.due_at, TransitionEpisode.id,
-                   TransitionEpisode.setting,
+                   TransitionEpisode.row_version, TransitionEpisode.setting,
                    facility, Member.id, Member.medicaid_id, Member.last_name, Member.first_name,
                    Member.preferred_name, manager.username)
             .join(TransitionEpisode, TransitionEpisode.id == ChecklistItem.episode_id)
@@ -214,13 +216,13 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             ChecklistItem.due_at <= now + soon,
         )
         rows = session.execute(stmt) if WorkKind.CHECKLIST_ITEM in wanted else ()
-        for (item_id, item_label, due_at, episode_id, setting, facility_name, member_id, medicaid_id, last, first,
-             preferred, manager_name) in rows:
+        for (item_id, item_label, due_at, episode_id, episode_version, setting, facility_name, member_id, medicaid_id,
+             last, first, preferred, manager_name) in rows:
             where = SETTING_LABELS.get(TransitionSetting(setting), label(TransitionSetting(setting)))
             items.append(WorkItem(
                 WorkKind.CHECKLIST_ITEM, member_id, medicaid_id, display_name(last, first, preferred),
                 manager_name or "", item_label, f"{where}" + (f", {facility_name}" if facility_name else ""),
-                due_at, due_at < now, TAB_TRANSITIONS, item_id, episode_id,
+                due_at, due_at < now, TAB_TRANSITIONS, item_id, episode_id, episode_version,
             ))
 
         # 2. enrolled members short of qualifying contacts this month
@@ -313,7 +315,8 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
 
         # 4. referrals waiting for follow-up
         stmt = member_scope(
-            select(Referral.id, Referral.category, Referral.status, Referral.follow_up_on, DirectoryEntry.name,
+            select(Referral.id, Referral.row_version, Referral.category, Referral.status, Referral.follow_up_on,
+                   DirectoryEntry.name,
                    Member.id, Member.medicaid_id, Member.last_name, Member.first_name, Member.preferred_name,
                    manager.username)
             .join(Member, Member.id == Referral.member_id)
@@ -324,14 +327,14 @@ def worklist(app: AppSession, for_user: str | None = None, *, now: datetime | No
             Referral.follow_up_on <= today,
         )
         rows = session.execute(stmt) if WorkKind.REFERRAL_FOLLOW_UP in wanted else ()
-        for (referral_id, category, status, follow_up, agency, member_id, medicaid_id, last, first, preferred,
-             manager_name) in rows:
+        for (referral_id, referral_version, category, status, follow_up, agency, member_id, medicaid_id, last, first,
+             preferred, manager_name) in rows:
             due_at = _end_of(follow_up)
             items.append(WorkItem(
                 WorkKind.REFERRAL_FOLLOW_UP, member_id, medicaid_id, display_name(last, first, preferred),
                 manager_name or "", f"Follow up the {label_text(category)} referral",
                 f"{agency or 'Agency not recorded'} ({status.replace('_', ' ')}), follow-up {follow_up:%m/%d/%Y}",
-                due_at, due_at < now, TAB_REFERRALS, referral_id, referral_id,
+                due_at, due_at < now, TAB_REFERRALS, referral_id, referral_id, referral_version,
             ))
 
     items.sort(key=lambda item: sort_key(item, now))
@@ -342,11 +345,11 @@ def mark_done(app: AppSession, item: WorkItem, *, now: datetime | None = None) -
     """Tick a worklist item off as done; returns what happened, in a sentence for the status bar."""
     now = now or local_now(app.clock)
     if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
-        transitions.mark_item_done(app, item.entity_id, now=now)
+        transitions.mark_item_done(app, item.entity_id, now=now, seen_version=item.record_version)
         return f"Done: {item.title} ({item.member_name})."
     if item.kind is WorkKind.REFERRAL_FOLLOW_UP and item.entity_id is not None:
         next_on = referrals.default_follow_up_on(app, now.date())
-        referrals.set_follow_up(app, item.entity_id, next_on, today=now.date())
+        referrals.set_follow_up(app, item.entity_id, next_on, today=now.date(), seen_version=item.record_version)
         return f"Followed up ({item.member_name}); the next follow-up is on {next_on:%m/%d/%Y}."
     raise ValidationFailed(_not_tickable(item))
 
@@ -355,7 +358,7 @@ def mark_not_applicable(app: AppSession, item: WorkItem, reason: str, *, now: da
     """Mark a worklist item not applicable, saying why; returns what happened, in a sentence."""
     now = now or local_now(app.clock)
     if item.kind is WorkKind.CHECKLIST_ITEM and item.entity_id is not None:
-        transitions.mark_item_not_applicable(app, item.entity_id, reason, now=now)
+        transitions.mark_item_not_applicable(app, item.entity_id, reason, now=now, seen_version=item.record_version)
         return f"Not applicable: {item.title} ({item.member_name})."
     if item.kind is WorkKind.REFERRAL_FOLLOW_UP:
         raise ValidationFailed("A referral that needs no more follow-up is closed by its status (completed, "

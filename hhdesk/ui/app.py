@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QFont, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hhdesk import __version__
@@ -22,9 +22,11 @@ from hhdesk.clock import AgencyClock, seconds_since_epoch
 from hhdesk.config import keyslots_path
 from hhdesk.errors import UserError
 from hhdesk.resources_path import resource_path
-from hhdesk.services import agency
+from hhdesk.services import agency, workstation_join
 from hhdesk.services.connection_file import is_connection_file, read_connection_file
 from hhdesk.services.context import AppSession
+from hhdesk.services.join_file import SUFFIX as JOIN_FILE_SUFFIX
+from hhdesk.services.workstation_join import JoinedHost
 from hhdesk.ui import window_placement, workers
 from hhdesk.ui.dialogs.login import LoginDialog
 from hhdesk.ui.dialogs.setup_wizard import SetupWizard
@@ -70,10 +72,10 @@ def apply_look(application: QApplication) -> None:
 class Shell(QObject):
     """First run or login → main window → (log out) → login …; `quit` is called when the user is done."""
 
-    def __init__(self, store_path: Path | str, username: str | None = None,
+    def __init__(self, store_path: Path | str | JoinedHost, username: str | None = None,
                  quit: Callable[[], None] | None = None) -> None:
         super().__init__()
-        self.store_path = location(store_path)
+        self.store_path: Path | str | JoinedHost = location(store_path)
         self.username = username
         self._quit = quit or (lambda: None)
         self.clock = AgencyClock()  # the window's one clock, handed to every session it logs in
@@ -82,10 +84,36 @@ class Shell(QObject):
         self.window: MainWindow | None = None
 
     def start(self) -> None:
-        if isinstance(self.store_path, str) or self.store_path.exists() or keyslots_path(self.store_path).exists():
+        if isinstance(self.store_path, JoinedHost):
+            self.reach_host()
+        elif isinstance(self.store_path, str) or self.store_path.exists() or keyslots_path(self.store_path).exists():
             self.show_login()
         else:
             self.show_wizard()
+
+    def reach_host(self, username: str | None = None, message: str = "") -> None:
+        """Find the agency's host where it answers now, then the login (which says if it moved); if it cannot
+        be found, say why and offer to try again."""
+        host = self.store_path
+        assert isinstance(host, JoinedHost)
+        said: list[str] = []
+        while True:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                url = workstation_join.reach(host, said.append)
+            except UserError as exc:
+                QGuiApplication.restoreOverrideCursor()
+                again = QMessageBox.warning(None, "hhdesk", str(exc),
+                                            QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close,
+                                            QMessageBox.StandardButton.Retry)
+                if again == QMessageBox.StandardButton.Retry:
+                    continue
+                self._quit()
+                return
+            QGuiApplication.restoreOverrideCursor()
+            break
+        self.store_path = url
+        self.show_login(username, " ".join([*said, message]).strip())
 
     def show_wizard(self) -> None:
         assert isinstance(self.store_path, Path)
@@ -97,6 +125,12 @@ class Shell(QObject):
         wizard, self.wizard = self.wizard, None
         assert wizard is not None
         wizard.deleteLater()
+        if wizard.joined_host is not None:
+            log.info("Joined the agency's host")
+            self.store_path = wizard.joined_host
+            self.reach_host(wizard.admin_username or None, "This computer now works on the agency's host. Log in "
+                                                         "with your own user name and password.")
+            return
         if wizard.recovery_key is None:
             self._quit()
             return
@@ -104,6 +138,7 @@ class Shell(QObject):
         self.show_login(wizard.admin_username, "The store is ready. Log in with the password you just chose.")
 
     def show_login(self, username: str | None = None, message: str = "") -> None:
+        assert not isinstance(self.store_path, JoinedHost), "reach_host gives the login the URL where it answers"
         self.login = LoginDialog(self.store_path, username or self.username, message, clock=self.clock)
         self.login.finished.connect(self._login_finished)
         self.login.show()
@@ -152,17 +187,21 @@ def _report_shown_and_quit(application: QApplication) -> None:
     application.quit()
 
 
-def location(store_path: Path | str) -> Path | str:
+def location(store_path: Path | str | JoinedHost) -> Path | str | JoinedHost:
     """Where the window's data is: a store file, or an agency server's URL (given as such, or by a connection
-    file, ``NAME.hhserver``, that names it)."""
+    file, ``NAME.hhserver``, that names it), or an agency's host (joined, or named by a join file)."""
+    if isinstance(store_path, JoinedHost):
+        return store_path
     if is_connection_file(store_path):
         return read_connection_file(Path(store_path).expanduser())
+    if str(store_path).lower().endswith(JOIN_FILE_SUFFIX):
+        return workstation_join.host_from_join_file(Path(store_path).expanduser())
     if isinstance(store_path, str) and not agency.is_server_url(store_path):
         return Path(store_path)
     return store_path
 
 
-def run_gui(store_path: Path | str, username: str | None = None) -> int:
+def run_gui(store_path: Path | str | JoinedHost, username: str | None = None) -> int:
     """Open the window on `store_path`: a store file (the setup wizard first if there is no store there yet),
     an agency server's URL or a connection file naming one (the login, whose password logs in to the server)."""
     configure_logging()

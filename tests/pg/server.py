@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 SERVER_NAME = "localhost"  # the name in the server's certificate; tests connect by it
+HOST_NAME = "hhdesk-host.test"  # the fixed name an agency's host has in its certificate (join files use it)
 
 
 def find_binaries() -> Path | None:
@@ -150,7 +151,7 @@ class TestServer:
         password_file.unlink()
         if initdb.returncode != 0:
             raise ServerDidNotStart(f"initdb failed: {initdb.stderr.strip() or initdb.stdout.strip()}")
-        certificate, key = self.authority.issue_server_certificate([SERVER_NAME, "127.0.0.1"])
+        certificate, key = self.authority.issue_server_certificate([SERVER_NAME, HOST_NAME, "127.0.0.1"])
         for name, content, mode in (("server.crt", certificate, 0o644), ("server.key", key, 0o600)):
             path = self.data / name
             path.write_bytes(content)
@@ -202,6 +203,19 @@ class TestServer:
         return psycopg.connect(host=SERVER_NAME, hostaddr="127.0.0.1", port=self.port, dbname=database,
                                user=self.superuser, password=self.superuser_password, sslmode="verify-full",
                                sslrootcert=str(self.ca_file), channel_binding="require", **kwargs)
+
+    def join_details(self, database: str, *, addresses: tuple[str, ...] = ("127.0.0.1",), computer_name: str = "",
+                     pinned: CertificateAuthority | None = None, port: int | None = None,
+                     agency_id: str | None = None):  # hhdesk.services.join_file.JoinDetails
+        """What `hhdesk host setup` would write in a join file for this server (its authority pinned)."""
+        import uuid
+
+        from hhdesk.services.join_file import JoinDetails
+
+        pem = (pinned or self.authority).certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+        return JoinDetails(agency_id=agency_id or str(uuid.uuid4()), organization="Hudson Valley Health Home",
+                           host_name=HOST_NAME, addresses=addresses, port=port or self.port, database=database,
+                           certificate_pem=pem, computer_name=computer_name)
 
     def create_database(self, name: str) -> None:
         with self.superuser_connect(autocommit=True) as conn:

@@ -38,7 +38,7 @@ def test_up_down_and_up_again_on_postgresql(pg_server: TestServer, empty_databas
             tables, triggers, functions = _objects(connection)
             assert tables == set(Base.metadata.tables)
             assert triggers == APPEND_ONLY_TRIGGERS
-            assert functions == {"audit_events_chain", "audit_events_append_only"}
+            assert functions == {"audit_events_chain", "audit_events_append_only", "hhdesk_contacts_file_imported"}
 
             config.attributes["connection"] = connection
             command.downgrade(config, "base")

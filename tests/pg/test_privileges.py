@@ -94,6 +94,24 @@ def test_only_the_administrator_manages_accounts_and_settings(agency: AgencyData
         assert not _denied(conn, "SELECT detail FROM audit_events")
 
 
+def test_only_importers_ask_whether_a_contacts_file_was_imported_and_learn_no_more(agency: AgencyDatabase) -> None:
+    digest = "ab" * 32
+    with agency.server.superuser_connect(agency.database) as conn:
+        conn.execute("INSERT INTO audit_events (at, username, action, entity, entity_id, detail, prev_hash, hash) "
+                     "VALUES ('2026-12-01T10:00:00Z', '', 'contacts_import', 'import', 'contacts', "
+                     "%s, '', '')", (f"3 contacts for 1 members; sha256 {digest}",))
+    ask = "SELECT at, username FROM hhdesk_contacts_file_imported(%s)"
+    for role in (Role.SUPERVISOR, Role.ADMIN):
+        name = add_staff(agency, role)
+        with login_as(agency, name) as conn:
+            assert conn.execute(ask, (digest,)).fetchall() == [("2026-12-01T10:00:00Z", agency.server.superuser)]
+            assert conn.execute(ask, ("cd" * 32,)).fetchall() == []
+            assert conn.execute(ask, ("%",)).fetchall() == []  # a digest, not a pattern
+    for role in (Role.CARE_MANAGER, Role.BILLING, Role.READ_ONLY):
+        with login_as(agency, add_staff(agency, role)) as conn:
+            assert _denied(conn, f"SELECT * FROM hhdesk_contacts_file_imported('{digest}')"), role
+
+
 @pytest.mark.parametrize("statement", [
     "UPDATE audit_events SET detail = 'nothing happened'",
     "DELETE FROM audit_events",

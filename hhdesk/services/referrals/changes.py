@@ -19,7 +19,14 @@ from hhdesk.services.member_records import get_member
 from hhdesk.services.referrals.labels import METHOD_LABELS, NO_AGENCY
 from hhdesk.services.referrals.listing import _detail
 from hhdesk.services.referrals.read_models import NewReferral, ReferralDetail
-from hhdesk.services.referrals.shared import _check_goal, _domain, _get_referral, _put_on_care_team, _text
+from hhdesk.services.referrals.shared import (
+    _check_goal,
+    _domain,
+    _get_referral,
+    _put_on_care_team,
+    _referral_to_change,
+    _text,
+)
 
 
 def create_referral(app: AppSession, new: NewReferral, today: date | None = None) -> ReferralDetail:
@@ -74,12 +81,14 @@ def create_referral(app: AppSession, new: NewReferral, today: date | None = None
 
 def change_status(app: AppSession, referral_id: int, new_status: ReferralStatus, changed_on: date,
                   note: str = "", outcome: str | None = None, today: date | None = None, *,
-                  next_follow_up_on: date | None = None) -> ReferralDetail:
+                  next_follow_up_on: date | None = None, seen_version: int | None = None) -> ReferralDetail:
     """Move a referral to ``new_status`` on ``changed_on`` (domain rules: order of statuses and dates).
 
     The change is kept as a status history row with its note and audited; ``outcome``, when given,
     replaces the outcome in words at the same time. ``next_follow_up_on`` moves the follow-up date of a
     referral that stays open (after an acceptance, the next check is on how the service is going).
+    ``seen_version``: the referral's `ReferralRow.version` when the form opened; a referral someone else
+    changed since is not changed (ChangedByOther names them).
     """
     today = today or app.clock.today()
     problems: list[str] = []
@@ -94,7 +103,7 @@ def change_status(app: AppSession, referral_id: int, new_status: ReferralStatus,
         raise ValidationFailed(problems[0], problems)
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
-        referral = _get_referral(session, referral_id)
+        referral = _referral_to_change(session, referral_id, seen_version)
         current = ReferralStatus(referral.status)
         last_change_on = referral.status_on if current is not ReferralStatus.SENT else None
         _domain(referral_rules.validate_transition, current, new_status, changed_on, referral.sent_on,
@@ -121,33 +130,38 @@ def change_status(app: AppSession, referral_id: int, new_status: ReferralStatus,
         return _detail(session, referral, today)
 
 
-def record_outcome(app: AppSession, referral_id: int, outcome: str, today: date | None = None) -> ReferralDetail:
-    """Replace the outcome in words (what came of the referral); audited without the words."""
+def record_outcome(app: AppSession, referral_id: int, outcome: str, today: date | None = None, *,
+                   seen_version: int | None = None) -> ReferralDetail:
+    """Replace the outcome in words (what came of the referral); audited without the words.
+    ``seen_version`` as for :func:`change_status`."""
     problems: list[str] = []
     outcome = _text(outcome, "Outcome", problems)
     if problems:
         raise ValidationFailed(problems[0], problems)
     today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
-        referral = _get_referral(uow.session, referral_id)
+        referral = _referral_to_change(uow.session, referral_id, seen_version)
         if outcome != referral.outcome:
             referral.outcome = outcome
+            uow.session.flush()  # the detail carries the version this change made
             uow.audit("referral_updated", "referral", referral.id, referral.member_id, "fields: outcome")
         return _detail(uow.session, referral, today)
 
 
 def set_follow_up(app: AppSession, referral_id: int, follow_up_on: date | None,
-                  today: date | None = None) -> ReferralDetail:
-    """Move the follow-up date of an open referral (after chasing the agency, for instance)."""
+                  today: date | None = None, *, seen_version: int | None = None) -> ReferralDetail:
+    """Move the follow-up date of an open referral (after chasing the agency, for instance).
+    ``seen_version`` as for :func:`change_status`."""
     today = today or app.clock.today()
     with app.work(Permission.EDIT_CLINICAL) as uow:
-        referral = _get_referral(uow.session, referral_id)
+        referral = _referral_to_change(uow.session, referral_id, seen_version)
         if referral_rules.is_closed(ReferralStatus(referral.status)):
             raise ValidationFailed("This referral is closed: it needs no follow-up.")
         if follow_up_on is not None and follow_up_on < referral.sent_on:
             raise ValidationFailed("The follow-up date is before the date sent.")
         if follow_up_on != referral.follow_up_on:
             referral.follow_up_on = follow_up_on
+            uow.session.flush()
             uow.audit("referral_updated", "referral", referral.id, referral.member_id, "fields: follow_up_on")
         return _detail(uow.session, referral, today)
 

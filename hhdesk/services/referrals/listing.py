@@ -85,6 +85,7 @@ def _row(referral: Referral, member: Member, entry: DirectoryEntry, manager: Use
         care_manager=manager.username if manager else "",
         care_manager_name=(manager.full_name or manager.username) if manager else "",
         waiting=referral_rules.is_waiting(_WaitingView(status, referral.follow_up_on), today),
+        version=referral.row_version,
     )
 
 

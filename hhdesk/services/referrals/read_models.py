@@ -76,6 +76,7 @@ class ReferralRow:
     care_manager: str  # the member's care manager's username, "" when unassigned
     care_manager_name: str
     waiting: bool  # open and the follow-up date has come (on the day the list was made)
+    version: int  # the referral's version when read: a change passes it back as ``seen_version``
 
     @property
     def reference(self) -> str:

@@ -18,6 +18,7 @@ from hhdesk.domain.enums import ReferralCategory
 from hhdesk.domain.errors import DomainError
 from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.services.context import UnitOfWork
+from hhdesk.services.record_versions import lock_for_edit
 from hhdesk.services.referrals.labels import (
     CATEGORY_LABELS,
     CONSENT_ROLE_PREFIX,
@@ -43,11 +44,16 @@ def _text(value: str, field_label: str, problems: list[str], *, required: bool =
     return value
 
 
-
-
-
 def _get_referral(session: Session, referral_id: int) -> Referral:
     referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound(NO_REFERRAL)
+    return referral
+
+
+def _referral_to_change(session: Session, referral_id: int, seen_version: int | None) -> Referral:
+    """The referral, locked for this change; ChangedByOther if someone saved it since ``seen_version``."""
+    referral = lock_for_edit(session, Referral, referral_id, seen_version, "this referral")
     if referral is None:
         raise NotFound(NO_REFERRAL)
     return referral

@@ -30,15 +30,17 @@ from hhdesk.domain.permissions import Permission
 from hhdesk.errors import NotFound, ValidationFailed
 from hhdesk.services.context import AppSession, UnitOfWork
 from hhdesk.services.member_records import get_member
+from hhdesk.services.record_versions import lock_for_edit, touch
 from hhdesk.services.transitions.basics import (
     EPISODE_CLOSED,
     MAX_TEXT,
     MIN_REASON_LENGTH,
+    NO_EPISODE,
     NO_ITEM,
     SETTING_LABELS,
     local_now,
 )
-from hhdesk.services.transitions.queries import _episode, _episode_view, _facility_label
+from hhdesk.services.transitions.queries import _episode_view, _facility_label
 from hhdesk.services.transitions.read_models import EpisodeInput, EpisodeView
 from hhdesk.services.transitions.templates import load_template
 
@@ -165,20 +167,35 @@ def open_episode(app: AppSession, member_id: int, data: EpisodeInput, *, now: da
         return _episode_view(session, episode, now)
 
 
-def _open_episode_row(session: Session, episode_id: int) -> TransitionEpisode:
-    episode = _episode(session, episode_id)
+EPISODE = "this transition episode"
+
+
+def _episode_to_change(session: Session, episode_id: int, seen_version: int | None, *,
+                       from_form: bool = True) -> TransitionEpisode:
+    """The episode, locked for this change; ChangedByOther if someone changed it, or its checklist, since
+    ``seen_version`` (the `EpisodeView.version` the user had on screen)."""
+    episode = lock_for_edit(session, TransitionEpisode, episode_id, seen_version, EPISODE, from_form=from_form)
+    if episode is None:
+        raise NotFound(NO_EPISODE)
+    return episode
+
+
+def _open_episode_row(session: Session, episode_id: int, seen_version: int | None, *,
+                      from_form: bool = True) -> TransitionEpisode:
+    episode = _episode_to_change(session, episode_id, seen_version, from_form=from_form)
     if episode.closed_at is not None:
         raise ValidationFailed(EPISODE_CLOSED)
     return episode
 
 
 def record_discharge(app: AppSession, episode_id: int, discharged_at: datetime, destination: str = "",
-                     *, now: datetime | None = None) -> EpisodeView:
-    """Record (or correct) the discharge; the discharge-anchored items get their due times."""
+                     *, now: datetime | None = None, seen_version: int | None = None) -> EpisodeView:
+    """Record (or correct) the discharge; the discharge-anchored items get their due times.
+    ``seen_version``: see `_episode_to_change`; an episode changed since is not changed."""
     now = now or local_now(app.clock)
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
-        episode = _open_episode_row(session, episode_id)
+        episode = _open_episode_row(session, episode_id, seen_version)
         problems = domain_checklists.episode_problems(episode.admitted_on, discharged_at, episode.notified_at, now)
         destination = _text(destination, "Discharge destination", problems)
         if problems:
@@ -200,6 +217,7 @@ def record_discharge(app: AppSession, episode_id: int, discharged_at: datetime, 
                   "fields: " + ", ".join(changed) if changed else "unchanged")
         session.flush()
         _recheck_readmissions(uow, episode.member_id)
+        session.flush()  # the view carries the version every change above made
         return _episode_view(session, episode, now)
 
 
@@ -240,32 +258,39 @@ def _mark_done(uow: UnitOfWork, episode: TransitionEpisode, item: ChecklistItem,
               item.key + (f" ({how})" if how else ""))
 
 
-def _item(session: Session, item_id: int) -> tuple[ChecklistItem, TransitionEpisode]:
+def _item(session: Session, item_id: int, seen_version: int | None, *,
+          from_form: bool = True) -> tuple[ChecklistItem, TransitionEpisode]:
+    """The item and its episode, locked for this change (the caller `touch`es the episode when the item
+    changes: a checklist item's change is a change to the episode)."""
     item = session.get(ChecklistItem, item_id)
     if item is None:
         raise NotFound(NO_ITEM)
-    return item, _open_episode_row(session, item.episode_id)
+    return item, _open_episode_row(session, item.episode_id, seen_version, from_form=from_form)
 
 
 def mark_item_done(app: AppSession, item_id: int, done_at: datetime | None = None, *,
-                   now: datetime | None = None) -> EpisodeView:
-    """Mark a checklist item done, by the logged-in user, at ``done_at`` (now if not given)."""
+                   now: datetime | None = None, seen_version: int | None = None) -> EpisodeView:
+    """Mark a checklist item done, by the logged-in user, at ``done_at`` (now if not given).
+    ``seen_version``: the item's `ChecklistItemView.episode_version`; an episode changed since is not changed."""
     now = now or local_now(app.clock)
+    one_click = done_at is None  # "Mark done": nothing typed that a refusal could keep
     done_at = done_at or now
     if done_at > now:
         raise ValidationFailed("The time the item was done is in the future.")
     with app.work(Permission.EDIT_CLINICAL) as uow:
-        item, episode = _item(uow.session, item_id)
+        item, episode = _item(uow.session, item_id, seen_version, from_form=not one_click)
         if done_at < min(episode.notified_at, datetime.combine(episode.admitted_on, datetime.min.time())):
             raise ValidationFailed("The time the item was done is before the episode began.")
         _mark_done(uow, episode, item, done_at)
+        touch(episode)
         uow.session.flush()
         return _episode_view(uow.session, episode, now)
 
 
-def mark_item_not_applicable(app: AppSession, item_id: int, reason: str, *, now: datetime | None = None
-                             ) -> EpisodeView:
-    """Mark a checklist item not applicable, saying why (e.g. "no home health needed")."""
+def mark_item_not_applicable(app: AppSession, item_id: int, reason: str, *, now: datetime | None = None,
+                             seen_version: int | None = None) -> EpisodeView:
+    """Mark a checklist item not applicable, saying why (e.g. "no home health needed").
+    ``seen_version`` as for :func:`mark_item_done`."""
     now = now or local_now(app.clock)
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
@@ -273,7 +298,8 @@ def mark_item_not_applicable(app: AppSession, item_id: int, reason: str, *, now:
     if len(reason) > MAX_TEXT:
         raise ValidationFailed(f"The reason is longer than {MAX_TEXT:,} characters.")
     with app.work(Permission.EDIT_CLINICAL) as uow:
-        item, episode = _item(uow.session, item_id)
+        item, episode = _item(uow.session, item_id, seen_version)
+        touch(episode)
         item.status = ChecklistItemStatus.NOT_APPLICABLE.value
         item.not_applicable_reason = reason
         item.done_at = None
@@ -283,12 +309,15 @@ def mark_item_not_applicable(app: AppSession, item_id: int, reason: str, *, now:
         return _episode_view(uow.session, episode, now)
 
 
-def reopen_item(app: AppSession, item_id: int, *, now: datetime | None = None) -> EpisodeView:
-    """Undo "done" or "not applicable" on an item marked by mistake."""
+def reopen_item(app: AppSession, item_id: int, *, now: datetime | None = None,
+                seen_version: int | None = None) -> EpisodeView:
+    """Undo "done" or "not applicable" on an item marked by mistake. ``seen_version`` as for
+    :func:`mark_item_done`."""
     now = now or local_now(app.clock)
     with app.work(Permission.EDIT_CLINICAL) as uow:
-        item, episode = _item(uow.session, item_id)
+        item, episode = _item(uow.session, item_id, seen_version, from_form=False)
         if item.status != ChecklistItemStatus.OPEN.value:
+            touch(episode)
             item.status = ChecklistItemStatus.OPEN.value
             item.done_at = None
             item.done_by_id = None
@@ -299,9 +328,10 @@ def reopen_item(app: AppSession, item_id: int, *, now: datetime | None = None) -
 
 
 def close_episode(app: AppSession, episode_id: int, *, care_plan_reviewed: bool, note: str = "",
-                  now: datetime | None = None) -> EpisodeView:
+                  now: datetime | None = None, seen_version: int | None = None) -> EpisodeView:
     """Close an episode. The caller must say whether the care plan was reviewed after the transition
-    (docs/domain.md §6); if it was not, ``note`` must say why. Items still open stay as they are, on record."""
+    (docs/domain.md §6); if it was not, ``note`` must say why. Items still open stay as they are, on record.
+    ``seen_version`` as for :func:`record_discharge`."""
     now = now or local_now(app.clock)
     note = note.strip()
     if not care_plan_reviewed and len(note) < MIN_REASON_LENGTH:
@@ -310,7 +340,7 @@ def close_episode(app: AppSession, episode_id: int, *, care_plan_reviewed: bool,
         raise ValidationFailed(f"The note is longer than {MAX_TEXT:,} characters.")
     with app.work(Permission.EDIT_CLINICAL) as uow:
         session = uow.session
-        episode = _open_episode_row(session, episode_id)
+        episode = _open_episode_row(session, episode_id, seen_version)
         if episode.discharged_at is None:
             raise ValidationFailed("Record the discharge before closing the episode.")
         episode.closed_at = now
@@ -328,11 +358,12 @@ def close_episode(app: AppSession, episode_id: int, *, care_plan_reviewed: bool,
         return _episode_view(session, episode, now)
 
 
-def reopen_episode(app: AppSession, episode_id: int, *, now: datetime | None = None) -> EpisodeView:
-    """Reopen an episode closed by mistake."""
+def reopen_episode(app: AppSession, episode_id: int, *, now: datetime | None = None,
+                   seen_version: int | None = None) -> EpisodeView:
+    """Reopen an episode closed by mistake. ``seen_version`` as for :func:`record_discharge`."""
     now = now or local_now(app.clock)
     with app.work(Permission.EDIT_CLINICAL) as uow:
-        episode = _episode(uow.session, episode_id)
+        episode = _episode_to_change(uow.session, episode_id, seen_version, from_form=False)
         if episode.closed_at is not None:
             episode.closed_at = None
             uow.audit("episode_reopened", "transition_episode", episode.id, episode.member_id)

@@ -73,6 +73,7 @@ def _episode_view(session: Session, episode: TransitionEpisode, now: datetime) -
             done_by_name=(done_by.full_name or done_by.username) if done_by else "",
             not_applicable_reason=row.not_applicable_reason,
             basis=template_item.basis if template_item else "",
+            episode_version=episode.row_version,
         ))
     opener = users.get(episode.opened_by_id) if episode.opened_by_id else None
     return EpisodeView(
@@ -93,6 +94,7 @@ def _episode_view(session: Session, episode: TransitionEpisode, now: datetime) -
         opened_by=opener.username if opener else "",
         items=tuple(items),
         as_of=now,
+        version=episode.row_version,
     )
 
 

@@ -46,6 +46,7 @@ class ChecklistItemView:
     done_by_name: str
     not_applicable_reason: str
     basis: str  # why the due time is what it is, from the template in use
+    episode_version: int  # the episode's version when read: changing the item passes it as ``seen_version``
 
     @property
     def due_text(self) -> str:
@@ -77,6 +78,7 @@ class EpisodeView:
     opened_by: str
     items: tuple[ChecklistItemView, ...]
     as_of: datetime
+    version: int  # when read: a change passes it back as ``seen_version`` (its checklist items count too)
 
     @property
     def is_open(self) -> bool:

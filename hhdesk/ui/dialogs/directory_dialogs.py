@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.enums import DirectoryKind
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import ChangedByOther
 from hhdesk.services import directory
 from hhdesk.services.context import AppSession
 from hhdesk.services.directory import (
@@ -129,13 +130,36 @@ class DirectoryEntryDialog(UnsavedEditsDialog, QDialog):
             if self.entry is None:
                 info = directory.create_entry(self.app, self.value())
             else:
-                info = directory.update_entry(self.app, self.entry.id, self.value())
+                info = directory.update_entry(self.app, self.entry.id, self.value(), seen_version=self.entry.version)
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther) and self.entry is not None:
+                self._follow_other_save(self.entry)
             return False
         self.entry = info
         self.saved.emit(info)
         self.accept()
         return True
+
+    def _follow_other_save(self, opened: DirectoryEntryInfo) -> None:
+        """After a save refused because someone else saved the entry first: the fields this user changed keep
+        what they typed, the others show what the other person saved, so saving again replaces only what
+        this user changed."""
+        with user_errors(None) as attempt:  # removed meanwhile: the refusal on screen says enough
+            stored = directory.get_entry(self.app, opened.id)
+        if attempt.failed:
+            return
+        typed = self.value()
+        for name, edit in self.fields.items():
+            if getattr(typed, name) == getattr(opened.entry, name):
+                edit.setText(getattr(stored.entry, name))
+        if typed.kind == opened.entry.kind:
+            self.kind.setCurrentIndex(max(self.kind.findData(stored.entry.kind.value), 0))
+        if typed.notes == opened.entry.notes:
+            self.notes.setPlainText(stored.entry.notes)
+        for key, check in self.categories.items():
+            if check.isChecked() == (key in opened.entry.categories):
+                check.setChecked(key in stored.entry.categories)
+        self.entry = stored
 
 
 class AddToCareTeamDialog(UnsavedEditsDialog, QDialog):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain import referral_rules
 from hhdesk.domain.enums import ReferralCategory, ReferralStatus
+from hhdesk.errors import ChangedByOther
 from hhdesk.services import referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import CATEGORY_LABELS, METHOD_LABELS, STATUS_LABELS, NewReferral, ReferralRow
@@ -266,8 +267,7 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
 
         self.status = QComboBox()
         self.status.setAccessibleName("New status")
-        for status, text in referrals.status_choices(row.status):
-            self.status.addItem(text, status)
+        self._fill_statuses(row.status)
         self.changed_on = date_picker(self.today, today=self.today, minimum=since, maximum=self.today, name="Date")
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. intake booked for 03/12, spoke with Ms Diaz")
@@ -290,9 +290,8 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
         cancel.clicked.connect(self.reject)
 
         form = QFormLayout()
-        state = (f"Sent {format_date(row.sent_on)}, no reply yet" if row.status is ReferralStatus.SENT
-                 else f"{row.status_label} since {format_date(since)}")
-        form.addRow("Referral", role_label(f"{row.category_label} · {row.agency_name}\n{state}"))
+        self.state = role_label(self._state_text(row))
+        form.addRow("Referral", self.state)
         form.addRow("New status", self.status)
         form.addRow("Date", self.changed_on)
         form.addRow("Note", self.note)
@@ -316,6 +315,20 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
 
     def set_status(self, status: ReferralStatus) -> None:
         self.status.setCurrentIndex(self.status.findData(status))
+
+    def _fill_statuses(self, current: ReferralStatus) -> None:
+        chosen = self.status.currentData()
+        self.status.clear()
+        for status, text in referrals.status_choices(current):
+            self.status.addItem(text, status)
+        if chosen is not None:
+            self.status.setCurrentIndex(max(self.status.findData(chosen), 0))
+
+    @staticmethod
+    def _state_text(row: ReferralRow) -> str:
+        state = (f"Sent {format_date(row.sent_on)}, no reply yet" if row.status is ReferralStatus.SENT
+                 else f"{row.status_label} since {format_date(row.status_on)}")
+        return f"{row.category_label} · {row.agency_name}\n{state}"
 
     def set_date(self, value: date) -> None:
         self.changed_on.set_value(value)
@@ -351,10 +364,28 @@ class StatusChangeDialog(UnsavedEditsDialog, QDialog):
             detail = referrals.change_status(
                 self.app, self.row.referral_id, status, changed_on, self.note.text(),
                 outcome if outcome.strip() != self.row.outcome.strip() else None, today=self.today,
-                next_follow_up_on=None if referral_rules.is_closed(status) else self.next_follow_up.value())
+                next_follow_up_on=None if referral_rules.is_closed(status) else self.next_follow_up.value(),
+                seen_version=self.row.version)
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):
+                self._follow_other_save()
             return False
         self.saved.emit(detail)
         self.accept()
         return True
+
+    def _follow_other_save(self) -> None:
+        """After a change refused because someone else changed the referral first: the dialog reads their
+        change (its status, and their outcome where this user typed none), keeps what this user typed, and
+        saving again applies it to the referral as it is now."""
+        with user_errors(self.message.show_error, "referral status") as attempt:
+            stored = referrals.get_referral(self.app, self.row.referral_id, today=self.today).row
+        if attempt.failed:
+            return
+        if self.outcome.toPlainText().strip() == self.row.outcome.strip():
+            self.outcome.setPlainText(stored.outcome)
+        self.row = stored
+        self.state.setText(self._state_text(stored))
+        self._fill_statuses(stored.status)
+        self._status_changed()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QPageLayout, QTextDocument
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -25,7 +28,9 @@ from PySide6.QtWidgets import (
 from hhdesk.clock import AgencyClock, Clock
 from hhdesk.domain.passwords import username_problems
 from hhdesk.services import users
+from hhdesk.services.workstation_join import JoinedHost
 from hhdesk.ui.dialogs import common
+from hhdesk.ui.dialogs.team_setup_pages import HostReadyPage, HostSetupPage, JoinHostPage
 from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.agency_form import AgencyForm
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -61,23 +66,47 @@ def print_recovery_sheet(printer: QPrinter, agency_name: str, key: str, today: d
     document.print_(printer)
 
 
+# Page ids: the single-computer path first, then a workstation joining a host, then the host itself.
+INTRO_ID, AGENCY_ID, ADMIN_ID, KEY_ID, JOIN_ID, HOST_ID, HOST_READY_ID = 0, 1, 2, 3, 10, 20, 21
+
+
 class _IntroPage(QWizardPage):
     def __init__(self, store_path: Path) -> None:
         super().__init__()
         self.setTitle("Welcome to hhdesk")
-        self.setSubTitle("Three short steps set up the agency's store on this computer.")
+        self.setSubTitle("How will this computer use hhdesk?")
+        self.alone = QRadioButton("&Only on this computer: the agency's records in one encrypted file here")
+        self.workstation = QRadioButton("As a &workstation of an agency whose host computer is already set up")
+        self.host = QRadioButton("As the agency's &host: this computer will hold the agency's data for the team")
+        self.alone.setChecked(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(role_label(
-            "hhdesk keeps the agency's members, care plans and billing in one encrypted file. "
-            "You will enter the agency's details, create the first administrator account, and then "
-            "print a recovery key that opens the store if every password is lost."
-        ))
-        layout.addSpacing(12)
-        layout.addWidget(role_label("The store will be created at:", "muted"))
+        layout.addWidget(self.alone)
+        alone = role_label(
+            "Three short steps: the agency's details, the first administrator account, and a recovery key to "
+            "print that opens the store if every password is lost. The store will be created at:", "muted")
+        alone.setContentsMargins(24, 0, 0, 0)
+        layout.addWidget(alone)
         where = role_label(str(store_path))
+        where.setContentsMargins(24, 0, 0, 0)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(where)
+        layout.addSpacing(12)
+        layout.addWidget(self.workstation)
+        joining = role_label("You need the join file the administrator gave you.", "muted")
+        joining.setContentsMargins(24, 0, 0, 0)
+        layout.addWidget(joining)
+        layout.addSpacing(12)
+        layout.addWidget(self.host)
+        hosting = role_label("For a team: one always-on computer holds the data; every workstation connects to "
+                             "it.", "muted")
+        hosting.setContentsMargins(24, 0, 0, 0)
+        layout.addWidget(hosting)
         layout.addStretch(1)
+
+    def nextId(self) -> int:
+        if self.workstation.isChecked():
+            return JOIN_ID
+        return HOST_ID if self.host.isChecked() else AGENCY_ID
 
 
 class _AgencyPage(QWizardPage):
@@ -190,6 +219,9 @@ class _RecoveryKeyPage(QWizardPage):
         layout.addWidget(self.confirm)
         layout.addStretch(1)
 
+    def nextId(self) -> int:
+        return -1
+
     def initializePage(self) -> None:
         self.key_label.setText("\n".join(key_lines(self._wizard.recovery_key or "")))
 
@@ -207,16 +239,21 @@ class _RecoveryKeyPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """Creates the store at `store_path`; afterwards `admin_username` is who logs in first."""
+    """Creates the store at `store_path`, or joins an agency's host, or makes this computer the host (with
+    `host_setup` in place of `hhdesk.services.host_setup.setup_host` when given); afterwards `admin_username`
+    is who logs in first, and `joined_host` the host to log in to (None for a store file)."""
 
     store_created = Signal(str)
 
-    def __init__(self, store_path: Path, parent: QWidget | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(self, store_path: Path, parent: QWidget | None = None, *, clock: Clock | None = None,
+                 host_setup: Callable[..., Any] | None = None) -> None:
         super().__init__(parent)
         self.store_path = store_path
         self.clock = clock or AgencyClock()
         self.recovery_key: str | None = None
         self.admin_username = ""
+        # set when this computer joined an agency's host (as a workstation, or as the host itself)
+        self.joined_host: JoinedHost | None = None
         self.setWindowTitle("Set up hhdesk")
         if sys.platform != "darwin":
             self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -227,8 +264,13 @@ class SetupWizard(QWizard):
         self.agency_page = _AgencyPage()
         self.admin_page = _AdminPage(self)
         self.key_page = _RecoveryKeyPage(self)
-        for page in (self.intro_page, self.agency_page, self.admin_page, self.key_page):
-            self.addPage(page)
+        self.join_page = JoinHostPage(self)
+        self.host_page = HostSetupPage(self, host_setup)
+        self.host_ready_page = HostReadyPage(self)
+        for page_id, page in ((INTRO_ID, self.intro_page), (AGENCY_ID, self.agency_page),
+                              (ADMIN_ID, self.admin_page), (KEY_ID, self.key_page), (JOIN_ID, self.join_page),
+                              (HOST_ID, self.host_page), (HOST_READY_ID, self.host_ready_page)):
+            self.setPage(page_id, page)
         self.currentIdChanged.connect(self._page_changed)
 
     def _page_changed(self, _page_id: int) -> None:

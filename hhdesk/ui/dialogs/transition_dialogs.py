@@ -2,7 +2,9 @@
 review), mark an item not applicable or done at a chosen time.
 
 Each dialog calls its service on OK and stays open with the service's sentence under the form when the
-service refuses; `result_view` holds the episode as saved.
+service refuses; `result_view` holds the episode as saved. A dialog that changes an episode passes the
+version it opened; refused because someone changed the episode since, it reads the episode again and keeps
+what the user typed, so that OK applies it over their change knowingly.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.enums import TransitionSetting
-from hhdesk.errors import ValidationFailed
+from hhdesk.errors import ChangedByOther, ValidationFailed
 from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeInput, EpisodeView
@@ -62,6 +64,7 @@ class _ServiceDialog(UnsavedEditsDialog, QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
         self.result_view: EpisodeView | None = None
+        self.refusal: Exception | None = None
         self.form = QFormLayout()
         self.message = MessageLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -75,13 +78,54 @@ class _ServiceDialog(UnsavedEditsDialog, QDialog):
     def apply(self) -> bool:
         with user_errors(self.message.show_error, self.windowTitle()) as attempt:
             self.result_view = self._apply()
+        self.refusal = attempt.error
         if attempt.failed:
+            if self.read_their_change:
+                with user_errors(None):  # gone meanwhile: the refusal already on screen says enough
+                    self._read_again()
             return False
         self.accept()
         return True
 
+    @property
+    def read_their_change(self) -> bool:
+        """The last OK was refused because someone changed the episode since the dialog opened."""
+        return isinstance(self.refusal, ChangedByOther)
+
+    def _read_again(self) -> None:
+        """After such a refusal: read what OK now applies to (a new episode has nothing to read)."""
+
     # Each dialog's service call; declared, not stubbed (Qt's metaclass rules out abc.abstractmethod here).
     _apply: Callable[[], EpisodeView]
+
+
+class _EpisodeDialog(_ServiceDialog):
+    """Changes `episode`, as the user had it on screen."""
+
+    def __init__(self, title: str, app: AppSession, episode: EpisodeView, parent: QWidget | None) -> None:
+        super().__init__(title, parent)
+        self.app = app
+        self.episode = episode
+
+    def _read_again(self) -> None:
+        self._take_their_change(transitions.get_episode(self.app, self.episode.episode_id))
+
+    def _take_their_change(self, stored: EpisodeView) -> None:
+        """OK now applies to the episode as `stored`; the fields keep what the user typed."""
+        self.episode = stored
+
+
+class _ItemDialog(_ServiceDialog):
+    """Changes checklist item `item` (a change to its episode, whose version it carries)."""
+
+    def __init__(self, title: str, app: AppSession, item: ChecklistItemView, parent: QWidget | None) -> None:
+        super().__init__(title, parent)
+        self.app = app
+        self.item = item
+
+    def _read_again(self) -> None:
+        episode = transitions.get_episode(self.app, self.item.episode_id)
+        self.item = next((i for i in episode.items if i.item_id == self.item.item_id), self.item)
 
 
 class OpenEpisodeDialog(_ServiceDialog):
@@ -146,16 +190,15 @@ class OpenEpisodeDialog(_ServiceDialog):
         ), now=transitions.local_now(self.app.clock))
 
 
-class DischargeDialog(_ServiceDialog):
+class DischargeDialog(_EpisodeDialog):
     """When the member left and where to; fills the due times of the items counted from discharge."""
 
     def __init__(self, app: AppSession, episode: EpisodeView, parent: QWidget | None = None,
                  now: datetime | None = None) -> None:
-        super().__init__("Record the discharge", parent)
-        self.app = app
-        self.episode = episode
+        super().__init__("Record the discharge", app, episode, parent)
         now = now or transitions.local_now(self.app.clock)
-        self.discharged = _date_time_edit(episode.discharged_at or now, now, "Discharged", episode.admitted_on)
+        self._shown_discharge = episode.discharged_at or now
+        self.discharged = _date_time_edit(self._shown_discharge, now, "Discharged", episode.admitted_on)
         self.discharged.date_edit.limit_reasons = ("the admission date", "")
         self.destination = QComboBox()
         self.destination.setEditable(True)
@@ -168,22 +211,35 @@ class DischargeDialog(_ServiceDialog):
             f"{episode.setting_label} at {episode.facility or 'a facility not recorded'}, admitted "
             f"{format_date(episode.admitted_on)}.", "muted"))
 
+    def _take_their_change(self, stored: EpisodeView) -> None:
+        """A field the user left as it opened shows what the other person saved, so OK changes only what this
+        user changed."""
+        try:
+            untouched = self.discharged.value() == self._shown_discharge
+        except ValidationFailed:
+            untouched = False
+        if untouched and stored.discharged_at is not None:
+            self.discharged.set_value(stored.discharged_at)
+            self._shown_discharge = stored.discharged_at
+        if self.destination.currentText() == self.episode.discharge_destination:
+            self.destination.setCurrentText(stored.discharge_destination)
+        super()._take_their_change(stored)
+
     def _apply(self) -> EpisodeView:
         discharged = self.discharged.value()
         _confirm_overlaps(self, transitions.overlap_warnings(
             self.app, self.episode.member_id, self.episode.setting, self.episode.admitted_on, discharged.date(),
             exclude_episode_id=self.episode.episode_id), "Record this discharge anyway?")
         return transitions.record_discharge(self.app, self.episode.episode_id, discharged,
-                                            self.destination.currentText(), now=transitions.local_now(self.app.clock))
+                                            self.destination.currentText(), now=transitions.local_now(self.app.clock),
+                                            seen_version=self.episode.version)
 
 
-class CloseEpisodeDialog(_ServiceDialog):
+class CloseEpisodeDialog(_EpisodeDialog):
     """Closing asks whether the care plan was reviewed after the transition (docs/domain.md §6)."""
 
     def __init__(self, app: AppSession, episode: EpisodeView, parent: QWidget | None = None) -> None:
-        super().__init__("Close the episode", parent)
-        self.app = app
-        self.episode = episode
+        super().__init__("Close the episode", app, episode, parent)
         self.reviewed = QRadioButton("&Yes, the care plan was reviewed and updated after this transition")
         self.not_reviewed = QRadioButton("&No, not reviewed (say why below)")
         self.choice = QButtonGroup(self)
@@ -205,19 +261,15 @@ class CloseEpisodeDialog(_ServiceDialog):
 
     def _apply(self) -> EpisodeView:
         if not (self.reviewed.isChecked() or self.not_reviewed.isChecked()):
-            from hhdesk.errors import ValidationFailed
-
             raise ValidationFailed("Answer the question about the care plan review before closing.")
         return transitions.close_episode(self.app, self.episode.episode_id,
                                          care_plan_reviewed=self.reviewed.isChecked(), note=self.reason.text(),
-                                         now=transitions.local_now(self.app.clock))
+                                         now=transitions.local_now(self.app.clock), seen_version=self.episode.version)
 
 
-class NotApplicableDialog(_ServiceDialog):
+class NotApplicableDialog(_ItemDialog):
     def __init__(self, app: AppSession, item: ChecklistItemView, parent: QWidget | None = None) -> None:
-        super().__init__("Not applicable", parent)
-        self.app = app
-        self.item = item
+        super().__init__("Not applicable", app, item, parent)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Why it does not apply, e.g. no home health needed")
         self.form.addRow(role_label(item.label, "subheading"))
@@ -225,16 +277,15 @@ class NotApplicableDialog(_ServiceDialog):
 
     def _apply(self) -> EpisodeView:
         return transitions.mark_item_not_applicable(self.app, self.item.item_id, self.reason.text(),
-                                                    now=transitions.local_now(self.app.clock))
+                                                    now=transitions.local_now(self.app.clock),
+                                                    seen_version=self.item.episode_version)
 
 
-class DoneAtDialog(_ServiceDialog):
+class DoneAtDialog(_ItemDialog):
     """Mark an item done at a time other than now (it was done yesterday, noted today)."""
 
     def __init__(self, app: AppSession, item: ChecklistItemView, parent: QWidget | None = None) -> None:
-        super().__init__("Done at", parent)
-        self.app = app
-        self.item = item
+        super().__init__("Done at", app, item, parent)
         now = transitions.local_now(self.app.clock)
         self.when = _date_time_edit(now, now, "Done at")
         self.form.addRow(role_label(item.label, "subheading"))
@@ -242,4 +293,5 @@ class DoneAtDialog(_ServiceDialog):
 
     def _apply(self) -> EpisodeView:
         return transitions.mark_item_done(self.app, self.item.item_id, self.when.value(),
-                                          now=transitions.local_now(self.app.clock))
+                                          now=transitions.local_now(self.app.clock),
+                                          seen_version=self.item.episode_version)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import ChangedByOther
 from hhdesk.exports.tables import Workbook
 from hhdesk.services import directory
 from hhdesk.services.directory import DIRECTORY_CATEGORIES, DirectoryEntryInfo
@@ -151,8 +152,10 @@ class DirectoryView(QWidget):
                 "referrals that name it keep it.", "Retire"):
             return
         with user_errors(self) as attempt:
-            directory.set_entry_active(self.app, entry.id, not entry.active)
+            directory.set_entry_active(self.app, entry.id, not entry.active, seen_version=entry.version)
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):
+                self.refresh()  # their change on screen, after the sentence that names them
             return
         self.refresh()
 

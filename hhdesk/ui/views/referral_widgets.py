@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hhdesk.domain.enums import ReferralStatus
+from hhdesk.errors import ChangedByOther
 from hhdesk.services import referrals
 from hhdesk.services.context import AppSession
 from hhdesk.services.referrals import ReferralDetail, ReferralRow
@@ -332,35 +333,69 @@ class ReferralDetailPane(TracksUnsavedEdits, QFrame):
         """Save / Discard / Cancel chose Save: the outcome and the follow-up date, as their buttons do."""
         if self.detail is None:
             return True
+        follow_up_edited = self.follow_up_row.isEnabled() and self.follow_up.text() != self._shown_follow_up
+        typed_follow_up = self.follow_up.text()
         if self.outcome.toPlainText().strip() != self.detail.row.outcome.strip():
-            self.save_outcome()
-        if self.follow_up_row.isEnabled() and self.follow_up.text() != self._shown_follow_up:
-            self.save_follow_up()
+            if not self.save_outcome():
+                return False  # refused: the sentence is on screen, what was typed stays
+            if follow_up_edited:  # showing the saved outcome read the stored date again: put the typed one back
+                self.follow_up.setText(typed_follow_up)
+        if follow_up_edited and not self.save_follow_up():
+            return False
         return not self.unsaved_what()
 
     def _discard_edits(self) -> None:
         if self.detail is not None:
             self.show_detail(self.detail)
 
-    def save_outcome(self) -> None:
+    def save_outcome(self) -> bool:
         if self.detail is None:
-            return
+            return False
         with user_errors(self.message.show_error, "referral outcome") as attempt:
-            detail = referrals.record_outcome(self.app, self.detail.row.referral_id, self.outcome.toPlainText())
+            detail = referrals.record_outcome(self.app, self.detail.row.referral_id, self.outcome.toPlainText(),
+                                              seen_version=self.detail.row.version)
         if attempt.failed:
-            return
+            if isinstance(attempt.error, ChangedByOther):
+                self._follow_other_save(str(attempt.error))
+            return False
         self._changed(detail, "Outcome saved.")
+        return True
 
-    def save_follow_up(self) -> None:
+    def save_follow_up(self) -> bool:
         if self.detail is None:
-            return
+            return False
         with user_errors(self.message.show_error, "referral follow-up") as attempt:
             follow_up = self.follow_up.value()
             assert follow_up is not None
-            detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, follow_up)
+            detail = referrals.set_follow_up(self.app, self.detail.row.referral_id, follow_up,
+                                             seen_version=self.detail.row.version)
+        if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):
+                self._follow_other_save(str(attempt.error))
+            return False
+        self._changed(detail, "Follow-up date changed.")
+        return True
+
+    def _follow_other_save(self, refusal: str) -> None:
+        """After a save refused because someone else changed the referral first: the pane shows their change,
+        the outcome or follow-up date this user edited keeps what they typed, and saving again applies it to
+        the referral as it is now."""
+        assert self.detail is not None
+        typed_outcome = self.outcome.toPlainText()
+        outcome_edited = typed_outcome.strip() != self.detail.row.outcome.strip()
+        typed_follow_up = self.follow_up.text()
+        follow_up_edited = typed_follow_up != self._shown_follow_up
+        with user_errors(self.message.show_error, "referral") as attempt:
+            stored = referrals.get_referral(self.app, self.detail.row.referral_id)
         if attempt.failed:
             return
-        self._changed(detail, "Follow-up date changed.")
+        self.show_detail(stored)
+        if outcome_edited:
+            self.outcome.setPlainText(typed_outcome)
+        if follow_up_edited and self.follow_up_row.isEnabled():
+            self.follow_up.setText(typed_follow_up)
+        self.message.show_error(refusal)
+        self.on_changed(stored)
 
     def record_consent(self) -> None:
         if self.detail is None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from hhdesk.domain.checklists import ItemState, basis_in_plain_words
 from hhdesk.domain.permissions import Permission
+from hhdesk.errors import ChangedByOther
 from hhdesk.services import transitions
 from hhdesk.services.context import AppSession
 from hhdesk.services.transitions import ChecklistItemView, EpisodeView
@@ -308,6 +309,8 @@ class TransitionsTab(QWidget):
     def _run(self, dialog, note: str):  # one of the dialogs
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._after(dialog.result_view, note))
+        # Cancelled after someone else's change was read: the tab shows it too.
+        dialog.rejected.connect(lambda: self._refresh_keeping_item() if dialog.read_their_change else None)
         dialog.open()
         return dialog
 
@@ -338,8 +341,11 @@ class TransitionsTab(QWidget):
         if not common.confirm(self, "Reopen episode", text, "Reopen"):
             return False
         with user_errors(self.message.show_error, "reopening the episode") as attempt:
-            view = transitions.reopen_episode(self.app, episode.episode_id, now=transitions.local_now(self.app.clock))
+            view = transitions.reopen_episode(self.app, episode.episode_id, now=transitions.local_now(self.app.clock),
+                                              seen_version=episode.version)
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):
+                self.refresh()  # their change on screen, under the sentence that names them
             return False
         self._after(view, "Episode reopened; close it again when the transition is done.")
         return True
@@ -360,25 +366,32 @@ class TransitionsTab(QWidget):
         item = self.selected_item()
         if item is None:
             return
-        self._call(lambda: transitions.mark_item_done(self.app, item.item_id, now=transitions.local_now(self.app.clock)),
+        self._call(lambda: transitions.mark_item_done(self.app, item.item_id, now=transitions.local_now(self.app.clock),
+                                                      seen_version=item.episode_version),
                    "marking the item done")
 
     def reopen_item(self) -> None:
         item = self.selected_item()
         if item is None:
             return
-        self._call(lambda: transitions.reopen_item(self.app, item.item_id, now=transitions.local_now(self.app.clock)),
+        self._call(lambda: transitions.reopen_item(self.app, item.item_id, now=transitions.local_now(self.app.clock),
+                                                   seen_version=item.episode_version),
                    "reopening the item")
 
     def _call(self, action, where: str) -> None:
         with user_errors(self.message.show_error, where) as attempt:
             view = action()
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):
+                self._refresh_keeping_item()  # their change on screen, under the sentence that names them
             return
         self.message.clear_message()
-        keep = self.checklist.selected_key()
-        self.refresh(select=view.episode_id)
+        self._refresh_keeping_item(view.episode_id)
         self._changed()
+
+    def _refresh_keeping_item(self, episode_id: int | None = None) -> None:
+        keep = self.checklist.selected_key()
+        self.refresh(select=episode_id)
         if keep is not None:
             self.checklist.select_key(keep)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.worklist_rules import KIND_LABELS, KIND_ORDER
+from hhdesk.errors import ChangedByOther
 from hhdesk.exports.tables import Workbook
 from hhdesk.services import users, worklist
 from hhdesk.services.list_exports import ListFilter, ListKind
@@ -51,6 +52,7 @@ class WorklistView(QWidget):
         self.app = host.app
         self._now = now
         self.items: list[WorkItem] = []
+        self._refused_reason: dict[int, str] = {}  # checklist item -> the reason typed for a refused change
         self.last_now: datetime | None = None
 
         self.whose = QComboBox()
@@ -191,18 +193,28 @@ class WorklistView(QWidget):
         item = self.selected_item()
         if item is None or not item.can_be_not_applicable:
             return False
+        kept = self._refused_reason.get(item.entity_id, "") if item.entity_id is not None else ""
         reason = common.ask_text(self, "Not applicable", f"Why does “{item.title}” not apply to "
-                                 f"{item.member_name}? (a few words, e.g. no home health needed)")
+                                 f"{item.member_name}? (a few words, e.g. no home health needed)", kept)
         if reason is None:
             return False
-        return self._tick_off(lambda: worklist.mark_not_applicable(self.app, item, reason,
+        done = self._tick_off(lambda: worklist.mark_not_applicable(self.app, item, reason,
                                                                    now=self._now or local_now(self.app.clock)))
+        if item.entity_id is not None:
+            if done:
+                self._refused_reason.pop(item.entity_id, None)
+            else:  # asked again, the question offers what was typed
+                self._refused_reason[item.entity_id] = reason
+        return done
 
     def _tick_off(self, action) -> bool:  # a callable returning the sentence to show
         row = self.table.currentRow()
         with user_errors(self.message.show_error, "updating the worklist") as attempt:
             note = action()
         if attempt.failed:
+            if isinstance(attempt.error, ChangedByOther):  # their change on screen, under the sentence naming them
+                self.refresh()
+                self.message.show_error(attempt.message)
             return False
         self.refresh()
         if self.items:

@@ -1,7 +1,7 @@
 """agency id: the identity an agency's host is set up for, which its join file carries too
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04 21:15:00
 
 A UUID made when the agency's host computer is set up (empty for a store file and for an agency set up on
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
