@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
            cmd_host_status)
     p = action("backup", "an encrypted backup of the agency's data now (the nightly job runs this)",
                cmd_host_backup)
-    p.add_argument("--out", type=Path, help="the backup file (default: DIR/backups/host-DATE-TIME.hhbak)")
+    p.add_argument("--out", type=Path, help="the backup file (default: DIR/backups/host-backup-MOMENT.hhbak, keeping the newest 14)")
     p = action("restore", "make a new host in DIR (an empty folder) from a backup", cmd_host_restore)
     p.add_argument("backup", type=Path, metavar="BACKUP.hhbak")
     p.add_argument("--admin", default=os.environ.get("HHDESK_USER") or getpass.getuser(),

@@ -40,14 +40,12 @@ from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.models import Agency
 from hhdesk.db.postgres import ServerAddress
 from hhdesk.errors import StoreExists, UserError, ValidationFailed
-from hhdesk.services import agency, audit, server_import, server_restore, users
+from hhdesk.services import agency, audit, host_retention, server_import, server_restore, users
 from hhdesk.services.host_checks import HostCheck, check_host
 from hhdesk.services.join_file import JoinDetails, read_join_file, server_url, write_join_file
 from hhdesk.services.settings import AgencyInfo
 
 Progress = Callable[[str], None]
-BACKUP_FOLDER = "backups"
-BACKUP_PREFIX = "host-"
 PROBE_SECONDS = 2.0
 
 
@@ -306,8 +304,8 @@ def host_status(data_dir: Path) -> HostStatus:
 
 
 def _backups(data_dir: Path) -> list[Path]:
-    folder = data_dir / BACKUP_FOLDER
-    return sorted(folder.glob(f"{BACKUP_PREFIX}*.hhbak")) if folder.is_dir() else []
+    folder = host_retention.backups_folder(data_dir)
+    return sorted(p for p in folder.iterdir() if host_retention.backup_moment(p.name)) if folder.is_dir() else []
 
 
 def host_backup(data_dir: Path, out: Path | None = None, *, clock: Clock) -> Path:
@@ -315,8 +313,8 @@ def host_backup(data_dir: Path, out: Path | None = None, *, clock: Clock) -> Pat
     the data folder's backups/ by default. Returns the file."""
     cluster = HostCluster(data_dir)
     slots = host_keys.load(data_dir / host_keys.FILE_NAME)
-    stamp = clock.now().strftime("%Y-%m-%d-%H%M%S")
-    out = out or data_dir / BACKUP_FOLDER / f"{BACKUP_PREFIX}{stamp}.hhbak"
+    nightly = out is None
+    out = out or host_retention.backups_folder(data_dir) / host_retention.backup_file_name(clock.now())
     if out.exists():
         raise StoreExists(f"{out} already exists; nothing was changed.")
     owner = next(name for name in slots.usernames())
@@ -328,6 +326,8 @@ def host_backup(data_dir: Path, out: Path | None = None, *, clock: Clock) -> Pat
         with Session(engine) as session, session.begin():
             audit.append(session, SUPERUSER, "backup", "store",
                          detail=f"{out.name} sha256 {digest[:16]}, by the host")
+    if nightly:
+        host_retention.prune_backups(data_dir)
     return out
 
 
