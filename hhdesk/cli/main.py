@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "hhdesk.cli.billing_commands",
     "hhdesk.cli.bench_commands",
     "hhdesk.cli.server_commands",
+    "hhdesk.cli.host_commands",
     "hhdesk.cli.join_commands",
 ]
 

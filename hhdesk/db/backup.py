@@ -147,6 +147,19 @@ def unpack_backup(backup: Path, to: Path) -> None:
         raise StorageProblem(describe_os_error(exc, to.parent)) from None
 
 
+def backup_key_slots_text(backup: Path) -> str:
+    """The slot file inside a backup (who can open it), read without unpacking the store."""
+    try:
+        with zipfile.ZipFile(backup) as archive:
+            return archive.read("keys.json").decode("utf-8")
+    except FileNotFoundError:
+        raise NotAStore(f"There is no backup file at {backup}.") from None
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):
+        raise NotAStore(f"{backup.name} is damaged or is not an hhdesk backup file.") from None
+    except OSError as exc:
+        raise StorageProblem(f"{backup.name} cannot be read ({exc.strerror}).") from None
+
+
 def integrity_problems(store_path: Path, raw_key: bytes) -> list[str]:
     """SQLCipher's page HMAC check and SQLite's integrity check; an empty list means sound.
 

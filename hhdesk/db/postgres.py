@@ -187,6 +187,13 @@ def safeguard_problems(session: Session) -> list[str]:
     tls = connection.exec_driver_sql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").scalar()
     if not tls:
         problems.append("this connection to the server is not encrypted")
+    return problems + audit_safeguard_problems(session)
+
+
+def audit_safeguard_problems(session: Session) -> list[str]:
+    """The audit log's triggers are in place and on, and no hhdesk group may update, delete or truncate it."""
+    problems = []
+    connection = session.connection()
     enabled = dict(connection.exec_driver_sql(
         "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'public.audit_events'::regclass").all())
     for trigger in AUDIT_TRIGGERS:

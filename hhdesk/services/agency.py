@@ -35,16 +35,22 @@ def create_agency(address: ServerAddress, setup_user: str, setup_password: str, 
     does, so no hhdesk user can switch the audit log's triggers off). All of it is one transaction:
     on any failure the database and the server's roles are left as they were.
     """
-    problems = username_problems(admin_username) + roles.login_name_problems(admin_username)
-    problems += password_problems(admin_username, admin_password)
-    if not agency.name.strip():
-        problems.append("The agency needs a name.")
+    problems = setup_problems(agency, admin_username, admin_password)
     if not address.database:
         problems.append("The server address names no database: end it with /DATABASE-NAME.")
     if problems:
         raise ValidationFailed(problems[0], problems)
     with setup_engine(address, setup_user, setup_password, "to set up the agency") as engine:
         _set_up(engine, address, setup_user, agency, admin_username, admin_password, admin_full_name)
+
+
+def setup_problems(agency: AgencyInfo, admin_username: str, admin_password: str) -> list[str]:
+    """What is wrong with a new agency's name and first administrator, before anything is created."""
+    problems = username_problems(admin_username) + roles.login_name_problems(admin_username)
+    problems += password_problems(admin_username, admin_password)
+    if not agency.name.strip():
+        problems.append("The agency needs a name.")
+    return problems
 
 
 @contextmanager

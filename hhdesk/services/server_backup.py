@@ -17,14 +17,16 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from hhdesk.config import keyslots_path
 from hhdesk.db import backup as backups
-from hhdesk.db import server_copy
+from hhdesk.db import host_keys, server_copy
+from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.postgres import ServerStore
 from hhdesk.db.store import Store
 from hhdesk.domain.enums import Role
 from hhdesk.domain.permissions import Permission
 from hhdesk.errors import PermissionDenied, StoreDamaged
-from hhdesk.private_files import FOLDER_MODE
+from hhdesk.private_files import FOLDER_MODE, write_private_file_atomically
 from hhdesk.services import audit
 from hhdesk.services.context import AppSession
 
@@ -45,10 +47,12 @@ def backup_server(app: AppSession, out: Path) -> str:
 
 
 def write_backup_from(source: Connection, username: str, password: str, out: Path, *,
-                      revision: str = "head") -> str:
+                      revision: str = "head", key_slots: KeySlots | None = None) -> str:
     """Pack one snapshot of a server's database into an encrypted backup whose key slot is ``username`` with
     ``password``; ``revision`` is the server's schema when older than this program's (the copy keeps it, and
-    a restore migrates it like any older store). Returns the backup's SHA-256."""
+    a restore migrates it like any older store). With ``key_slots`` (the host's unattended backup,
+    hhdesk.db.host_keys), the backup opens with those slots instead, sealed to the copy's key without any
+    password. Returns the backup's SHA-256."""
     folder = Path(tempfile.mkdtemp(prefix="hhdesk-server-backup-"))
     folder.chmod(FOLDER_MODE)
     try:
@@ -63,6 +67,9 @@ def write_backup_from(source: Connection, username: str, password: str, out: Pat
             if not chain.ok:
                 raise StoreDamaged(f"The server's audit log is broken ({chain.problem}), so no backup was made: "
                                    "run 'hhdesk verify' on the server and ask your administrator.")
+            if key_slots is not None:
+                sealed = host_keys.for_backup(key_slots, local.raw_key, keyslots_path(copy_path))
+                write_private_file_atomically(keyslots_path(copy_path), sealed.to_text().encode("utf-8"))
             return backups.write_backup(copy_path, local.raw_key, out)
         finally:
             local.close()

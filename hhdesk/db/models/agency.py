@@ -25,6 +25,8 @@ class Agency(Base):
     npi: Mapped[str] = mapped_column(String(10), default="")
     medicaid_provider_id: Mapped[str] = mapped_column(String(40), default="")
     logo_png: Mapped[bytes | None] = mapped_column(default=None)
+    # Set when the agency's host computer is set up (hhdesk.services.host_setup); its join file carries it.
+    agency_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
 
 
 class Setting(Base):
