@@ -1,15 +1,12 @@
 """The first-run wizard's team pages: a workstation joins the agency's host (the real service, a real server) and
 logs in; the host page hands its form to the host's setup and shows what the workstations need.
 
-The host page's tests replace `hhdesk.services.host_setup` with a test double that writes a real join file for
-the test server: creating a host cluster is that module's own tests' work."""
+The host page's tests replace `setup_host` with a test double that writes a real join file for the test server:
+creating a host cluster is that module's own tests' work (tests/pg/test_host_setup.py)."""
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +16,13 @@ from PySide6.QtWidgets import QWizard
 
 from hhdesk.cli.common import default_store
 from hhdesk.errors import UserError
-from hhdesk.services import workstation_join
+from hhdesk.services import host_setup, workstation_join
+from hhdesk.services.host_checks import HostCheck
+from hhdesk.services.host_setup import HostSetupReport, HostSetupRequest
 from hhdesk.services.join_file import write_join_file
 from hhdesk.ui import workers
 from hhdesk.ui.app import Shell
+from hhdesk.ui.dialogs import common
 from hhdesk.ui.dialogs.setup_wizard import SetupWizard
 from hhdesk.ui.dialogs.team_setup_pages import fingerprint_lines
 from hhdesk.ui.main_window import MainWindow
@@ -118,35 +118,9 @@ def test_a_damaged_join_file_is_said_on_the_page(qtbot: Any, tmp_path: Path) -> 
     assert not wizard.join_page.details_form.isVisible()
 
 
-# ---- the host page, with a test double for hhdesk.services.host_setup --------------------------------------------
+# ---- the host page, with a test double for host_setup.setup_host --------------------------------------------------
 
-@dataclass(frozen=True)
-class HostSetupRequest:  # the contract's fields
-    data_dir: Path
-    org: str
-    admin: str
-    admin_password: str
-    join_file: Path
-    port: int = 5432
-    import_store: Path | None = None
-    import_password: str | None = None
-    allow_unencrypted_disk: str | None = None
-
-
-@dataclass(frozen=True)
-class HostCheck:
-    name: str
-    ok: bool | None
-    finding: str
-    blocking: bool
-
-
-@dataclass(frozen=True)
-class HostSetupReport:
-    join_file: Path
-    fingerprint: str
-    url: str
-    checks: list[HostCheck] = field(default_factory=list)
+RECOVERY_KEY = "P7EF-DLV7-5NX4-WYI4-5WKZ-7KSJ-LNSJ-Z32A-ADYA-NMO3-AD3O-6R4V-IPOA"
 
 
 @pytest.fixture
@@ -170,12 +144,10 @@ def host_setup_double(monkeypatch: pytest.MonkeyPatch, agency: AgencyDatabase) -
             HostCheck("Operating system", True, "Linux, supported", False),
             HostCheck("Disk encryption", False, "The disk is not encrypted; the administrator went on: "
                       f"{request.allow_unencrypted_disk}", True),
-            HostCheck("Sleep", None, "hhdesk could not tell whether this computer sleeps", False)])
+            HostCheck("Sleep", None, "hhdesk could not tell whether this computer sleeps", False)],
+            recovery_key=RECOVERY_KEY)
 
-    module = types.ModuleType("hhdesk.services.host_setup")
-    module.HostSetupRequest = HostSetupRequest  # type: ignore[attr-defined]
-    module.setup_host = setup_host  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "hhdesk.services.host_setup", module)
+    monkeypatch.setattr(host_setup, "setup_host", setup_host)
     return asked
 
 
@@ -190,7 +162,7 @@ def _fill_host_page(wizard: SetupWizard, tmp_path: Path, admin: str, password: s
 
 
 def test_the_host_page_sets_up_shows_the_fingerprint_and_logs_in(qtbot: Any, agency: AgencyDatabase,
-                                                                 tmp_path: Path,
+                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  host_setup_double: list[HostSetupRequest]) -> None:
     shell = Shell(tmp_path / "no-store-here.hhdesk", quit=lambda: None)
     shell.start()
@@ -233,6 +205,19 @@ def test_the_host_page_sets_up_shows_the_fingerprint_and_logs_in(qtbot: Any, age
     sheet = ready.sheet_html()
     assert "Hudson Valley Health Home" in sheet and fingerprint.split(":")[0] in sheet
     assert all(line in sheet for line in fingerprint_lines(fingerprint).splitlines())
+
+    # The new agency's recovery key is shown once, and the page cannot be left until it is kept.
+    assert ready.key_box.isVisible()
+    assert ready.recovery_key.text().splitlines() == [
+        "P7EF-DLV7-5NX4-WYI4-5WKZ", "7KSJ-LNSJ-Z32A-ADYA-NMO3", "AD3O-6R4V-IPOA"]
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert not finish.isEnabled()
+    told: list[str] = []
+    monkeypatch.setattr(common, "inform", lambda _parent, _title, text: told.append(text))
+    wizard.reject()
+    assert wizard.isVisible() and told and "recovery key" in told[0]
+    ready.key_confirm.setChecked(True)
+    assert finish.isEnabled()
 
     _click(qtbot, wizard, QWizard.WizardButton.FinishButton)  # "Log in": this computer joins its own host
     login = shell.login

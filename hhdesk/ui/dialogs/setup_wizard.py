@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QPageLayout, QTextDocument
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPageLayout
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,41 +28,12 @@ from hhdesk.domain.passwords import username_problems
 from hhdesk.services import users
 from hhdesk.services.workstation_join import JoinedHost
 from hhdesk.ui.dialogs import common
+from hhdesk.ui.dialogs.recovery_sheet import key_lines, print_recovery_sheet
 from hhdesk.ui.dialogs.team_setup_pages import HostReadyPage, HostSetupPage, JoinHostPage
 from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.agency_form import AgencyForm
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
 from hhdesk.ui.widgets.password_fields import NewPasswordFields
-
-
-def key_lines(key: str, groups_per_line: int = 5) -> list[str]:
-    """The key in lines of whole groups, so that it never wraps inside a group (separators are ignored
-    when the key is typed back)."""
-    groups = key.split("-")
-    return ["-".join(groups[i : i + groups_per_line]) for i in range(0, len(groups), groups_per_line)]
-
-
-def recovery_sheet_html(agency_name: str, key: str, on: date) -> str:
-    """The printed page: who it belongs to, when it was made, the key, and what to do with it."""
-    agency = html.escape(agency_name)
-    return f"""
-    <h2>hhdesk recovery key</h2>
-    <p><b>Agency:</b> {agency}<br><b>Created:</b> {on.strftime("%B %d, %Y")}</p>
-    <p style="font-family: 'DejaVu Sans Mono', 'Courier New', monospace; font-size: 16pt;
-       border: 1px solid #888; padding: 12px;">{"<br>".join(html.escape(line) for line in key_lines(key))}</p>
-    <p>This key opens the agency's hhdesk store if every administrator password is lost.
-    Keep this page in a locked place, away from the computer. Anyone holding it together with a copy
-    of the store can read every record.</p>
-    <p>Stored at: ______________________ &nbsp; By: ______________________</p>
-    """
-
-
-def print_recovery_sheet(printer: QPrinter, agency_name: str, key: str, today: date) -> None:
-    document = QTextDocument()
-    document.setDefaultFont(QFont("DejaVu Sans", 11))
-    document.setHtml(recovery_sheet_html(agency_name, key, today))
-    document.print_(printer)
-
 
 # Page ids: the single-computer path first, then a workstation joining a host, then the host itself.
 INTRO_ID, AGENCY_ID, ADMIN_ID, KEY_ID, JOIN_ID, HOST_ID, HOST_READY_ID = 0, 1, 2, 3, 10, 20, 21
@@ -278,6 +247,10 @@ class SetupWizard(QWizard):
             self.store_created.emit(self.admin_username)
 
     def reject(self) -> None:
+        if self.currentPage() is self.host_ready_page and not self.host_ready_page.isComplete():
+            common.inform(self, "Set up hhdesk", "Please print or write down the recovery key first, then tick "
+                          "the box and click Log in.")
+            return
         if self.recovery_key is None:
             super().reject()
             return
@@ -289,7 +262,8 @@ class SetupWizard(QWizard):
                       "Please print or write down the recovery key first, then tick the box and click Finish.")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.recovery_key is not None and not self.key_page.confirm.isChecked():
+        if (self.recovery_key is not None and not self.key_page.confirm.isChecked()) or (
+                self.currentPage() is self.host_ready_page and not self.host_ready_page.isComplete()):
             event.ignore()
             self.reject()
             return

@@ -9,7 +9,6 @@ workstations need: the join file's place and the certificate fingerprint to read
 from __future__ import annotations
 
 import html
-import importlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -36,10 +35,11 @@ from hhdesk.clock import Clock
 from hhdesk.config import data_dir
 from hhdesk.domain.passwords import username_problems
 from hhdesk.errors import UserError
-from hhdesk.services import workstation_join
+from hhdesk.services import host_setup, workstation_join
 from hhdesk.services.join_file import JoinDetails, read_join_file
 from hhdesk.ui import workers
 from hhdesk.ui.dialogs import common
+from hhdesk.ui.dialogs.recovery_sheet import HOST_KEY_OPENS, key_lines, print_recovery_sheet
 from hhdesk.ui.errors import report as report_error
 from hhdesk.ui.errors import user_errors
 from hhdesk.ui.widgets.labels import MessageLabel, role_label
@@ -58,7 +58,6 @@ class TeamWizard(Protocol):
 
 # The smallest override reason worth writing in the audit log: a few words, not a shrug.
 MIN_OVERRIDE_REASON = 12
-HOST_SETUP_MODULE = "hhdesk.services.host_setup"
 
 
 def fingerprint_lines(fingerprint: str, pairs_per_line: int = 8) -> str:
@@ -196,7 +195,7 @@ class HostSetupPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self._setup = setup
-        self.report: Any = None
+        self.report: host_setup.HostSetupReport | None = None
         self.running = False
         self.setTitle("This computer will hold the agency's data for the team")
         self.setSubTitle("Every workstation will connect to it. Choose a computer that stays on, wired to the "
@@ -289,8 +288,7 @@ class HostSetupPage(QWizardPage):
             self.message.show_error(problems[0])
             return False
         with user_errors(self.message.show_error, "setting up the host") as attempt:
-            module = self._host_setup()
-            request = module.HostSetupRequest(
+            request = host_setup.HostSetupRequest(
                 data_dir=Path(self.data_folder.text().strip()).expanduser(),
                 org=self.organization.text().strip(), admin=self.admin.text().strip(),
                 admin_password=self.passwords.password(),
@@ -301,7 +299,7 @@ class HostSetupPage(QWizardPage):
                 allow_unencrypted_disk=self.reason.text().strip() if self.unencrypted.isChecked() else None)
         if attempt.failed:
             return False
-        setup = self._setup or module.setup_host
+        setup = self._setup or host_setup.setup_host
         self.running = True
         self.message.clear_message()
         self.completeChanged.emit()
@@ -319,11 +317,7 @@ class HostSetupPage(QWizardPage):
                                   self._failed, cancellable=False)
         return False
 
-    def _host_setup(self) -> Any:
-        # Looked up when the page runs: the host's tools are needed on the host only, once.
-        return importlib.import_module(HOST_SETUP_MODULE)
-
-    def _done(self, report: Any) -> None:
+    def _done(self, report: host_setup.HostSetupReport) -> None:
         self.running = False
         self.report = report
         self._wizard.admin_username = self.admin.text().strip()
@@ -358,6 +352,25 @@ class HostReadyPage(QWizardPage):
         self.message = MessageLabel()
         self.print_button = QPushButton("&Print the fingerprint…")
         self.print_button.clicked.connect(self._print)
+        self.recovery_key = role_label("", "recovery-key", wrap=True)
+        self.recovery_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.print_key_button = QPushButton("Print the &recovery key…")
+        self.print_key_button.clicked.connect(self._print_key)
+        self.key_confirm = QCheckBox("I have printed or written down the recovery key")
+        self.key_confirm.toggled.connect(self.completeChanged)
+        self.key_box = QWidget()
+        key_layout = QVBoxLayout(self.key_box)
+        key_layout.setContentsMargins(0, 0, 0, 0)
+        key_layout.addWidget(role_label(
+            "The agency's recovery key, shown only this once: if every administrator forgets their password, it "
+            "is the only way to open the host's backups. Keep it locked away from this computer."))
+        key_layout.addWidget(self.recovery_key)
+        key_buttons = QHBoxLayout()
+        key_buttons.addWidget(self.print_key_button)
+        key_buttons.addStretch(1)
+        key_layout.addLayout(key_buttons)
+        key_layout.addWidget(self.key_confirm)
+        self.key_box.hide()
         form = QFormLayout()
         form.addRow("Join file:", self.join_file)
         form.addRow("Certificate fingerprint:", self.fingerprint)
@@ -369,6 +382,8 @@ class HostReadyPage(QWizardPage):
             "Copy the join file to each workstation (a USB stick, or a folder only staff can open). On the "
             "workstation, hhdesk shows the fingerprint: read this one aloud, or print this page, so that the "
             "person there can check it is the same.", "muted"))
+        layout.addSpacing(8)
+        layout.addWidget(self.key_box)
         layout.addSpacing(8)
         layout.addWidget(role_label("What hhdesk checked on this computer:"))
         layout.addWidget(self.findings)
@@ -387,9 +402,31 @@ class HostReadyPage(QWizardPage):
         marks = {True: "✓", False: "✗", None: "?"}
         self.findings.setText("\n".join(f"{marks.get(check.ok, '?')}  {check.name}: {check.finding}"
                                         for check in report.checks) or "(no checks were reported)")
+        # A store imported onto the host keeps its own recovery key; only a new agency gets one to print.
+        self.key_box.setVisible(bool(report.recovery_key))
+        self.recovery_key.setText("\n".join(key_lines(report.recovery_key or "")))
+
+    def isComplete(self) -> bool:
+        report = self._wizard.host_page.report
+        return report is None or not report.recovery_key or self.key_confirm.isChecked()
+
+    def _print_key(self) -> None:
+        report = self._wizard.host_page.report
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print the recovery key")
+        if report is not None and report.recovery_key and dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            print_recovery_sheet(printer, self._wizard.host_page.organization.text().strip(), report.recovery_key,
+                                 self._wizard.clock.today(), HOST_KEY_OPENS)
+
+    def _finished(self) -> host_setup.HostSetupReport:
+        report = self._wizard.host_page.report
+        if report is None:  # the wizard reaches this page only through a finished setup
+            raise RuntimeError("the host's ready page was shown before its setup finished")
+        return report
 
     def sheet_html(self) -> str:
-        report = self._wizard.host_page.report
+        report = self._finished()
         return fingerprint_sheet_html(self._wizard.host_page.organization.text().strip(), report.fingerprint,
                                       str(report.join_file), self._wizard.clock.today())
 
@@ -404,7 +441,7 @@ class HostReadyPage(QWizardPage):
 
     def validatePage(self) -> bool:
         # This computer uses the host as a workstation does, through its own join file.
-        report = self._wizard.host_page.report
+        report = self._finished()
         with user_errors(self.message.show_error, "joining this computer to its own host") as attempt:
             self._wizard.joined_host = workstation_join.join(Path(report.join_file))
         return not attempt.failed
