@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -142,7 +143,9 @@ class JoinHostPage(QWizardPage):
         layout.addStretch(1)
         self.details_form.setVisible(False)
         self.matches.setVisible(False)
-        self.path.editingFinished.connect(self._read)
+        # Leaving the field reads the file. A line edit also finishes editing while its page is torn down;
+        # the check keeps that last signal from reaching a page that is half gone.
+        self.path.editingFinished.connect(lambda: self._read_if_alive())
         self.matches.toggled.connect(self.completeChanged)
 
     def nextId(self) -> int:
@@ -152,6 +155,10 @@ class JoinHostPage(QWizardPage):
         chosen = common.ask_open_path(self, "Choose the join file", Path.home(), "hhdesk join files (*.hhjoin)")
         if chosen is not None:
             self.path.setText(str(chosen))
+            self._read()
+
+    def _read_if_alive(self) -> None:
+        if shiboken6.isValid(self):
             self._read()
 
     def _read(self) -> None:
