@@ -1,4 +1,4 @@
-"""Commands for the agency's host computer: `hhdesk host setup|start|stop|status|backup|restore|verify`."""
+"""Commands for the agency's host computer: `hhdesk host setup|start|stop|status|backup|restore|verify|upgrade`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="move an existing single-workstation store to the host instead of starting empty")
     p.add_argument("--no-start-at-boot", dest="start_at_boot", action="store_false",
                    help="do not register the database service to start with the computer")
+    p.add_argument("--no-nightly-backup", dest="nightly_backup", action="store_false",
+                   help="do not schedule the nightly backup with the operating system")
     p.add_argument("--allow-unencrypted-disk", metavar="REASON",
                    help="go on although the data folder's disk is not known to be encrypted; the reason is "
                         "written to the audit log")
@@ -58,7 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=5432)
     p.add_argument("--no-start-at-boot", dest="start_at_boot", action="store_false",
                    help="do not register the database service to start with the computer")
+    p.add_argument("--no-nightly-backup", dest="nightly_backup", action="store_false",
+                   help="do not schedule the nightly backup with the operating system")
     action("verify", "check the audit chain and the server's TLS, password and access settings", cmd_host_verify)
+    action("upgrade", "move the host to the newest PostgreSQL installed here (a backup first; needs the agency's "
+           "recovery key, from HHDESK_RECOVERY_KEY or a prompt)", cmd_host_upgrade)
 
 
 def _progress(step: str) -> None:
@@ -77,14 +83,13 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
         admin_password=admin_password, join_file=args.join_file.expanduser().resolve(), port=args.port,
         import_store=args.import_store.expanduser() if args.import_store else None,
         import_password=import_password, allow_unencrypted_disk=args.allow_unencrypted_disk,
-        start_at_boot=args.start_at_boot)
+        start_at_boot=args.start_at_boot, nightly_backup=args.nightly_backup)
     report = host_setup.setup_host(request, _progress)
     for check in report.checks:
         mark = {True: "ok", False: "PROBLEM", None: "not confirmed"}[check.ok]
         print(f"{check.name}: {mark}: {check.finding}")
     print(f"This computer is now the agency's host (agency id {report.agency_id}).")
-    if report.at_boot:
-        print(report.at_boot)
+    _say_what_runs_by_itself(report)
     print(f"Join file for the workstations: {report.join_file}")
     print("Certificate fingerprint (read it aloud or print it; each workstation checks it when it joins):")
     print(f"    {report.fingerprint}")
@@ -99,6 +104,12 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
     else:
         print("The store's recovery key stays the agency's recovery key.")
     return 0
+
+
+def _say_what_runs_by_itself(report: host_setup.HostSetupReport) -> None:
+    for sentence in (report.at_boot, report.nightly_backup):
+        if sentence:
+            print(sentence)
 
 
 def cmd_host_start(args: argparse.Namespace) -> int:
@@ -139,11 +150,10 @@ def cmd_host_restore(args: argparse.Namespace) -> int:
     report = host_setup.host_restore(
         args.data_dir.expanduser().resolve(), args.backup.expanduser(), admin=args.admin, admin_password=password,
         join_file=args.join_file.expanduser().resolve(), port=args.port, start_at_boot=args.start_at_boot,
-        progress=_progress)
+        nightly_backup=args.nightly_backup, progress=_progress)
     print(f"This computer is now the agency's host, restored from {args.backup.name} "
           f"(agency id {report.agency_id}).")
-    if report.at_boot:
-        print(report.at_boot)
+    _say_what_runs_by_itself(report)
     print(f"New join file for the workstations (the host's certificate is new): {report.join_file}")
     print(f"Certificate fingerprint: {report.fingerprint}")
     print(f"{args.admin} logs in with the same password; set a temporary password for each other user "
@@ -160,3 +170,13 @@ def cmd_host_verify(args: argparse.Namespace) -> int:
         print(f"problem: {problem}", file=sys.stderr)
     print("hhdesk: the host failed verification.", file=sys.stderr)
     return 1
+
+
+def cmd_host_upgrade(args: argparse.Namespace) -> int:
+    recovery_key = read_password("The agency's recovery key: ", env="HHDESK_RECOVERY_KEY")
+    report = host_setup.host_upgrade(args.data_dir.expanduser(), recovery_key, clock=args.clock,
+                                     progress=_progress)
+    print(report.message)
+    if report.backup is not None:
+        print(f"The backup taken first: {report.backup}")
+    return 0

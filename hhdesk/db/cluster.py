@@ -29,7 +29,7 @@ import secrets
 import shutil
 import socket
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -271,6 +271,12 @@ class HostCluster:
         self._configure(settings, staff)
         self.settings_path.write_text(settings.to_text(), encoding="utf-8")
         return settings
+
+    def use_binaries(self, binaries: Path) -> None:
+        """Run the cluster with these PostgreSQL programs from now on (after a major-version upgrade)."""
+        settings = self.settings
+        if Path(settings.binaries) != binaries:
+            self.settings_path.write_text(replace(settings, binaries=str(binaries)).to_text(), encoding="utf-8")
 
     def _configure(self, settings: HostSettings, staff: int) -> None:
         with (self.pgdata / "postgresql.conf").open("a", encoding="utf-8") as conf:

@@ -34,13 +34,13 @@ from hhdesk import __version__
 from hhdesk.clock import AGENCY_ZONE, Clock
 from hhdesk.config import keyslots_path
 from hhdesk.db import backup as backups
-from hhdesk.db import cluster_boot, host_keys, postgres
+from hhdesk.db import cluster_boot, cluster_upgrade, host_keys, postgres
 from hhdesk.db.cluster import DATABASE, FIXED_NAME, SUPERUSER, ClusterProblem, HostCluster, current_addresses
 from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.models import Agency
 from hhdesk.db.postgres import ServerAddress
-from hhdesk.errors import StoreExists, UserError, ValidationFailed
-from hhdesk.services import agency, audit, host_retention, server_import, server_restore, users
+from hhdesk.errors import StoreExists, UserError, ValidationFailed, WrongPassword
+from hhdesk.services import agency, audit, host_retention, host_schedule, server_import, server_restore, users
 from hhdesk.services.host_checks import HostCheck, check_host
 from hhdesk.services.join_file import JoinDetails, read_join_file, server_url, write_join_file
 from hhdesk.services.settings import AgencyInfo
@@ -64,6 +64,10 @@ class HostSetupRequest:
     addresses: tuple[str, ...] | None = None
     # Register the database service to start with the computer (hhdesk.db.cluster_boot).
     start_at_boot: bool = True
+    # Schedule the nightly backup with the operating system (hhdesk.services.host_schedule), its files in
+    # ``schedule_folder`` (None: where the system reads them).
+    nightly_backup: bool = True
+    schedule_folder: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class HostSetupReport:
     agency_id: str = ""
     # Whether the service starts with the computer, or what the administrator must do for it.
     at_boot: str = ""
+    # Whether the nightly backup is scheduled, or what the administrator must run for it.
+    nightly_backup: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,8 +146,18 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
     if request.import_store is not None:
         _mark_store_moved(request.import_store, request.admin, request.import_password or "", agency_id)
     at_boot = cluster_boot.register_at_boot(cluster) if request.start_at_boot else ""
+    nightly = _schedule_backups(request.data_dir, request.schedule_folder) if request.nightly_backup else ""
     return HostSetupReport(request.join_file, details.fingerprint, address.url, checks, recovery_key, agency_id,
-                           at_boot)
+                           at_boot, nightly)
+
+
+def _schedule_backups(data_dir: Path, folder: Path | None) -> str:
+    """Schedule the nightly backup; a scheduler that refuses leaves the host working, with what to run said."""
+    try:
+        return host_schedule.install_backup_schedule(data_dir, target_dir=folder).message
+    except (OSError, UserError) as exc:
+        return (f"The nightly backup could not be scheduled ({exc.strerror if isinstance(exc, OSError) else exc}): "
+                f"run 'hhdesk host backup --data-dir {data_dir}' every night from the system's scheduler.")
 
 
 def _blocking_findings(checks: list[HostCheck], allow_unencrypted_disk: str | None) -> str:
@@ -348,7 +364,7 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: str, join_file: Path,
                  port: int = 5432, addresses: tuple[str, ...] | None = None, start_at_boot: bool = True,
-                 progress: Progress = lambda _step: None) -> HostSetupReport:
+                 nightly_backup: bool = True, progress: Progress = lambda _step: None) -> HostSetupReport:
     """Make a new host in ``data_dir`` from a backup (of a host, a server or a store file): a new cluster, the
     backup's data checked on arrival, the agency's id kept, and a new join file (the new host has a new
     certificate). ``admin`` is an administrator whose password opens the backup."""
@@ -369,7 +385,41 @@ def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: st
         host_keys.save(slots, keys_path)
         write_join_file(join_file, details)
     at_boot = cluster_boot.register_at_boot(cluster) if start_at_boot else ""
-    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id, at_boot)
+    nightly = _schedule_backups(data_dir, None) if nightly_backup else ""
+    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id, at_boot, nightly)
+
+
+def host_upgrade(data_dir: Path, recovery_key: str, *, clock: Clock,
+                 progress: Progress = lambda _step: None) -> cluster_upgrade.UpgradeReport:
+    """Move the host to the newest PostgreSQL installed on this computer (a new major version), a backup first.
+
+    The upgrade's own servers let only the superuser in, by password, so it takes the agency's recovery key,
+    which opens that password (hhdesk.db.host_keys): an upgrade is rare and done by whoever keeps the key."""
+    cluster = HostCluster(data_dir)
+    settings = cluster.settings
+    try:
+        password = host_keys.superuser_password(host_keys.load(data_dir / host_keys.FILE_NAME), recovery_key)
+    except WrongPassword:
+        raise WrongPassword("That is not the agency's recovery key (the one printed when the host was set up); "
+                            "nothing was changed.") from None
+    plan = cluster_upgrade.plan_upgrade(cluster_upgrade.cluster_major(cluster.pgdata),
+                                        cluster_upgrade.find_installs())
+    if plan.action == "nothing":
+        return cluster_upgrade.UpgradeReport("nothing", plan.message)
+    if plan.action == "impossible" or plan.new is None:
+        raise UserError(plan.message)
+    versions = {plan.new.major: plan.new.bindir, plan.current: Path(settings.binaries)}
+
+    def start_server() -> None:
+        # Called after a failure (the old cluster, unchanged) and after the swap (the new one): each starts
+        # with its own version's programs, which the host then keeps using.
+        cluster.use_binaries(versions[cluster_upgrade.cluster_major(cluster.pgdata)])
+        cluster.start()
+
+    return cluster_upgrade.carry_out_upgrade(
+        cluster.pgdata, plan, superuser=SUPERUSER, superuser_password=password,
+        backup=lambda: host_backup(data_dir, clock=clock), stop_server=cluster.stop, start_server=start_server,
+        progress=progress)
 
 
 def host_verify(data_dir: Path) -> HostVerifyReport:

@@ -131,7 +131,7 @@ def host() -> Iterator[Host]:
     data_dir, join_file = folder / "host", folder / "riverside.hhjoin"
     done = hhdesk("host", "setup", "--data-dir", str(data_dir), "--org", "Riverside Health Home", "--admin", ADMIN,
                   "--join-file", str(join_file), "--port", str(free_port()), "--allow-unencrypted-disk", REASON,
-                  "--no-start-at-boot",
+                  "--no-start-at-boot", "--no-nightly-backup",
                   new_password=ADMIN_PASSWORD, check=False)
     try:
         assert done.returncode == 0, done.stderr
@@ -170,6 +170,18 @@ def test_the_superuser_password_is_sealed_under_the_recovery_key_and_never_shown
         assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (True,)
     with pytest.raises(UserError):
         host_keys.superuser_password(slots, "AAAA-" * 12 + "AAAA")
+
+
+def test_upgrade_takes_the_recovery_key_and_says_when_there_is_nothing_to_do(
+        host: Host, cli: Callable[..., Completed], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only PostgreSQL 15 is installed here: the real upgrade's steps are tested in tests/pg/test_cluster_upgrade.py.
+    monkeypatch.setenv("HHDESK_RECOVERY_KEY", "AAAA-" * 12 + "AAAA")
+    refused = cli("host", "upgrade", "--data-dir", str(host.data_dir), check=False)
+    assert refused.returncode != 0 and "recovery key" in refused.stderr.lower(), refused.stderr
+    monkeypatch.setenv("HHDESK_RECOVERY_KEY", printed_recovery_key(host))
+    done = cli("host", "upgrade", "--data-dir", str(host.data_dir))
+    assert "Already on PostgreSQL 15" in done.stdout and "nothing to do" in done.stdout
+    assert host_setup.host_status(host.data_dir).running
 
 
 def test_only_tls_from_the_network(host: Host) -> None:
@@ -233,13 +245,13 @@ def test_a_stopped_service_is_named_and_start_brings_it_back(host: Host, cli: Ca
 def test_a_second_host_for_the_same_agency_is_refused(host: Host, cli: Callable[..., Completed]) -> None:
     again = cli("host", "setup", "--data-dir", str(host.data_dir), "--org", "Riverside Health Home", "--admin",
                 ADMIN, "--join-file", str(host.folder / "other.hhjoin"), "--allow-unencrypted-disk", REASON,
-                "--no-start-at-boot", new_password=ADMIN_PASSWORD, check=False)
+                "--no-start-at-boot", "--no-nightly-backup", new_password=ADMIN_PASSWORD, check=False)
     assert again.returncode == 1 and "already holds an hhdesk host" in again.stderr
     elsewhere = host_folder()
     try:
         second = cli("host", "setup", "--data-dir", str(elsewhere / "host"), "--org", "Riverside Health Home",
                      "--admin", ADMIN, "--join-file", str(host.join_file), "--port", str(free_port()),
-                     "--allow-unencrypted-disk", REASON, "--no-start-at-boot", new_password=ADMIN_PASSWORD,
+                     "--allow-unencrypted-disk", REASON, "--no-start-at-boot", "--no-nightly-backup", new_password=ADMIN_PASSWORD,
                      check=False)
         assert second.returncode == 1 and "an agency has one host" in second.stderr
         assert host.details.agency_id in second.stderr
@@ -271,7 +283,7 @@ def test_backup_then_restore_into_a_fresh_cluster_gives_the_same_data(host: Host
     data_dir, join_file = folder / "host", folder / "restored.hhjoin"
     try:
         cli("host", "restore", str(backup), "--data-dir", str(data_dir), "--admin", ADMIN, "--join-file",
-            str(join_file), "--port", str(free_port()), "--no-start-at-boot")
+            str(join_file), "--port", str(free_port()), "--no-start-at-boot", "--no-nightly-backup")
         restored = _joined(folder, data_dir, join_file, "")
         assert restored.details.agency_id == host.details.agency_id
         assert restored.details.fingerprint != host.details.fingerprint
@@ -309,11 +321,17 @@ def test_a_store_moves_to_a_new_host_once_and_keeps_its_recovery_key() -> None:
     request = host_setup.HostSetupRequest(
         data_dir=data_dir, org="", admin=admin, admin_password=password, join_file=folder / "moved.hhjoin",
         port=free_port(), import_store=store, import_password=password, allow_unencrypted_disk=REASON,
-        addresses=("127.0.0.1",), start_at_boot=False)
+        addresses=("127.0.0.1",), start_at_boot=False, schedule_folder=folder / "scheduler")
     steps: list[str] = []
     try:
         report = host_setup.setup_host(request, steps.append)
         assert report.recovery_key is None and steps
+        # The nightly backup is handed to the system's scheduler (systemd's files on Linux; this machine does
+        # not run systemd, so the report says what to run once it does).
+        timer = (folder / "scheduler" / "hhdesk-host-backup.timer").read_text()
+        service = (folder / "scheduler" / "hhdesk-host-backup.service").read_text()
+        assert "OnCalendar=*-*-* 03:15:00" in timer and f"host backup --data-dir {data_dir}" in service
+        assert "nightly backup" in report.nightly_backup
         details = read_join_file(report.join_file)
         assert details.organization == "Riverside From A Store" and details.addresses == ("127.0.0.1",)
         app = agency.login(ServerAddress.parse(report.url), admin, password)
@@ -335,7 +353,7 @@ def test_a_port_in_use_is_refused_with_its_number(host: Host, cli: Callable[...,
     try:
         refused = cli("host", "setup", "--data-dir", str(folder / "host"), "--org", "Another Agency", "--admin",
                       ADMIN, "--join-file", str(folder / "x.hhjoin"), "--port", str(host.details.port),
-                      "--allow-unencrypted-disk", REASON, "--no-start-at-boot", new_password=ADMIN_PASSWORD,
+                      "--allow-unencrypted-disk", REASON, "--no-start-at-boot", "--no-nightly-backup", new_password=ADMIN_PASSWORD,
                       check=False)
         assert refused.returncode == 1 and f"already uses port {host.details.port}" in refused.stderr
         assert not (folder / "host" / "cluster").exists() and not (folder / "host" / "host.keys").exists()

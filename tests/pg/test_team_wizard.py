@@ -145,7 +145,7 @@ def host_setup_double(monkeypatch: pytest.MonkeyPatch, agency: AgencyDatabase) -
             HostCheck("Disk encryption", False, "The disk is not encrypted; the administrator went on: "
                       f"{request.allow_unencrypted_disk}", True),
             HostCheck("Sleep", None, "hhdesk could not tell whether this computer sleeps", False)],
-            recovery_key=RECOVERY_KEY)
+            recovery_key=RECOVERY_KEY, nightly_backup="The nightly backup runs every night at 03:15.")
 
     monkeypatch.setattr(host_setup, "setup_host", setup_host)
     return asked
@@ -206,6 +206,7 @@ def test_the_host_page_sets_up_shows_the_fingerprint_and_logs_in(qtbot: Any, age
     assert "Hudson Valley Health Home" in sheet and fingerprint.split(":")[0] in sheet
     assert all(line in sheet for line in fingerprint_lines(fingerprint).splitlines())
 
+    assert ready.runs_by_itself.text() == "The nightly backup runs every night at 03:15."
     # The new agency's recovery key is shown once, and the page cannot be left until it is kept.
     assert ready.key_box.isVisible()
     assert ready.recovery_key.text().splitlines() == [

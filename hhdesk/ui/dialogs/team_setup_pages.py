@@ -356,6 +356,7 @@ class HostReadyPage(QWizardPage):
         self.join_file.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fingerprint = _fingerprint_label()
         self.findings = role_label("")
+        self.runs_by_itself = role_label("", wrap=True)
         self.message = MessageLabel()
         self.print_button = QPushButton("&Print the fingerprint…")
         self.print_button.clicked.connect(self._print)
@@ -394,6 +395,7 @@ class HostReadyPage(QWizardPage):
         layout.addSpacing(8)
         layout.addWidget(role_label("What hhdesk checked on this computer:"))
         layout.addWidget(self.findings)
+        layout.addWidget(self.runs_by_itself)
         layout.addWidget(self.message)
         layout.addStretch(1)
 
@@ -409,6 +411,8 @@ class HostReadyPage(QWizardPage):
         marks = {True: "✓", False: "✗", None: "?"}
         self.findings.setText("\n".join(f"{marks.get(check.ok, '?')}  {check.name}: {check.finding}"
                                         for check in report.checks) or "(no checks were reported)")
+        self.runs_by_itself.setText("\n".join(s for s in (report.at_boot, report.nightly_backup) if s))
+        self.runs_by_itself.setVisible(bool(self.runs_by_itself.text()))
         # A store imported onto the host keeps its own recovery key; only a new agency gets one to print.
         self.key_box.setVisible(bool(report.recovery_key))
         self.recovery_key.setText("\n".join(key_lines(report.recovery_key or "")))
