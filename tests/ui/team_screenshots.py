@@ -5,16 +5,27 @@ Run under a virtual display of the size wanted, once per size:
   xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb .venv/bin/python -m tests.ui.team_screenshots
   xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb .venv/bin/python -m tests.ui.team_screenshots
 It starts a throwaway server (tests/pg/server.py), creates an agency in it, writes a join file for it, and names
-the PNGs after the screen: team-join-1600x1000.png, team-host-1600x1000.png, ...
+the PNGs after the screen: team-join-1600x1000.png, team-host-1600x1000.png, ... The host's last page
+(team-host-ready-*.png) comes from a real setup through the page: a cluster made in a scratch folder under /tmp
+(root runs it as the postgres account), stopped and removed afterwards; the scheduler's files go to the scratch
+folder, and the service is not registered to start with the computer.
 """
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import tempfile
+import time
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWizard
 
 from benchmarks.throwaway_server import throwaway_server
+from hhdesk.errors import UserError
+from hhdesk.services import host_setup
 from hhdesk.services.agency import ServerAddress, create_agency
 from hhdesk.services.join_file import write_join_file
 from hhdesk.services.settings import AgencyInfo
@@ -79,6 +90,46 @@ def main() -> None:
         settle(application, pause=0.05)
         save(wizard, out / f"team-host-{suffix}.png")
         wizard.close()
+        _host_ready(application, out / f"team-host-ready-{suffix}.png")
+
+
+def _host_ready(application: QApplication, png: Path) -> None:
+    """The page after a real setup: the join file, the fingerprint, the recovery key, the checks."""
+    folder = Path(tempfile.mkdtemp(prefix="hhdesk-screenshot-host-"))
+    folder.chmod(0o755)  # the service account passes through it to its cluster
+    data_dir = folder / "hhdesk-host"
+
+    def setup(request: host_setup.HostSetupRequest, progress: Any) -> host_setup.HostSetupReport:
+        return host_setup.setup_host(replace(request, start_at_boot=False, schedule_folder=folder / "scheduler",
+                                             addresses=("192.168.1.20", "127.0.0.1")), progress)
+
+    wizard = SetupWizard(folder / "new.hhdesk", host_setup=setup)
+    try:
+        wizard.intro_page.host.setChecked(True)
+        _show(application, wizard)
+        wizard.next()
+        page = wizard.host_page
+        page.data_folder.setText(str(data_dir))
+        page.join_file.setText(str(data_dir / "riverside.hhjoin"))
+        page.organization.setText("Riverside Health Home")
+        page.admin.setText("dana")
+        page.passwords.first.setText(PASSWORD)
+        page.passwords.second.setText(PASSWORD)
+        page.unencrypted.setChecked(True)
+        page.reason.setText("Screenshot on a test machine whose disk is not encrypted")
+        wizard.next()
+        deadline = time.monotonic() + 300
+        while wizard.currentPage() is not wizard.host_ready_page and time.monotonic() < deadline:
+            settle(application, pause=0.2)
+        if wizard.currentPage() is not wizard.host_ready_page:
+            raise SystemExit(f"The host's setup did not finish: {page.message.text()}")
+        settle(application, pause=0.1)
+        save(wizard, png)
+    finally:
+        wizard.hide()
+        with contextlib.suppress(UserError):
+            host_setup.host_stop(data_dir)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

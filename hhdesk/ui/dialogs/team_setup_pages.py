@@ -21,10 +21,12 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -383,7 +385,16 @@ class HostReadyPage(QWizardPage):
         form.addRow("Join file:", self.join_file)
         form.addRow("Certificate fingerprint:", self.fingerprint)
         form.addRow("", self.print_button)
-        layout = QVBoxLayout(self)
+        # The page holds more than a small wizard shows: it scrolls rather than squeezing the fingerprint or
+        # the recovery key out of sight, and the window grows to show it all where the screen allows.
+        self.body = QWidget()
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroller)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form)
         layout.addSpacing(8)
         layout.addWidget(role_label(
@@ -398,6 +409,7 @@ class HostReadyPage(QWizardPage):
         layout.addWidget(self.runs_by_itself)
         layout.addWidget(self.message)
         layout.addStretch(1)
+        self.scroller.setWidget(self.body)
 
     def nextId(self) -> int:
         return -1
@@ -416,6 +428,18 @@ class HostReadyPage(QWizardPage):
         # A store imported onto the host keeps its own recovery key; only a new agency gets one to print.
         self.key_box.setVisible(bool(report.recovery_key))
         self.recovery_key.setText("\n".join(key_lines(report.recovery_key or "")))
+        QTimer.singleShot(0, self._grow_to_fit)
+
+    def _grow_to_fit(self) -> None:
+        window = self.window()
+        screen = window.screen().availableGeometry() if window.screen() is not None else None
+        missing = self.body.sizeHint().height() - self.scroller.viewport().height()
+        if screen is None or missing <= 0 or not window.isVisible():
+            return
+        height = min(window.height() + missing + 8, screen.height() - 60)
+        window.resize(window.width(), height)
+        if window.frameGeometry().bottom() > screen.bottom():
+            window.move(window.x(), max(screen.top(), screen.bottom() - window.frameGeometry().height()))
 
     def isComplete(self) -> bool:
         report = self._wizard.host_page.report
