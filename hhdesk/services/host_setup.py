@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, select, update
+from sqlalchemy import Engine, create_engine, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -335,7 +335,7 @@ def host_backup(data_dir: Path, out: Path | None = None, *, clock: Clock) -> Pat
         raise StoreExists(f"{out} already exists; nothing was changed.")
     owner = next(name for name in slots.usernames())
     with _superuser_engine(cluster) as engine:
-        with _snapshot(engine) as source:
+        with postgres.snapshot(engine) as source:
             from hhdesk.services.server_backup import write_backup_from
 
             digest = write_backup_from(source, owner, _throwaway_password(), out, key_slots=slots)
@@ -351,15 +351,6 @@ def _throwaway_password() -> str:
     import secrets
 
     return secrets.token_urlsafe(24)  # the copy's own slot, replaced by the host's slots before packing
-
-
-@contextlib.contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as connection:
-        connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-            yield connection
 
 
 def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: str, join_file: Path,
