@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from hhdesk.clock import SYSTEM_CLOCK
+from hhdesk.db.cluster_upgrade import SEARCH_PATTERNS
 from hhdesk.errors import StoreExists, UserError
 
 if TYPE_CHECKING:
@@ -72,13 +73,7 @@ def candidate_binary_folders() -> list[Path]:
         found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
         if found.returncode == 0 and found.stdout.strip():
             folders.append(Path(found.stdout.strip()))
-    patterns = {
-        "Linux": ["/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin"],
-        "Darwin": ["/Library/PostgreSQL/*/bin", "/opt/homebrew/opt/postgresql@*/bin",
-                   "/usr/local/opt/postgresql@*/bin", "/Applications/Postgres.app/Contents/Versions/*/bin"],
-        "Windows": ["C:/Program Files/PostgreSQL/*/bin"],
-    }.get(platform.system(), [])
-    for pattern in patterns:
+    for pattern in SEARCH_PATTERNS.get(platform.system(), ()):
         folders += sorted(Path(found) for found in glob.glob(pattern))
     return folders
 
