@@ -10,6 +10,7 @@ import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -27,8 +28,9 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="session")
-def pg_server(request: pytest.FixtureRequest) -> Iterator[TestServer]:
+def binaries_or_skip(request: pytest.FixtureRequest) -> Path:
+    """PostgreSQL's programs; without them the test is skipped and the run says so at its end (under CI it
+    fails instead). Every fixture that starts its own cluster or server asks here."""
     binaries = find_binaries()
     if binaries is None:
         reason = ("no PostgreSQL binaries (looked in $HHDESK_PG_BIN and /usr/lib/postgresql/*/bin); "
@@ -37,7 +39,12 @@ def pg_server(request: pytest.FixtureRequest) -> Iterator[TestServer]:
             pytest.fail(f"CI must run the PostgreSQL tests, but found {reason}", pytrace=False)
         request.config.stash[_SKIPPED] = reason
         pytest.skip(reason)
-    server = TestServer(binaries)
+    return binaries
+
+
+@pytest.fixture(scope="session")
+def pg_server(request: pytest.FixtureRequest) -> Iterator[TestServer]:
+    server = TestServer(binaries_or_skip(request))
     try:
         server.start()
     except ServerDidNotStart as exc:

@@ -31,7 +31,8 @@ from hhdesk.db.cluster_upgrade import (
     upgrade_cluster,
 )
 from hhdesk.errors import UserError
-from tests.pg.server import find_binaries, free_port
+from tests.pg.conftest import binaries_or_skip
+from tests.pg.server import free_port
 
 SUPERUSER = "hhdesk_admin"
 AS_ROOT = os.geteuid() == 0
@@ -100,11 +101,8 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    bindir = find_binaries()
-    if bindir is None:
-        pytest.skip("no PostgreSQL binaries here")
-    made = Cluster(bindir)
+def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    made = Cluster(binaries_or_skip(request))
     made.create()
     made.start()
     with made.connect() as conn:

@@ -35,7 +35,8 @@ from hhdesk.services.agency import ServerAddress
 from hhdesk.services.contacts import ContactInput
 from hhdesk.services.join_file import JoinDetails, read_join_file, server_url
 from hhdesk.services.settings import AgencyInfo
-from tests.pg.server import find_binaries, free_port
+from tests.pg.conftest import binaries_or_skip
+from tests.pg.server import free_port
 from tests.services.roster_factory import medicaid_id, roster_text
 
 ADMIN = "ada_host"
@@ -46,7 +47,11 @@ MEMBERS = 6
 REASON = "test machine"
 
 Completed = subprocess.CompletedProcess[str]
-pytestmark = pytest.mark.skipif(find_binaries() is None, reason="no PostgreSQL binaries")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _postgresql_installed(request: pytest.FixtureRequest) -> None:
+    binaries_or_skip(request)
 
 
 def hhdesk(*argv: str, password: str | None = None, new_password: str | None = None, check: bool = True

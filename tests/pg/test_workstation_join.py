@@ -18,8 +18,8 @@ from hhdesk.errors import InsecureConnection, ServerUnreachable, WrongPassword
 from hhdesk.services import workstation_join
 from hhdesk.services.agency import ServerAddress, login
 from hhdesk.services.join_file import write_join_file
-from tests.pg.conftest import AgencyDatabase
-from tests.pg.server import HOST_NAME, TestServer, find_binaries, free_port
+from tests.pg.conftest import AgencyDatabase, binaries_or_skip
+from tests.pg.server import HOST_NAME, TestServer, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -135,12 +135,9 @@ def test_a_wrong_password_is_named(agency: AgencyDatabase, tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def stopped_host() -> Iterator[TestServer]:
+def stopped_host(request: pytest.FixtureRequest) -> Iterator[TestServer]:
     """A second server of its own, so that stopping it leaves the others running."""
-    binaries = find_binaries()
-    if binaries is None:
-        pytest.skip("no PostgreSQL binaries")
-    server = TestServer(binaries)
+    server = TestServer(binaries_or_skip(request))
     server.start()
     server.create_database("stopped")
     yield server
