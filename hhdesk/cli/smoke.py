@@ -183,6 +183,26 @@ def _render_packet(run: _Run) -> str:
     return f"{len(pdf) // 1024} KB"
 
 
+def _probe_host(run: _Run) -> str:
+    # A workstation proves the agency's host with its pinned certificate before it sends a password: the
+    # build must carry Python's TLS and load a certificate as joining does.
+    import socket
+
+    from hhdesk.db.cluster import make_certificate
+    from hhdesk.db.host_probe import Answer, probe_host
+
+    certificate, _key = make_certificate(["hhdesk-host"], ["127.0.0.1"])
+    pinned = run.folder / "host.crt"
+    pinned.write_bytes(certificate)
+    with socket.socket() as unused:  # a port that nothing listens on once this closes
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    result = probe_host("127.0.0.1", port, "hhdesk-host", pinned, timeout=2.0)
+    if result.answer is not Answer.REFUSED:
+        raise SmokeCheckFailed(f"a closed port was taken for {result.answer.value}, not a stopped service")
+    return "pinned certificate loaded; a closed port told as a stopped service"
+
+
 def _start_qt(run: _Run) -> str:
     from hhdesk.ui import smoke as ui_smoke
 
@@ -220,6 +240,7 @@ def _steps() -> list[tuple[str, Callable[[_Run], str]]]:
         ("read a payer's 999", _read_payer_answer),
         ("ICD-10-CM code set", _icd10_codes),
         ("render packet PDF", _render_packet),
+        ("probe a host (TLS)", _probe_host),
         ("start Qt", _start_qt),
         ("Qt bindings refcounts", _check_bindings),
         ("load PDF with QtPdf", _load_pdf),

@@ -18,7 +18,7 @@ from hhdesk.ui import smoke as ui_smoke
 STEP_NAMES = [
     "create store", "log in", "write member", "read member", "export list (.xlsx)", "read a payer's 999",
     "ICD-10-CM code set",
-    "render packet PDF", "start Qt", "Qt bindings refcounts", "load PDF with QtPdf", "open main window",
+    "render packet PDF", "probe a host (TLS)", "start Qt", "Qt bindings refcounts", "load PDF with QtPdf", "open main window",
 ]
 
 
