@@ -20,11 +20,11 @@ from hhdesk.domain.enums import ContactMode, CoreService, TransitionSetting, Wit
 from hhdesk.services import contacts, transitions
 from hhdesk.services.contacts import ContactInput
 from hhdesk.services.transitions import EpisodeInput
-from hhdesk.ui import workers
 from hhdesk.ui.views.contacts_tab import ContactsTab
 from hhdesk.ui.views.member_chart import MemberChartWindow
 from hhdesk.ui.views.transitions_tab import TransitionsTab
 from tests.ui.screenshot_support import (
+    close_main_window,
     demo_login,
     find_member,
     out_dir_argument,
@@ -116,10 +116,7 @@ def main(out_dir: Path) -> int:
         save_first_page(transitions.render_transition_summary_pdf(app, episode_id), scratch,
                         out_dir / "transition-summary")
 
-        window.close()
-        settle(application)
-        workers.wait_for_all()  # the backup at close must finish before the scratch folder goes
-        settle(application)
+        close_main_window(application, window)
     return 0
 
 

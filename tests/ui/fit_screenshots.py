@@ -23,6 +23,7 @@ from hhdesk.ui.main_window import MainWindow
 from hhdesk.ui.views.member_chart import MemberChartWindow
 from tests.ui.immediate_pool import ImmediatePool
 from tests.ui.screenshot_support import (
+    close_main_window,
     demo_login,
     find_member,
     out_dir_argument,
@@ -74,10 +75,7 @@ def main(out_dir: Path) -> int:
         settle(application, 12)
         save(chart, out_dir / f"chart-care-plan-{suffix}.png")
         chart.close()
-        window.close()
-        settle(application)
-        workers.wait_for_all()  # the backup at close must finish before the scratch folder goes
-        settle(application)
+        close_main_window(application, window)
     return 0
 
 

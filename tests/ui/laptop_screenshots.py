@@ -28,6 +28,7 @@ from hhdesk.ui.main_window import MainWindow
 from hhdesk.ui.views.member_chart import MemberChartWindow
 from tests.ui.immediate_pool import ImmediatePool
 from tests.ui.screenshot_support import (
+    close_main_window,
     demo_login,
     find_member,
     out_dir_argument,
@@ -101,10 +102,7 @@ def main(out_dir: Path) -> int:
             window.show_section(key)
             settle(application)
             save(window, out_dir / f"{prefix}-{key}.png")
-        window.close()
-        settle(application)
-        workers.wait_for_all()  # the backup at close must finish before the scratch folder goes
-        settle(application)
+        close_main_window(application, window)
     return 0
 
 

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QWidget
 from hhdesk.clock import AgencyClock
 from hhdesk.domain.enums import ReferralCategory, ReferralStatus
 from hhdesk.services import referrals
-from hhdesk.ui import workers
 from hhdesk.ui.views.member_chart import MemberChartWindow
 from hhdesk.ui.views.referrals_tab import MemberReferralsTab
 from tests.ui.screenshot_support import (
+    close_main_window,
     demo_login,
     find_member,
     out_dir_argument,
@@ -90,10 +90,7 @@ def main(out_dir: Path) -> int:
         section.refresh()  # type: ignore[attr-defined]
         settle(application)
         save(window, out_dir / "referrals-section.png")
-        window.close()
-        settle(application)
-        workers.wait_for_all()  # the backup at close must finish before the scratch folder goes
-        settle(application)
+        close_main_window(application, window)
     return 0
 
 

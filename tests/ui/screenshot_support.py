@@ -24,6 +24,7 @@ from hhdesk.services import caseload, users
 from hhdesk.services.caseload import CaseloadRow
 from hhdesk.services.context import AppSession
 from hhdesk.tools.demo import DEMO_STAFF_PASSWORD, build_demo_store
+from hhdesk.ui import workers
 from hhdesk.ui.app import make_application
 from hhdesk.ui.main_window import MainWindow
 
@@ -84,6 +85,15 @@ def show_main_window(application: QApplication, app: AppSession, width: int, hei
     window.show()
     settle(application)
     return window
+
+
+def close_main_window(application: QApplication, window: QWidget) -> None:
+    """Close the main window and wait for the backup its close starts: it must finish before the scratch
+    folder goes."""
+    window.close()
+    settle(application)
+    workers.wait_for_all()
+    settle(application)
 
 
 def out_dir_argument() -> Path:
