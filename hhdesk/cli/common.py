@@ -20,7 +20,13 @@ from hhdesk.services.connection_file import is_connection_file, read_connection_
 from hhdesk.services.context import AppSession, wait_for_other_writers
 from hhdesk.services.join_file import SUFFIX as JOIN_FILE_SUFFIX
 from hhdesk.services.list_exports import ListFilter, ListKind
-from hhdesk.services.workstation_join import JoinedHost, host_from_join_file, joined_host, reach
+from hhdesk.services.workstation_join import (
+    JoinedHost,
+    host_from_join_file,
+    joined_host,
+    reach,
+    tell_when_host_moves,
+)
 
 # A command started during a long import waits for it (saying so) rather than failing; past this, one line.
 WRITE_WAIT_LIMIT_SECONDS = 300
@@ -48,7 +54,11 @@ def reach_store(args: argparse.Namespace) -> None:
         return
     host = args.store if args.store is not None else joined_host()
     if isinstance(host, JoinedHost):
-        args.store = reach(host, lambda sentence: print(f"hhdesk: {sentence}", file=sys.stderr))
+        args.store = reach(host, say_on_stderr)
+
+
+def say_on_stderr(sentence: str) -> None:
+    print(f"hhdesk: {sentence}", file=sys.stderr)
 
 
 def add_store_user_options(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
@@ -152,7 +162,9 @@ def open_session(args: argparse.Namespace) -> AppSession:
         if (args.command, action) in _FILE_ONLY:
             raise _not_on_a_server(args)
         args.login_password = read_password(f"Password for {args.user} on {address.host}: ")
-        return agency.login(address, args.user, args.login_password, clock=args.clock)
+        app = agency.login(address, args.user, args.login_password, clock=args.clock)
+        tell_when_host_moves(app, say_on_stderr)  # a long command (an import) goes on if the host moves
+        return app
     path = store_path(args)
     if not path.exists():
         raise UserError(f"There is no store at {path}. Check --store, or create one with 'hhdesk init'.")

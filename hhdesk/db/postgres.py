@@ -5,6 +5,10 @@ the person's own user name and password log in to PostgreSQL itself (SCRAM-SHA-2
 application password anywhere. Every connection insists on ``sslmode=verify-full`` against the pinned
 certificate and ``channel_binding=require``, whatever the URL says; a weaker URL is refused before any
 byte is sent. Driver errors become one sentence in the user's words (`describe_connection_error`).
+
+A server that moves while a session is open (an agency's host given a new address by the router) is found
+again by the store's ``find_again`` hook, which the services give it: every new connection of the pool asks
+it where the server went when the address it knows does not answer.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class ServerAddress:
     database: str
     url_user: str
     root_certificate: Path
+    hostaddr: str = ""  # the address to reach while verifying the certificate for ``host`` ("" to look it up)
 
     @classmethod
     def parse(cls, text: str) -> ServerAddress:
@@ -97,7 +102,7 @@ class ServerAddress:
                                      "host name, not a local socket.")
         return cls(url=text, host=host, port=str(params.get("port") or "5432"),
                    database=str(params.get("dbname") or ""), url_user=str(params.get("user") or ""),
-                   root_certificate=Path(str(root)).expanduser())
+                   root_certificate=Path(str(root)).expanduser(), hostaddr=str(params.get("hostaddr") or ""))
 
     @property
     def display(self) -> str:
@@ -225,19 +230,27 @@ def server_keeps_audit_chain(session: Session) -> bool:
 def make_engine(address: ServerAddress, user: str, password: str | Callable[[], str]) -> Engine:
     """A pooled SQLAlchemy engine whose every connection is made by `connect` (``password`` may be a function,
     so that connections made after a password change use the new one)."""
-    def creator() -> psycopg.Connection:
-        return connect(address, user, password() if callable(password) else password)
+    return _pooled_engine(lambda: connect(address, user, password() if callable(password) else password))
 
+
+def _pooled_engine(creator: Callable[[], psycopg.Connection]) -> Engine:
     return create_engine(
         "postgresql+psycopg://",
         creator=creator,
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
+        # A pooled connection the server or the network dropped (the host restarted, or moved) is found at
+        # checkout and replaced by a new one, instead of failing the next read or save.
         pool_pre_ping=True,
         # A failed statement's message then names the SQL but not its values (member data).
         hide_parameters=True,
     )
+
+
+# Asked with the address that did not answer; gives the address to connect to instead (the same one when the
+# server is still there, so that the first failure stands), or raises a UserError saying why it is nowhere.
+FindAgain = Callable[[ServerAddress], ServerAddress]
 
 
 @dataclass
@@ -245,28 +258,51 @@ class ServerStore:
     """An open agency database: the same session interface as a store file (`hhdesk.db.store.Store`).
 
     One engine serves both kinds of session: PostgreSQL's row versions let readers and writers run
-    side by side, so there is no write lock to take up front as there is in a file.
+    side by side, so there is no write lock to take up front as there is in a file. ``address`` is where
+    the server answered last: ``find_again``, when given, moves it when the server moved.
     """
 
     address: ServerAddress
     username: str
     password: str = field(repr=False)
     path: None = None  # no file: backups and file checks do not apply (see README, agency mode)
+    find_again: FindAgain | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.writer = make_engine(self.address, self.username, lambda: self.password)
+        self.writer = _pooled_engine(self.new_connection)
         self.reader = self.writer
         self._sessions = sessionmaker(self.writer, expire_on_commit=False)
 
     @classmethod
-    def open(cls, address: ServerAddress, username: str, password: str) -> ServerStore:
+    def open(cls, address: ServerAddress, username: str, password: str,
+             find_again: FindAgain | None = None) -> ServerStore:
         """Log in and check the database holds an agency at this program's schema; raise a UserError."""
-        conn = connect(address, username, password)
+        store = cls(address, username, password, find_again=find_again)
         try:
-            check_schema(conn, address)
-        finally:
-            conn.close()
-        return cls(address, username, password)
+            conn = store.new_connection()
+            try:
+                check_schema(conn, store.address)
+            finally:
+                conn.close()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def new_connection(self) -> psycopg.Connection:
+        """A connection where the server answers now (the pool's creator): at the last address, else, when it
+        does not answer there, where ``find_again`` finds the server, which is then the address from now on."""
+        address = self.address
+        try:
+            return connect(address, self.username, self.password)
+        except ServerUnreachable:
+            if self.find_again is None:
+                raise
+            elsewhere = self.find_again(address)
+            if elsewhere == address:  # the server is there but said no (busy, not allowed): that sentence
+                raise
+        self.address = elsewhere
+        return connect(elsewhere, self.username, self.password)
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:

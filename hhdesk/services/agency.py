@@ -19,7 +19,7 @@ from hhdesk.db.postgres import ServerAddress, ServerStore, is_server_url
 from hhdesk.domain.enums import Role
 from hhdesk.domain.passwords import password_problems, username_problems
 from hhdesk.errors import StoreExists, UserDisabled, UserError, ValidationFailed
-from hhdesk.services import audit
+from hhdesk.services import audit, workstation_join
 from hhdesk.services.context import Actor, AppSession
 from hhdesk.services.settings import AgencyInfo
 from hhdesk.services.users import WRONG_NAME_OR_PASSWORD
@@ -123,8 +123,10 @@ def check_empty_database(raw, address: ServerAddress, setup_user: str) -> None:
 
 
 def login(address: ServerAddress, username: str, password: str, *, clock: Clock | None = None) -> AppSession:
-    """Log in to the agency's server as this person. Raises a UserError with a sentence for the user."""
-    store = ServerStore.open(address, username, password)
+    """Log in to the agency's server as this person. Raises a UserError with a sentence for the user.
+
+    On a joined host the session finds the host again if its address changes (`workstation_join.HostFinder`)."""
+    store = ServerStore.open(address, username, password, find_again=workstation_join.finder_for(address))
     try:
         with store.write_session() as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

@@ -9,25 +9,33 @@ every command without --store, and the window, use the host instead of a store f
 addresses, then the host's computer name as the network resolves it. An address counts as the host only when
 it shows the pinned certificate for the fixed name (`hhdesk.db.host_probe`); nobody's password is sent before.
 When the host is found at a new address the caller is told once, and the address is remembered.
+
+An open session finds the host again the same way (`HostFinder`): a login to a joined host's address gives
+its store a finder, which the pool's next new connection asks when the address it knows stops answering
+(the host was given a new address by the router while people work); whoever shows the session (the window,
+the command line) hears the sentence once through `tell_when_host_moves`.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hhdesk.config import data_dir
 from hhdesk.db.host_probe import Answer, ProbeResult, probe_host
+from hhdesk.db.postgres import ServerAddress, ServerStore
 from hhdesk.errors import InsecureConnection, ServerUnreachable, UserError
 from hhdesk.private_files import private_folder, write_private_file_atomically
+from hhdesk.services.context import AppSession
 from hhdesk.services.join_file import JoinDetails, read_join_file, server_url, write_join_file
 
 WORKSTATION_FILE = "workstation.json"
 HOSTS_FOLDER = "hosts"
-
+CERTIFICATE_FILE = "host.crt"
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class JoinedHost:
 
     @property
     def certificate_path(self) -> Path:
-        return self.folder / "host.crt"
+        return self.folder / CERTIFICATE_FILE
 
     @property
     def details_path(self) -> Path:
@@ -143,14 +151,82 @@ def reach(host: JoinedHost, moved: Callable[[str], None]) -> str:
 def find(host: JoinedHost, moved: Callable[[str], None]) -> str:
     """The first address that proves to be the host; ``moved`` hears one sentence when that is not the last
     known address (which is then remembered). UserError in plain words if no address is the host."""
+    return _find(host, moved).last_address
+
+
+def _find(host: JoinedHost, moved: Callable[[str], None]) -> JoinedHost:
+    """`find`, giving the host as known after it: its first address the one that answered."""
     details = host.details
     found, results = _first_answering(details, host.certificate_path)
     if found is None:
         raise _not_found(details, results)
-    if found != host.last_address:
-        _remember_address(host, found)
-        moved(f"The host has a new address, {found}; hhdesk will use it from now on.")
-    return found
+    if found == host.last_address:
+        return host
+    moved_host = _remember_address(host, found)
+    moved(f"The host has a new address, {found}; hhdesk will use it from now on.")
+    return moved_host
+
+
+class HostFinder:
+    """Finds a joined host again for an open session: the ``find_again`` of its store (`ServerStore`).
+
+    Asked with the address that stopped answering, it looks for the host exactly as `reach` does (known
+    addresses, then the computer name, the pinned certificate proven before anyone's password is sent) and
+    gives the address to connect to. Connections fail together when the host moves, possibly on two threads
+    (the window's and its worker's): one looks, the others take what it found, and the sentence is said once.
+    A sentence said before anyone listens waits for the first listener (the window opens after the login).
+    """
+
+    def __init__(self, host: JoinedHost) -> None:
+        self._host = host
+        self._lock = threading.Lock()
+        self._listener: Callable[[str], None] | None = None
+        self._unheard: list[str] = []
+
+    def __call__(self, unanswered: ServerAddress) -> ServerAddress:
+        said: list[str] = []
+        with self._lock:
+            if unanswered.hostaddr == self._host.last_address:
+                self._host = _find(self._host, said.append)
+            host = self._host
+        for sentence in said:
+            self._tell(sentence)
+        return ServerAddress.parse(host.url())
+
+    def tell_to(self, listener: Callable[[str], None]) -> None:
+        """From now on ``listener`` hears that the host moved (and at once what was said before it listened)."""
+        with self._lock:
+            self._listener, unheard, self._unheard = listener, self._unheard, []
+        for sentence in unheard:
+            listener(sentence)
+
+    def _tell(self, sentence: str) -> None:
+        with self._lock:
+            listener = self._listener
+            if listener is None:
+                self._unheard.append(sentence)
+        if listener is not None:
+            listener(sentence)
+
+
+def finder_for(address: ServerAddress) -> HostFinder | None:
+    """A finder for the joined host whose pinned certificate ``address`` trusts, verified by the host's fixed
+    name (as `reach` gives it); None for any other server, which hhdesk does not look for."""
+    certificate = address.root_certificate.resolve()
+    if certificate.name != CERTIFICATE_FILE or certificate.parent.parent != _hosts_folder().resolve():
+        return None
+    host = stored_host(certificate.parent.name)
+    if host is None or host.details.host_name != address.host:
+        return None
+    return HostFinder(host)
+
+
+def tell_when_host_moves(app: AppSession, listener: Callable[[str], None]) -> None:
+    """``listener`` hears, once, that the joined host this session works on was found at a new address (on
+    whichever thread made the connection that found it). Nothing for a store file or any other server."""
+    store = app.store
+    if isinstance(store, ServerStore) and isinstance(store.find_again, HostFinder):
+        store.find_again.tell_to(listener)
 
 
 def _first_answering(details: JoinDetails, certificate: Path) -> tuple[str | None, list[ProbeResult]]:
@@ -172,9 +248,11 @@ def _candidates(details: JoinDetails) -> list[str]:
     return seen
 
 
-def _remember_address(host: JoinedHost, address: str) -> None:
+def _remember_address(host: JoinedHost, address: str) -> JoinedHost:
     addresses = (address, *(a for a in host.details.addresses if a != address))
-    write_join_file(host.details_path, replace(host.details, addresses=addresses))
+    moved = replace(host, details=replace(host.details, addresses=addresses))
+    write_join_file(moved.details_path, moved.details)
+    return moved
 
 
 def _not_found(details: JoinDetails, results: list[ProbeResult]) -> UserError:

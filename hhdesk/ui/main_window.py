@@ -35,7 +35,7 @@ from hhdesk.domain.enums import label
 from hhdesk.domain.permissions import Permission
 from hhdesk.domain.service_month import ServiceMonth
 from hhdesk.errors import SessionEnded
-from hhdesk.services import changes, maintenance, settings, users
+from hhdesk.services import changes, maintenance, settings, users, workstation_join
 from hhdesk.services.context import AppSession
 from hhdesk.ui import window_placement, workers
 from hhdesk.ui.errors import report, session_events, user_errors
@@ -68,7 +68,10 @@ class MainWindow(QMainWindow):
 
     session_ended = Signal(str)  # back to the login; the message is shown there
     quit_requested = Signal()
+    # The agency's host was found at a new address; emitted on whichever thread connected, shown on the UI's.
+    host_moved = Signal(str)
     CHANGE_POLL_MS = 5_000  # how soon a list shows what someone else saved
+    HOST_NOTICE_MS = 120_000  # how long the status bar says so (past any "Saved" that follows)
 
     def __init__(self, app: AppSession, sections: Sequence[SectionSpec] | None = None,
                  parent: QWidget | None = None) -> None:
@@ -103,6 +106,8 @@ class MainWindow(QMainWindow):
         self._build_shell()
         self._build_menus()
         self._build_status_bar()
+        self.host_moved.connect(self._say_host_moved)
+        workstation_join.tell_when_host_moves(app, self._host_moved_elsewhere)
 
         self.inactivity = InactivityWatch(self._lock_seconds(), self)
         self.inactivity.idle.connect(self._idle)
@@ -208,8 +213,18 @@ class MainWindow(QMainWindow):
         self.store_label = QLabel(f"Server: {server.display}" if server is not None
                                   else f"Store: {self.store_path.name}")
         self.store_label.setToolTip(server.display if server is not None else str(self.store_path))
+        # Beside the status bar's passing messages, not under them: one saying a save went well, at once after
+        # the save that found the host at its new address, hides this sentence only for its own few seconds.
+        self.host_notice = QLabel()
+        self.host_notice.setObjectName("hostNotice")
+        self.host_notice.hide()
+        self._host_notice_timer = QTimer(self)
+        self._host_notice_timer.setSingleShot(True)
+        self._host_notice_timer.setInterval(self.HOST_NOTICE_MS)
+        self._host_notice_timer.timeout.connect(self.host_notice.hide)
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
+        bar.addWidget(self.host_notice, 1)
         for widget in (self.user_label, self.role_label, self.store_label):
             bar.addPermanentWidget(widget)
 
@@ -318,6 +333,16 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str, timeout_ms: int = 5000) -> None:
         self.statusBar().showMessage(text, timeout_ms)
+
+    def _host_moved_elsewhere(self, sentence: str) -> None:
+        if shiboken_valid(self):  # a worker's connection may outlive a window already closed
+            self.host_moved.emit(sentence)
+
+    def _say_host_moved(self, sentence: str) -> None:
+        log.info("The agency's host was found at a new address during the session")
+        self.host_notice.setText(sentence)
+        self.host_notice.show()
+        self._host_notice_timer.start()
 
     # ---- lock -------------------------------------------------------------------------------------
     def _idle(self) -> None:
