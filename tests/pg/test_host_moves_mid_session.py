@@ -201,9 +201,12 @@ def test_a_command_running_when_the_host_moves_finishes_and_says_so_on_stderr(
 
 
 def test_the_window_says_it_beside_the_saved_message_and_keeps_a_form_when_the_host_is_gone(
-        qtbot: Any, agency: Agency, tmp_path: Path) -> None:
+        qtbot: Any, agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hhdesk.ui.dialogs import common
     from hhdesk.ui.main_window import MainWindow
 
+    # closing the window with a form still open asks what to do with it: here, without a modal box
+    monkeypatch.setattr(common, "ask_save_discard_cancel", lambda *_args: "discard")
     heard: list[str] = []
     app = _open_session(agency, tmp_path, heard)
     window = MainWindow(app)
