@@ -22,7 +22,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -33,12 +33,12 @@ from sqlalchemy.pool import NullPool
 from hhdesk import __version__
 from hhdesk.clock import AGENCY_ZONE, Clock
 from hhdesk.config import keyslots_path
-from hhdesk.db import backup as backups
 from hhdesk.db import cluster_boot, cluster_upgrade, host_keys, postgres
 from hhdesk.db.cluster import DATABASE, FIXED_NAME, SUPERUSER, ClusterProblem, HostCluster, current_addresses
 from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.models import Agency
 from hhdesk.db.postgres import ServerAddress
+from hhdesk.domain.passwords import password_problems
 from hhdesk.errors import StoreExists, UserError, ValidationFailed, WrongPassword
 from hhdesk.services import agency, audit, host_retention, host_schedule, server_import, server_restore, users
 from hhdesk.services.host_checks import HostCheck, check_host
@@ -355,26 +355,37 @@ def _throwaway_password() -> str:
 
 def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: str, join_file: Path,
                  port: int = 5432, addresses: tuple[str, ...] | None = None, start_at_boot: bool = True,
-                 nightly_backup: bool = True, progress: Progress = lambda _step: None) -> HostSetupReport:
+                 nightly_backup: bool = True, recovery_key: str | None = None,
+                 progress: Progress = lambda _step: None) -> HostSetupReport:
     """Make a new host in ``data_dir`` from a backup (of a host, a server or a store file): a new cluster, the
     backup's data checked on arrival, the agency's id kept, and a new join file (the new host has a new
-    certificate). ``admin`` is an administrator whose password opens the backup."""
+    certificate). ``admin`` is an administrator whose password opens the backup; or, with the agency's
+    ``recovery_key`` (the administrator left, or forgot it), ``admin_password`` is the administrator's NEW
+    password, which the key sets (and the audit log records) before anything is made here.
+
+    The backup is restored and checked as a store file in a private temporary folder first, so a wrong
+    password or key, or a damaged backup, is refused before the cluster exists; the host's key file is then
+    made from that copy's slots (the administrator's, as restored, and the recovery slot)."""
+    if recovery_key is not None:
+        problems = password_problems(admin, admin_password)
+        if problems:
+            raise ValidationFailed(f"The new password for {admin}: {problems[0]} Nothing was changed.", problems)
     _refuse_second_host(data_dir, join_file)
     keys_path = data_dir / host_keys.FILE_NAME
-    in_backup = KeySlots.parse(backup, backups.backup_key_slots_text(backup))
-    slots, superuser_password = host_keys.from_existing_slots(keys_path, in_backup, admin)
-    with _undone_on_failure(HostCluster(data_dir), keys_path) as cluster:
-        details, address = _start_cluster(cluster, port, addresses, superuser_password, "", "", progress)
-        progress("Restoring the backup")
-        server_restore.restore_to_server(backup, address, admin, admin_password, SUPERUSER, superuser_password)
-        agency_id = _record_host(cluster, None, "restored from a backup", [], "")
-        with _superuser_engine(cluster) as engine, Session(engine) as session:
-            org = session.execute(select(Agency.name)).scalar_one()
-        details = JoinDetails(agency_id=agency_id, organization=org, host_name=details.host_name,
-                              addresses=details.addresses, port=details.port, database=details.database,
-                              certificate_pem=details.certificate_pem, computer_name=details.computer_name)
-        host_keys.save(slots, keys_path)
-        write_join_file(join_file, details)
+    progress("Checking the backup")
+    with server_restore.staged_restore(backup, admin, admin_password, recovery_key=recovery_key) as staged:
+        restored_slots = KeySlots.load(keyslots_path(staged))
+        slots, superuser_password = host_keys.from_existing_slots(keys_path, restored_slots, admin)
+        with _undone_on_failure(HostCluster(data_dir), keys_path) as cluster:
+            details, address = _start_cluster(cluster, port, addresses, superuser_password, "", "", progress)
+            progress("Restoring the backup")
+            server_import.import_store(staged, admin, admin_password, address, SUPERUSER, superuser_password)
+            agency_id = _record_host(cluster, None, "restored from a backup", [], "")
+            with _superuser_engine(cluster) as engine, Session(engine) as session:
+                org = session.execute(select(Agency.name)).scalar_one()
+            details = replace(details, agency_id=agency_id, organization=org)
+            host_keys.save(slots, keys_path)
+            write_join_file(join_file, details)
     at_boot = cluster_boot.register_at_boot(cluster) if start_at_boot else ""
     nightly = _schedule_backups(data_dir, None) if nightly_backup else ""
     return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id, at_boot, nightly)
