@@ -2,6 +2,8 @@
 
 The backup is unpacked and verified into a temporary store file exactly as a file restore does it
 (`maintenance.restore_to`), then moved up as `hhdesk server import` does; the temporary copy is removed.
+`staged_restore` is the first half alone: the host's restore checks the backup that way before it makes its
+cluster, and builds the host's key file from the checked copy's key slots.
 """
 
 from __future__ import annotations
