@@ -93,9 +93,6 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
     print(f"Join file for the workstations: {report.join_file}")
     print("Certificate fingerprint (read it aloud or print it; each workstation checks it when it joins):")
     print(f"    {report.fingerprint}")
-    print("Firewall: allow incoming TCP port "
-          f"{args.port} from the office network only (Linux: ufw allow from YOUR-LAN to any port {args.port} "
-          "proto tcp; Mac: System Settings > Network > Firewall allows PostgreSQL's postgres program).")
     if report.recovery_key:
         print()
         print("RECOVERY KEY (shown once; print it and lock it away: it opens the host's backups and its "
@@ -107,7 +104,7 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
 
 
 def _say_what_runs_by_itself(report: host_setup.HostSetupReport) -> None:
-    for sentence in (report.at_boot, report.nightly_backup):
+    for sentence in (report.at_boot, report.nightly_backup, report.firewall):
         if sentence:
             print(sentence)
 

@@ -423,7 +423,7 @@ class HostReadyPage(QWizardPage):
         marks = {True: "✓", False: "✗", None: "?"}
         self.findings.setText("\n".join(f"{marks.get(check.ok, '?')}  {check.name}: {check.finding}"
                                         for check in report.checks) or "(no checks were reported)")
-        self.runs_by_itself.setText("\n".join(s for s in (report.at_boot, report.nightly_backup) if s))
+        self.runs_by_itself.setText("\n".join(s for s in (report.at_boot, report.nightly_backup, report.firewall) if s))
         self.runs_by_itself.setVisible(bool(self.runs_by_itself.text()))
         # A store imported onto the host keeps its own recovery key; only a new agency gets one to print.
         self.key_box.setVisible(bool(report.recovery_key))
