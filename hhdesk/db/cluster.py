@@ -89,7 +89,7 @@ def candidate_binary_folders() -> list[Path]:
 
 
 def _major(folder: Path) -> int:
-    match = re.search(r"(\d+)", _program_version(folder / "initdb"))
+    match = re.search(r"(\d+)", _program_version(folder / f"initdb{_exe(platform.system())}"))
     return int(match.group(1)) if match else 0
 
 
@@ -102,7 +102,7 @@ def _program_version(program: Path) -> str:
 
 def find_binaries(configured: str | None = None) -> Path:
     """The newest installed PostgreSQL (15 or newer) with initdb and pg_ctl; a ClusterProblem if none."""
-    suffix = ".exe" if platform.system() == "Windows" else ""
+    suffix = _exe(platform.system())
     folders = [Path(configured)] if configured else candidate_binary_folders()
     usable = [f for f in folders if (f / f"initdb{suffix}").is_file() and (f / f"pg_ctl{suffix}").is_file()]
     ranked = sorted(((_major(f), f) for f in usable), reverse=True)
