@@ -64,6 +64,7 @@ from hhdesk.services.settings import AgencyInfo
 
 Progress = Callable[[str], None]
 PROBE_SECONDS = 2.0
+DEFAULT_STAFF, MINIMUM_STAFF, MAXIMUM_STAFF = 15, 1, 200
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class HostSetupRequest:
     # ``schedule_folder`` (None: where the system reads them).
     nightly_backup: bool = True
     schedule_folder: Path | None = None
+    # How many people will use hhdesk at once: the server's connection limit is sized for them.
+    staff: int = DEFAULT_STAFF
     # How the host's own commands reach the server (hhdesk.db.cluster: "peer" or "password"; None: what
     # this system can do).
     local_access: str | None = None
@@ -139,6 +142,8 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
         org = _check_store_to_import(request.import_store, request.admin, request.import_password or "")
     problems = agency.setup_problems(AgencyInfo(name=org), request.admin, request.admin_password) \
         if request.import_store is None else []
+    if not MINIMUM_STAFF <= request.staff <= MAXIMUM_STAFF:
+        problems.append(f"The team's size must be between {MINIMUM_STAFF} and {MAXIMUM_STAFF} people.")
     if problems:
         raise ValidationFailed(problems[0], problems)
     _refuse_second_host(request.data_dir, request.join_file)
@@ -153,7 +158,7 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
     agency_id = str(uuid.uuid4())
     with _undone_on_failure(HostCluster(request.data_dir), keys_path) as cluster:
         details, address = _start_cluster(cluster, request.port, request.addresses, superuser_password, org,
-                                          agency_id, progress, request.local_access)
+                                          agency_id, progress, request.local_access, request.staff)
         progress("Creating the agency's database")
         if request.import_store is not None:
             server_import.import_store(request.import_store, request.admin, request.import_password or "",
@@ -238,15 +243,15 @@ def _answers(address: str, port: int) -> bool:
 
 
 def _start_cluster(cluster: HostCluster, port: int, addresses: tuple[str, ...] | None, superuser_password: str,
-                   org: str, agency_id: str, progress: Progress,
-                   local_access: str | None = None) -> tuple[JoinDetails, ServerAddress]:
+                   org: str, agency_id: str, progress: Progress, local_access: str | None = None,
+                   staff: int = DEFAULT_STAFF) -> tuple[JoinDetails, ServerAddress]:
     known = list(addresses or current_addresses())
     if _answers("127.0.0.1", port):
         raise UserError(f"Another program already uses port {port} on this computer (another database server?): "
                         "choose another port with --port; nothing was changed.")
     progress("Creating the database cluster")
     settings = cluster.create(port=port, addresses=known, superuser_password=superuser_password,
-                              local_access=local_access)
+                              local_access=local_access, staff=staff)
     progress("Starting the database service")
     cluster.start()
     with cluster.superuser_connect("postgres", autocommit=True) as conn:

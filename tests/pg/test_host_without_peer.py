@@ -42,7 +42,7 @@ def data_dir(request: pytest.FixtureRequest) -> Iterator[Path]:
     request_ = host_setup.HostSetupRequest(
         data_dir=folder / "host", org="Hudson Valley Health Home", admin=ADMIN, admin_password=ADMIN_PASSWORD,
         join_file=folder / "hudson.hhjoin", port=free_port(), allow_unencrypted_disk=REASON,
-        start_at_boot=False, nightly_backup=False, local_access="password")
+        start_at_boot=False, nightly_backup=False, local_access="password", staff=40)
     host_setup.setup_host(request_)
     yield request_.data_dir
     with contextlib.suppress(UserError):
@@ -64,6 +64,21 @@ def test_status_backup_and_verify_reach_the_server_over_tls_with_the_kept_passwo
     assert backup.is_file() and backup.parent.name == "backups"
     report = host_setup.host_verify(data_dir)
     assert report.ok, report.problems
+
+
+def test_the_connection_limit_is_sized_for_the_team(data_dir: Path) -> None:
+    with host_setup._superuser_engine(HostCluster(data_dir)) as engine, engine.connect() as conn:
+        # six per person (a window's pool) and ten for the host's commands and the nightly backup
+        assert conn.exec_driver_sql("SHOW max_connections").scalar() == str(40 * 6 + 10)
+
+
+def test_a_team_of_nobody_is_refused_before_anything_is_made(tmp_path: Path) -> None:
+    request = host_setup.HostSetupRequest(
+        data_dir=tmp_path / "host", org="Hudson Valley Health Home", admin=ADMIN, admin_password=ADMIN_PASSWORD,
+        join_file=tmp_path / "hudson.hhjoin", allow_unencrypted_disk=REASON, staff=0)
+    with pytest.raises(UserError, match="team's size must be between 1 and 200"):
+        host_setup.setup_host(request)
+    assert not (tmp_path / "host").exists()
 
 
 def test_a_missing_password_file_says_how_to_recover(data_dir: Path) -> None:
@@ -104,6 +119,15 @@ def _wait_until(condition: object, seconds: float = 60) -> None:
         clock_time.sleep(0.2)
 
 
+def _accepting(cluster: HostCluster) -> bool:
+    """The server says it is ready in its postmaster.pid (what pg_ctl -w waits for), not only started."""
+    try:
+        lines = (cluster.pgdata / "postmaster.pid").read_text().splitlines()
+    except FileNotFoundError:
+        return False
+    return len(lines) > 7 and lines[7].strip() == "ready"
+
+
 def _cluster_state(cluster: HostCluster) -> str:
     done = subprocess.run([str(cluster.program("pg_controldata")), str(cluster.pgdata)], capture_output=True,
                           text=True, check=True)
@@ -117,14 +141,14 @@ def test_the_launchd_shell_shuts_down_fast_on_sigterm_and_reports_a_crash(data_d
     try:
         # SIGTERM (launchd stopping the daemon) with a client connected: a fast shutdown, a clean exit
         shell = _foreground(cluster)
-        _wait_until(cluster.is_running)
+        _wait_until(lambda: _accepting(cluster))
         with host_setup._superuser_engine(cluster) as engine, engine.connect():
             shell.send_signal(signal.SIGTERM)
             assert shell.wait(timeout=60) == 0
         assert _cluster_state(cluster) == "shut down"
         # the server killed: the shell fails, which launchd answers with a restart
         shell = _foreground(cluster)
-        _wait_until(cluster.is_running)
+        _wait_until(lambda: _accepting(cluster))
         postmaster = int((cluster.pgdata / "postmaster.pid").read_text().split()[0])
         os.kill(postmaster, signal.SIGKILL)
         assert shell.wait(timeout=60) != 0
