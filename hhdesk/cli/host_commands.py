@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--join-file", required=True, type=Path, metavar="FILE.hhjoin",
                    help="where to write the join file that each workstation needs")
     p.add_argument("--port", type=int, default=5432, help="the port workstations connect to (default 5432)")
+    p.add_argument("--staff", type=int, default=host_setup.DEFAULT_STAFF, metavar="N",
+                   help="how many people will use hhdesk at once; the server's connection limit is sized for "
+                        f"them (default {host_setup.DEFAULT_STAFF})")
     p.add_argument("--import", dest="import_store", type=Path, metavar="STORE.hhdesk",
                    help="move an existing single-workstation store to the host instead of starting empty")
     p.add_argument("--no-start-at-boot", dest="start_at_boot", action="store_false",
@@ -87,6 +90,7 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
     request = host_setup.HostSetupRequest(
         data_dir=args.data_dir.expanduser().resolve(), org=args.org, admin=args.admin,
         admin_password=admin_password, join_file=args.join_file.expanduser().resolve(), port=args.port,
+        staff=args.staff,
         import_store=args.import_store.expanduser() if args.import_store else None,
         import_password=import_password, allow_unencrypted_disk=args.allow_unencrypted_disk,
         start_at_boot=args.start_at_boot, nightly_backup=args.nightly_backup)
@@ -99,9 +103,6 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
     print(f"Join file for the workstations: {report.join_file}")
     print("Certificate fingerprint (read it aloud or print it; each workstation checks it when it joins):")
     print(f"    {report.fingerprint}")
-    print("Firewall: allow incoming TCP port "
-          f"{args.port} from the office network only (Linux: ufw allow from YOUR-LAN to any port {args.port} "
-          "proto tcp; Mac: System Settings > Network > Firewall allows PostgreSQL's postgres program).")
     if report.recovery_key:
         print()
         print("RECOVERY KEY (shown once; print it and lock it away: it opens the host's backups and its "
@@ -113,7 +114,7 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
 
 
 def _say_what_runs_by_itself(report: host_setup.HostSetupReport) -> None:
-    for sentence in (report.at_boot, report.nightly_backup):
+    for sentence in (report.at_boot, report.nightly_backup, report.firewall):
         if sentence:
             print(sentence)
 
