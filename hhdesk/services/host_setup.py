@@ -172,11 +172,19 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
         write_join_file(request.join_file, details)
     if request.import_store is not None:
         _mark_store_moved(request.import_store, request.admin, request.import_password or "", agency_id)
-    at_boot = host_service.register_at_boot(cluster) if request.start_at_boot else ""
-    nightly = _schedule_backups(request.data_dir, request.schedule_folder) if request.nightly_backup else ""
-    firewall = host_firewall.open_port(request.port, cluster.program("postgres"), details.addresses)
     return HostSetupReport(request.join_file, details.fingerprint, address.url, checks, recovery_key, agency_id,
-                           at_boot, nightly, firewall)
+                           *_hand_to_the_system(cluster, details, request.start_at_boot, request.nightly_backup,
+                                                request.schedule_folder))
+
+
+def _hand_to_the_system(cluster: HostCluster, details: JoinDetails, start_at_boot: bool, nightly_backup: bool,
+                        schedule_folder: Path | None) -> tuple[str, str, str]:
+    """What a new host asks of its computer: the service manager, the nightly backup, the firewall. Returns a
+    sentence for each, saying what was done or what the administrator must do."""
+    at_boot = host_service.register_at_boot(cluster) if start_at_boot else ""
+    nightly = _schedule_backups(cluster.data_dir, schedule_folder) if nightly_backup else ""
+    firewall = host_firewall.open_port(details.port, cluster.program("postgres"), details.addresses)
+    return at_boot, nightly, firewall
 
 
 def _schedule_backups(data_dir: Path, folder: Path | None) -> str:
@@ -416,9 +424,8 @@ def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: st
             details = replace(details, agency_id=agency_id, organization=org)
             host_keys.save(slots, keys_path)
             write_join_file(join_file, details)
-    at_boot = host_service.register_at_boot(cluster) if start_at_boot else ""
-    nightly = _schedule_backups(data_dir, None) if nightly_backup else ""
-    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id, at_boot, nightly)
+    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id,
+                           *_hand_to_the_system(cluster, details, start_at_boot, nightly_backup, None))
 
 
 def host_upgrade(data_dir: Path, recovery_key: str, *, clock: Clock,
