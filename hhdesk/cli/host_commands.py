@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--join-file", required=True, type=Path, metavar="FILE.hhjoin",
                    help="where to write the join file that each workstation needs")
     p.add_argument("--port", type=int, default=5432, help="the port workstations connect to (default 5432)")
+    p.add_argument("--staff", type=int, default=host_setup.DEFAULT_STAFF, metavar="N",
+                   help="how many people will use hhdesk at once; the server's connection limit is sized for "
+                        f"them (default {host_setup.DEFAULT_STAFF})")
     p.add_argument("--import", dest="import_store", type=Path, metavar="STORE.hhdesk",
                    help="move an existing single-workstation store to the host instead of starting empty")
     p.add_argument("--no-start-at-boot", dest="start_at_boot", action="store_false",
@@ -51,10 +54,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = action("backup", "an encrypted backup of the agency's data now (the nightly job runs this)",
                cmd_host_backup)
     p.add_argument("--out", type=Path, help="the backup file (default: DIR/backups/host-backup-MOMENT.hhbak, keeping the newest 14)")
-    p = action("restore", "make a new host in DIR (an empty folder) from a backup", cmd_host_restore)
+    p = action("restore", "make a new host in DIR (an empty folder) from a backup, opened with an "
+               "administrator's password or the agency's recovery key", cmd_host_restore)
     p.add_argument("backup", type=Path, metavar="BACKUP.hhbak")
     p.add_argument("--admin", default=os.environ.get("HHDESK_USER") or getpass.getuser(),
-                   help="an administrator whose password opens the backup (from HHDESK_PASSWORD or a prompt)")
+                   help="an administrator whose password in the backup opens it (from HHDESK_PASSWORD or a "
+                        "prompt); with the recovery key, the administrator who gets a new password")
+    p.add_argument("--recovery-key", action="store_true",
+                   help="open the backup with the agency's recovery key instead (from HHDESK_RECOVERY_KEY, which "
+                        "alone also chooses this, or a prompt) and give --admin a new password (from "
+                        "HHDESK_NEW_PASSWORD or a prompt)")
     p.add_argument("--join-file", required=True, type=Path, metavar="FILE.hhjoin",
                    help="where to write the new host's join file")
     p.add_argument("--port", type=int, default=5432)
@@ -81,6 +90,7 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
     request = host_setup.HostSetupRequest(
         data_dir=args.data_dir.expanduser().resolve(), org=args.org, admin=args.admin,
         admin_password=admin_password, join_file=args.join_file.expanduser().resolve(), port=args.port,
+        staff=args.staff,
         import_store=args.import_store.expanduser() if args.import_store else None,
         import_password=import_password, allow_unencrypted_disk=args.allow_unencrypted_disk,
         start_at_boot=args.start_at_boot, nightly_backup=args.nightly_backup)
@@ -93,9 +103,6 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
     print(f"Join file for the workstations: {report.join_file}")
     print("Certificate fingerprint (read it aloud or print it; each workstation checks it when it joins):")
     print(f"    {report.fingerprint}")
-    print("Firewall: allow incoming TCP port "
-          f"{args.port} from the office network only (Linux: ufw allow from YOUR-LAN to any port {args.port} "
-          "proto tcp; Mac: System Settings > Network > Firewall allows PostgreSQL's postgres program).")
     if report.recovery_key:
         print()
         print("RECOVERY KEY (shown once; print it and lock it away: it opens the host's backups and its "
@@ -107,7 +114,7 @@ def cmd_host_setup(args: argparse.Namespace) -> int:
 
 
 def _say_what_runs_by_itself(report: host_setup.HostSetupReport) -> None:
-    for sentence in (report.at_boot, report.nightly_backup):
+    for sentence in (report.at_boot, report.nightly_backup, report.firewall):
         if sentence:
             print(sentence)
 
@@ -146,18 +153,29 @@ def cmd_host_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_host_restore(args: argparse.Namespace) -> int:
-    password = read_password(f"Password of {args.admin} in the backup: ")
+    # The key comes from the environment or a prompt, never the command line, which other users can list.
+    recovery_key = None
+    if args.recovery_key or os.environ.get("HHDESK_RECOVERY_KEY"):
+        recovery_key = read_password("The agency's recovery key: ", env="HHDESK_RECOVERY_KEY")
+        print(f"The recovery key opens the backup and gives {args.admin} a new password.", file=sys.stderr)
+        password = read_new_password()
+    else:
+        password = read_password(f"Password of {args.admin} in the backup: ")
     report = host_setup.host_restore(
         args.data_dir.expanduser().resolve(), args.backup.expanduser(), admin=args.admin, admin_password=password,
         join_file=args.join_file.expanduser().resolve(), port=args.port, start_at_boot=args.start_at_boot,
-        nightly_backup=args.nightly_backup, progress=_progress)
+        nightly_backup=args.nightly_backup, recovery_key=recovery_key, progress=_progress)
     print(f"This computer is now the agency's host, restored from {args.backup.name} "
           f"(agency id {report.agency_id}).")
     _say_what_runs_by_itself(report)
     print(f"New join file for the workstations (the host's certificate is new): {report.join_file}")
     print(f"Certificate fingerprint: {report.fingerprint}")
-    print(f"{args.admin} logs in with the same password; set a temporary password for each other user "
-          "(hhdesk users passwd NAME --store FILE.hhjoin).")
+    if recovery_key is not None:
+        print(f"{args.admin}'s password was reset with the recovery key; {args.admin} logs in with the new "
+              "password, which also opens the host's backups from now on (the old one opens only older backups).")
+    else:
+        print(f"{args.admin} logs in with the same password.")
+    print("Set a temporary password for each other user (hhdesk users passwd NAME --store FILE.hhjoin).")
     return 0
 
 

@@ -5,15 +5,19 @@ The cluster lives in the data folder the administrator chose (``cluster/``), wit
 socket folder and its certificate beside it. It is configured as a clinic's server must be: data checksums,
 UTF-8, SCRAM only, TLS 1.3 only, ``hostssl`` lines only for the network.
 
-The host's own maintenance (``hhdesk host status|backup|verify``) reaches the server through a Unix socket in
-a folder only the service account can open (mode 0700), as the PostgreSQL superuser, with ``peer``
-authentication: the kernel tells the server which operating-system account is connecting, and
-``pg_ident.conf`` lets only the service account itself and root (who run the nightly backup) be the
-superuser. Both can already read every data file, so the socket gives them nothing they did not have; every
-other account cannot reach the socket, and nothing on disk holds a password for it.
+The host's own maintenance (``hhdesk host status|backup|verify``) reaches the server as the PostgreSQL
+superuser in one of two ways, chosen when the cluster is made (``local_access`` in ``host.json``):
 
-``initdb`` and ``pg_ctl`` refuse to run as root: as root, they run as an unprivileged service account
-(``postgres`` or macOS's ``_postgres`` when there is one, else a system account made for hhdesk).
+- ``peer`` (Linux, macOS): through a Unix socket in a folder only the service account can open (mode 0700),
+  with ``peer`` authentication: the kernel tells the server which operating-system account is connecting,
+  and ``pg_ident.conf`` lets only the service account itself and root (who run the nightly backup) be the
+  superuser. Nothing on disk holds a password for it.
+- ``password`` (Windows, which has no peer authentication): over TLS to the loopback address with the
+  superuser's password, kept in ``maintenance.secret`` in the data folder, which only administrators and
+  SYSTEM (the nightly task) can read.
+
+Either way, only accounts that can already read every data file get in: the way in gives them nothing they
+did not have. Running the programs as the service account, and giving it its folders, is hhdesk.db.host_os.
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ from cryptography.x509.oid import NameOID
 
 from hhdesk.clock import SYSTEM_CLOCK
 from hhdesk.db.cluster_upgrade import SEARCH_PATTERNS
+from hhdesk.db.host_os import WINDOWS, hand_over, is_root, make_private, run_as, service_account
 from hhdesk.errors import StoreExists, UserError
+from hhdesk.private_files import write_private_file_atomically
 
 if TYPE_CHECKING:
     import psycopg
@@ -51,14 +57,18 @@ DATABASE = "hhdesk"
 # The name in the server's certificate that workstations verify; it never changes, so a moved address does
 # not break verification (workstations reach the address and verify this name: hhdesk.services.join_file).
 FIXED_NAME = "hhdesk-host"
-SERVICE_ACCOUNTS = ("postgres", "_postgres")  # Debian/Ubuntu/EDB, macOS
-NEW_SERVICE_ACCOUNT = "hhdesk-postgres"
 SETTINGS_FILE = "host.json"
+MAINTENANCE_SECRET_FILE = "maintenance.secret"
+PEER = "peer"
+PASSWORD = "password"
 CERTIFICATE_YEARS = 10
 # Connections: each workstation's window keeps up to 6 (hhdesk.db.postgres.make_engine's pool), plus the
 # commands and the nightly backup; PostgreSQL keeps 3 more for the superuser.
 CONNECTIONS_PER_STAFF = 6
-COMMAND_TIMEOUT_SECONDS = 120
+
+
+ONLY_ADMINISTRATORS = ("Only the computer's administrator may manage the agency's host: run the command as root "
+                       "(sudo), or on Windows from a command prompt opened with 'Run as administrator'.")
 
 
 class ClusterProblem(UserError):
@@ -79,7 +89,7 @@ def candidate_binary_folders() -> list[Path]:
 
 
 def _major(folder: Path) -> int:
-    match = re.search(r"(\d+)", _program_version(folder / "initdb"))
+    match = re.search(r"(\d+)", _program_version(folder / f"initdb{_exe(platform.system())}"))
     return int(match.group(1)) if match else 0
 
 
@@ -92,7 +102,7 @@ def _program_version(program: Path) -> str:
 
 def find_binaries(configured: str | None = None) -> Path:
     """The newest installed PostgreSQL (15 or newer) with initdb and pg_ctl; a ClusterProblem if none."""
-    suffix = ".exe" if platform.system() == "Windows" else ""
+    suffix = _exe(platform.system())
     folders = [Path(configured)] if configured else candidate_binary_folders()
     usable = [f for f in folders if (f / f"initdb{suffix}").is_file() and (f / f"pg_ctl{suffix}").is_file()]
     ranked = sorted(((_major(f), f) for f in usable), reverse=True)
@@ -122,30 +132,6 @@ def current_addresses() -> list[str]:
     return [*lan, "127.0.0.1"]
 
 
-def service_account() -> str:
-    """The account the server runs as: as root, an unprivileged one (made if there is none); else oneself."""
-    import pwd
-
-    if os.geteuid() != 0:
-        return pwd.getpwuid(os.geteuid()).pw_name
-    for name in SERVICE_ACCOUNTS:
-        try:
-            pwd.getpwnam(name)
-            return name
-        except KeyError:
-            continue
-    if platform.system() == "Darwin":  # macOS always has _postgres; a Mac without it is not one we know
-        raise ClusterProblem("This Mac has no _postgres account to run the database service: install "
-                             "PostgreSQL with the EDB installer, then run the host setup again.")
-    made = subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-                           "--shell", "/usr/sbin/nologin", NEW_SERVICE_ACCOUNT],
-                          capture_output=True, text=True, check=False)
-    if made.returncode != 0:
-        raise ClusterProblem(f"Could not create the system account {NEW_SERVICE_ACCOUNT} for the database "
-                             f"service ({made.stderr.strip()}).")
-    return NEW_SERVICE_ACCOUNT
-
-
 @dataclass(frozen=True)
 class HostSettings:
     """What the host remembers about its cluster (``host.json`` in the data folder; no secret in it)."""
@@ -155,6 +141,10 @@ class HostSettings:
     account: str
     addresses: tuple[str, ...]
     computer_name: str
+    # How the host's own commands reach the server: PEER or PASSWORD (see the module's docstring).
+    local_access: str = PEER
+    # Who starts and stops the server: "pg_ctl" until it is registered with the system (hhdesk.db.host_service).
+    service: str = "pg_ctl"
 
     def to_text(self) -> str:
         return json.dumps({**asdict(self), "addresses": list(self.addresses)}, indent=1) + "\n"
@@ -163,7 +153,8 @@ class HostSettings:
     def parse(cls, text: str) -> HostSettings:
         data = json.loads(text)
         return cls(str(data["binaries"]), int(data["port"]), str(data["account"]),
-                   tuple(str(a) for a in data["addresses"]), str(data.get("computer_name", "")))
+                   tuple(str(a) for a in data["addresses"]), str(data.get("computer_name", "")),
+                   str(data.get("local_access", PEER)), str(data.get("service", "pg_ctl")))
 
 
 def make_certificate(names: list[str], addresses: list[str]) -> tuple[bytes, bytes]:
@@ -220,8 +211,7 @@ class HostCluster:
             raise ClusterProblem(f"{self.data_dir} holds no hhdesk host: set one up with 'hhdesk host setup "
                                  "--data-dir DIR'.") from None
         except PermissionError:
-            raise ClusterProblem("Only the computer's administrator (root) may manage the agency's host: run the "
-                                 "command as root (sudo).") from None
+            raise ClusterProblem(ONLY_ADMINISTRATORS) from None
         except (OSError, ValueError, KeyError, TypeError):
             raise ClusterProblem(f"The host's settings file {self.settings_path} is damaged.") from None
 
@@ -230,156 +220,205 @@ class HostCluster:
 
     # ---- creating ---------------------------------------------------------------------------------------
     def create(self, *, port: int, addresses: list[str], superuser_password: str, staff: int = 15,
-               binaries: Path | None = None) -> HostSettings:
+               binaries: Path | None = None, local_access: str | None = None) -> HostSettings:
         """initdb, the certificate and the configuration; the cluster is not started. Refuses a folder that
-        already holds a cluster."""
+        already holds a cluster. ``local_access``: PEER or PASSWORD (None: what this system can do)."""
         if self.exists():
             raise StoreExists(f"{self.data_dir} already holds an hhdesk host; nothing was changed.")
+        system = platform.system()
         binaries = binaries or find_binaries(os.environ.get("HHDESK_PG_BIN"))
         account = service_account()
-        settings = HostSettings(str(binaries), port, account, tuple(addresses), computer_name())
+        local_access = local_access or (PASSWORD if system == WINDOWS else PEER)
+        settings = HostSettings(str(binaries), port, account, tuple(addresses), computer_name(), local_access)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        # The service account must pass through the data folder to reach its own folders inside it.
-        self.data_dir.chmod(0o711)
+        make_private(self.data_dir)
         for folder in (self.pgdata, self.socket_dir, self.log_dir):
             folder.mkdir(mode=0o700, exist_ok=True)
-            self._hand_over(folder, account)
+            hand_over(folder, account)
         self._check_reachable(account)
         password_file = self.log_dir / f".initdb-{secrets.token_hex(4)}"
         password_file.write_text(superuser_password + "\n")
         password_file.chmod(0o600)
-        self._hand_over(password_file, account)
+        hand_over(password_file, account)
         try:
-            made = self._run(account, binaries / "initdb", "-D", self.pgdata, "-U", SUPERUSER, "--data-checksums",
-                             "-A", "scram-sha-256", "--pwfile", password_file, "-E", "UTF8",
-                             "--locale", "en_US.UTF-8" if platform.system() == "Darwin" else "C.UTF-8")
+            made = run_as(account, binaries / f"initdb{_exe(system)}", "-D", self.pgdata, "-U", SUPERUSER,
+                          "--data-checksums", "-A", "scram-sha-256", "--pwfile", password_file, "-E", "UTF8",
+                          "--locale", INITDB_LOCALE.get(system, "C.UTF-8"))
         finally:
             password_file.unlink(missing_ok=True)
         if made.returncode != 0:
-            raise ClusterProblem(f"PostgreSQL could not create the database cluster: "
-                                 f"{(made.stderr or made.stdout).strip().splitlines()[-1:]}")
+            said = (made.stderr or made.stdout).strip().splitlines()
+            raise ClusterProblem("PostgreSQL could not create the database cluster: "
+                                 + (said[-1] if said else f"initdb stopped with status {made.returncode}") + ".")
+        if system == WINDOWS:
+            hand_over(self.pgdata, account)  # what initdb made, in case it did not inherit the grant
         certificate, key = make_certificate([FIXED_NAME, computer_name(), "localhost"], addresses)
         self._write_owned(self.pgdata / "server.crt", certificate, 0o644, account)
         self._write_owned(self.pgdata / "server.key", key, 0o600, account)
         self.certificate_path.write_bytes(certificate)
         self.certificate_path.chmod(0o644)
-        self._configure(settings, staff)
+        if local_access == PASSWORD:
+            write_private_file_atomically(self.data_dir / MAINTENANCE_SECRET_FILE,
+                                          superuser_password.encode("utf-8"))
+        with (self.pgdata / "postgresql.conf").open("a", encoding="utf-8") as conf:
+            conf.write(server_configuration(settings, self, staff, system))
+        (self.pgdata / "pg_hba.conf").write_text(access_rules(settings), encoding="utf-8")
+        (self.pgdata / "pg_ident.conf").write_text(identity_map(settings, root=is_root()), encoding="utf-8")
+        self.settings_path.write_text(settings.to_text(), encoding="utf-8")
+        return settings
+
+    def update_settings(self, **changes: Any) -> HostSettings:
+        """Remember a change (new programs after an upgrade, the service manager after registering)."""
+        settings = replace(self.settings, **changes)
         self.settings_path.write_text(settings.to_text(), encoding="utf-8")
         return settings
 
     def use_binaries(self, binaries: Path) -> None:
         """Run the cluster with these PostgreSQL programs from now on (after a major-version upgrade)."""
-        settings = self.settings
-        if Path(settings.binaries) != binaries:
-            self.settings_path.write_text(replace(settings, binaries=str(binaries)).to_text(), encoding="utf-8")
-
-    def _configure(self, settings: HostSettings, staff: int) -> None:
-        with (self.pgdata / "postgresql.conf").open("a", encoding="utf-8") as conf:
-            conf.write(
-                "\n# hhdesk host: TLS 1.3 and SCRAM only, for the office networks this computer is on\n"
-                # Every address of this computer, so a new address from DHCP still answers; pg_hba.conf admits
-                # only the networks the computer is on (samenet), and the firewall the office network's.
-                "listen_addresses = '*'\n"
-                f"port = {settings.port}\n"
-                f"unix_socket_directories = '{self.socket_dir}'\n"
-                "unix_socket_permissions = 0700\n"
-                "ssl = on\n"
-                "ssl_cert_file = 'server.crt'\n"
-                "ssl_key_file = 'server.key'\n"
-                "ssl_min_protocol_version = 'TLSv1.3'\n"
-                "password_encryption = 'scram-sha-256'\n"
-                f"max_connections = {staff * CONNECTIONS_PER_STAFF + 10}\n"
-            )
-        # Network: TLS with SCRAM only. The superuser may log in over TLS from this computer only (the setup
-        # and whoever holds the recovery key, which opens its sealed password); nobody over plain TCP.
-        # Local socket: the superuser only, as the operating-system accounts in pg_ident.conf (see above).
-        hba = (
-            "# hhdesk host: only TLS connections with SCRAM passwords; no plain TCP lines\n"
-            f"local   all     {SUPERUSER}  peer map=hhdesk_host\n"
-            f"hostssl all     {SUPERUSER}  127.0.0.1/32  scram-sha-256\n"
-            f"hostssl all     {SUPERUSER}  ::1/128       scram-sha-256\n"
-            f"hostssl all     {SUPERUSER}  all           reject\n"
-            # samenet: the office networks this computer is on (and itself), never the internet at large
-            f"hostssl {DATABASE}  all  samenet  scram-sha-256\n"
-        )
-        (self.pgdata / "pg_hba.conf").write_text(hba, encoding="utf-8")
-        maintainers = dict.fromkeys([settings.account, *(["root"] if os.geteuid() == 0 else [])])
-        (self.pgdata / "pg_ident.conf").write_text(
-            "# who may be the superuser through the host's private socket\n"
-            + "".join(f"hhdesk_host  {name}  {SUPERUSER}\n" for name in maintainers), encoding="utf-8")
+        if Path(self.settings.binaries) != binaries:
+            self.update_settings(binaries=str(binaries))
 
     # ---- running ----------------------------------------------------------------------------------------
+    def program(self, name: str) -> Path:
+        return Path(self.settings.binaries) / f"{name}{_exe(platform.system())}"
+
     def start(self) -> None:
+        """Start the server with pg_ctl (hhdesk.db.host_service starts it through the system once registered)."""
         settings = self.settings
         if self.is_running():
             return
-        started = self._run(settings.account, Path(settings.binaries) / "pg_ctl", "-D", self.pgdata,
-                            "-l", self.log_dir / "server.log", "-w", "-t", "60", "start")
+        started = run_as(settings.account, self.program("pg_ctl"), "-D", self.pgdata,
+                         "-l", self.log_path, "-w", "-t", "60", "start")
         if started.returncode != 0 or not self.is_running():
-            raise ClusterProblem("The database service did not start: read the end of "
-                                 f"{self.log_dir / 'server.log'} for why.")
+            raise ClusterProblem(self.did_not_start())
+
+    def did_not_start(self) -> str:
+        return f"The database service did not start: read the end of {self.log_path} for why."
 
     def stop(self) -> None:
+        """A fast shutdown: connections are ended, and the server exits cleanly (a service manager that
+        restarts a failed server leaves it stopped)."""
         settings = self.settings
         if not self.is_running():
             return
-        stopped = self._run(settings.account, Path(settings.binaries) / "pg_ctl", "-D", self.pgdata,
-                            "-m", "fast", "-w", "-t", "60", "stop")
+        stopped = run_as(settings.account, self.program("pg_ctl"), "-D", self.pgdata, "-m", "fast", "-w", "-t", "60",
+                         "stop")
         if stopped.returncode != 0:
             raise ClusterProblem(f"The database service did not stop ({stopped.stderr.strip()}).")
 
     def is_running(self) -> bool:
-        settings = self.settings
-        status = self._run(settings.account, Path(settings.binaries) / "pg_ctl", "-D", self.pgdata, "status")
-        return status.returncode == 0
+        return run_as(self.settings.account, self.program("pg_ctl"), "-D", self.pgdata, "status").returncode == 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_dir / "server.log"
 
     def version(self) -> str:
         """The server's PostgreSQL version (of its programs, so it answers while it is stopped too)."""
-        return _program_version(Path(self.settings.binaries) / "postgres")
+        return _program_version(self.program("postgres"))
 
     def superuser_connect(self, database: str = DATABASE, **options: Any) -> psycopg.Connection:
-        """The superuser through the private socket (peer authentication; see the module's docstring)."""
+        """The superuser, the way this host was made for (see the module's docstring)."""
         import psycopg
 
+        settings = self.settings
         if not self.is_running():
             raise ClusterProblem("The database service on this computer is stopped: start it with 'hhdesk host "
                                  f"start --data-dir {self.data_dir}'.")
+        way: dict[str, Any]
+        if settings.local_access == PASSWORD:
+            way = {"host": FIXED_NAME, "hostaddr": "127.0.0.1", "sslmode": "verify-full",
+                   "sslrootcert": str(self.certificate_path), "password": self._maintenance_password()}
+        else:
+            way = {"host": str(self.socket_dir)}
         try:
-            return psycopg.connect(host=str(self.socket_dir), port=self.settings.port, dbname=database,
-                                   user=SUPERUSER, application_name="hhdesk host", **options)
+            return psycopg.connect(**way, port=settings.port, dbname=database, user=SUPERUSER,
+                                   application_name="hhdesk host", **options)
         except psycopg.OperationalError as exc:
             first = (str(exc).strip().splitlines() or ["no reason given"])[-1]
-            raise ClusterProblem(f"Could not reach the database service through its private socket ({first}): "
-                                 "run this command as the computer's administrator (root) or as "
-                                 f"{self.settings.account}.") from None
+            raise ClusterProblem(f"Could not reach the database service on this computer ({first}): "
+                                 f"{ONLY_ADMINISTRATORS}") from None
+
+    def _maintenance_password(self) -> str:
+        try:
+            return (self.data_dir / MAINTENANCE_SECRET_FILE).read_text(encoding="utf-8").strip()
+        except PermissionError:
+            raise ClusterProblem(ONLY_ADMINISTRATORS) from None
+        except OSError:
+            raise ClusterProblem(f"The host's {MAINTENANCE_SECRET_FILE} in {self.data_dir} is missing: restore "
+                                 "the host from its latest backup ('hhdesk host restore').") from None
 
     # ---- the service account ----------------------------------------------------------------------------
-    def _run(self, account: str, *command: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
-        argv = [str(part) for part in command]
-        if os.geteuid() == 0 and account != "root":
-            # runuser on Linux; macOS has no runuser, and sudo as root asks no password.
-            argv = (["runuser", "-u", account, "--"] if shutil.which("runuser") else ["sudo", "-u", account, "--"]) \
-                + argv
-        return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=COMMAND_TIMEOUT_SECONDS,
-                              cwd="/")
-
-    @staticmethod
-    def _hand_over(path: Path, account: str) -> None:
-        if os.geteuid() == 0:
-            import pwd
-
-            entry = pwd.getpwnam(account)
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-
     def _write_owned(self, path: Path, content: bytes, mode: int, account: str) -> None:
         path.write_bytes(content)
         path.chmod(mode)
-        self._hand_over(path, account)
+        hand_over(path, account)
 
     def _check_reachable(self, account: str) -> None:
-        if os.geteuid() != 0:
+        if not is_root():
             return
-        probe = self._run(account, "test", "-w", self.pgdata)
+        probe = run_as(account, "test", "-w", self.pgdata)
         if probe.returncode != 0:
             raise ClusterProblem(f"The service account {account} cannot reach {self.data_dir} (a folder above it "
                                  "is private to another account): choose a data folder such as /var/lib/hhdesk.")
+
+
+# initdb's locale: a UTF-8 one that sorts by code point on every system (Windows names its locales otherwise)
+INITDB_LOCALE = {"Darwin": "en_US.UTF-8", WINDOWS: "C"}
+
+
+def _exe(system: str) -> str:
+    return ".exe" if system == WINDOWS else ""
+
+
+def _conf_path(path: Path) -> str:
+    # postgresql.conf reads backslashes as escapes; PostgreSQL takes forward slashes on Windows too
+    return path.as_posix()
+
+
+def server_configuration(settings: HostSettings, cluster: HostCluster, staff: int, system: str) -> str:
+    """What the host adds to postgresql.conf: TLS 1.3 and SCRAM only, for the office networks it is on."""
+    # Windows has no private socket (no peer authentication there), and its service has no terminal, so the
+    # server keeps its own log where hhdesk's messages point.
+    sockets = "''" if system == WINDOWS else f"'{_conf_path(cluster.socket_dir)}'"
+    logging = (f"logging_collector = on\nlog_directory = '{_conf_path(cluster.log_dir)}'\n"
+               f"log_filename = '{cluster.log_path.name}'\n") if system == WINDOWS else ""
+    return (
+        "\n# hhdesk host: TLS 1.3 and SCRAM only, for the office networks this computer is on\n"
+        # Every address of this computer, so a new address from DHCP still answers; pg_hba.conf admits only
+        # the networks the computer is on (samenet), and the firewall the office network's.
+        "listen_addresses = '*'\n"
+        f"port = {settings.port}\n"
+        f"unix_socket_directories = {sockets}\n"
+        "unix_socket_permissions = 0700\n"
+        "ssl = on\n"
+        "ssl_cert_file = 'server.crt'\n"
+        "ssl_key_file = 'server.key'\n"
+        "ssl_min_protocol_version = 'TLSv1.3'\n"
+        "password_encryption = 'scram-sha-256'\n"
+        f"max_connections = {staff * CONNECTIONS_PER_STAFF + 10}\n"
+        + logging
+    )
+
+
+def access_rules(settings: HostSettings) -> str:
+    """pg_hba.conf. Network: TLS with SCRAM only. The superuser may log in over TLS from this computer only
+    (the setup, the host's commands on Windows, and whoever holds the recovery key, which opens its sealed
+    password), and through the private socket as the accounts in pg_ident.conf; nobody over plain TCP."""
+    peer = f"local   all     {SUPERUSER}  peer map=hhdesk_host\n" if settings.local_access == PEER else ""
+    return (
+        "# hhdesk host: only TLS connections with SCRAM passwords; no plain TCP lines\n"
+        + peer
+        + f"hostssl all     {SUPERUSER}  127.0.0.1/32  scram-sha-256\n"
+        f"hostssl all     {SUPERUSER}  ::1/128       scram-sha-256\n"
+        f"hostssl all     {SUPERUSER}  all           reject\n"
+        # samenet: the office networks this computer is on (and itself), never the internet at large
+        f"hostssl {DATABASE}  all  samenet  scram-sha-256\n"
+    )
+
+
+def identity_map(settings: HostSettings, *, root: bool) -> str:
+    """pg_ident.conf: who may be the superuser through the private socket."""
+    maintainers = dict.fromkeys([settings.account, *(["root"] if root else [])])
+    return ("# who may be the superuser through the host's private socket\n"
+            + "".join(f"hhdesk_host  {name}  {SUPERUSER}\n" for name in maintainers))

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from hhdesk.db.host_os import WINDOWS_SERVICE_ACCOUNT, as_account, hand_over
 from hhdesk.errors import UserError
 
 Runner = Callable[..., subprocess.CompletedProcess]
@@ -142,21 +143,6 @@ def upgrade_folders(cluster_dir: Path, plan: UpgradePlan) -> UpgradeFolders:
                           new=cluster.with_name(f"{cluster.name}.upgrading-to-{target}"),
                           kept=cluster.with_name(f"{cluster.name}.postgresql-{plan.current}-before-upgrade"),
                           work=cluster.with_name(f"{cluster.name}.upgrade-work"))
-
-
-def as_account(argv: Sequence[str], account: str | None, system: str,
-               environment: dict[str, str] | None = None) -> list[str]:
-    """The command run as ``account`` (None: as this process's own user).
-
-    ``environment``: variables the command needs; runuser passes the caller's on, sudo clears them, so on
-    macOS they go through ``env`` (never a secret: the password travels in a file).
-    """
-    if account is None or system == "Windows":
-        return list(argv)
-    if system == "Darwin":
-        settings = [f"{name}={value}" for name, value in (environment or {}).items()]
-        return ["sudo", "-u", account, "--", *(["env", *settings] if settings else []), *argv]
-    return ["runuser", "-u", account, "--", *argv]
 
 
 def password_file_line(superuser: str, password: str) -> str:
@@ -461,7 +447,9 @@ class _Steps:
 
 
 def _default_account(cluster: Path, system: str) -> str | None:
-    if system == "Windows" or not hasattr(os, "geteuid") or os.geteuid() != 0:
+    if system == "Windows":
+        return WINDOWS_SERVICE_ACCOUNT  # commands run as oneself there; the account is given the new folders
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return None
     import pwd
 
@@ -474,21 +462,13 @@ def _prepare(folders: UpgradeFolders, superuser: str, password: str, account: st
         shutil.rmtree(leftover, ignore_errors=True)
     for folder in (folders.work, folders.new):
         folder.mkdir(mode=0o700)
-        _hand_over(folder, account, system)
+        hand_over(folder, account, system)
     for name, content in (("superuser-password", password + "\n"), ("pgpass", password_file_line(superuser, password)),
                           ("upgrade-hba.conf", upgrade_hba(superuser))):
         path = folders.work / name
         path.write_text(content)
         path.chmod(0o600)
-        _hand_over(path, account, system)
-
-
-def _hand_over(path: Path, account: str | None, system: str) -> None:
-    if account is not None and system != "Windows":
-        import pwd
-
-        entry = pwd.getpwnam(account)
-        os.chown(path, entry.pw_uid, entry.pw_gid)
+        hand_over(path, account, system)
 
 
 def _carry_over_own_files(folders: UpgradeFolders, account: str | None, system: str) -> None:
@@ -498,4 +478,4 @@ def _carry_over_own_files(folders: UpgradeFolders, account: str | None, system: 
             continue
         target = folders.new / entry.name
         shutil.copy2(entry, target)
-        _hand_over(target, account, system)
+        hand_over(target, account, system)

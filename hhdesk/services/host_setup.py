@@ -22,7 +22,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -33,20 +33,38 @@ from sqlalchemy.pool import NullPool
 from hhdesk import __version__
 from hhdesk.clock import AGENCY_ZONE, Clock
 from hhdesk.config import keyslots_path
-from hhdesk.db import backup as backups
-from hhdesk.db import cluster_boot, cluster_upgrade, host_keys, postgres
-from hhdesk.db.cluster import DATABASE, FIXED_NAME, SUPERUSER, ClusterProblem, HostCluster, current_addresses
+from hhdesk.db import cluster_upgrade, host_keys, host_service, postgres
+from hhdesk.db.cluster import (
+    DATABASE,
+    FIXED_NAME,
+    MAINTENANCE_SECRET_FILE,
+    SUPERUSER,
+    ClusterProblem,
+    HostCluster,
+    current_addresses,
+)
 from hhdesk.db.keyslots import KeySlots
 from hhdesk.db.models import Agency
 from hhdesk.db.postgres import ServerAddress
+from hhdesk.domain.passwords import password_problems
 from hhdesk.errors import StoreExists, UserError, ValidationFailed, WrongPassword
-from hhdesk.services import agency, audit, host_retention, host_schedule, server_import, server_restore, users
+from hhdesk.services import (
+    agency,
+    audit,
+    host_firewall,
+    host_retention,
+    host_schedule,
+    server_import,
+    server_restore,
+    users,
+)
 from hhdesk.services.host_checks import HostCheck, check_host
 from hhdesk.services.join_file import JoinDetails, read_join_file, server_url, write_join_file
 from hhdesk.services.settings import AgencyInfo
 
 Progress = Callable[[str], None]
 PROBE_SECONDS = 2.0
+DEFAULT_STAFF, MINIMUM_STAFF, MAXIMUM_STAFF = 15, 1, 200
 
 
 @dataclass(frozen=True)
@@ -62,12 +80,17 @@ class HostSetupRequest:
     allow_unencrypted_disk: str | None = None
     # The addresses workstations reach the host at (default: this computer's current ones, loopback last).
     addresses: tuple[str, ...] | None = None
-    # Register the database service to start with the computer (hhdesk.db.cluster_boot).
+    # Register the database service with the system's service manager (hhdesk.db.host_service).
     start_at_boot: bool = True
     # Schedule the nightly backup with the operating system (hhdesk.services.host_schedule), its files in
     # ``schedule_folder`` (None: where the system reads them).
     nightly_backup: bool = True
     schedule_folder: Path | None = None
+    # How many people will use hhdesk at once: the server's connection limit is sized for them.
+    staff: int = DEFAULT_STAFF
+    # How the host's own commands reach the server (hhdesk.db.cluster: "peer" or "password"; None: what
+    # this system can do).
+    local_access: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +106,8 @@ class HostSetupReport:
     at_boot: str = ""
     # Whether the nightly backup is scheduled, or what the administrator must run for it.
     nightly_backup: str = ""
+    # What was opened in the firewall, or what the administrator must allow.
+    firewall: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +142,8 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
         org = _check_store_to_import(request.import_store, request.admin, request.import_password or "")
     problems = agency.setup_problems(AgencyInfo(name=org), request.admin, request.admin_password) \
         if request.import_store is None else []
+    if not MINIMUM_STAFF <= request.staff <= MAXIMUM_STAFF:
+        problems.append(f"The team's size must be between {MINIMUM_STAFF} and {MAXIMUM_STAFF} people.")
     if problems:
         raise ValidationFailed(problems[0], problems)
     _refuse_second_host(request.data_dir, request.join_file)
@@ -131,7 +158,7 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
     agency_id = str(uuid.uuid4())
     with _undone_on_failure(HostCluster(request.data_dir), keys_path) as cluster:
         details, address = _start_cluster(cluster, request.port, request.addresses, superuser_password, org,
-                                          agency_id, progress)
+                                          agency_id, progress, request.local_access, request.staff)
         progress("Creating the agency's database")
         if request.import_store is not None:
             server_import.import_store(request.import_store, request.admin, request.import_password or "",
@@ -145,10 +172,19 @@ def setup_host(request: HostSetupRequest, progress: Progress = lambda _step: Non
         write_join_file(request.join_file, details)
     if request.import_store is not None:
         _mark_store_moved(request.import_store, request.admin, request.import_password or "", agency_id)
-    at_boot = cluster_boot.register_at_boot(cluster) if request.start_at_boot else ""
-    nightly = _schedule_backups(request.data_dir, request.schedule_folder) if request.nightly_backup else ""
     return HostSetupReport(request.join_file, details.fingerprint, address.url, checks, recovery_key, agency_id,
-                           at_boot, nightly)
+                           *_hand_to_the_system(cluster, details, request.start_at_boot, request.nightly_backup,
+                                                request.schedule_folder))
+
+
+def _hand_to_the_system(cluster: HostCluster, details: JoinDetails, start_at_boot: bool, nightly_backup: bool,
+                        schedule_folder: Path | None) -> tuple[str, str, str]:
+    """What a new host asks of its computer: the service manager, the nightly backup, the firewall. Returns a
+    sentence for each, saying what was done or what the administrator must do."""
+    at_boot = host_service.register_at_boot(cluster) if start_at_boot else ""
+    nightly = _schedule_backups(cluster.data_dir, schedule_folder) if nightly_backup else ""
+    firewall = host_firewall.open_port(details.port, cluster.program("postgres"), details.addresses)
+    return at_boot, nightly, firewall
 
 
 def _schedule_backups(data_dir: Path, folder: Path | None) -> str:
@@ -215,13 +251,15 @@ def _answers(address: str, port: int) -> bool:
 
 
 def _start_cluster(cluster: HostCluster, port: int, addresses: tuple[str, ...] | None, superuser_password: str,
-                   org: str, agency_id: str, progress: Progress) -> tuple[JoinDetails, ServerAddress]:
+                   org: str, agency_id: str, progress: Progress, local_access: str | None = None,
+                   staff: int = DEFAULT_STAFF) -> tuple[JoinDetails, ServerAddress]:
     known = list(addresses or current_addresses())
     if _answers("127.0.0.1", port):
         raise UserError(f"Another program already uses port {port} on this computer (another database server?): "
                         "choose another port with --port; nothing was changed.")
     progress("Creating the database cluster")
-    settings = cluster.create(port=port, addresses=known, superuser_password=superuser_password)
+    settings = cluster.create(port=port, addresses=known, superuser_password=superuser_password,
+                              local_access=local_access, staff=staff)
     progress("Starting the database service")
     cluster.start()
     with cluster.superuser_connect("postgres", autocommit=True) as conn:
@@ -237,7 +275,7 @@ def _start_cluster(cluster: HostCluster, port: int, addresses: tuple[str, ...] |
 def _undone_on_failure(cluster: HostCluster, keys_path: Path) -> Iterator[HostCluster]:
     """A failed setup stops the service and removes what it made, so it can simply be run again."""
     made = [cluster.pgdata, cluster.socket_dir, cluster.log_dir, cluster.certificate_path, cluster.settings_path,
-            keys_path]
+            cluster.data_dir / MAINTENANCE_SECRET_FILE, keys_path]
     try:
         yield cluster
     except BaseException:
@@ -293,11 +331,11 @@ def _superuser_engine(cluster: HostCluster) -> Iterator[Engine]:
 
 # ---- running ---------------------------------------------------------------------------------------------
 def host_start(data_dir: Path) -> None:
-    HostCluster(data_dir).start()
+    host_service.start(HostCluster(data_dir))
 
 
 def host_stop(data_dir: Path) -> None:
-    HostCluster(data_dir).stop()
+    host_service.stop(HostCluster(data_dir))
 
 
 def host_status(data_dir: Path) -> HostStatus:
@@ -355,29 +393,39 @@ def _throwaway_password() -> str:
 
 def host_restore(data_dir: Path, backup: Path, *, admin: str, admin_password: str, join_file: Path,
                  port: int = 5432, addresses: tuple[str, ...] | None = None, start_at_boot: bool = True,
-                 nightly_backup: bool = True, progress: Progress = lambda _step: None) -> HostSetupReport:
+                 nightly_backup: bool = True, recovery_key: str | None = None,
+                 progress: Progress = lambda _step: None) -> HostSetupReport:
     """Make a new host in ``data_dir`` from a backup (of a host, a server or a store file): a new cluster, the
     backup's data checked on arrival, the agency's id kept, and a new join file (the new host has a new
-    certificate). ``admin`` is an administrator whose password opens the backup."""
+    certificate). ``admin`` is an administrator whose password opens the backup; or, with the agency's
+    ``recovery_key`` (the administrator left, or forgot it), ``admin_password`` is the administrator's NEW
+    password, which the key sets (and the audit log records) before anything is made here.
+
+    The backup is restored and checked as a store file in a private temporary folder first, so a wrong
+    password or key, or a damaged backup, is refused before the cluster exists; the host's key file is then
+    made from that copy's slots (the administrator's, as restored, and the recovery slot)."""
+    if recovery_key is not None:
+        problems = password_problems(admin, admin_password)
+        if problems:
+            raise ValidationFailed(f"The new password for {admin}: {problems[0]} Nothing was changed.", problems)
     _refuse_second_host(data_dir, join_file)
     keys_path = data_dir / host_keys.FILE_NAME
-    in_backup = KeySlots.parse(backup, backups.backup_key_slots_text(backup))
-    slots, superuser_password = host_keys.from_existing_slots(keys_path, in_backup, admin)
-    with _undone_on_failure(HostCluster(data_dir), keys_path) as cluster:
-        details, address = _start_cluster(cluster, port, addresses, superuser_password, "", "", progress)
-        progress("Restoring the backup")
-        server_restore.restore_to_server(backup, address, admin, admin_password, SUPERUSER, superuser_password)
-        agency_id = _record_host(cluster, None, "restored from a backup", [], "")
-        with _superuser_engine(cluster) as engine, Session(engine) as session:
-            org = session.execute(select(Agency.name)).scalar_one()
-        details = JoinDetails(agency_id=agency_id, organization=org, host_name=details.host_name,
-                              addresses=details.addresses, port=details.port, database=details.database,
-                              certificate_pem=details.certificate_pem, computer_name=details.computer_name)
-        host_keys.save(slots, keys_path)
-        write_join_file(join_file, details)
-    at_boot = cluster_boot.register_at_boot(cluster) if start_at_boot else ""
-    nightly = _schedule_backups(data_dir, None) if nightly_backup else ""
-    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id, at_boot, nightly)
+    progress("Checking the backup")
+    with server_restore.staged_restore(backup, admin, admin_password, recovery_key=recovery_key) as staged:
+        restored_slots = KeySlots.load(keyslots_path(staged))
+        slots, superuser_password = host_keys.from_existing_slots(keys_path, restored_slots, admin)
+        with _undone_on_failure(HostCluster(data_dir), keys_path) as cluster:
+            details, address = _start_cluster(cluster, port, addresses, superuser_password, "", "", progress)
+            progress("Restoring the backup")
+            server_import.import_store(staged, admin, admin_password, address, SUPERUSER, superuser_password)
+            agency_id = _record_host(cluster, None, "restored from a backup", [], "")
+            with _superuser_engine(cluster) as engine, Session(engine) as session:
+                org = session.execute(select(Agency.name)).scalar_one()
+            details = replace(details, agency_id=agency_id, organization=org)
+            host_keys.save(slots, keys_path)
+            write_join_file(join_file, details)
+    return HostSetupReport(join_file, details.fingerprint, address.url, [], None, agency_id,
+                           *_hand_to_the_system(cluster, details, start_at_boot, nightly_backup, None))
 
 
 def host_upgrade(data_dir: Path, recovery_key: str, *, clock: Clock,
@@ -403,14 +451,17 @@ def host_upgrade(data_dir: Path, recovery_key: str, *, clock: Clock,
 
     def start_server() -> None:
         # Called after a failure (the old cluster, unchanged) and after the swap (the new one): each starts
-        # with its own version's programs, which the host then keeps using.
-        cluster.use_binaries(versions[cluster_upgrade.cluster_major(cluster.pgdata)])
-        cluster.start()
+        # with its own version's programs, which the host and its service manager then keep using.
+        programs = versions[cluster_upgrade.cluster_major(cluster.pgdata)]
+        if Path(cluster.settings.binaries) != programs:
+            cluster.use_binaries(programs)
+            host_service.renew_registration(cluster)
+        host_service.start(cluster)
 
     return cluster_upgrade.carry_out_upgrade(
         cluster.pgdata, plan, superuser=SUPERUSER, superuser_password=password,
-        backup=lambda: host_backup(data_dir, clock=clock), stop_server=cluster.stop, start_server=start_server,
-        progress=progress)
+        backup=lambda: host_backup(data_dir, clock=clock), stop_server=lambda: host_service.stop(cluster),
+        start_server=start_server, progress=progress)
 
 
 def host_verify(data_dir: Path) -> HostVerifyReport:

@@ -20,9 +20,9 @@ from hhdesk.db.postgres import ServerStore
 from hhdesk.db.store import Store
 from hhdesk.domain.identifiers import normalise_medicaid_id
 from hhdesk.domain.permissions import Permission, allows, describe
-from hhdesk.errors import NotAStore, NotFound, PermissionDenied, StorageProblem
+from hhdesk.errors import NotAStore, NotFound, PermissionDenied, StorageProblem, WrongPassword
 from hhdesk.private_files import private_folder
-from hhdesk.services import audit, audit_seals
+from hhdesk.services import audit, audit_seals, users
 from hhdesk.services.context import AppSession
 
 
@@ -100,10 +100,17 @@ def list_backups(store_path: Path) -> list[Path]:
     return sorted(folder.glob("*.hhbak"), reverse=True) if folder.exists() else []
 
 
-def restore_to(backup_file: Path, to: Path, username: str, password: str) -> VerifyReport:
-    """Unpack a backup into a new path and verify it there: cipher, integrity and audit chain."""
+def restore_to(backup_file: Path, to: Path, username: str, password: str, *,
+               recovery_key: str | None = None) -> VerifyReport:
+    """Unpack a backup into a new path and verify it there: cipher, integrity and audit chain.
+
+    With the agency's ``recovery_key``, ``password`` is the user's NEW password: the key sets it in the copy
+    first (users.recover, which writes the reset to the copy's audit log), for a user whose password in the
+    backup is lost. The checks that follow are the same either way."""
     backups.unpack_backup(backup_file, to)
     try:
+        if recovery_key is not None:
+            _reset_with_recovery_key(to, recovery_key, username, password)
         store = Store.open(to, username, password)
     except BaseException:
         _remove_store_files(to)
@@ -122,6 +129,16 @@ def restore_to(backup_file: Path, to: Path, username: str, password: str) -> Ver
         raise
     store.close()
     return report
+
+
+def _reset_with_recovery_key(store_path: Path, recovery_key: str, username: str, new_password: str) -> None:
+    try:
+        users.recover(store_path, recovery_key, username, new_password)
+    except WrongPassword:
+        # One sentence for a mistyped key and for another agency's: either way, this backup stays shut.
+        raise WrongPassword("That recovery key does not open this backup: it takes the agency's recovery key "
+                            "(13 groups of four characters, printed when its store or host was set up); nothing "
+                            "was restored.") from None
 
 
 def _require_restore_role(store: Store, username: str) -> None:

@@ -5,26 +5,24 @@
 #         -Org "Example Health Home" -Admin jsmith -JoinFile E:\agency.hhjoin
 #
 # It downloads nothing: the PostgreSQL installer from EDB (postgresql-<version>-windows-x64.exe) is given
-# with -Installer, so the administrator decides which file runs with administrator rights. The steps, each
-# announced with its name (installers/README.md has the checklist of what to look for):
-#   administrator      refuses to go on without an elevated PowerShell
-#   bitlocker          the data folder's drive must be BitLocker-protected (manage-bde exit status 0),
-#                      unless -AllowUnencryptedDisk "<reason>" is given (hhdesk writes it to the audit log)
-#   edb-install        EDB's installer, unattended: server and command-line tools only, as the service
-#                      hhdesk-postgresql on -Port, its cluster in <DataDir>\cluster, with a random superuser
-#                      password that is never shown
-#   checksums          turns on data page checksums in that cluster (EDB's installer leaves them off)
-#   service-automatic  the service starts with Windows
-#   service-recovery   and restarts itself one minute after a failure (three times, counter reset daily)
-#   firewall           the port opens for the Private network profile only (not Public, not Domain)
-#   hhdesk-setup       `hhdesk host setup`, which configures TLS, roles and the join file, seals the
-#                      superuser password under the agency's recovery key, and schedules the nightly backup
+# with -Installer, so the administrator decides which file runs with administrator rights; without it, a
+# PostgreSQL 15 or newer already in C:\Program Files\PostgreSQL is used. The steps, each announced with its
+# name (installers/README.md has the checklist of what to look for):
+#   administrator   refuses to go on without an elevated PowerShell
+#   bitlocker       the data folder's drive must be BitLocker-protected (manage-bde exit status 0), unless
+#                   -AllowUnencryptedDisk "<reason>" is given (hhdesk writes it to the audit log)
+#   postgresql      EDB's installer, unattended, only extracts PostgreSQL's programs (--extract-only): no
+#                   cluster, no service, no password of its own; then checks that they run
+#   network         warns when this computer's network is not a Private one, which the firewall rule needs
+#   hhdesk-setup    `hhdesk host setup`: the cluster (checksums, TLS 1.3, SCRAM), the Windows service
+#                   hhdesk-host (automatic, restarted after failures), the firewall rule for the Private
+#                   profile, the agency, the join file, and the nightly backup task
 param(
-    [Parameter(Mandatory = $true)][string]$Installer,
+    [string]$Installer = "",
     [Parameter(Mandatory = $true)][string]$Org,
     [Parameter(Mandatory = $true)][string]$Admin,
     [Parameter(Mandatory = $true)][string]$JoinFile,
-    [string]$DataDir = (Join-Path $env:ProgramData "hhdesk"),
+    [string]$DataDir = (Join-Path $env:ProgramData "hhdesk\host"),
     [int]$Port = 5432,
     [string]$Hhdesk = (Join-Path $env:LOCALAPPDATA "Programs\hhdesk\hhdesk-cli.exe"),
     [string]$AllowUnencryptedDisk = "",
@@ -33,27 +31,22 @@ param(
 
 $ErrorActionPreference = "Stop"
 Set-StrictMode -Version Latest
-$ServiceName = "hhdesk-postgresql"
-$FirewallRule = "hhdesk PostgreSQL ($Port)"
-$ClusterDir = Join-Path $DataDir "cluster"
+$PostgresFolder = Join-Path $env:ProgramFiles "PostgreSQL"
 
 function Step([string]$Name, [string]$What) {
     Write-Host ""
     Write-Host "==> [$Name] $What"
 }
 
-function Invoke-Checked([string]$What, [scriptblock]$Command) {
-    & $Command
-    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)" }
-}
-
-function New-RandomPassword {
-    # 32 random bytes as hex: nothing in it that the installer's or cmd.exe's quoting could change
-    $bytes = New-Object byte[] 32
-    $generator = [System.Security.Cryptography.RandomNumberGenerator]::Create()
-    $generator.GetBytes($bytes)
-    $generator.Dispose()
-    return ($bytes | ForEach-Object { $_.ToString("x2") }) -join ""
+function Find-PostgreSQL {
+    # The newest C:\Program Files\PostgreSQL\<major>\bin with initdb.exe and pg_ctl.exe, major 15 or newer
+    if (-not (Test-Path $PostgresFolder)) { return $null }
+    Get-ChildItem -Path $PostgresFolder -Directory |
+        Where-Object { $_.Name -match '^\d+$' -and [int]$_.Name -ge 15 } |
+        Sort-Object { [int]$_.Name } -Descending |
+        ForEach-Object { Join-Path $_.FullName "bin" } |
+        Where-Object { (Test-Path (Join-Path $_ "initdb.exe")) -and (Test-Path (Join-Path $_ "pg_ctl.exe")) } |
+        Select-Object -First 1
 }
 
 Step "administrator" "Checking that PowerShell runs as an administrator"
@@ -61,7 +54,7 @@ $Identity = [Security.Principal.WindowsPrincipal][Security.Principal.WindowsIden
 if (-not $Identity.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) {
     throw "Run this from a PowerShell opened with right-click > Run as administrator."
 }
-if (-not (Test-Path $Installer -PathType Leaf)) { throw "The PostgreSQL installer $Installer does not exist." }
+if ($Installer -and -not (Test-Path $Installer -PathType Leaf)) { throw "The PostgreSQL installer $Installer does not exist." }
 if (-not (Test-Path $Hhdesk -PathType Leaf)) { throw "hhdesk is not installed at $Hhdesk (pass -Hhdesk)." }
 
 Step "bitlocker" "Checking that BitLocker protects the data folder's drive"
@@ -77,62 +70,43 @@ if ($Protection -eq 0) {
            "(Control Panel > BitLocker Drive Encryption), or run again with -AllowUnencryptedDisk `"<reason>`".")
 }
 
-Step "edb-install" "Installing PostgreSQL as the service $ServiceName on port $Port (takes a few minutes)"
-if (Get-Service -Name $ServiceName -ErrorAction SilentlyContinue) {
-    throw "The service $ServiceName exists already: this computer is set up (see installers/README.md to start over)."
+Step "postgresql" "Putting PostgreSQL's programs in place (no cluster, no service: hhdesk makes its own)"
+if ($Installer) {
+    $Arguments = @("--mode", "unattended", "--unattendedmodeui", "none", "--extract-only", "1")
+    $Setup = Start-Process -FilePath $Installer -ArgumentList $Arguments -Wait -PassThru
+    if ($Setup.ExitCode -ne 0) {
+        throw "The PostgreSQL installer failed (exit code $($Setup.ExitCode)); its log is in $env:TEMP (install-postgresql.log)."
+    }
 }
-New-Item -ItemType Directory -Force -Path $DataDir | Out-Null
-$SuperPassword = New-RandomPassword
-$Arguments = @(
-    "--mode", "unattended", "--unattendedmodeui", "none",
-    "--disable-components", "pgAdmin,stackbuilder",
-    "--servicename", $ServiceName, "--serverport", "$Port",
-    "--datadir", "`"$ClusterDir`"", "--superpassword", $SuperPassword
-)
-$Setup = Start-Process -FilePath $Installer -ArgumentList $Arguments -Wait -PassThru
-if ($Setup.ExitCode -ne 0) { throw "The PostgreSQL installer failed (exit code $($Setup.ExitCode)); its log is in $env:TEMP (install-postgresql.log)." }
-$Service = Get-Service -Name $ServiceName
-$BinDir = Split-Path -Parent ((Get-CimInstance Win32_Service -Filter "Name='$ServiceName'").PathName -replace '^"([^"]+)".*$', '$1')
-
-Step "checksums" "Turning on data page checksums (the service stops for a moment)"
-Stop-Service -Name $ServiceName
-Invoke-Checked "pg_checksums" { & (Join-Path $BinDir "pg_checksums.exe") --enable --pgdata $ClusterDir }
-Start-Service -Name $ServiceName
-
-Step "service-automatic" "Starting the service with Windows"
-Invoke-Checked "sc.exe config" { & sc.exe config $ServiceName start= auto }
-
-Step "service-recovery" "Restarting the service after a failure"
-Invoke-Checked "sc.exe failure" {
-    & sc.exe failure $ServiceName reset= 86400 actions= restart/60000/restart/60000/restart/60000
+$BinDir = Find-PostgreSQL
+if (-not $BinDir) {
+    throw "No PostgreSQL 15 or newer in $PostgresFolder: pass EDB's installer with -Installer <file.exe>."
 }
-Invoke-Checked "sc.exe failureflag" { & sc.exe failureflag $ServiceName 1 }
-
-Step "firewall" "Opening port $Port for the Private network profile only"
-& netsh.exe advfirewall firewall delete rule name="$FirewallRule" | Out-Null  # a rule of an earlier attempt
-Invoke-Checked "netsh advfirewall" {
-    & netsh.exe advfirewall firewall add rule name="$FirewallRule" dir=in action=allow protocol=TCP `
-        localport=$Port profile=private
-}
-$Network = Get-NetConnectionProfile | Select-Object -First 1
-if ($Network -and $Network.NetworkCategory -ne "Private") {
-    Write-Warning ("This computer's network '$($Network.Name)' is $($Network.NetworkCategory), not Private: " +
-                   "workstations cannot connect until it is set to Private (Settings > Network > Properties).")
+& (Join-Path $BinDir "postgres.exe") --version
+if ($LASTEXITCODE -ne 0) {
+    throw ("PostgreSQL's programs in $BinDir do not run (exit code $LASTEXITCODE); if Windows named a missing " +
+           "VCRUNTIME140.dll, install Microsoft's Visual C++ Redistributable (x64), then run this again.")
 }
 
-Step "hhdesk-setup" "Setting up hhdesk's database, the certificate and the join file"
+Step "network" "Checking that this computer's network is a Private one"
+$Networks = @(Get-NetConnectionProfile | Where-Object { $_.NetworkCategory -ne "Private" -and $_.NetworkCategory -ne "DomainAuthenticated" })
+foreach ($Network in $Networks) {
+    Write-Warning ("The network '$($Network.Name)' is $($Network.NetworkCategory): workstations on it cannot reach " +
+                   "the host until it is set to Private (Settings > Network & internet > Properties).")
+}
+if ($Networks.Count -eq 0) { Write-Host "Every network of this computer is Private (or the domain's)." }
+
+Step "hhdesk-setup" "Setting up the database service, the agency, the join file and the nightly backup"
 $SetupArgs = @("host", "setup", "--data-dir", $DataDir, "--org", $Org, "--admin", $Admin,
                "--join-file", $JoinFile, "--port", "$Port")
 if ($Import) { $SetupArgs += @("--import", $Import) }
 if ($AllowUnencryptedDisk) { $SetupArgs += @("--allow-unencrypted-disk", $AllowUnencryptedDisk) }
-# The superuser password goes to hhdesk in its environment, never on a command line others can list;
-# hhdesk seals it under the agency's recovery key, and it leaves this process with it.
-$env:HHDESK_PG_SUPERPASSWORD = $SuperPassword
+$env:HHDESK_PG_BIN = $BinDir
 try {
-    Invoke-Checked "hhdesk host setup" { & $Hhdesk @SetupArgs }
+    & $Hhdesk @SetupArgs
+    if ($LASTEXITCODE -ne 0) { throw "hhdesk host setup failed (exit code $LASTEXITCODE); it said why above." }
 } finally {
-    Remove-Item Env:HHDESK_PG_SUPERPASSWORD -ErrorAction SilentlyContinue
-    $SuperPassword = $null
+    Remove-Item Env:HHDESK_PG_BIN -ErrorAction SilentlyContinue
 }
 Write-Host ""
 Write-Host "Done. Copy $JoinFile to each workstation and read the fingerprint above aloud when it joins."

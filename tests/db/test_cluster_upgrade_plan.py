@@ -13,7 +13,6 @@ from hhdesk.db.cluster_upgrade import (
     PostgresInstall,
     UpgradePlan,
     analyze_commands,
-    as_account,
     cluster_major,
     dump_restore_commands,
     find_installs,
@@ -26,6 +25,7 @@ from hhdesk.db.cluster_upgrade import (
     upgrade_folders,
     without_values,
 )
+from hhdesk.db.host_os import as_account
 from hhdesk.errors import UserError
 
 PG15 = PostgresInstall(15, Path("/usr/lib/postgresql/15/bin"))

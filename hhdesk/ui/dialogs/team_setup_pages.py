@@ -221,6 +221,11 @@ class HostSetupPage(QWizardPage):
         self.port = QSpinBox()
         self.port.setRange(1024, 65535)
         self.port.setValue(5432)
+        self.staff = QSpinBox()
+        self.staff.setRange(host_setup.MINIMUM_STAFF, host_setup.MAXIMUM_STAFF)
+        self.staff.setValue(host_setup.DEFAULT_STAFF)
+        self.staff.setSuffix(" people")
+        self.staff.setToolTip("How many people will use hhdesk at the same time; the database is sized for them.")
         self.import_store = QLineEdit()
         self.import_store.setPlaceholderText("optional: the store this agency used on one computer until now")
         self.import_password = QLineEdit()
@@ -241,6 +246,7 @@ class HostSetupPage(QWizardPage):
         form.addRow("Its password:", self.import_password)
         form.addRow("&Write the join file to:", self.join_file)
         form.addRow("&Port:", self.port)
+        form.addRow("Team &size:", self.staff)
         form.addRow("", self.unencrypted)
         form.addRow("&Reason:", self.reason)
         layout = QVBoxLayout(self)
@@ -302,6 +308,7 @@ class HostSetupPage(QWizardPage):
                 org=self.organization.text().strip(), admin=self.admin.text().strip(),
                 admin_password=self.passwords.password(),
                 join_file=Path(self.join_file.text().strip()).expanduser(), port=self.port.value(),
+                staff=self.staff.value(),
                 import_store=Path(self.import_store.text().strip()).expanduser() if self.import_store.text().strip()
                 else None,
                 import_password=self.import_password.text() or None,
@@ -423,7 +430,7 @@ class HostReadyPage(QWizardPage):
         marks = {True: "✓", False: "✗", None: "?"}
         self.findings.setText("\n".join(f"{marks.get(check.ok, '?')}  {check.name}: {check.finding}"
                                         for check in report.checks) or "(no checks were reported)")
-        self.runs_by_itself.setText("\n".join(s for s in (report.at_boot, report.nightly_backup) if s))
+        self.runs_by_itself.setText("\n".join(s for s in (report.at_boot, report.nightly_backup, report.firewall) if s))
         self.runs_by_itself.setVisible(bool(self.runs_by_itself.text()))
         # A store imported onto the host keeps its own recovery key; only a new agency gets one to print.
         self.key_box.setVisible(bool(report.recovery_key))
