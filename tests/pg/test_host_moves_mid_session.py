@@ -204,6 +204,7 @@ def test_the_window_says_it_beside_the_saved_message_and_keeps_a_form_when_the_h
         qtbot: Any, agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hhdesk.ui.dialogs import common
     from hhdesk.ui.main_window import MainWindow
+    from hhdesk.ui.views.member_caseload import MemberCaseloadView
 
     # closing the window with a form still open asks what to do with it: here, without a modal box
     monkeypatch.setattr(common, "ask_save_discard_cancel", lambda *_args: "discard")
@@ -213,6 +214,7 @@ def test_the_window_says_it_beside_the_saved_message_and_keeps_a_form_when_the_h
     qtbot.addWidget(window)
     try:
         view = window.show_section("caseload")
+        assert isinstance(view, MemberCaseloadView)
         dialog = view.open_new_member()
         _fill(dialog, "AB12345C", "Rivera")
         agency.host.move()
