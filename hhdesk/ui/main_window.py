@@ -213,8 +213,8 @@ class MainWindow(QMainWindow):
         self.store_label = QLabel(f"Server: {server.display}" if server is not None
                                   else f"Store: {self.store_path.name}")
         self.store_label.setToolTip(server.display if server is not None else str(self.store_path))
-        # Beside the status bar's passing messages, not under them: one saying a save went well, at once after
-        # the save that found the host at its new address, hides this sentence only for its own few seconds.
+        # A lasting line of the status bar, not a passing message: "Member added." at once after the save that
+        # found the host at its new address covers this sentence for its own few seconds, then it shows again.
         self.host_notice = QLabel()
         self.host_notice.setObjectName("hostNotice")
         self.host_notice.hide()
@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
 
     def _say_host_moved(self, sentence: str) -> None:
         log.info("The agency's host was found at a new address during the session")
+        self.statusBar().clearMessage()  # e.g. that the last look for other people's changes failed
         self.host_notice.setText(sentence)
         self.host_notice.show()
         self._host_notice_timer.start()

@@ -8,6 +8,7 @@ session opens, then "moves" to 127.0.0.1 (restarted there, which also drops ever
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -159,6 +160,23 @@ def test_a_login_after_the_move_goes_to_the_new_address_without_saying_it_again(
         assert _server_address(again) == NEW_ADDRESS and heard == [MOVED]
     finally:
         again.close()
+
+
+def test_connections_that_fail_together_look_once_and_the_first_listener_hears_it(agency: Agency,
+                                                                                   tmp_path: Path) -> None:
+    # The window's thread and its worker's can both find their connection gone when the host moves.
+    old = ServerAddress.parse(_join(agency, tmp_path).url())
+    finder = workstation_join.finder_for(old)
+    assert finder is not None
+    agency.host.move()
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(finder, [old] * 4))
+    assert {address.hostaddr for address in found} == {NEW_ADDRESS}
+    heard: list[str] = []
+    finder.tell_to(heard.append)  # the window opens after the login that found it
+    assert heard == [MOVED]
+    assert workstation_join.finder_for(ServerAddress.parse(agency.host.server.url(agency.database))) is None, \
+        "a server named by its own certificate file is not a joined host to look for"
 
 
 def test_a_host_that_disappeared_gives_the_sentence_it_gives_at_start(agency: Agency, tmp_path: Path) -> None:
