@@ -136,8 +136,8 @@ def _administrator(system: str, commands: _Commands) -> HostCheck:
         # else gets "System error 5 has occurred. Access is denied." and exit status 2.
         if result.returncode == 0:
             return HostCheck(name, True, "Running as an administrator.", False)
-        return HostCheck(name, False, "Not running as an administrator: right-click PowerShell, choose "
-                         "\"Run as administrator\", and run the setup again.", True)
+        return HostCheck(name, False, "Not running as an administrator: right-click hhdesk (or PowerShell), "
+                         "choose \"Run as administrator\", and run the setup again.", True)
     if result.returncode == 0 and result.stdout.strip() == "0":
         return HostCheck(name, True, "Running as root.", False)
     return HostCheck(name, False, "Not running as root: run the setup again with sudo (it registers the "
