@@ -71,6 +71,9 @@ class MainWindow(QMainWindow):
     # The agency's host was found at a new address; emitted on whichever thread connected, shown on the UI's.
     host_moved = Signal(str)
     CHANGE_POLL_MS = 5_000  # how soon a list shows what someone else saved
+    # The look runs on the window's thread: while the host cannot be reached each look waits for its
+    # connection to time out, so failed looks come less and less often, up to this.
+    CHANGE_POLL_MAX_MS = 120_000
     HOST_NOTICE_MS = 120_000  # how long the status bar says so (past any "Saved" that follows)
 
     def __init__(self, app: AppSession, sections: Sequence[SectionSpec] | None = None,
@@ -305,8 +308,11 @@ class MainWindow(QMainWindow):
         try:
             latest = changes.last_change(self.app)
         except Exception as exc:
-            self.show_status(report(exc, "checking for other people's changes"), self.CHANGE_POLL_MS)
+            wait = min(self._change_poll.interval() * 2, self.CHANGE_POLL_MAX_MS)
+            self._change_poll.setInterval(wait)
+            self.show_status(report(exc, "checking for other people's changes"), wait)
             return False
+        self._change_poll.setInterval(self.CHANGE_POLL_MS)
         moved = self._last_change is not None and latest != self._last_change
         self._last_change = latest
         if moved:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from hhdesk.services import members
+from hhdesk.errors import ServerUnreachable
+from hhdesk.services import changes, members
 from hhdesk.services.members import MemberDetails
 from hhdesk.ui.main_window import MainWindow
 from hhdesk.ui.views.caseload import CaseloadView
@@ -40,6 +41,26 @@ def test_the_caseload_shows_a_member_another_window_added_without_a_restart(
     _new_member(login_as("cm2"), "Okonkwo")
 
     qtbot.waitUntil(lambda: "Okonkwo, Ana" in _names(view), timeout=5000)
+
+
+def test_looks_that_fail_come_less_often_until_one_works(
+        login_as: Any, main_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = main_window(login_as(ADMIN))
+    working = changes.last_change
+
+    def unreachable(_app: Any) -> int:
+        raise ServerUnreachable("The agency's host does not answer.")
+
+    monkeypatch.setattr(changes, "last_change", unreachable)
+    waits = []
+    for _ in range(7):
+        assert not window.check_for_changes()
+        waits.append(window._change_poll.interval())
+    assert waits == [10_000, 20_000, 40_000, 80_000, 120_000, 120_000, 120_000]
+    assert "does not answer" in window.statusBar().currentMessage()
+    monkeypatch.setattr(changes, "last_change", working)
+    window.check_for_changes()
+    assert window._change_poll.interval() == MainWindow.CHANGE_POLL_MS
 
 
 def test_only_changes_count_not_looks(login_as: Any, main_window: Any) -> None:
