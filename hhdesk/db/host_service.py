@@ -159,10 +159,10 @@ def register_at_boot(cluster: HostCluster, *, run: Runner = subprocess.run, syst
             return (f"The database service could not be registered to start with the computer ({failed}): "
                     f"run '{subprocess.list2cmdline(argv) if system == WINDOWS else ' '.join(argv)}' as an "
                     "administrator.")
-    return _hand_over(cluster, kind, where, run, folder)
+    return _give_to_manager(cluster, kind, where, run, folder)
 
 
-def _hand_over(cluster: HostCluster, kind: str, where: str, run: Runner, folder: Path | None) -> str:
+def _give_to_manager(cluster: HostCluster, kind: str, where: str, run: Runner, folder: Path | None) -> str:
     """Stop the server pg_ctl started, and let the manager start it; if the manager cannot, pg_ctl again."""
     cluster.stop()
     try:
