@@ -95,17 +95,28 @@ def run_as(account: str, *command: str | os.PathLike[str], system: str | None = 
                cwd=None if system == WINDOWS else "/")
 
 
+def run_tool(argv: list[str], run: Runner = subprocess.run, timeout: float = COMMAND_TIMEOUT_SECONDS) -> str | None:
+    """Run one of the system's tools (systemctl, launchctl, icacls, netsh…): None when it worked, else the last
+    line it said (or why it could not run), for a sentence that tells the administrator what failed."""
+    try:
+        done = run(argv, capture_output=True, text=True, check=False, timeout=timeout)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    if done.returncode == 0:
+        return None
+    said = (done.stderr or done.stdout or "").strip().splitlines()
+    return said[-1] if said else f"exit status {done.returncode}"
+
+
 def hand_over(path: Path, account: str | None, system: str | None = None, run: Runner = subprocess.run) -> None:
     """Let the service account own (Linux, macOS) or fully control (Windows) a folder or file we made for it."""
     system = system or platform.system()
     if account is None:
         return
     if system == WINDOWS:
-        done = run(service_grant_command(path, account), capture_output=True, text=True, check=False,
-                   timeout=COMMAND_TIMEOUT_SECONDS)
-        if done.returncode != 0:
-            raise AccountProblem(f"Could not give the database service its folder {path} "
-                                 f"({(done.stderr or done.stdout).strip()}).")
+        failed = run_tool(service_grant_command(path, account), run)
+        if failed is not None:
+            raise AccountProblem(f"Could not give the database service its folder {path} ({failed}).")
         return
     if is_root():
         import pwd
@@ -137,10 +148,9 @@ def make_private(folder: Path, system: str | None = None, run: Runner = subproce
         folder.chmod(0o711)  # the service account passes through to its own folders
         return
     for argv in private_folder_commands(folder):
-        done = run(argv, capture_output=True, text=True, check=False, timeout=COMMAND_TIMEOUT_SECONDS)
-        if done.returncode != 0:
-            raise AccountProblem(f"Could not make {folder} private to the computer's administrators "
-                                 f"({(done.stderr or done.stdout).strip()}).")
+        failed = run_tool(argv, run)
+        if failed is not None:
+            raise AccountProblem(f"Could not make {folder} private to the computer's administrators ({failed}).")
 
 
 def _windows_user() -> str:

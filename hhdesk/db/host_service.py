@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hhdesk.db.cluster import ClusterProblem, HostCluster, HostSettings
-from hhdesk.db.host_os import WINDOWS
+from hhdesk.db.host_os import WINDOWS, run_tool
 
 SERVICE_NAME = "hhdesk-host"
 SYSTEMD_FOLDER = Path("/etc/systemd/system")
@@ -145,16 +145,16 @@ def register_at_boot(cluster: HostCluster, *, run: Runner = subprocess.run, syst
         plist = _plist_path(folder)
         plist.write_bytes(launchd_plist(cluster, settings))
         plist.chmod(0o644)  # launchd ignores a daemon whose file others could change
-        _call(run, ["launchctl", "bootout", f"system/{LAUNCHD_LABEL}"])  # an earlier setup's, if loaded
+        _run_tool(run, ["launchctl", "bootout", f"system/{LAUNCHD_LABEL}"])  # an earlier setup's, if loaded
         kind, where, steps = LAUNCHD, str(plist), []
     elif system == WINDOWS:
-        _call(run, windows_unregistration(settings))  # an earlier setup's, if any
+        _run_tool(run, windows_unregistration(settings))  # an earlier setup's, if any
         kind, where, steps = WINDOWS_SERVICE, f"the Windows service {SERVICE_NAME}", \
             windows_registration(cluster, settings)
     else:
         return "Register the database service to start with the computer in the operating system's services."
     for argv in steps:
-        failed = _failure(_call(run, argv))
+        failed = _run_tool(run, argv)
         if failed is not None:
             return (f"The database service could not be registered to start with the computer ({failed}): "
                     f"run '{subprocess.list2cmdline(argv) if system == WINDOWS else ' '.join(argv)}' as an "
@@ -183,7 +183,7 @@ def renew_registration(cluster: HostCluster, *, run: Runner = subprocess.run, fo
         unit.write_text(systemd_unit(cluster, settings), encoding="utf-8")
         _checked(run, ["systemctl", "daemon-reload"])
     elif settings.service == LAUNCHD:
-        _call(run, ["launchctl", "bootout", f"system/{LAUNCHD_LABEL}"])
+        _run_tool(run, ["launchctl", "bootout", f"system/{LAUNCHD_LABEL}"])
         plist = _plist_path(folder)
         plist.write_bytes(launchd_plist(cluster, settings))
         plist.chmod(0o644)
@@ -214,7 +214,7 @@ def stop(cluster: HostCluster, *, run: Runner = subprocess.run) -> None:
 def _start_through(cluster: HostCluster, kind: str, run: Runner, folder: Path | None) -> None:
     commands = start_command(kind, folder=folder)
     for index, argv in enumerate(commands):
-        failed = _failure(_call(run, argv))
+        failed = _run_tool(run, argv)
         if failed is not None and not (kind == LAUNCHD and index == 0):
             raise ClusterProblem(f"{' '.join(argv)} failed: {failed}")
     deadline = time.monotonic() + START_SECONDS
@@ -228,24 +228,11 @@ def _plist_path(folder: Path | None) -> Path:
     return (folder or LAUNCHD_FOLDER) / f"{LAUNCHD_LABEL}.plist"
 
 
-def _call(run: Runner, argv: list[str]) -> subprocess.CompletedProcess[str] | OSError:
-    try:
-        return run(argv, capture_output=True, text=True, check=False, timeout=MANAGER_TIMEOUT_SECONDS)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return OSError(str(exc))
-
-
-def _failure(done: subprocess.CompletedProcess[str] | OSError) -> str | None:
-    """None when the command worked; else what it said."""
-    if isinstance(done, OSError):
-        return str(done)
-    if done.returncode == 0:
-        return None
-    said = (done.stderr or done.stdout or "").strip().splitlines()
-    return said[-1] if said else f"exit status {done.returncode}"
+def _run_tool(run: Runner, argv: list[str]) -> str | None:
+    return run_tool(argv, run, MANAGER_TIMEOUT_SECONDS)
 
 
 def _checked(run: Runner, argv: list[str]) -> None:
-    failed = _failure(_call(run, argv))
+    failed = _run_tool(run, argv)
     if failed is not None:
         raise ClusterProblem(f"The database service could not be changed: {' '.join(argv)} failed ({failed}).")

@@ -14,8 +14,11 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from hhdesk.db.host_os import run_tool
+
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 MAC_FIREWALL = "/usr/libexec/ApplicationFirewall/socketfilterfw"
+FIREWALL_TIMEOUT_SECONDS = 60
 
 
 def rule_name(port: int) -> str:
@@ -55,12 +58,7 @@ def open_port(port: int, postgres: Path, addresses: tuple[str, ...], *, system: 
     else:
         return linux_advice(port, addresses)
     for index, argv in enumerate(commands):
-        try:
-            outcome = run(argv, capture_output=True, text=True, check=False, timeout=60)
-        except (OSError, subprocess.SubprocessError) as exc:
-            return f"The firewall was not changed ({exc}): run {' '.join(argv)} as an administrator."
-        if outcome.returncode != 0 and not (system == "Windows" and index == 0):  # no earlier rule: fine
-            said = (outcome.stderr or outcome.stdout).strip().splitlines()
-            return (f"The firewall was not changed ({said[-1] if said else outcome.returncode}): run "
-                    f"{' '.join(argv)} as an administrator.")
+        failed = run_tool(argv, run, FIREWALL_TIMEOUT_SECONDS)
+        if failed is not None and not (system == "Windows" and index == 0):  # no earlier rule: fine
+            return f"The firewall was not changed ({failed}): run {' '.join(argv)} as an administrator."
     return done
